@@ -1,0 +1,125 @@
+"""`practica`: validate, build, serve and scaffold a community; `practica push …` runs the push service."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from . import __version__
+from .errors import ContentError, PracticaError
+from .settings import Settings, load_settings
+
+log = logging.getLogger("mkdocs.plugins.practica")
+Command = Callable[[argparse.Namespace], int]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    _logging(getattr(args, "verbose", False))
+    try:
+        return int(args.run(args))
+    except ContentError as exc:
+        from .commands.validate import report
+
+        report(exc.problems, getattr(args, "format", "text"), _settings_for(args))
+        print(f"practica: {exc}", file=sys.stderr)
+        return 1
+    except PracticaError as exc:
+        print(f"practica: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="practica", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"practica {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    validate = _command(sub, "validate", "check every content file and report every problem", _validate)
+    validate.add_argument("--format", choices=["text", "github", "json"], default="text",
+                          help="text for people, github for pull-request annotations, json for tools")
+    validate.add_argument("--strict", action="store_true", help="fail on warnings too")
+
+    build = _command(sub, "build", "validate, then build the site (the old site stays if anything fails)", _build)
+    build.add_argument("--site-dir", type=Path, help="where to write the site (default: mkdocs.yml's site_dir)")
+    build.add_argument("--strict", action="store_true", help="fail on warnings (content and MkDocs)")
+    build.add_argument("--format", choices=["text", "github", "json"], default="text", help=argparse.SUPPRESS)
+
+    serve = _command(sub, "serve", "build, serve on localhost and rebuild when content changes", _serve)
+    serve.add_argument("--dev-addr", default="127.0.0.1:8000", help="address to serve on (default %(default)s)")
+    serve.add_argument("--site-dir", type=Path, help="where to write the site")
+    serve.add_argument("--no-watch", action="store_true", help="serve the built site without rebuilding")
+
+    schema = sub.add_parser("schema", help="write a JSON Schema per content type, for editors")
+    schema.add_argument("--out", type=Path, default=Path("schemas"), help="folder to write (default %(default)s)")
+    schema.set_defaults(run=_schema)
+
+    from .commands import new
+
+    new.add_parser(sub, _common)
+    from .push import cli as push_cli
+
+    push_cli.add_parser(sub)
+    return parser
+
+
+def _command(sub: argparse._SubParsersAction, name: str, text: str, run: Command  # type: ignore[type-arg]
+             ) -> argparse.ArgumentParser:
+    cmd = sub.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
+    _common(cmd)
+    cmd.set_defaults(run=run)
+    return cmd
+
+
+def _common(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("--config-file", "-f", type=Path, default=Path("mkdocs.yml"), help="default %(default)s")
+    cmd.add_argument("--content", type=Path, help="content folder (default: extra.practica.content_dir)")
+    cmd.add_argument("--verbose", "-v", action="store_true", help="show MkDocs' own messages")
+
+
+def _settings_for(args: argparse.Namespace) -> Settings:
+    return load_settings(args.config_file, content_dir=getattr(args, "content", None))
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from .commands.validate import validate
+
+    return validate(_settings_for(args), args.format, args.strict)
+
+
+def _build(args: argparse.Namespace) -> int:
+    from .commands.build import build
+
+    result = build(args.config_file, _settings_for(args), site_dir=args.site_dir, strict=args.strict)
+    log.info("Built %d pages into %s in %.1f s", result.pages, result.site_dir, result.seconds)
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .commands.serve import serve
+
+    return serve(args.config_file, _settings_for(args), args.dev_addr, args.site_dir, watch=not args.no_watch)
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from .content.schema import write_schemas
+
+    for path in write_schemas(args.out):
+        log.info("wrote %s", path)
+    return 0
+
+
+def _logging(verbose: bool) -> None:
+    logging.basicConfig(format="%(levelname)-7s -  %(message)s", stream=sys.stderr, level=logging.INFO)
+    if not verbose:
+        logging.getLogger("mkdocs").setLevel(logging.WARNING)
+        logging.getLogger("mkdocs.plugins.practica").setLevel(logging.INFO)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

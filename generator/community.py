@@ -1,0 +1,236 @@
+"""The Community: every person, topic and item, cross-referenced. Built once, then only read."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Generic, Literal, TypeVar
+
+from .content.models import FaqMeta, LessonMeta, PathMeta, PersonMeta, Strict, TopicMeta, VideoMeta
+from .content.problems import Problem
+from .content.skills import Taxonomy
+from .settings import Settings
+
+Kind = Literal["person", "topic", "lesson", "video", "faq", "path"]
+ITEM_KINDS: tuple[Kind, ...] = ("lesson", "video", "faq", "path")
+M = TypeVar("M", bound=Strict)
+
+# How much each kind of evidence says about someone's expertise in a skill or topic.
+EVIDENCE_WEIGHTS = {"wrote": 3, "answered": 2, "verified": 2, "curated": 1, "declared": 1}
+
+
+@dataclass(eq=False)
+class Entry(Generic[M]):
+    """One content file, validated."""
+
+    kind: Kind
+    id: str
+    rel: str
+    meta: M
+    body: str
+    body_line: int
+    date: dt.date = dt.date.min
+    updated: dt.date = dt.date.min
+    skills: list[str] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+    minutes: int = 0
+
+    @property
+    def title(self) -> str:
+        meta: Any = self.meta
+        return str(meta.name if self.kind in ("person", "topic") else meta.title)
+
+    @property
+    def summary(self) -> str:
+        meta: Any = self.meta
+        return str(getattr(meta, "summary", None) or getattr(meta, "role", None) or _first_sentence(self.body))
+
+    @property
+    def status(self) -> str:
+        return str(getattr(self.meta, "status", "published"))
+
+    @property
+    def people(self) -> list[str]:
+        """Everyone credited on an item: authors, answerers, curators (in that order)."""
+        meta: Any = self.meta
+        for name in ("authors", "answered_by", "curated_by"):
+            if hasattr(meta, name):
+                return list(getattr(meta, name))
+        return []
+
+
+Person = Entry[PersonMeta]
+Topic = Entry[TopicMeta]
+Lesson = Entry[LessonMeta]
+Video = Entry[VideoMeta]
+Faq = Entry[FaqMeta]
+Path = Entry[PathMeta]
+
+
+@dataclass
+class Contributions:
+    wrote: list[Entry[Any]] = field(default_factory=list)
+    answered: list[Entry[Any]] = field(default_factory=list)
+    verified: list[Entry[Any]] = field(default_factory=list)
+    reviewed: list[Entry[Any]] = field(default_factory=list)
+    curated: list[Entry[Any]] = field(default_factory=list)
+    stewards: list[Entry[Any]] = field(default_factory=list)
+
+    def count(self) -> int:
+        return len(self.wrote) + len(self.answered) + len(self.verified) + len(self.curated)
+
+
+@dataclass
+class Community:
+    settings: Settings
+    people: dict[str, Person] = field(default_factory=dict)
+    topics: dict[str, Topic] = field(default_factory=dict)
+    lessons: dict[str, Lesson] = field(default_factory=dict)
+    videos: dict[str, Video] = field(default_factory=dict)
+    faqs: dict[str, Faq] = field(default_factory=dict)
+    paths: dict[str, Path] = field(default_factory=dict)
+    taxonomy: Taxonomy = field(default_factory=Taxonomy)
+    problems: list[Problem] = field(default_factory=list)
+    unloaded: set[tuple[Kind, str]] = field(default_factory=set)
+
+    def collection(self, kind: Kind) -> dict[str, Entry[Any]]:
+        return {"person": self.people, "topic": self.topics, "lesson": self.lessons, "video": self.videos,
+                "faq": self.faqs, "path": self.paths}[kind]  # type: ignore[return-value]
+
+    def all_items(self) -> Iterator[Entry[Any]]:
+        """Every lesson, video, FAQ and path, drafts included."""
+        for kind in ITEM_KINDS:
+            yield from self.collection(kind).values()
+
+    def item(self, item_id: str) -> Entry[Any] | None:
+        for kind in ITEM_KINDS:
+            found = self.collection(kind).get(item_id)
+            if found:
+                return found
+        return None
+
+    @cached_property
+    def published(self) -> list[Entry[Any]]:
+        """Items that are built into the site (not drafts), newest first."""
+        built = [e for e in self.all_items() if e.status != "draft"]
+        return sorted(built, key=lambda e: (e.date, e.id), reverse=True)
+
+    @cached_property
+    def listed(self) -> list[Entry[Any]]:
+        """Items shown in indexes, hubs and feeds (published, not archived), newest first."""
+        return [e for e in self.published if e.status == "published"]
+
+    @cached_property
+    def contributions(self) -> dict[str, Contributions]:
+        by_person: dict[str, Contributions] = defaultdict(Contributions)
+        for item in self.published:
+            meta: Any = item.meta
+            role = {"lesson": "wrote", "video": "wrote", "faq": "answered", "path": "curated"}[item.kind]
+            for pid in item.people:
+                getattr(by_person[pid], role).append(item)
+            if getattr(meta, "verified", None):
+                by_person[meta.verified.by].verified.append(item)
+            if getattr(meta, "review", None):
+                by_person[meta.review.by].reviewed.append(item)
+        for topic in self.topics.values():
+            for pid in topic.meta.stewards:
+                by_person[pid].stewards.append(topic)
+        return dict(by_person)
+
+    def contributions_of(self, person_id: str) -> Contributions:
+        return self.contributions.get(person_id, Contributions())
+
+    @cached_property
+    def items_by_topic(self) -> dict[str, list[Entry[Any]]]:
+        out: dict[str, list[Entry[Any]]] = defaultdict(list)
+        for item in self.listed:
+            for tid in item.topics:
+                out[tid].append(item)
+        return dict(out)
+
+    @cached_property
+    def items_by_skill(self) -> dict[str, list[Entry[Any]]]:
+        out: dict[str, list[Entry[Any]]] = defaultdict(list)
+        for item in self.listed:
+            for sid in item.skills:
+                out[sid].append(item)
+        return dict(out)
+
+    @cached_property
+    def skill_evidence(self) -> dict[str, Counter[str]]:
+        """skill id → person id → weighted evidence (declared, wrote, answered, verified, curated)."""
+        out: dict[str, Counter[str]] = defaultdict(Counter)
+        for person in self.people.values():
+            for sid in person.skills:
+                out[sid][person.id] += EVIDENCE_WEIGHTS["declared"]
+        for pid, done in self.contributions.items():
+            for role in ("wrote", "answered", "verified", "curated"):
+                for item in getattr(done, role):
+                    for sid in item.skills:
+                        out[sid][pid] += EVIDENCE_WEIGHTS[role]
+        return dict(out)
+
+    def experts_for_skill(self, skill_id: str) -> list[tuple[Person, int]]:
+        """People with evidence for a skill, strongest first."""
+        ranked = self.skill_evidence.get(skill_id, Counter())
+        order = sorted(ranked.items(), key=lambda kv: (-kv[1], self.people[kv[0]].title))
+        return [(self.people[pid], score) for pid, score in order if pid in self.people]
+
+    def experts_for_topic(self, topic_id: str) -> list[Person]:
+        """Stewards, then people who contributed to or declared the topic, by how much they contributed."""
+        score: Counter[str] = Counter()
+        for item in self.items_by_topic.get(topic_id, []):
+            for pid in item.people:
+                score[pid] += 2
+        for person in self.people.values():
+            if topic_id in person.topics:
+                score[person.id] += 1
+        stewards = list(self.topics[topic_id].meta.stewards) if topic_id in self.topics else []
+        rest = sorted((p for p in score if p not in stewards), key=lambda p: (-score[p], p))
+        return [self.people[p] for p in [*stewards, *rest] if p in self.people]
+
+    def ask_experts(self, item: Entry[Any], limit: int = 3) -> list[Person]:
+        """Up to `limit` people whose expertise best matches an item's skills, then its topics."""
+        score: Counter[str] = Counter()
+        for sid in item.skills:
+            score.update(self.skill_evidence.get(sid, Counter()))
+        for tid in item.topics:
+            for rank, person in enumerate(self.experts_for_topic(tid)[:5]):
+                score[person.id] += max(1, 3 - rank) if not item.skills else 1
+        def open_to_questions(pid: str) -> int:
+            return int("questions" in self.people[pid].meta.available_for)
+        ranked = sorted((p for p in score if p in self.people),
+                        key=lambda p: (-score[p], -open_to_questions(p), self.people[p].title))
+        return [self.people[p] for p in ranked[:limit]]
+
+    def steps(self, path: Path) -> list[tuple[Entry[Any], str | None]]:
+        """A path's steps as (item, note), skipping any that are not built."""
+        out = []
+        for step in path.meta.steps:
+            item = self.item(step.item)
+            if item is not None and item.status != "draft":
+                out.append((item, step.note))
+        return out
+
+    def paths_containing(self, item_id: str) -> list[Path]:
+        return [p for p in self.paths.values() if p.status != "draft" and any(s.item == item_id for s in p.meta.steps)]
+
+    def skill_name(self, skill_id: str) -> str:
+        skill = self.taxonomy.skills.get(skill_id)
+        return skill.name if skill else skill_id
+
+
+def newest(entries: Iterable[Entry[Any]], limit: int | None = None) -> list[Entry[Any]]:
+    ordered = sorted(entries, key=lambda e: (e.date, e.id), reverse=True)
+    return ordered[:limit] if limit is not None else ordered
+
+
+def _first_sentence(text: str) -> str:
+    for line in text.splitlines():
+        stripped = line.strip().lstrip("#").strip()
+        if stripped:
+            return stripped.split(". ")[0][:200]
+    return ""

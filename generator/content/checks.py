@@ -1,0 +1,229 @@
+"""Checks that need the whole community: references, skills, files on disk, bodies, and freshness."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from ..community import ITEM_KINDS, Community, Entry
+from . import body
+from .frontmatter import Source
+from .models import interval_days
+from .problems import Problem, Severity
+
+VIDEO_EXTENSIONS = (".mp4", ".webm")
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif")
+MAX_PHOTO_BYTES = 5_000_000
+MIN_PHOTO_PIXELS = 96
+
+
+class Checker:
+    """Runs every whole-community check, reporting with each field's line."""
+
+    def __init__(self, community: Community, sources: dict[str, Source]) -> None:
+        self.c = community
+        self.sources = sources
+        self.root = community.settings.content_dir
+
+    def report(self, entry: Entry[Any], path: tuple[str | int, ...], message: str, hint: str,
+               code: str, severity: Severity = "error") -> None:
+        line, col = self.sources[entry.rel].position(path) if path else (1, None)
+        from .explain import field_name
+
+        self.c.problems.append(Problem(entry.rel, line, col, field_name(path) or None, message, hint,
+                                       severity, code))
+
+    def reference(self, entry: Entry[Any], path: tuple[str | int, ...], target: str, kind: str) -> None:
+        known: dict[str, Entry[Any]] = (
+            self.c.people if kind == "person" else self.c.topics if kind == "topic"
+            else {e.id: e for e in self.c.all_items()}
+        )
+        found = known.get(target)
+        if found is None and not self._unloaded(kind, target):
+            close = difflib.get_close_matches(target, list(known), n=1, cutoff=0.5)
+            folder = {"person": "people/", "topic": "topics/"}.get(kind, "learn/, videos/, faq/ or paths/")
+            hint = f"did you mean '{close[0]}'?" if close else f"use the file name (without .md) of a file in {folder}"
+            self.report(entry, path, f"no {_noun(kind)} with id '{target}'", hint, "unknown-reference")
+        elif found.status == "draft" and entry.status != "draft":
+            self.report(entry, path, f"'{target}' is a draft and will not be published",
+                        f"publish {found.rel} first, or leave it out", "draft-reference")
+
+    def _unloaded(self, kind: str, target: str) -> bool:
+        kinds = (kind,) if kind in ("person", "topic") else ITEM_KINDS
+        return any((k, target) in self.c.unloaded for k in kinds)
+
+    def local_file(self, entry: Entry[Any], path: tuple[str | int, ...], value: str,
+                   extensions: tuple[str, ...], what: str) -> Path | None:
+        target = resolve_local(self.root, entry.rel, value)
+        if target is None or not target.is_file():
+            self.report(entry, path, f"{what} file '{value}' does not exist",
+                        "add the file to the repository, or correct the path (relative to this file)", "missing-file")
+            return None
+        if not target.name.lower().endswith(extensions):
+            self.report(entry, path, f"{what} file '{value}' should be one of {', '.join(extensions)}",
+                        "convert it to a supported format", "wrong-format")
+            return None
+        return target
+
+
+def resolve_local(root: Path, entry_rel: str, value: str) -> Path | None:
+    """A file referenced from a content file: relative to that file, or `/`-rooted in the content folder."""
+    if value.startswith("/"):
+        candidate = (root / value.lstrip("/")).resolve()
+    else:
+        candidate = ((root / entry_rel).parent / value).resolve()
+    return candidate if candidate.is_relative_to(root) else None
+
+
+def check_community(community: Community, sources: dict[str, Source]) -> None:
+    checker = Checker(community, sources)
+    for person in community.people.values():
+        _person(checker, person)
+    for topic in community.topics.values():
+        topic.topics = [topic.id]
+        for i, pid in enumerate(topic.meta.stewards):
+            checker.reference(topic, ("stewards", i), pid, "person")
+    for item in community.all_items():
+        _item(checker, item)
+    for path in community.paths.values():
+        _path(checker, path)
+
+
+def _noun(kind: str) -> str:
+    return {"person": "person", "topic": "community"}.get(kind, "lesson, video, FAQ or path")
+
+
+def _skills(checker: Checker, entry: Entry[Any], field: str) -> None:
+    taxonomy = checker.c.taxonomy
+    for i, text in enumerate(getattr(entry.meta, field)):
+        sid = taxonomy.resolve(text)
+        if sid is None:
+            close = taxonomy.suggest(text)
+            hint = f"did you mean '{close}'?" if close else "use a skill listed in skills.yml, or add it there"
+            checker.report(entry, (field, i), f"unknown skill '{text}'", hint, "unknown-skill")
+        elif sid not in entry.skills:
+            entry.skills.append(sid)
+
+
+def _person(checker: Checker, person: Entry[Any]) -> None:
+    meta = person.meta
+    _skills(checker, person, "expertise")
+    person.topics = list(meta.topics)
+    for i, tid in enumerate(meta.topics):
+        checker.reference(person, ("topics", i), tid, "topic")
+    if meta.photo:
+        photo = checker.local_file(person, ("photo",), meta.photo, IMAGE_EXTENSIONS, "photo")
+        if photo is not None:
+            _photo_size(checker, person, photo)
+
+
+def _photo_size(checker: Checker, person: Entry[Any], photo: Path) -> None:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(photo) as image:
+            width, height = image.size
+    except (UnidentifiedImageError, OSError):
+        checker.report(person, ("photo",), f"photo '{person.meta.photo}' is not an image Practica can read",
+                       "save it as JPEG, PNG or WebP", "bad-image")
+        return
+    if min(width, height) < MIN_PHOTO_PIXELS:
+        checker.report(person, ("photo",), f"photo is only {width}×{height} px and will look blurred",
+                       f"use a photo at least {MIN_PHOTO_PIXELS}×{MIN_PHOTO_PIXELS} px", "small-photo", "warning")
+    if photo.stat().st_size > MAX_PHOTO_BYTES:
+        checker.report(person, ("photo",), f"photo is {photo.stat().st_size // 1_000_000} MB",
+                       "resize it to about 800 px before committing (the site resizes it, but the repository "
+                       "keeps the original forever)", "large-photo", "warning")
+
+
+def _item(checker: Checker, item: Entry[Any]) -> None:
+    meta: Any = item.meta
+    if hasattr(meta, "skills"):
+        _skills(checker, item, "skills")
+    item.topics = list(getattr(meta, "topics", []))
+    for i, tid in enumerate(item.topics):
+        checker.reference(item, ("topics", i), tid, "topic")
+    for field in ("authors", "answered_by", "curated_by"):
+        for i, pid in enumerate(getattr(meta, field, [])):
+            checker.reference(item, (field, i), pid, "person")
+    for field in ("related", "prerequisites"):
+        for i, ref in enumerate(getattr(meta, field, [])):
+            checker.reference(item, (field, i), ref, "item")
+    for field in ("review", "verified"):
+        if getattr(meta, field, None):
+            checker.reference(item, (field, "by"), getattr(meta, field).by, "person")
+            _freshness(checker, item, field)
+    for problem in body.check(item.rel, item.body, item.body_line, checker.root):
+        checker.c.problems.append(problem)
+    if item.kind == "lesson":
+        _lesson(checker, item)
+    elif item.kind == "video":
+        _video(checker, item)
+
+
+def _freshness(checker: Checker, item: Entry[Any], field: str) -> None:
+    record = getattr(item.meta, field)
+    every = getattr(record, "every", None) or checker.c.settings.practica.review_every
+    due = record.on + dt.timedelta(days=interval_days(every))
+    if due < checker.c.settings.today:
+        verb = "reviewed" if field == "review" else "verified"
+        checker.report(item, (field, "on"), f"due for review: last {verb} on {record.on}, every {every}",
+                       f"ask {record.by} to re-check it, then update '{field}.on' to today's date",
+                       "review-due", "warning")
+
+
+def _lesson(checker: Checker, lesson: Entry[Any]) -> None:
+    limit = checker.c.settings.practica.microlearning_minutes
+    if lesson.minutes > limit:
+        checker.report(lesson, ("minutes",) if lesson.meta.minutes else (),
+                       f"lesson takes about {lesson.minutes} minutes, over the {limit}-minute microlearning limit",
+                       "split it into shorter lessons and join them with a learning path", "too-long", "warning")
+    for i, question in enumerate(lesson.meta.check):
+        if not 1 <= question.answer <= len(question.options):
+            checker.report(lesson, ("check", i, "answer"),
+                           f"answer {question.answer} is not one of the {len(question.options)} options",
+                           f"write the number of the correct option, from 1 to {len(question.options)}",
+                           "answer-out-of-range")
+
+
+def _video(checker: Checker, video: Entry[Any]) -> None:
+    meta = video.meta
+    if meta.src.startswith("http://"):
+        checker.report(video, ("src",), "video address uses http://", "use the https:// address", "bad-url")
+    elif not meta.src.startswith("https://"):
+        checker.local_file(video, ("src",), meta.src, VIDEO_EXTENSIONS, "video")
+    if meta.poster:
+        checker.local_file(video, ("poster",), meta.poster, IMAGE_EXTENSIONS, "poster")
+    if meta.captions:
+        vtt = checker.local_file(video, ("captions",), meta.captions, (".vtt",), "captions")
+        if vtt is not None and not vtt.read_bytes()[:16].lstrip(b"\xef\xbb\xbf").startswith(b"WEBVTT"):
+            checker.report(video, ("captions",), "captions file does not start with 'WEBVTT'",
+                           "export the captions as WebVTT (.vtt)", "bad-captions")
+    if not meta.captions and not video.body.strip():
+        checker.report(video, ("src",), "video has neither captions nor a transcript",
+                       "add 'captions: file.vtt', or write the transcript below the front matter",
+                       "no-captions")
+    for i, chapter in enumerate(meta.chapters):
+        if chapter.at > meta.duration:
+            checker.report(video, ("chapters", i, "at"), "chapter starts after the video ends",
+                           "correct the chapter's time or the video's duration", "out-of-range")
+
+
+def _path(checker: Checker, path: Entry[Any]) -> None:
+    seen: Counter[str] = Counter()
+    for i, step in enumerate(path.meta.steps):
+        checker.reference(path, ("steps", i, "item"), step.item, "item")
+        seen[step.item] += 1
+        if seen[step.item] == 2:
+            checker.report(path, ("steps", i, "item"), f"'{step.item}' is already a step of this path",
+                           "remove the repeated step", "duplicate-step")
+    if not path.topics:
+        counts: Counter[str] = Counter()
+        for step in path.meta.steps:
+            target = checker.c.item(step.item)
+            if target is not None:
+                counts.update(target.topics)
+        path.topics = [t for t, _ in counts.most_common()]

@@ -1,0 +1,134 @@
+"""Split a Markdown file into YAML front matter and body, keeping the line of every field."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from .problems import Problem
+
+try:
+    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    _Loader = yaml.SafeLoader
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass
+class Source:
+    """One content file, read: its front matter, body, and where each field sits."""
+
+    rel: str
+    meta: dict[str, Any]
+    body: str
+    body_line: int
+    positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+
+    def position(self, path: Path_) -> tuple[int, int]:
+        """Line and column of the deepest known part of `path` (line 1 when nothing matches)."""
+        for end in range(len(path), 0, -1):
+            if path[:end] in self.positions:
+                return self.positions[path[:end]]
+        return (1, 1)
+
+
+class ReadError(Exception):
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+def decode(rel: str, data: bytes) -> str:
+    """Text of a file, or a ReadError naming the line of the first byte that is not UTF-8."""
+    if b"\x00" in data[:8192]:
+        raise ReadError(_problem(rel, 1, "binary-file", "this is a binary file, not Markdown text",
+                                 "rename it (only Markdown text files end in .md) or remove it"))
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ReadError(Problem(rel, line, column, None, f"byte 0x{data[exc.start]:02x} is not valid UTF-8",
+                                "save the file as UTF-8 in your editor", code="encoding")) from None
+    return text.removeprefix("\ufeff")
+
+
+def parse(rel: str, data: bytes) -> Source:
+    """Parse one file, raising ReadError for anything that stops its fields being read at all."""
+    text = decode(rel, data)
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].rstrip() != "---":
+        raise ReadError(_problem(rel, 1, "no-front-matter", "the file does not start with front matter",
+                                 "begin the file with a line '---', the fields (e.g. 'title: …'), and '---'"))
+    end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
+    if end is None:
+        raise ReadError(_problem(rel, 1, "no-front-matter", "the front matter is never closed",
+                                 "add a line '---' after the last field"))
+    yaml_text = "".join(lines[1:end])
+    if not yaml_text.strip():
+        raise ReadError(_problem(rel, 1, "empty-front-matter", "the front matter is empty",
+                                 "write the required fields between the two '---' lines (`practica new` helps)"))
+    node = _compose(rel, yaml_text)
+    if not isinstance(node, yaml.MappingNode):
+        raise ReadError(_problem(rel, 2, "front-matter-type", "the front matter is not a list of 'field: value'",
+                                 "write one 'field: value' per line"))
+    positions: dict[Path_, tuple[int, int]] = {}
+    duplicate = _walk(node, (), positions)
+    if duplicate:
+        key, line, col = duplicate
+        raise ReadError(Problem(rel, line, col, key, f"field '{key}' is written twice",
+                                "keep one of the two lines", code="duplicate-field"))
+    meta = _Loader("").construct_document(node)
+    return Source(rel, meta, "".join(lines[end + 1:]), end + 2, positions)
+
+
+def _compose(rel: str, yaml_text: str) -> yaml.Node | None:
+    try:
+        return yaml.compose(yaml_text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 2, mark.column + 1) if mark else (2, None)
+        what = exc.problem or "invalid YAML"
+        raise ReadError(Problem(rel, line, col, None, f"YAML syntax error: {what}",
+                                _yaml_hint(what), code="yaml-syntax")) from None
+    except yaml.YAMLError as exc:
+        raise ReadError(_problem(rel, 2, "yaml-syntax", f"YAML syntax error: {exc}",
+                                 "check the indentation and quoting of the front matter")) from None
+
+
+def _yaml_hint(problem: str) -> str:
+    if "mapping values are not allowed" in problem:
+        return "a value contains ': ' — put the whole value in quotes"
+    if "found character '\\t'" in problem:
+        return "indent with spaces, not tabs"
+    return "check the indentation, and quote values that contain ':', '#', '[' or '{'"
+
+
+def _walk(node: yaml.Node, path: Path_, out: dict[Path_, tuple[int, int]]) -> tuple[str, int, int] | None:
+    """Record the line/column of every key and list item; return the first duplicated key, if any."""
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            here = (key_node.start_mark.line + 2, key_node.start_mark.column + 1)
+            if key in seen:
+                return (".".join(map(str, (*path, key))), *here)
+            seen.add(key)
+            out[(*path, key)] = here
+            found = _walk(value_node, (*path, key), out)
+            if found:
+                return found
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            out[(*path, i)] = (item.start_mark.line + 2, item.start_mark.column + 1)
+            found = _walk(item, (*path, i), out)
+            if found:
+                return found
+    return None
+
+
+def _problem(rel: str, line: int, code: str, message: str, hint: str) -> Problem:
+    return Problem(rel, line, None, None, message, hint, code=code)

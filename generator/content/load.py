@@ -1,0 +1,156 @@
+"""Read the content folder into a Community, collecting every problem instead of stopping at the first."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import TypeAdapter, ValidationError
+
+from ..community import ITEM_KINDS, Community, Entry, Kind
+from ..settings import Settings
+from . import body, checks
+from .explain import problems_from
+from .frontmatter import ReadError, Source, decode, parse
+from .gitdates import commit_dates
+from .models import MODELS, SLUG_RE, SkillDef
+from .problems import Problem
+from .skills import Skill, Taxonomy
+
+FOLDERS: dict[str, Kind] = {
+    "people": "person", "topics": "topic", "learn": "lesson", "videos": "video", "faq": "faq", "paths": "path",
+}
+SKILLS_FILE = "skills.yml"
+_WORD = re.compile(r"\w+")
+
+
+def load_community(settings: Settings) -> Community:
+    """Load, validate and cross-reference everything under the content folder."""
+    root = settings.content_dir
+    community = Community(settings)
+    if not root.is_dir():
+        community.problems.append(Problem(str(root), None, None, None, "the content folder does not exist",
+                                          "create it, or set extra.practica.content_dir in mkdocs.yml",
+                                          code="no-content"))
+        return community
+    community.taxonomy = _load_taxonomy(root, community.problems)
+    dates = commit_dates(root)
+    sources: list[tuple[Kind, Path, Source]] = []
+    for folder, kind in FOLDERS.items():
+        for path in sorted((root / folder).rglob("*.md")):
+            rel = path.relative_to(root).as_posix()
+            try:
+                sources.append((kind, path, parse(rel, path.read_bytes())))
+            except ReadError as exc:
+                community.problems.append(exc.problem)
+            except OSError as exc:
+                community.problems.append(Problem(rel, None, None, None, f"cannot read the file: {exc.strerror}",
+                                                  "check its permissions", code="unreadable"))
+    for kind, path, source in sources:
+        entry = _entry(kind, path, source, community.problems)
+        if entry is None:
+            # Still check what can be checked, and let references to this id resolve: one broken file
+            # should not make every file that mentions it look broken too.
+            community.unloaded.add((kind, path.stem))
+            community.problems.extend(body.check(source.rel, source.body, source.body_line, root))
+        else:
+            _date(entry, path, dates, settings.today)
+            _add(community, entry, community.problems)
+    checks.check_community(community, {s.rel: s for _, _, s in sources})
+    return community
+
+
+def _entry(kind: Kind, path: Path, source: Source, problems: list[Problem]) -> Entry[Any] | None:
+    model = MODELS[kind]
+    try:
+        meta = model.model_validate(source.meta)
+    except ValidationError as exc:
+        problems.extend(problems_from(exc, source, model))
+        return None
+    entry: Entry[Any] = Entry(kind, path.stem, source.rel, meta, source.body, source.body_line)
+    if not SLUG_RE.match(entry.id):
+        from .skills import slugify
+
+        problems.append(Problem(source.rel, 1, None, None, f"the file name '{path.name}' is not a valid id",
+                                f"rename the file to '{slugify(path.stem) or 'my-item'}.md' (lowercase, hyphens)",
+                                code="not-a-slug"))
+    return entry
+
+
+def _date(entry: Entry[Any], path: Path, dates: dict[Path, tuple[dt.date, dt.date]], today: dt.date) -> None:
+    span = dates.get(path.resolve())
+    if span is None:
+        try:
+            mtime = dt.date.fromtimestamp(path.stat().st_mtime)
+        except OSError:
+            mtime = today
+        span = (mtime, mtime)
+    declared = getattr(entry.meta, "date", None)
+    entry.date = declared or span[0]
+    entry.updated = max(span[1], entry.date)
+
+
+def _add(community: Community, entry: Entry[Any], problems: list[Problem]) -> None:
+    collection = community.collection(entry.kind)
+    clash = community.item(entry.id) if entry.kind in ITEM_KINDS else collection.get(entry.id)
+    if clash is not None:
+        problems.append(Problem(entry.rel, 1, None, None, f"id '{entry.id}' is already used by {clash.rel}",
+                                "rename one of the two files; ids are unique across lessons, videos, FAQs and paths",
+                                code="duplicate-id"))
+        return
+    collection[entry.id] = entry
+    entry.minutes = _minutes(entry, community.settings)
+
+
+def _minutes(entry: Entry[Any], settings: Settings) -> int:
+    meta: Any = entry.meta
+    if entry.kind == "video":
+        return max(1, math.ceil(meta.duration / 60))
+    if getattr(meta, "minutes", None):
+        return int(meta.minutes)
+    words = len(_WORD.findall(entry.body))
+    for question in getattr(meta, "check", []):
+        words += len(_WORD.findall(" ".join([question.question, *question.options, question.explain or ""])))
+    return max(1, round(words / settings.practica.words_per_minute))
+
+
+def _load_taxonomy(root: Path, problems: list[Problem]) -> Taxonomy:
+    path = root / SKILLS_FILE
+    if not path.exists():
+        return Taxonomy()
+    taxonomy = Taxonomy(closed=True)
+    try:
+        text = decode(SKILLS_FILE, path.read_bytes())
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text) or []
+    except ReadError as exc:
+        problems.append(exc.problem)
+        return Taxonomy()
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        problems.append(Problem(SKILLS_FILE, line, None, None, f"YAML syntax error: {exc.problem}",
+                                "check the indentation and quoting", code="yaml-syntax"))
+        return Taxonomy()
+    if not isinstance(data, list):
+        problems.append(Problem(SKILLS_FILE, 1, None, None, "skills.yml must be a list of skills",
+                                "write one '- id: …' entry per skill, with 'name' and optional 'aliases'",
+                                code="wrong-type"))
+        return Taxonomy()
+    lines = [item.start_mark.line + 1 for item in node.value] if isinstance(node, yaml.SequenceNode) else []
+    adapter = TypeAdapter(SkillDef)
+    for i, raw in enumerate(data):
+        try:
+            skill = adapter.validate_python(raw)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            problems.append(Problem(SKILLS_FILE, lines[i] if i < len(lines) else None, None,
+                                    ".".join(map(str, first["loc"])) or None, f"skill {i + 1}: {first['msg']}",
+                                    "each skill needs an 'id' (lowercase-with-hyphens) and a 'name'",
+                                    code="invalid"))
+            continue
+        taxonomy.add(Skill(skill.id, skill.name, list(skill.aliases)))
+    return taxonomy

@@ -1,0 +1,240 @@
+"""Front matter of every content type: one typed definition per field.
+
+These models are the single source of truth for what a contributor may write; the JSON Schemas that
+editors use (`practica schema`) and the validator's messages are both derived from them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_DURATION_RE = re.compile(r"^\s*(\d+)\s*(day|week|month|year)s?\s*$")
+_DAYS_PER_UNIT = {"day": 1, "week": 7, "month": 30, "year": 365}
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Slug = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, pattern=SLUG_RE.pattern),
+    Field(description="An id: lowercase letters, digits and single hyphens, e.g. `data-analytics`."),
+]
+PersonRef = Annotated[Slug, Field(description="A person's id: the file name in `people/` without `.md`.")]
+TopicRef = Annotated[Slug, Field(description="A community's id: the file name in `topics/` without `.md`.")]
+ItemRef = Annotated[Slug, Field(description="The id of a lesson, video, FAQ or path (its file name).")]
+Url = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^https://\S+$")]
+Level = Literal["beginner", "intermediate", "advanced"]
+Status = Literal["draft", "published", "archived"]
+
+
+def _one_or_many(value: object) -> object:
+    """Accept `authors: ada` as well as `authors: [ada]`."""
+    return [value] if isinstance(value, str) else value
+
+
+def _nonempty(value: list[str]) -> list[str]:
+    if not value:
+        raise ValueError("List should have at least 1 item after validation, not 0")
+    return value
+
+
+RefList = Annotated[list[PersonRef], BeforeValidator(_one_or_many)]
+People = Annotated[list[PersonRef], BeforeValidator(_one_or_many), AfterValidator(_nonempty)]
+Topics = Annotated[list[TopicRef], BeforeValidator(_one_or_many), AfterValidator(_nonempty)]
+SkillList = Annotated[
+    list[Text],
+    BeforeValidator(_one_or_many),
+    Field(description="Skills, by name or id; normalised (case, spaces, aliases in skills.yml)."),
+]
+
+
+def interval_days(text: str) -> int:
+    """Days in an interval such as `6 months`, `1 year`, `90 days`."""
+    match = _DURATION_RE.match(text.lower())
+    if not match:
+        raise ValueError(f"{text!r} is not an interval; write e.g. '90 days', '6 months' or '1 year'")
+    return int(match.group(1)) * _DAYS_PER_UNIT[match.group(2)]
+
+
+def _check_interval(text: str) -> str:
+    interval_days(text)
+    return text
+
+
+Interval = Annotated[
+    str,
+    AfterValidator(_check_interval),
+    Field(description="How often it must be re-checked, e.g. `6 months`, `1 year`, `90 days`."),
+]
+
+
+def parse_clock(value: object) -> int:
+    """Seconds in `90`, `12:30` or `1:02:03`."""
+    if isinstance(value, bool):
+        raise ValueError("a duration is a number of seconds or mm:ss")
+    if isinstance(value, int):
+        if value < 0:
+            raise ValueError("a duration cannot be negative")
+        return value
+    parts = str(value).strip().split(":")
+    if not 1 <= len(parts) <= 3 or not all(p.isdigit() for p in parts):
+        raise ValueError(f"{value!r} is not a duration; write seconds (90), mm:ss (12:30) or h:mm:ss")
+    seconds = 0
+    for part in parts:
+        seconds = seconds * 60 + int(part)
+    return seconds
+
+
+Clock = Annotated[
+    int,
+    BeforeValidator(parse_clock),
+    Field(description="Seconds (`90`), `mm:ss` (`12:30`) or `h:mm:ss`."),
+]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Contact(Strict):
+    email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
+    chat: Url | None = Field(None, description="A link to a chat with this person (https).")
+    office_hours: Text | None = Field(None, description="When people can drop in, e.g. 'Thursdays 14:00–15:00'.")
+
+
+class Review(Strict):
+    by: PersonRef = Field(description="Who checked that this is still right.")
+    on: dt.date = Field(description="When they checked it (YYYY-MM-DD).")
+    every: Interval | None = None
+
+
+class Verification(Strict):
+    by: PersonRef = Field(description="The expert who verified this answer.")
+    on: dt.date = Field(description="When they verified it (YYYY-MM-DD).")
+
+
+class Channel(Strict):
+    name: Text
+    url: Url
+
+
+class Question(Strict):
+    question: Text
+    options: Annotated[list[Text], Field(min_length=2, max_length=6)]
+    answer: int = Field(description="The number of the correct option, counting from 1.")
+    explain: Text | None = Field(None, description="Why that answer is right; shown after checking.")
+
+
+class Chapter(Strict):
+    at: Clock
+    title: Text
+
+
+class Step(Strict):
+    item: ItemRef
+    note: Text | None = None
+
+
+class PersonMeta(Strict):
+    name: Text
+    role: Text
+    photo: Text | None = Field(None, description="Image path, relative to this file (or /-rooted in content/).")
+    motto: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=140)] | None = None
+    expertise: SkillList = []
+    topics: Annotated[list[TopicRef], BeforeValidator(_one_or_many)] = []
+    team: Text | None = None
+    location: Text | None = None
+    timezone: Text | None = None
+    contact: Contact | None = None
+    available_for: list[Literal["questions", "mentoring", "reviews"]] = []
+    languages: Annotated[list[Text], BeforeValidator(_one_or_many)] = []
+    handle: Annotated[str, StringConstraints(pattern=r"^@?[A-Za-z0-9][A-Za-z0-9-]*(/[A-Za-z0-9_.-]+)?$")] | None = (
+        Field(None, description="Git host handle (e.g. `@ada-l`), used for review requests in CODEOWNERS.")
+    )
+
+
+class TopicMeta(Strict):
+    name: Text
+    summary: Text
+    stewards: RefList
+    goal: Text | None = None
+    channels: list[Channel] = []
+    meets: Text | None = Field(None, description="When and where it meets, e.g. 'Lunch & learn, Tuesdays 12:30'.")
+    icon: Text | None = Field(None, description="A Material icon name, e.g. `material/chart-line`.")
+    color: Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")] | None = None
+
+
+class ItemMeta(Strict):
+    """Fields shared by lessons, videos and FAQs."""
+
+    date: dt.date | None = Field(None, description="Published on; defaults to the file's first git commit.")
+    status: Status = "published"
+    review: Review | None = None
+    skills: SkillList = []
+
+
+class LessonMeta(ItemMeta):
+    title: Text
+    summary: Text
+    topics: Topics
+    authors: People
+    objectives: Annotated[list[Text], Field(min_length=1, max_length=5)]
+    level: Level | None = None
+    minutes: Annotated[int, Field(ge=1, le=240)] | None = None
+    check: list[Question] = []
+    reflect: Text | None = None
+    action: Text | None = None
+    prerequisites: Annotated[list[ItemRef], BeforeValidator(_one_or_many)] = []
+
+
+class VideoMeta(ItemMeta):
+    title: Text
+    summary: Text
+    topics: Topics
+    authors: People
+    src: Text = Field(description="A local .mp4/.webm file (relative to this file) or an https URL.")
+    duration: Clock
+    poster: Text | None = None
+    captions: Text | None = Field(None, description="A WebVTT (.vtt) captions file, relative to this file.")
+    chapters: list[Chapter] = []
+    level: Level | None = None
+
+
+class FaqMeta(ItemMeta):
+    title: Text = Field(description="The question, as a reader would ask it.")
+    topics: Topics
+    answered_by: People
+    asked_by: Text | None = Field(None, description="Who asked, in words (e.g. 'a new analyst'); optional.")
+    verified: Verification | None = None
+    related: Annotated[list[ItemRef], BeforeValidator(_one_or_many)] = []
+
+
+class PathMeta(Strict):
+    title: Text
+    summary: Text
+    curated_by: People
+    steps: Annotated[list[Step], Field(min_length=1)]
+    topics: Annotated[list[TopicRef], BeforeValidator(_one_or_many)] = []
+    audience: Text | None = None
+    action_plan: Annotated[list[Text], BeforeValidator(_one_or_many)] = []
+    date: dt.date | None = None
+    status: Status = "published"
+
+
+class SkillDef(Strict):
+    id: Slug
+    name: Text
+    aliases: list[Text] = []
+
+
+MODELS: dict[str, type[Strict]] = {
+    "person": PersonMeta,
+    "topic": TopicMeta,
+    "lesson": LessonMeta,
+    "video": VideoMeta,
+    "faq": FaqMeta,
+    "path": PathMeta,
+}

@@ -1,0 +1,43 @@
+"""JSON Schemas of the front matter, for editors that check fields as people type."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from .models import MODELS, SkillDef
+
+SCHEMA_BASE = "https://practica.invalid/schema/"
+FOLDER_OF = {"person": "people", "topic": "topics", "lesson": "learn", "video": "videos", "faq": "faq",
+             "path": "paths"}
+
+
+def schemas() -> dict[str, dict[str, Any]]:
+    """File name → JSON Schema (draft 2020-12) for each content type and for skills.yml."""
+    out: dict[str, dict[str, Any]] = {}
+    for kind, model in MODELS.items():
+        schema = model.model_json_schema()
+        schema["title"] = f"Practica {kind} front matter ({FOLDER_OF[kind]}/*.md)"
+        out[f"{kind}.schema.json"] = _with_header(schema, kind)
+    skills = TypeAdapter(list[SkillDef]).json_schema()
+    skills["title"] = "Practica skills taxonomy (skills.yml)"
+    out["skills.schema.json"] = _with_header(skills, "skills")
+    return out
+
+
+def write_schemas(out_dir: Path) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, schema in schemas().items():
+        path = out_dir / name
+        path.write_text(json.dumps(schema, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def _with_header(schema: dict[str, Any], kind: str) -> dict[str, Any]:
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": f"{SCHEMA_BASE}{kind}.schema.json",
+            **schema}

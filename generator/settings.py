@@ -1,0 +1,127 @@
+"""Practica's settings: the site part of `mkdocs.yml` plus `extra.practica`, read without MkDocs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import ConfigError
+
+
+class PracticaConfig(BaseModel):
+    """Everything under `extra.practica` in mkdocs.yml. Each field is documented in the README."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    content_dir: str = Field("content", description="Folder of the community's Markdown, relative to mkdocs.yml.")
+    microlearning_minutes: int = Field(10, ge=1, description="Lessons longer than this are flagged.")
+    review_every: str = Field("1 year", description="Re-check interval when a review or verification has none.")
+    words_per_minute: int = Field(200, ge=50, description="Reading speed used for reading times.")
+    push_url: str | None = Field(None, description="Base URL of the push service API, e.g. https://push.example.org/api/v1.")
+    icon: str | None = Field(None, description="Square source image for the app icons (PNG, ≥ 512 px).")
+    short_name: str | None = Field(None, description="App name under the icon on a phone (≤ 12 characters).")
+    featured: str = Field("featured.yml", description="Curated file of featured items, in the content folder.")
+    feedback_file: str | None = Field(None, description="Feedback export (JSON) shown on /health/ and in reports.")
+
+
+class Settings(BaseModel):
+    """The settings one build or validation runs with."""
+
+    model_config = ConfigDict(frozen=True)
+
+    root: Path
+    site_name: str = "Practica"
+    site_url: str = "http://127.0.0.1:8000/"
+    site_description: str = ""
+    repo_url: str | None = None
+    edit_uri: str | None = None
+    theme_color: str = "#3f51b5"
+    practica: PracticaConfig = PracticaConfig()
+    today: dt.date = Field(default_factory=dt.date.today)
+
+    @property
+    def content_dir(self) -> Path:
+        return (self.root / self.practica.content_dir).resolve()
+
+    @property
+    def base_path(self) -> str:
+        """URL path the site is served under: `/` or e.g. `/cop/`."""
+        from urllib.parse import urlsplit
+
+        path = urlsplit(self.site_url).path or "/"
+        return path if path.endswith("/") else path + "/"
+
+    def edit_url(self, content_rel: str) -> str | None:
+        """Link to edit a content file in the repository, or None without `repo_url`."""
+        if not self.repo_url:
+            return None
+        edit = self.edit_uri if self.edit_uri is not None else "edit/main/"
+        base = self.repo_url.rstrip("/") + "/" + edit.strip("/") + "/"
+        return base + self.practica.content_dir.strip("/") + "/" + content_rel
+
+
+class _TolerantLoader(yaml.SafeLoader):
+    """Reads mkdocs.yml, whose `!!python/name:` and `!ENV` tags only MkDocs itself resolves."""
+
+
+def _unknown_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.ScalarNode):
+        return loader.construct_scalar(node)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node)
+    return None
+
+
+_TolerantLoader.add_multi_constructor("", _unknown_tag)  # type: ignore[no-untyped-call]
+
+
+def load_settings(config_file: Path | str = "mkdocs.yml", *, content_dir: Path | None = None,
+                  **overrides: Any) -> Settings:
+    """Settings from a mkdocs.yml (a missing file gives the defaults, rooted at its folder)."""
+    path = Path(config_file).resolve()
+    raw: dict[str, Any] = {}
+    if path.exists():
+        try:
+            raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_TolerantLoader) or {}
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{path.name}: not valid YAML: {exc}") from None
+    extra = raw.get("extra") or {}
+    practica = dict(extra.get("practica") or {})
+    if content_dir is not None:
+        practica["content_dir"] = str(Path(content_dir).resolve())
+    values: dict[str, Any] = {
+        "root": path.parent,
+        "practica": practica,
+        **{k: raw[k] for k in ("site_name", "site_url", "site_description", "repo_url", "edit_uri") if raw.get(k)},
+    }
+    color = _theme_color(raw.get("theme") or {})
+    if color:
+        values["theme_color"] = color
+    values.update(overrides)
+    try:
+        return Settings(**values)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ConfigError(f"{path.name}: setting '{where}': {first['msg']}") from None
+
+
+_MATERIAL_PRIMARY = {
+    "red": "#ef5350", "pink": "#e91e63", "purple": "#ab47bc", "deep-purple": "#7e56c2", "indigo": "#4051b5",
+    "blue": "#2094f3", "light-blue": "#02a6f2", "cyan": "#00bdd6", "teal": "#009485", "green": "#4cae4f",
+    "light-green": "#8bc34b", "lime": "#cbdc38", "yellow": "#ffec3d", "amber": "#ffc105", "orange": "#ffa724",
+    "deep-orange": "#ff6e42", "brown": "#795649", "grey": "#757575", "blue-grey": "#546d78",
+    "black": "#000000", "white": "#ffffff",
+}
+
+
+def _theme_color(theme: dict[str, Any]) -> str | None:
+    palette = theme.get("palette")
+    first = palette[0] if isinstance(palette, list) and palette else palette
+    if not isinstance(first, dict):
+        return None
+    return _MATERIAL_PRIMARY.get(str(first.get("primary", "")).lower().replace(" ", "-"))

@@ -1,0 +1,83 @@
+"""Every URL rule of the site. Nothing else builds a path.
+
+URLs here are site-relative (`people/ada/`, `feed.json`); pages link with `relative()` so the site works
+under any sub-path (`/cop/`) and from any host, and `absolute()` only where a full URL is required (feeds,
+notifications, structured data).
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+HOME = ""
+NEW = "new/"
+OFFLINE = "offline/"
+NOTIFICATIONS = "notifications/"
+HEALTH = "health/"
+SEARCH = "search/"
+FEED_JSON = "feed.json"
+FEED_ATOM = "feed.xml"
+MANIFEST = "manifest.webmanifest"
+SERVICE_WORKER = "sw.js"
+PRECACHE = "precache.json"
+
+_SECTIONS = {
+    "person": "people", "topic": "topics", "skill": "skills",
+    "lesson": "learn", "video": "videos", "faq": "faq", "path": "paths",
+}
+SECTION_TITLES = {
+    "person": "People", "topic": "Communities", "skill": "Skills",
+    "lesson": "Lessons", "video": "Videos", "faq": "FAQ", "path": "Learning paths",
+}
+
+
+def index(kind: str) -> str:
+    """The index page of a section: `people/`."""
+    return f"{_SECTIONS[kind]}/"
+
+
+def page(kind: str, ident: str) -> str:
+    """The page of one person, topic, skill or item: `people/ada/`."""
+    return f"{_SECTIONS[kind]}/{ident}/"
+
+
+def topic_feed(topic_id: str) -> str:
+    return f"{page('topic', topic_id)}feed.json"
+
+
+def photo(person_id: str, width: int, digest: str) -> str:
+    """A resized profile photo; the digest of the source makes the name change when the photo does."""
+    return f"assets/people/{person_id}-{digest[:10]}-{width}.webp"
+
+
+def icon(name: str) -> str:
+    return f"assets/icons/{name}"
+
+
+def media(content_rel: str) -> str:
+    """A local file (video, poster, captions, body image) at the same place as in the content folder."""
+    return content_rel
+
+
+def source_uri(url: str) -> str:
+    """The Markdown path that MkDocs publishes at `url` with directory URLs: `people/ada/` ← `people/ada.md`.
+
+    Items keep the path they have in the content folder, so contributors' relative links between
+    Markdown files (`../faq/x.md`) resolve as they do in the repository.
+    """
+    if url == "":
+        return "index.md"
+    return url.rstrip("/") + ".md" if url.endswith("/") else url
+
+
+def relative(from_url: str, to_url: str) -> str:
+    """Link from the page at `from_url` to `to_url`, e.g. `people/ada/` → `learn/x/` is `../../learn/x/`."""
+    start = from_url if from_url.endswith("/") or from_url == "" else posixpath.dirname(from_url) + "/"
+    rel = posixpath.relpath("/" + (to_url or ""), "/" + start)
+    if rel == ".":
+        return "./"
+    return rel + "/" if to_url.endswith("/") and not rel.endswith("/") else rel
+
+
+def absolute(site_url: str, url: str) -> str:
+    return site_url.rstrip("/") + "/" + url
