@@ -78,7 +78,7 @@ def _command(sub: argparse._SubParsersAction, name: str, text: str, run: Command
 
 def _common(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("--config-file", "-f", type=Path, default=Path("mkdocs.yml"), help="default %(default)s")
-    cmd.add_argument("--content", type=Path, help="content folder (default: extra.practica.content_dir)")
+    cmd.add_argument("--content", type=Path, help="content folder (default: docs_dir in mkdocs.yml)")
     cmd.add_argument("--verbose", "-v", action="store_true", help="show MkDocs' own messages")
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +19,6 @@ class PracticaConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    content_dir: str = Field("content", description="Folder of the community's Markdown, relative to mkdocs.yml.")
     microlearning_minutes: int = Field(10, ge=1, description="Lessons longer than this are flagged.")
     review_every: str = Field("1 year", description="Re-check interval when a review or verification has none.")
     words_per_minute: int = Field(200, ge=50, description="Reading speed used for reading times.")
@@ -34,6 +35,7 @@ class Settings(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     root: Path
+    docs_dir: str = "docs"
     site_name: str = "Practica"
     site_url: str = "http://127.0.0.1:8000/"
     site_description: str = ""
@@ -45,7 +47,8 @@ class Settings(BaseModel):
 
     @property
     def content_dir(self) -> Path:
-        return (self.root / self.practica.content_dir).resolve()
+        """The community's Markdown: MkDocs' `docs_dir` (contributed .md files are replaced by built pages)."""
+        return (self.root / self.docs_dir).resolve()
 
     @property
     def base_path(self) -> str:
@@ -57,11 +60,11 @@ class Settings(BaseModel):
 
     def edit_url(self, content_rel: str) -> str | None:
         """Link to edit a content file in the repository, or None without `repo_url`."""
-        if not self.repo_url:
+        if not self.repo_url or not self.content_dir.is_relative_to(self.root):
             return None
         edit = self.edit_uri if self.edit_uri is not None else "edit/main/"
         base = self.repo_url.rstrip("/") + "/" + edit.strip("/") + "/"
-        return base + self.practica.content_dir.strip("/") + "/" + content_rel
+        return base + os.path.relpath(self.content_dir, self.root).replace(os.sep, "/") + "/" + content_rel
 
 
 class _TolerantLoader(yaml.SafeLoader):
@@ -89,15 +92,18 @@ def load_settings(config_file: Path | str = "mkdocs.yml", *, content_dir: Path |
             raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_TolerantLoader) or {}
         except yaml.YAMLError as exc:
             raise ConfigError(f"{path.name}: not valid YAML: {exc}") from None
-    extra = raw.get("extra") or {}
-    practica = dict(extra.get("practica") or {})
     if content_dir is not None:
-        practica["content_dir"] = str(Path(content_dir).resolve())
-    values: dict[str, Any] = {
-        "root": path.parent,
-        "practica": practica,
-        **{k: raw[k] for k in ("site_name", "site_url", "site_description", "repo_url", "edit_uri") if raw.get(k)},
-    }
+        overrides["docs_dir"] = str(Path(content_dir).resolve())
+    return settings_from(path.parent, raw, path.name, **overrides)
+
+
+def settings_from(root: Path, raw: Mapping[str, Any], source: str = "mkdocs.yml", **overrides: Any) -> Settings:
+    """Settings from a mapping shaped like mkdocs.yml (the file as read, or MkDocs' own config)."""
+    extra = raw.get("extra") or {}
+    values: dict[str, Any] = {"root": root, "practica": dict(extra.get("practica") or {})}
+    for key in ("docs_dir", "site_name", "site_url", "site_description", "repo_url", "edit_uri"):
+        if raw.get(key):
+            values[key] = str(raw[key])
     color = _theme_color(raw.get("theme") or {})
     if color:
         values["theme_color"] = color
@@ -107,7 +113,7 @@ def load_settings(config_file: Path | str = "mkdocs.yml", *, content_dir: Path |
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise ConfigError(f"{path.name}: setting '{where}': {first['msg']}") from None
+        raise ConfigError(f"{source}: setting '{where}': {first['msg']}") from None
 
 
 _MATERIAL_PRIMARY = {
@@ -119,8 +125,8 @@ _MATERIAL_PRIMARY = {
 }
 
 
-def _theme_color(theme: dict[str, Any]) -> str | None:
-    palette = theme.get("palette")
+def _theme_color(theme: Mapping[str, Any]) -> str | None:
+    palette = theme.get("palette") if hasattr(theme, "get") else None
     first = palette[0] if isinstance(palette, list) and palette else palette
     if not isinstance(first, dict):
         return None

@@ -76,7 +76,8 @@ def relative(from_url: str, to_url: str) -> str:
     rel = posixpath.relpath("/" + (to_url or ""), "/" + start)
     if rel == ".":
         return "./"
-    return rel + "/" if to_url.endswith("/") and not rel.endswith("/") else rel
+    is_dir = to_url == "" or to_url.endswith("/")
+    return rel + "/" if is_dir and not rel.endswith("/") else rel
 
 
 def absolute(site_url: str, url: str) -> str:

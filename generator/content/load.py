@@ -34,7 +34,7 @@ def load_community(settings: Settings) -> Community:
     community = Community(settings)
     if not root.is_dir():
         community.problems.append(Problem(str(root), None, None, None, "the content folder does not exist",
-                                          "create it, or set extra.practica.content_dir in mkdocs.yml",
+                                          "create it, or point docs_dir in mkdocs.yml (or --content) at it",
                                           code="no-content"))
         return community
     community.taxonomy = _load_taxonomy(root, community.problems)

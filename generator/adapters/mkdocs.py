@@ -1,0 +1,152 @@
+"""The one module that touches MkDocs: it feeds Practica's pages and assets into an MkDocs build.
+
+MkDocs' `docs_dir` is the content folder. Every contributed `.md` file there is replaced by the page
+Practica builds for it (items keep their path, so contributors' relative links between files resolve);
+other files (videos, captions, images) are published at the same path; original profile photos are
+replaced by small resized copies. Per-build state lives on the config object, created in `on_config`,
+because MkDocs loads hook files once and `mkdocs serve` reuses them across builds.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment
+from markupsafe import Markup
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+
+from .. import feeds, pwa, urls
+from ..community import Community
+from ..content.load import load_community
+from ..content.problems import errors, format_text
+from ..images import PHOTO_WIDTHS, photos, square_webp
+from ..pages import GeneratedPage, Site, build_pages
+from ..settings import Settings, settings_from
+
+log = logging.getLogger("mkdocs.plugins.practica")
+PRELOADED = "practica_preloaded"
+_STATE = "practica_state"
+CACHE_DIR = ".cache/practica"
+NAV = [("Home", urls.HOME), ("People", urls.index("person")), ("Communities", urls.index("topic")),
+       ("Lessons", urls.index("lesson")), ("Videos", urls.index("video")), ("FAQ", urls.index("faq")),
+       ("Learning paths", urls.index("path")), ("What's new", urls.NEW)]
+
+
+@dataclass
+class BuildState:
+    settings: Settings
+    community: Community
+    site: Site
+    pages: dict[str, GeneratedPage] = field(default_factory=dict)
+    assets: dict[str, Path] = field(default_factory=dict)
+
+
+def preload(config: MkDocsConfig, settings: Settings, community: Community) -> None:
+    """Hand an already validated community to the build, so it is not loaded twice."""
+    setattr(config, PRELOADED, (settings, community))
+
+
+def settings_of(config: MkDocsConfig) -> Settings:
+    root = Path(config.config_file_path or ".").resolve().parent
+    return settings_from(root, config, Path(config.config_file_path or "mkdocs.yml").name)
+
+
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    settings, community = getattr(config, PRELOADED, None) or _load(config)
+    if not config.use_directory_urls:
+        raise PluginError("Practica needs use_directory_urls: true (its URLs are /people/<id>/ and so on)")
+    if not config.nav:
+        config.nav = [{title: urls.source_uri(url)} for title, url in NAV]
+    site = Site(community, photos(community), _topic_icons(config, community))
+    state = BuildState(settings, community, site)
+    state.pages = {page.src_uri: page for page in build_pages(site)}
+    cache = settings.root / CACHE_DIR
+    for photo in site.photos.values():
+        for width in PHOTO_WIDTHS:
+            state.assets[photo.url(width)] = square_webp(photo.source, width, cache / "photos", photo.digest)
+    state.assets.update(pwa.icon_files(settings, cache / "icons"))
+    setattr(config, _STATE, state)
+    return config
+
+
+def _load(config: MkDocsConfig) -> tuple[Settings, Community]:
+    settings = settings_of(config)
+    community = load_community(settings)
+    if errors(community.problems):
+        raise PluginError("Practica: the content has errors; nothing was built.\n" + format_text(community.problems))
+    for problem in community.problems:
+        log.warning("%s: %s (fix: %s)", problem.where, problem.message, problem.hint)
+    return settings, community
+
+
+def _state(config: MkDocsConfig) -> BuildState:
+    return getattr(config, _STATE)  # type: ignore[no-any-return]
+
+
+def on_files(files: Files, config: MkDocsConfig) -> Files:
+    state = _state(config)
+    photo_sources = {p.source for p in state.site.photos.values()}
+    for file in list(files):
+        if _replaced(file, photo_sources):
+            files.remove(file)
+    for page in state.pages.values():
+        files.append(File.generated(config, page.src_uri, content=page.markdown))
+    for src_uri, path in state.assets.items():
+        files.append(File.generated(config, src_uri, abs_src_path=str(path)))
+    for src_uri, content in feeds.files(state.community, state.site).items():
+        files.append(File.generated(config, src_uri, content=content))
+    files.append(File.generated(config, urls.MANIFEST, content=pwa.manifest(state.settings)))
+    return files
+
+
+def _replaced(file: File, photo_sources: set[Path]) -> bool:
+    """Contributed Markdown, the taxonomy/curation files and original photos are not published as they are."""
+    if file.generated_by or file.abs_src_path is None:
+        return False
+    if file.src_uri.endswith(".md"):
+        return True
+    if "/" not in file.src_uri and file.src_uri.endswith((".yml", ".yaml")):
+        return True
+    return Path(file.abs_src_path).resolve() in photo_sources
+
+
+def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    state = _state(config)
+    generated = state.pages.get(page.file.src_uri)
+    if generated is not None:
+        page.meta.update(generated.meta)
+        page.edit_url = state.settings.edit_url(generated.source) if generated.source else None
+    return markdown
+
+
+def on_env(env: Environment, config: MkDocsConfig, files: Files) -> Environment:
+    settings = _state(config).settings
+    env.globals["practica"] = {"theme_color": settings.theme_color, "push_url": settings.practica.push_url,
+                               "short_name": settings.practica.short_name or settings.site_name[:12]}
+    return env
+
+
+def _topic_icons(config: MkDocsConfig, community: Community) -> dict[str, Markup]:
+    """Topic icons (`material/chart-line`) read from the theme's icon set, inlined as SVG."""
+    out = {}
+    for topic in community.topics.values():
+        name = topic.meta.icon
+        if not name:
+            continue
+        for folder in config.theme.dirs:
+            path = os.path.join(folder, ".icons", name + ".svg")
+            if os.path.isfile(path):
+                svg = Path(path).read_text(encoding="utf-8")
+                out[topic.id] = Markup(svg.replace("<svg ", '<svg aria-hidden="true" focusable="false" ', 1))
+                break
+        else:
+            log.warning("%s: icon '%s' is not in the theme's icon set", topic.rel, name)
+    return out
+

@@ -1,0 +1,95 @@
+"""`practica build`: validate everything, build into a fresh folder, then swap it in as one step.
+
+With any content error nothing is written and the previous site stays exactly as it was; the same
+holds when MkDocs itself fails half way, because it only ever writes into a temporary sibling folder.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import logging
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..content.load import load_community
+from ..content.problems import errors
+from ..errors import BuildError, ContentError
+from ..settings import Settings
+
+log = logging.getLogger("mkdocs.plugins.practica")
+
+
+@dataclass
+class BuildResult:
+    site_dir: Path
+    pages: int
+    seconds: float
+
+
+def build(config_file: Path, settings: Settings, site_dir: Path | None = None, strict: bool = False
+          ) -> BuildResult:
+    started = time.monotonic()
+    community = load_community(settings)
+    if errors(community.problems) or (strict and community.problems):
+        raise ContentError(community.problems)
+    for problem in community.problems:
+        log.warning("%s: %s (fix: %s)", problem.where, problem.message, problem.hint)
+
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    from ..adapters.mkdocs import preload
+
+    overrides = {"docs_dir": str(settings.content_dir), "strict": strict}
+    config = load_config(str(config_file), **overrides)
+    target = Path(site_dir or config.site_dir).resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-building-", dir=target.parent))
+    config.site_dir = str(staging)
+    preload(config, settings, community)
+    try:
+        mkdocs_build(config)
+    except (MkDocsException, OSError) as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise BuildError(f"the site build failed; {target} was left as it was: {exc}") from exc
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    os.chmod(staging, 0o755)
+    swap_in(staging, target)
+    pages = sum(1 for _ in target.rglob("index.html"))
+    return BuildResult(target, pages, time.monotonic() - started)
+
+
+def swap_in(new: Path, target: Path) -> None:
+    """Replace `target` with `new` so that readers see the old site or the new one, never a mixture."""
+    if not target.exists():
+        new.rename(target)
+        return
+    if not _exchange(new, target):
+        # Without an atomic exchange, two renames leave a window of microseconds with no site at all.
+        old = target.with_name(f".{target.name}-old-{os.getpid()}")
+        target.rename(old)
+        new.rename(target)
+        new = old
+    shutil.rmtree(new, ignore_errors=True)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths with Linux's renameat2(RENAME_EXCHANGE); False where unsupported."""
+    libc_name = ctypes.util.find_library("c")
+    if not libc_name:
+        return False
+    libc = ctypes.CDLL(libc_name, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    return bool(result == 0)

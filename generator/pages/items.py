@@ -1,0 +1,146 @@
+"""Lesson, video, FAQ and path pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from .. import urls
+from ..community import Community, Entry
+from ..content.models import interval_days
+from . import structured
+from .render import GeneratedPage
+from .site import Site
+
+TEMPLATES = {"lesson": "lesson.md.j2", "video": "video.md.j2", "faq": "faq.md.j2", "path": "path.md.j2"}
+BYLINE = {"lesson": "Written by", "video": "Presented by", "faq": "Answered by", "path": "Curated by"}
+VIDEO_TYPES = {".mp4": "video/mp4", ".webm": "video/webm"}
+
+
+@dataclass(frozen=True)
+class Badge:
+    state: str  # ok | due | unverified
+    text: str
+
+
+def build(site: Site) -> Iterator[GeneratedPage]:
+    for item in site.community.published:
+        yield item_page(site, item)
+
+
+def item_page(site: Site, item: Entry[Any]) -> GeneratedPage:
+    c = site.community
+    url = urls.page(item.kind, item.id)
+    context: dict[str, Any] = {
+        "item": item, "body": site.body(item), "trail": trail(site, item),
+        "credited": [c.people[p] for p in item.people if p in c.people], "byline_label": BYLINE[item.kind],
+        "badge": badge(item, c),
+        "experts": c.ask_experts(item), "related": related(site, item), "edit_url": site.edit_url(item),
+    }
+    context.update(_extra(site, item))
+    meta = {"description": item.summary, "jsonld": structured.for_item(site, item),
+            "practica": {"kind": item.kind, "id": item.id, "topics": item.topics}}
+    return site.page(TEMPLATES[item.kind], url, item.title, meta=meta, source=item, **context)
+
+
+def _extra(site: Site, item: Entry[Any]) -> dict[str, Any]:
+    c = site.community
+    if item.kind == "lesson":
+        prereqs = [c.item(p) for p in item.meta.prerequisites]
+        return {"prerequisites": [p for p in prereqs if p is not None], "paths": c.paths_containing(item.id)}
+    if item.kind == "video":
+        return {"player": player(item), "body_present": bool(item.body.strip())}
+    if item.kind == "path":
+        steps = c.steps(item)
+        here = urls.page(item.kind, item.id)
+        pages = [here, *(urls.page(s.kind, s.id) for s, _ in steps)]
+        return {"steps": steps, "item_minutes": site.path_minutes(item),
+                "save_urls": [urls.relative(here, p) for p in pages]}
+    return {}
+
+
+def trail(site: Site, item: Entry[Any]) -> list[tuple[str, str]]:
+    """Home › section › item."""
+    return [("Home", urls.HOME), (urls.SECTION_TITLES[item.kind], urls.index(item.kind)),
+            (item.title, urls.page(item.kind, item.id))]
+
+
+def badge(item: Entry[Any], community: Community) -> Badge | None:
+    """"Verified by … on …", "Reviewed by … on …", or "Due for review" when the check has lapsed."""
+    meta: Any = item.meta
+    settings = community.settings
+    record = getattr(meta, "verified", None) or getattr(meta, "review", None)
+    if record is None:
+        return Badge("unverified", "Not yet verified by an expert") if item.kind == "faq" else None
+    every = getattr(record, "every", None) or settings.practica.review_every
+    verb = "Verified" if getattr(meta, "verified", None) else "Reviewed"
+    when = f"{record.on.day} {record.on:%b %Y}"
+    if record.on + dt.timedelta(days=interval_days(every)) < settings.today:
+        return Badge("due", f"Due for review ({verb.lower()} {when})")
+    person = community.people.get(record.by)
+    return Badge("ok", f"{verb} by {person.title if person else record.by} on {when}")
+
+
+def related(site: Site, item: Entry[Any], limit: int = 5) -> list[Entry[Any]]:
+    """Explicitly related items first, then items sharing skills, then items sharing a topic."""
+    c = site.community
+    chosen: list[Entry[Any]] = []
+    explicit = [c.item(r) for r in getattr(item.meta, "related", [])]
+    candidates = [e for e in explicit if e is not None and e.status != "draft"]
+    for sid in item.skills:
+        candidates.extend(c.items_by_skill.get(sid, []))
+    for tid in item.topics:
+        candidates.extend(c.items_by_topic.get(tid, [])[:20])
+    for candidate in candidates:
+        if candidate is not item and candidate not in chosen and candidate.kind != "path":
+            chosen.append(candidate)
+        if len(chosen) == limit:
+            break
+    return chosen
+
+
+def player(video: Entry[Any]) -> dict[str, Any]:
+    """How a video plays: a local file in <video>, or an external embed behind a click-to-load facade."""
+    meta = video.meta
+    poster = urls.media(_beside(video.rel, meta.poster)) if meta.poster else None
+    if not meta.src.startswith("https://"):
+        src = _beside(video.rel, meta.src)
+        suffix = src[src.rfind("."):].lower()
+        captions = urls.media(_beside(video.rel, meta.captions)) if meta.captions else None
+        return {"local": True, "src": urls.media(src), "type": VIDEO_TYPES.get(suffix, "video/mp4"),
+                "captions": captions, "poster": poster, "lang": "en"}
+    embed, host = embed_url(meta.src)
+    return {"local": False, "embed": embed, "host": host, "poster": poster}
+
+
+def embed_url(src: str) -> tuple[str, str]:
+    """The privacy-friendly embed address of an external video, and the host it loads from."""
+    parts = urlsplit(src)
+    host = parts.hostname or ""
+    video_id = None
+    if host.endswith("youtube.com") or host.endswith("youtube-nocookie.com"):
+        segments = [s for s in parts.path.split("/") if s]
+        query = parse_qs(parts.query)
+        video_id = query.get("v", [None])[0] or (segments[1] if len(segments) > 1 and segments[0] in
+                                                   ("embed", "shorts", "live") else None)
+    elif host == "youtu.be":
+        video_id = parts.path.strip("/") or None
+    if video_id:
+        return f"https://www.youtube-nocookie.com/embed/{video_id}?autoplay=1", "youtube-nocookie.com"
+    if host.endswith("vimeo.com"):
+        vimeo_id = next((s for s in parts.path.split("/") if s.isdigit()), None)
+        if vimeo_id:
+            return f"https://player.vimeo.com/video/{vimeo_id}?dnt=1&autoplay=1", "player.vimeo.com"
+    return src, host
+
+
+def _beside(rel: str, value: str) -> str:
+    """A file named in front matter, as a path in the content folder (and so in the site)."""
+    import posixpath
+
+    if value.startswith("/"):
+        return value.lstrip("/")
+    return posixpath.normpath(posixpath.join(posixpath.dirname(rel), value))

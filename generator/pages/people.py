@@ -1,0 +1,46 @@
+"""The expert directory and one profile per person."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from .. import urls
+from ..community import Entry, newest
+from . import structured
+from .render import GeneratedPage
+from .site import Site
+
+
+def build(site: Site) -> Iterator[GeneratedPage]:
+    yield directory(site)
+    for person in site.community.people.values():
+        yield profile(site, person)
+
+
+def directory(site: Site) -> GeneratedPage:
+    c = site.community
+    people = sorted(c.people.values(), key=lambda p: p.title)
+    skills = sorted({(s, c.skill_name(s)) for p in people for s in p.skills}, key=lambda kv: kv[1].lower())
+    topics = sorted(c.topics.values(), key=lambda t: t.title)
+    return site.page("people.md.j2", urls.index("person"), "People", people=people, skills=skills, topics=topics,
+                     meta={"description": f"Find one of {len(people)} people to ask, by skill or community.",
+                           "search": {"boost": 2}})
+
+
+def profile(site: Site, person: Entry[Any]) -> GeneratedPage:
+    c = site.community
+    done = c.contributions_of(person.id)
+    groups = [("Wrote", "wrote", newest(done.wrote)), ("Answered", "answered", newest(done.answered)),
+              ("Verified", "verified", newest(done.verified)), ("Reviewed", "reviewed", newest(done.reviewed)),
+              ("Curated", "curated", newest(done.curated))]
+    stewards = sorted(done.stewards, key=lambda t: t.title)
+    member_of = [c.topics[t] for t in person.topics if t in c.topics and c.topics[t] not in stewards]
+    url = urls.page("person", person.id)
+    trail = [("Home", urls.HOME), ("People", urls.index("person")), (person.title, url)]
+    meta = {"description": f"{person.title}, {person.meta.role}. " + (person.meta.motto or ""),
+            "jsonld": structured.for_person(site, person), "search": {"boost": 3},
+            "practica": {"kind": "person", "id": person.id, "topics": person.topics}}
+    return site.page("person.md.j2", url, person.title, meta=meta, source=person, person=person,
+                     body=site.body(person), trail=trail, groups=groups, stewards=stewards, member_of=member_of,
+                     edit_url=site.edit_url(person))

@@ -1,0 +1,60 @@
+"""What every page builder gets: the community plus build-time facts (photos, topic icons)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from markupsafe import Markup
+
+from ..community import Community, Entry
+from ..images import PHOTO_WIDTHS, Photo
+from .render import GeneratedPage, markdown_block, render
+
+
+@dataclass
+class Site:
+    community: Community
+    photos: dict[str, Photo] = field(default_factory=dict)
+    topic_icons: dict[str, Markup] = field(default_factory=dict)
+
+    @property
+    def settings(self):  # type: ignore[no-untyped-def]
+        return self.community.settings
+
+    def page(self, template: str, url: str, title: str, *, meta: dict[str, Any] | None = None,
+             source: Entry[Any] | None = None, **context: Any) -> GeneratedPage:
+        """Render `template` into the page at `url`, with the shared context every template can use."""
+        markdown = render(template, here=url, community=self.community, photos=self.photos,
+                          PHOTO_WIDTHS=PHOTO_WIDTHS, initials=initials, path_minutes=self.path_minutes,
+                          person_text=self.person_text,
+                          site_name=self.settings.site_name, **context)
+        page_meta = {"title": title, **(meta or {})}
+        return GeneratedPage(url, title, markdown, page_meta, source.rel if source else None)
+
+    def body(self, entry: Entry[Any]) -> Markup:
+        return markdown_block(entry.body)
+
+    def edit_url(self, entry: Entry[Any]) -> str | None:
+        return self.settings.edit_url(entry.rel)
+
+    def person_text(self, person: Entry[Any]) -> str:
+        """What the directory's free-text filter matches: name, role, team, motto, skills (lowercase)."""
+        meta = person.meta
+        words = [person.title, meta.role, meta.team or "", meta.motto or "",
+                 *(self.community.skill_name(s) for s in person.skills)]
+        return " ".join(words).lower()
+
+    def featured(self, topic_id: str | None) -> list[Entry[Any]]:
+        """Items featured on the home page (None) or on one community's hub."""
+        return []
+
+    def path_minutes(self, path: Entry[Any]) -> int:
+        return sum(step.minutes for step, _ in self.community.steps(path))
+
+
+def initials(name: str) -> str:
+    parts = [p for p in re.split(r"[\s-]+", name) if p]
+    letters = (parts[0][:1] + (parts[-1][:1] if len(parts) > 1 else "")) if parts else "?"
+    return letters.upper()

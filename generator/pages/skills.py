@@ -1,0 +1,46 @@
+"""One page per skill: who knows it (ranked by evidence) and what teaches it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from .. import urls
+from ..community import Community
+from ..content.skills import Skill
+from .render import GeneratedPage
+from .site import Site
+
+
+def build(site: Site) -> Iterator[GeneratedPage]:
+    c = site.community
+    used = [s for s in c.taxonomy.skills.values() if s.id in c.skill_evidence or s.id in c.items_by_skill]
+    rows = [(s, len(c.experts_for_skill(s.id)), len(c.items_by_skill.get(s.id, [])))
+            for s in sorted(used, key=lambda s: s.name.lower())]
+    yield site.page("skills.md.j2", urls.index("skill"), "Skills", skills=rows,
+                    meta={"description": "Every skill in the community, with the people who have it."})
+    for skill in used:
+        yield skill_page(site, skill)
+
+
+def skill_page(site: Site, skill: Skill) -> GeneratedPage:
+    c = site.community
+    url = urls.page("skill", skill.id)
+    experts = [(person, evidence(c, person.id, skill.id)) for person, _ in c.experts_for_skill(skill.id)]
+    trail = [("Home", urls.HOME), ("Skills", urls.index("skill")), (skill.name, url)]
+    return site.page("skill.md.j2", url, skill.name, skill=skill, trail=trail, experts=experts,
+                     items=c.items_by_skill.get(skill.id, []),
+                     meta={"description": f"Who knows {skill.name}, and what to read to learn it.",
+                           "search": {"boost": 1.5}})
+
+
+def evidence(c: Community, person_id: str, skill_id: str) -> str:
+    """Why someone ranks for a skill, in words: 'wrote 2 · answered 1 · declares it'."""
+    done = c.contributions_of(person_id)
+    parts = []
+    for role in ("wrote", "answered", "verified", "curated"):
+        n = sum(1 for item in getattr(done, role) if skill_id in item.skills)
+        if n:
+            parts.append(f"{role} {n}")
+    if skill_id in c.people[person_id].skills:
+        parts.append("declares it")
+    return " · ".join(parts)

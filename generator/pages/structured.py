@@ -1,0 +1,114 @@
+"""schema.org JSON-LD: Person, FAQPage, VideoObject and LearningResource."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import TYPE_CHECKING, Any
+
+from .. import urls
+from ..community import Entry
+
+if TYPE_CHECKING:
+    from .site import Site
+
+_MARKUP = re.compile(r"[#*_`>|\[\]]|!\[[^\]]*\]\([^)]*\)|\]\([^)]*\)|<[^>]+>")
+
+
+def plain(markdown: str) -> str:
+    """Readable text of a Markdown body (for transcripts and answers in structured data)."""
+    return re.sub(r"\s+", " ", _MARKUP.sub(" ", markdown)).strip()
+
+
+def dumps(data: dict[str, Any]) -> str:
+    # "</" would end the <script> element the JSON sits in.
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+
+
+def duration(seconds: int) -> str:
+    hours, rest = divmod(seconds, 3600)
+    return f"PT{hours}H{rest // 60}M{rest % 60}S" if hours else f"PT{rest // 60}M{rest % 60}S"
+
+
+def person_ref(site: Site, person_id: str) -> dict[str, Any]:
+    person = site.community.people.get(person_id)
+    name = person.title if person else person_id
+    return {"@type": "Person", "name": name, "url": _abs(site, urls.page("person", person_id))}
+
+
+def for_person(site: Site, person: Entry[Any]) -> str:
+    meta = person.meta
+    data: dict[str, Any] = {
+        "@context": "https://schema.org", "@type": "Person", "name": person.title, "jobTitle": meta.role,
+        "url": _abs(site, urls.page("person", person.id)),
+        "knowsAbout": [site.community.skill_name(s) for s in person.skills],
+    }
+    if meta.motto:
+        data["description"] = meta.motto
+    if person.id in site.photos:
+        data["image"] = _abs(site, site.photos[person.id].url(320))
+    if meta.contact and meta.contact.email:
+        data["email"] = f"mailto:{meta.contact.email}"
+    if meta.languages:
+        data["knowsLanguage"] = list(meta.languages)
+    if meta.team:
+        data["affiliation"] = {"@type": "Organization", "name": meta.team}
+    return dumps(data)
+
+
+def for_item(site: Site, item: Entry[Any]) -> str:
+    builder = {"faq": _faq, "video": _video, "lesson": _learning, "path": _learning}[item.kind]
+    return dumps({"@context": "https://schema.org", **builder(site, item)})
+
+
+def _faq(site: Site, item: Entry[Any]) -> dict[str, Any]:
+    answer = {"@type": "Answer", "text": plain(item.body),
+              "author": [person_ref(site, p) for p in item.meta.answered_by]}
+    return {"@type": "FAQPage", "url": _abs(site, urls.page("faq", item.id)),
+            "mainEntity": [{"@type": "Question", "name": item.title, "acceptedAnswer": answer}]}
+
+
+def _video(site: Site, item: Entry[Any]) -> dict[str, Any]:
+    from .items import player
+
+    meta = item.meta
+    play = player(item)
+    data: dict[str, Any] = {
+        "@type": "VideoObject", "name": item.title, "description": item.summary,
+        "uploadDate": item.date.isoformat(), "duration": duration(meta.duration),
+        "url": _abs(site, urls.page("video", item.id)),
+        "thumbnailUrl": _abs(site, play["poster"] or urls.icon("icon-512.png")),
+        "author": [person_ref(site, p) for p in meta.authors],
+    }
+    if play["local"]:
+        data["contentUrl"] = _abs(site, play["src"])
+    else:
+        data["embedUrl"] = play["embed"]
+    if item.body.strip():
+        data["transcript"] = plain(item.body)
+    return data
+
+
+def _learning(site: Site, item: Entry[Any]) -> dict[str, Any]:
+    meta: Any = item.meta
+    data: dict[str, Any] = {
+        "@type": "LearningResource", "name": item.title, "description": item.summary,
+        "url": _abs(site, urls.page(item.kind, item.id)), "datePublished": item.date.isoformat(),
+        "learningResourceType": "lesson" if item.kind == "lesson" else "learning path",
+        "author": [person_ref(site, p) for p in item.people],
+        "about": [site.community.skill_name(s) for s in item.skills],
+        "timeRequired": f"PT{site.path_minutes(item) if item.kind == 'path' else item.minutes}M",
+    }
+    if getattr(meta, "level", None):
+        data["educationalLevel"] = meta.level
+    if item.kind == "lesson":
+        data["teaches"] = list(meta.objectives)
+    else:
+        data["hasPart"] = [{"@type": "LearningResource", "name": step.title,
+                            "url": _abs(site, urls.page(step.kind, step.id))}
+                           for step, _ in site.community.steps(item)]
+    return data
+
+
+def _abs(site: Site, url: str) -> str:
+    return urls.absolute(site.settings.site_url, url)

@@ -1,0 +1,43 @@
+"""Community hubs and the list of communities."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from .. import urls
+from ..community import Entry
+from .render import GeneratedPage
+from .site import Site
+
+LATEST = 6
+PER_KIND = 12
+
+
+def build(site: Site) -> Iterator[GeneratedPage]:
+    c = site.community
+    rows = [(t, len(c.items_by_topic.get(t.id, [])), len(c.experts_for_topic(t.id)))
+            for t in sorted(c.topics.values(), key=lambda t: t.title)]
+    yield site.page("topics.md.j2", urls.index("topic"), "Communities", topics=rows,
+                    meta={"description": "The communities of practice and what they share."})
+    for topic in c.topics.values():
+        yield hub(site, topic)
+
+
+def hub(site: Site, topic: Entry[Any]) -> GeneratedPage:
+    c = site.community
+    items = c.items_by_topic.get(topic.id, [])
+    featured = site.featured(topic.id)
+    url = urls.page("topic", topic.id)
+    by_kind = [(title, anchor, [i for i in items if i.kind == kind][:PER_KIND])
+               for title, anchor, kind in (("Lessons", "lessons", "lesson"), ("Videos", "videos", "video"),
+                                           ("Questions and answers", "faq", "faq"))]
+    saved = [url] + [urls.page(i.kind, i.id) for i in items]
+    trail = [("Home", urls.HOME), ("Communities", urls.index("topic")), (topic.title, url)]
+    meta = {"description": topic.meta.summary, "search": {"boost": 2},
+            "practica": {"kind": "topic", "id": topic.id, "topics": [topic.id]}}
+    return site.page("topic.md.j2", url, topic.title, meta=meta, source=topic, topic=topic, trail=trail,
+                     body=site.body(topic), topic_icon=site.topic_icons.get(topic.id), featured=featured,
+                     latest=[i for i in items if i not in featured][:LATEST],
+                     paths=[i for i in items if i.kind == "path"], experts=c.experts_for_topic(topic.id)[:8],
+                     by_kind=by_kind, save_urls=[urls.relative(url, u) for u in saved])

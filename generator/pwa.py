@@ -1,0 +1,69 @@
+"""What makes the site an installable app: icons, the web app manifest, the service worker."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from PIL import Image
+
+from . import urls
+from .images import file_digest
+from .settings import Settings
+
+DEFAULT_ICON = "pwa/icons/icon.png"
+# name → (size, padding fraction): maskable icons keep the artwork inside the 80 % safe zone.
+ICONS = {"icon-192.png": (192, 0.0), "icon-512.png": (512, 0.0), "maskable-512.png": (512, 0.1),
+         "apple-touch-icon.png": (180, 0.0), "favicon-32.png": (32, 0.0)}
+
+
+def icon_source(settings: Settings) -> Path:
+    return settings.root / (settings.practica.icon or DEFAULT_ICON)
+
+
+def icon_files(settings: Settings, cache_dir: Path) -> dict[str, Path]:
+    """Every app icon, resized once per source image (cached by its content hash)."""
+    source = icon_source(settings)
+    digest = file_digest(source)[:16]
+    out = {}
+    for name, (size, pad) in ICONS.items():
+        target = cache_dir / f"{digest}-{name}"
+        if not target.exists():
+            _resize(source, target, size, pad)
+        out[urls.icon(name)] = target
+    return out
+
+
+def _resize(source: Path, target: Path, size: int, pad: float) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with Image.open(source) as image:
+        art = image.convert("RGBA")
+        inner = round(size * (1 - 2 * pad))
+        canvas = Image.new("RGBA", (size, size), art.getpixel((0, 0)))
+        canvas.alpha_composite(art.resize((inner, inner), Image.Resampling.LANCZOS),
+                               ((size - inner) // 2, (size - inner) // 2))
+    partial = target.with_suffix(".tmp")
+    canvas.convert("RGB").save(partial, "PNG", optimize=True)
+    partial.replace(target)
+
+
+def manifest(settings: Settings) -> str:
+    """The web app manifest. URLs are relative to it (it sits at the site root), so any sub-path works."""
+    short = settings.practica.short_name or settings.site_name[:12]
+    icons = [{"src": urls.icon("icon-192.png"), "sizes": "192x192", "type": "image/png", "purpose": "any"},
+             {"src": urls.icon("icon-512.png"), "sizes": "512x512", "type": "image/png", "purpose": "any"},
+             {"src": urls.icon("maskable-512.png"), "sizes": "512x512", "type": "image/png", "purpose": "maskable"}]
+    shortcut_icon = [{"src": urls.icon("icon-192.png"), "sizes": "192x192", "type": "image/png"}]
+    data = {
+        "id": "./", "name": settings.site_name, "short_name": short,
+        "description": settings.site_description or f"{settings.site_name}: learn from the people around you.",
+        "start_url": "./", "scope": "./", "display": "standalone", "orientation": "any",
+        "theme_color": settings.theme_color, "background_color": "#ffffff", "lang": "en", "dir": "ltr",
+        "categories": ["education", "productivity"], "icons": icons,
+        "shortcuts": [
+            {"name": "Search", "short_name": "Search", "url": "./?q=", "icons": shortcut_icon},
+            {"name": "What's new", "short_name": "New", "url": urls.NEW, "icons": shortcut_icon},
+            {"name": "People", "short_name": "People", "url": urls.index("person"), "icons": shortcut_icon},
+        ],
+    }
+    return json.dumps(data, ensure_ascii=False, indent=1)

@@ -1,0 +1,5 @@
+"""MkDocs hooks: a thin adapter onto generator.adapters.mkdocs (which holds no state between builds)."""
+
+from generator.adapters.mkdocs import on_config, on_env, on_files, on_page_markdown
+
+__all__ = ["on_config", "on_env", "on_files", "on_page_markdown"]
