@@ -7,6 +7,7 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .errors import ContentError, PracticaError
@@ -53,7 +54,8 @@ def _parser() -> argparse.ArgumentParser:
     serve = _command(sub, "serve", "build, serve on localhost and rebuild when content changes", _serve)
     serve.add_argument("--dev-addr", default="127.0.0.1:8000", help="address to serve on (default %(default)s)")
     serve.add_argument("--site-dir", type=Path, help="where to write the site")
-    serve.add_argument("--no-watch", action="store_true", help="serve the built site without rebuilding")
+    serve.add_argument("--no-watch", action="store_true",
+                       help="build once and serve the site folder as a static host would")
 
     schema = sub.add_parser("schema", help="write a JSON Schema per content type, for editors")
     schema.add_argument("--out", type=Path, default=Path("schemas"), help="folder to write (default %(default)s)")
@@ -68,8 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _command(sub: argparse._SubParsersAction, name: str, text: str, run: Command  # type: ignore[type-arg]
-             ) -> argparse.ArgumentParser:
+def _command(sub: Any, name: str, text: str, run: Command) -> argparse.ArgumentParser:
     cmd = sub.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
     _common(cmd)
     cmd.set_defaults(run=run)

@@ -79,7 +79,7 @@ def _unknown_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
     return None
 
 
-_TolerantLoader.add_multi_constructor("", _unknown_tag)  # type: ignore[no-untyped-call]
+_TolerantLoader.add_multi_constructor("", _unknown_tag)
 
 
 def load_settings(config_file: Path | str = "mkdocs.yml", *, content_dir: Path | None = None,

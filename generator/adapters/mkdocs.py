@@ -13,7 +13,6 @@ import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from jinja2 import Environment
 from markupsafe import Markup
@@ -87,7 +86,8 @@ def _load(config: MkDocsConfig) -> tuple[Settings, Community]:
 
 
 def _state(config: MkDocsConfig) -> BuildState:
-    return getattr(config, _STATE)  # type: ignore[no-any-return]
+    state: BuildState = getattr(config, _STATE)
+    return state
 
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:

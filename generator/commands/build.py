@@ -46,8 +46,7 @@ def build(config_file: Path, settings: Settings, site_dir: Path | None = None, s
 
     from ..adapters.mkdocs import preload
 
-    overrides = {"docs_dir": str(settings.content_dir), "strict": strict}
-    config = load_config(str(config_file), **overrides)
+    config = load_config(str(config_file), docs_dir=str(settings.content_dir), strict=strict)
     target = Path(site_dir or config.site_dir).resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-building-", dir=target.parent))

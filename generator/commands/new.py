@@ -7,7 +7,6 @@ import datetime as dt
 import json
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from ..content.load import FOLDERS
@@ -106,7 +105,8 @@ def _lines(fields: dict[str, Any]) -> str:
     return "".join(f"{k}: {_y(v)}\n" for k, v in fields.items())
 
 
-_REVIEW = "# review:            # who last checked this is still right\n#   by: your-id\n#   on: {today}\n#   every: 1 year\n"
+_REVIEW = ("# review:            # who last checked this is still right\n"
+           "#   by: your-id\n#   on: {today}\n#   every: 1 year\n")
 _OPTIONAL = {
     "lesson": "# level: beginner     # beginner | intermediate | advanced\n# skills: [forecasting]\n"
               "# minutes: 5          # otherwise computed from the text (limit: 10)\n"

@@ -42,7 +42,9 @@ class Checker:
             else {e.id: e for e in self.c.all_items()}
         )
         found = known.get(target)
-        if found is None and not self._unloaded(kind, target):
+        if found is None:
+            if self._unloaded(kind, target):
+                return
             close = difflib.get_close_matches(target, list(known), n=1, cutoff=0.5)
             folder = {"person": "people/", "topic": "topics/"}.get(kind, "learn/, videos/, faq/ or paths/")
             hint = f"did you mean '{close[0]}'?" if close else f"use the file name (without .md) of a file in {folder}"

@@ -48,8 +48,8 @@ def _problem(detail: ErrorDetails, source: Source, model: type[BaseModel]) -> Pr
 
 
 def _is_branch_label(part: str | int) -> bool:
-    # pydantic names union branches in locations ("str", "list[...]", "function-after[...]").
-    return isinstance(part, str) and ("[" in part or part in {"str", "int", "bool", "date", "list"})
+    # pydantic names the branch of a union in locations ("list[str]", "function-after[...]").
+    return isinstance(part, str) and "[" in part
 
 
 def _explain(detail: ErrorDetails, loc: tuple[str | int, ...], model: type[BaseModel]) -> tuple[str, str, str]:
@@ -61,7 +61,8 @@ def _explain(detail: ErrorDetails, loc: tuple[str | int, ...], model: type[BaseM
     if kind == "string_pattern_mismatch":
         return _pattern(name, value, detail)
     if kind in ("too_short", "too_long"):
-        return (f"'{name}' {detail['msg'].lower().replace('list should have', 'needs').replace('value should have', 'needs')}",
+        size = detail["msg"].lower().replace("list should have", "needs").replace("value should have", "needs")
+        return (f"'{name}' {size}",
                 "add or remove entries to fit", "wrong-size")
     if kind == "string_too_short":
         return (f"'{name}' is empty", f"write something for '{name}', or remove the line", "empty-field")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -9,10 +10,21 @@ import yaml
 
 from .problems import Problem
 
-try:
-    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
-except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _Loader = yaml.SafeLoader
+_Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BOOL = "tag:yaml.org,2002:bool"
+
+
+class Loader(_Base):  # type: ignore[valid-type,misc]
+    """YAML as people expect it: only true/false are booleans (YAML 1.1 also turns `on`, `no`, `yes`
+    into booleans, which breaks `review: {on: …}` and knowledge-check options like `[Yes, No]`)."""
+
+
+Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != _BOOL]
+    for first, resolvers in _Base.yaml_implicit_resolvers.items()
+}
+Loader.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+_Loader = Loader
 
 Path_ = tuple[str | int, ...]
 
@@ -89,9 +101,13 @@ def _compose(rel: str, yaml_text: str) -> yaml.Node | None:
     try:
         return yaml.compose(yaml_text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        # An unclosed bracket or quote is noticed lines later; the line that opened it is the one to fix.
+        opened = exc.context_mark if exc.context and "block" not in exc.context else None
+        mark = opened or exc.problem_mark or exc.context_mark
         line, col = (mark.line + 2, mark.column + 1) if mark else (2, None)
         what = exc.problem or "invalid YAML"
+        if opened is not None:
+            what += f" ({exc.context.removeprefix('while ')} that starts here)"
         raise ReadError(Problem(rel, line, col, None, f"YAML syntax error: {what}",
                                 _yaml_hint(what), code="yaml-syntax")) from None
     except yaml.YAMLError as exc:

@@ -49,7 +49,8 @@ def _walk(log_text: str) -> dict[str, tuple[dt.date, dt.date]]:
 
 def _git(folder: Path, *args: str) -> str | None:
     try:
-        done = subprocess.run(["git", "-c", "core.quotePath=false", "-C", str(folder), *args], capture_output=True, text=True,
+        done = subprocess.run(["git", "-c", "core.quotePath=false", "-C", str(folder), *args],
+                              capture_output=True, text=True,
                               check=False, timeout=120)
     except (OSError, subprocess.TimeoutExpired) as exc:
         log.debug("git unavailable (%s); using file modification times", exc)

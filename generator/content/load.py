@@ -15,7 +15,7 @@ from ..community import ITEM_KINDS, Community, Entry, Kind
 from ..settings import Settings
 from . import body, checks
 from .explain import problems_from
-from .frontmatter import ReadError, Source, decode, parse
+from .frontmatter import Loader, ReadError, Source, decode, parse
 from .gitdates import commit_dates
 from .models import MODELS, SLUG_RE, SkillDef
 from .problems import Problem
@@ -47,6 +47,7 @@ def load_community(settings: Settings) -> Community:
                 sources.append((kind, path, parse(rel, path.read_bytes())))
             except ReadError as exc:
                 community.problems.append(exc.problem)
+                community.unloaded.add((kind, path.stem))
             except OSError as exc:
                 community.problems.append(Problem(rel, None, None, None, f"cannot read the file: {exc.strerror}",
                                                   "check its permissions", code="unreadable"))
@@ -70,7 +71,12 @@ def _entry(kind: Kind, path: Path, source: Source, problems: list[Problem]) -> E
         meta = model.model_validate(source.meta)
     except ValidationError as exc:
         problems.extend(problems_from(exc, source, model))
-        return None
+        # Check the rest of the file too: without its broken fields it may still be complete enough.
+        broken = {error["loc"][0] for error in exc.errors() if error["loc"]}
+        try:
+            meta = model.model_validate({k: v for k, v in source.meta.items() if k not in broken})
+        except ValidationError:
+            return None
     entry: Entry[Any] = Entry(kind, path.stem, source.rel, meta, source.body, source.body_line)
     if not SLUG_RE.match(entry.id):
         from .skills import slugify
@@ -125,8 +131,8 @@ def _load_taxonomy(root: Path, problems: list[Problem]) -> Taxonomy:
     taxonomy = Taxonomy(closed=True)
     try:
         text = decode(SKILLS_FILE, path.read_bytes())
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text) or []
+        node = yaml.compose(text, Loader=Loader)
+        data = Loader("").construct_document(node) if node is not None else []
     except ReadError as exc:
         problems.append(exc.problem)
         return Taxonomy()

@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 from ..community import Community, Entry
 from ..images import PHOTO_WIDTHS, Photo
+from ..settings import Settings
 from .render import GeneratedPage, markdown_block, render
 
 
@@ -20,7 +21,7 @@ class Site:
     topic_icons: dict[str, Markup] = field(default_factory=dict)
 
     @property
-    def settings(self):  # type: ignore[no-untyped-def]
+    def settings(self) -> Settings:
         return self.community.settings
 
     def page(self, template: str, url: str, title: str, *, meta: dict[str, Any] | None = None,

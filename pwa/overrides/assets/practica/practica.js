@@ -1,1 +1,181 @@
-/* Practica */
+/* Practica page enhancements: knowledge checks, directory filter, path progress, video facades.
+ *
+ * Material's instant navigation swaps pages without reloading, so every enhancement runs on its
+ * `document$` observable (and once on load where Material is absent). Each one is idempotent: an element
+ * is enhanced once, marked with data-pr-ready. Everything works offline; nothing is fetched from elsewhere.
+ */
+(function () {
+  "use strict";
+
+  var enhancers = [];
+  function onPage(fn) { enhancers.push(fn); }
+  function each(selector, fn) {
+    document.querySelectorAll(selector).forEach(function (el) {
+      if (el.dataset.prReady) return;
+      el.dataset.prReady = "1";
+      fn(el);
+    });
+  }
+  function storage() {
+    try { return window.localStorage; } catch (e) { return null; }
+  }
+
+  /* Knowledge check: choose an option, check it, read why. */
+  onPage(function () {
+    each("form.pr-check", function (form) {
+      var result = form.querySelector(".pr-check__result");
+      var explain = form.querySelector(".pr-check__explain");
+      form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        var chosen = form.querySelector("input[type=radio]:checked");
+        if (!chosen) {
+          result.textContent = "Choose an answer first.";
+          form.querySelector("input[type=radio]").focus();
+          return;
+        }
+        var right = chosen.value === form.dataset.answer;
+        form.classList.toggle("pr-check--right", right);
+        form.classList.toggle("pr-check--wrong", !right);
+        form.querySelectorAll(".pr-check__option").forEach(function (label) {
+          var input = label.querySelector("input");
+          label.classList.toggle("pr-check__option--answer", input.value === form.dataset.answer);
+        });
+        var correct = form.querySelector('input[value="' + form.dataset.answer + '"]');
+        var answerText = correct ? correct.parentNode.textContent.trim() : "";
+        result.textContent = right ? "Correct!" : "Not quite. The answer is: " + answerText + ".";
+        if (explain) explain.hidden = false;
+      });
+    });
+  });
+
+  /* Directory filter: by free text, skill and community, announced to screen readers. */
+  onPage(function () {
+    each("form.pr-filter", function (form) {
+      var cards = Array.prototype.slice.call(document.querySelectorAll(".pr-directory > .pr-person"));
+      var count = form.querySelector(".pr-filter__count");
+      var empty = document.querySelector(".pr-filter__empty");
+      var params = new URLSearchParams(location.search);
+      ["q", "skill", "topic"].forEach(function (name) {
+        if (params.get(name) && form.elements[name]) form.elements[name].value = params.get(name);
+      });
+      function apply() {
+        var text = form.elements.q.value.trim().toLowerCase();
+        var words = text ? text.split(/\s+/) : [];
+        var skill = form.elements.skill.value;
+        var topic = form.elements.topic.value;
+        var shown = 0;
+        cards.forEach(function (card) {
+          var hay = card.dataset.text + " " + card.dataset.skills.replace(/-/g, " ");
+          var match = words.every(function (w) { return hay.indexOf(w) !== -1; }) &&
+            (!skill || (" " + card.dataset.skills + " ").indexOf(" " + skill + " ") !== -1) &&
+            (!topic || (" " + card.dataset.topics + " ").indexOf(" " + topic + " ") !== -1);
+          card.hidden = !match;
+          if (match) shown += 1;
+        });
+        count.textContent = shown === cards.length ? "Showing all " + shown + " people" :
+          shown + (shown === 1 ? " person matches" : " people match");
+        if (empty) empty.hidden = shown !== 0;
+      }
+      form.addEventListener("input", apply);
+      form.addEventListener("submit", function (event) { event.preventDefault(); apply(); });
+      form.hidden = false;
+      apply();
+    });
+  });
+
+  /* Learning path progress, kept on this device only. */
+  onPage(function () {
+    each(".pr-path[data-path]", function (box) {
+      var store = storage();
+      var key = "practica:path:" + box.dataset.path;
+      var done = {};
+      try { done = JSON.parse((store && store.getItem(key)) || "{}"); } catch (e) { done = {}; }
+      var boxes = box.querySelectorAll(".pr-step__done input");
+      var bar = box.querySelector(".pr-path__bar");
+      var label = box.querySelector(".pr-path__count");
+      function render() {
+        var n = 0;
+        boxes.forEach(function (input) {
+          input.checked = !!done[input.value];
+          input.closest(".pr-step").classList.toggle("pr-step--done", input.checked);
+          if (input.checked) n += 1;
+        });
+        bar.value = n;
+        label.textContent = n === boxes.length ? "Path complete: all " + n + " steps done" :
+          n + " of " + boxes.length + " steps done";
+      }
+      boxes.forEach(function (input) {
+        input.closest("label").hidden = false;
+        input.addEventListener("change", function () {
+          if (input.checked) done[input.value] = new Date().toISOString().slice(0, 10);
+          else delete done[input.value];
+          if (store) store.setItem(key, JSON.stringify(done));
+          render();
+        });
+      });
+      bar.hidden = false;
+      render();
+    });
+  });
+
+  /* External videos: nothing loads from the video host until the reader presses play. */
+  function loadEmbed(facade, start) {
+    var src = facade.dataset.embed;
+    if (start) src += (src.indexOf("?") === -1 ? "?" : "&") + "start=" + start + "#t=" + start + "s";
+    var frame = facade.querySelector("iframe");
+    if (!frame) {
+      frame = document.createElement("iframe");
+      frame.title = facade.dataset.title || "Video";
+      frame.allow = "autoplay; fullscreen; picture-in-picture; encrypted-media";
+      frame.allowFullscreen = true;
+      frame.setAttribute("loading", "lazy");
+      frame.width = "1280";
+      frame.height = "720";
+      facade.querySelectorAll(".pr-facade__play, .pr-facade__poster").forEach(function (el) { el.remove(); });
+      facade.insertBefore(frame, facade.firstChild);
+      facade.classList.add("pr-facade--loaded");
+    }
+    frame.src = src;
+    frame.focus();
+  }
+  onPage(function () {
+    each(".pr-facade", function (facade) {
+      var play = facade.querySelector(".pr-facade__play");
+      if (play) play.addEventListener("click", function () { loadEmbed(facade, 0); });
+    });
+    each(".pr-chapters", function (chapters) {
+      chapters.addEventListener("click", function (event) {
+        var button = event.target.closest("[data-seek]");
+        if (!button) return;
+        var at = parseInt(button.dataset.seek, 10) || 0;
+        var video = document.querySelector(".pr-video video");
+        var facade = document.querySelector(".pr-facade");
+        if (video) {
+          video.currentTime = at;
+          var playing = video.play();
+          if (playing && playing.catch) playing.catch(function () { /* autoplay may be refused */ });
+          video.focus();
+        } else if (facade) {
+          loadEmbed(facade, at);
+        }
+      });
+    });
+  });
+
+  onPage(function () {
+    each("[data-action=reload]", function (button) {
+      button.addEventListener("click", function () { location.reload(); });
+    });
+  });
+
+  function run() { enhancers.forEach(function (fn) { fn(); }); }
+  window.practica = window.practica || {};
+  window.practica.onPage = function (fn) { enhancers.push(fn); fn(); };
+  if (window.document$ && typeof window.document$.subscribe === "function") {
+    window.document$.subscribe(run);
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", run);
+  } else {
+    run();
+  }
+})();

@@ -1,0 +1,241 @@
+"""Push-service settings: environment variables over a `.env` file, read once; secrets print as stars."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import logging
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import ConfigError
+
+log = logging.getLogger("practica.push")
+PREFIX = "PRACTICA_PUSH_"
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+class Secret:
+    """A string that shows as `**********` in repr, str, logs and tracebacks; `reveal()` gives the value."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('**********')"
+
+    def __str__(self) -> str:
+        return "**********"
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One environment variable: its name without the prefix, default (None: required when used), meaning."""
+
+    name: str
+    default: str | None
+    help: str
+
+    @property
+    def env(self) -> str:
+        return PREFIX + self.name
+
+
+SETTINGS = (
+    Setting("DB", "push-data/push.sqlite3", "SQLite database file (created, with its folder, on first use)."),
+    Setting("VAPID_PRIVATE_KEY", None, "VAPID private key: a PEM file's path, PEM text, or raw base64url. "
+            "Needed by serve and send. Never logged."),
+    Setting("VAPID_SUBJECT", None, "Contact for push services: `mailto:you@example.org` or an https URL. "
+            "Needed by serve and send."),
+    Setting("SITE_ORIGIN", "", "Origins allowed by CORS, comma-separated (e.g. `https://learn.example.org`)."),
+    Setting("ALLOW_HOSTS", "", "Extra push-service hosts: `host` allows https on it and its subdomains; "
+            "`scheme://host:port` allows exactly that origin (tests use `http://127.0.0.1:PORT`)."),
+    Setting("ADMIN_TOKEN", "", "Bearer token for /api/v1/admin/*; empty disables the admin API. Never logged."),
+    Setting("FEED", "", "The site's feed.json (URL or path) for `serve --poll-feed`, admin ingest and ingest."),
+    Setting("POLL_EVERY", "5m", "How often serve polls the feed and delivers (e.g. 30s, 5m, 1h)."),
+    Setting("TTL", "86400", "Seconds a push service keeps an undelivered message (TTL header)."),
+    Setting("MAX_ATTEMPTS", "5", "Attempts per notification on 429/5xx/network errors before giving up."),
+    Setting("BACKOFF", "30s", "First retry delay; doubles per attempt (capped at 6h) unless Retry-After says."),
+    Setting("CONCURRENCY", "32", "Requests in flight at once (one shared HTTP session)."),
+    Setting("TIMEOUT", "10s", "Total time allowed for one push request."),
+    Setting("DAILY_CAP", "3", "Most notifications per subscriber per local day (0: no cap); "
+            "more matches wait for the next day's digest time."),
+    Setting("DIGEST_TIME", "09:00", "Local time (HH:MM) daily and weekly digests are delivered."),
+    Setting("DIGEST_WEEKDAY", "mon", "Weekday weekly digests are delivered (mon…sun)."),
+    Setting("VAPID_EXPIRY", "12h", "Life of a signed VAPID token (at most 24h); it is re-signed before it ends."),
+    Setting("RATE_LIMIT", "30/10m", "Create/update/test requests allowed per client per window."),
+    Setting("MAX_BODY", "8192", "Largest request body in bytes."),
+)
+KNOWN = {s.env: s for s in SETTINGS}
+
+
+@dataclass(frozen=True)
+class PushSettings:
+    """Every push-service setting, parsed and checked. Build with `load_settings`."""
+
+    db: Path
+    vapid_private_key: Secret | None
+    vapid_subject: str | None
+    site_origins: tuple[str, ...]
+    allow_hosts: tuple[str, ...]
+    admin_token: Secret | None
+    feed: str | None
+    poll_every: float
+    ttl: int
+    max_attempts: int
+    backoff: float
+    concurrency: int
+    timeout: float
+    daily_cap: int
+    digest_time: dt.time
+    digest_weekday: int
+    vapid_expiry: float
+    rate_limit: tuple[int, float]
+    max_body: int
+
+    def vapid(self) -> tuple[Secret, str]:
+        """The VAPID key and subject, or a ConfigError naming what is missing."""
+        if self.vapid_private_key is None:
+            raise _missing("VAPID_PRIVATE_KEY", "run `practica push keys` and set it to the private key file")
+        if self.vapid_subject is None:
+            raise _missing("VAPID_SUBJECT", "set it to a real contact, e.g. mailto:learning@example.org")
+        return self.vapid_private_key, self.vapid_subject
+
+
+def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")) -> PushSettings:
+    """Settings from `environ` (default os.environ) over `env_file`; a ConfigError names any bad value."""
+    raw = {**read_env_file(env_file), **(os.environ if environ is None else environ)}
+    values = {k: v for k, v in raw.items() if k.startswith(PREFIX)}
+    for name in sorted(set(values) - set(KNOWN)):
+        hint = difflib.get_close_matches(name, KNOWN, n=1)
+        log.warning("Unknown setting '%s'%s", name, f" (did you mean {hint[0]}?)" if hint else "")
+
+    def get(name: str) -> str:
+        setting = KNOWN[PREFIX + name]
+        return values.get(setting.env, setting.default or "").strip()
+
+    return PushSettings(
+        db=Path(get("DB")), vapid_private_key=Secret(get("VAPID_PRIVATE_KEY")) if get("VAPID_PRIVATE_KEY") else None,
+        vapid_subject=_subject(get("VAPID_SUBJECT")) if get("VAPID_SUBJECT") else None,
+        site_origins=_origins(get("SITE_ORIGIN")), allow_hosts=_split(get("ALLOW_HOSTS")),
+        admin_token=Secret(get("ADMIN_TOKEN")) if get("ADMIN_TOKEN") else None, feed=get("FEED") or None,
+        poll_every=_duration("POLL_EVERY", get("POLL_EVERY"), 1), ttl=_int("TTL", get("TTL"), 0, 2419200),
+        max_attempts=_int("MAX_ATTEMPTS", get("MAX_ATTEMPTS"), 1, 100),
+        backoff=_duration("BACKOFF", get("BACKOFF"), 1), concurrency=_int("CONCURRENCY", get("CONCURRENCY"), 1, 1000),
+        timeout=_duration("TIMEOUT", get("TIMEOUT"), 1), daily_cap=_int("DAILY_CAP", get("DAILY_CAP"), 0, 1000),
+        digest_time=_clock("DIGEST_TIME", get("DIGEST_TIME")), digest_weekday=_weekday(get("DIGEST_WEEKDAY")),
+        vapid_expiry=_expiry(get("VAPID_EXPIRY")), rate_limit=_rate(get("RATE_LIMIT")),
+        max_body=_int("MAX_BODY", get("MAX_BODY"), 256, 1_000_000),
+    )
+
+
+def read_env_file(path: Path | None) -> dict[str, str]:
+    """KEY=VALUE lines of a `.env` file (comments, blank lines, `export` and quotes allowed); {} if absent."""
+    if path is None or not path.is_file():
+        return {}
+    out = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, sep, value = line.removeprefix("export ").partition("=")
+        if not sep:
+            raise ConfigError(f"{path}:{number}: expected KEY=VALUE")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        out[key.strip()] = value
+    return out
+
+
+def parse_duration(text: str) -> float:
+    """Seconds in `90`, `30s`, `5m`, `2h` or `1d`; ValueError otherwise."""
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([smhd]?)", text.strip().lower())
+    if not match:
+        raise ValueError(f"{text!r} is not a duration like 30s, 5m, 2h or 1d")
+    return float(match[1]) * UNITS[match[2] or "s"]
+
+
+def _missing(name: str, fix: str) -> ConfigError:
+    return ConfigError(f"Config '{PREFIX}{name}' is missing, and has no default. To fix: {fix}.")
+
+
+def _bad(name: str, value: str, expected: str) -> ConfigError:
+    return ConfigError(f"Config '{PREFIX}{name}' has value {value!r}; expected {expected}.")
+
+
+def _split(text: str) -> tuple[str, ...]:
+    return tuple(part for part in re.split(r"[,\s]+", text) if part)
+
+
+def _int(name: str, text: str, lo: int, hi: int) -> int:
+    if not text.isdigit() or not lo <= int(text) <= hi:
+        raise _bad(name, text, f"a whole number from {lo} to {hi}")
+    return int(text)
+
+
+def _duration(name: str, text: str, minimum: float) -> float:
+    try:
+        seconds = parse_duration(text)
+    except ValueError:
+        raise _bad(name, text, "a duration like 30s, 5m, 2h or 1d") from None
+    if seconds < minimum:
+        raise _bad(name, text, f"at least {minimum:g} seconds")
+    return seconds
+
+
+def _clock(name: str, text: str) -> dt.time:
+    try:
+        return parse_clock(text)
+    except ValueError:
+        raise _bad(name, text, "a local time as HH:MM, e.g. 09:00") from None
+
+
+def parse_clock(text: str) -> dt.time:
+    """`HH:MM` (24-hour) as a time; ValueError otherwise."""
+    if not re.fullmatch(r"\d\d:\d\d", text):
+        raise ValueError(f"{text!r} is not HH:MM")
+    return dt.time(int(text[:2]), int(text[3:]))
+
+
+def _weekday(text: str) -> int:
+    if text.lower()[:3] not in WEEKDAYS:
+        raise _bad("DIGEST_WEEKDAY", text, "a weekday: " + ", ".join(WEEKDAYS))
+    return WEEKDAYS.index(text.lower()[:3])
+
+
+def _expiry(text: str) -> float:
+    seconds = _duration("VAPID_EXPIRY", text, 600)
+    if seconds > 86400:
+        raise _bad("VAPID_EXPIRY", text, "at most 24h (RFC 8292)")
+    return seconds
+
+
+def _rate(text: str) -> tuple[int, float]:
+    count, _, window = text.partition("/")
+    if not count.isdigit() or int(count) < 1:
+        raise _bad("RATE_LIMIT", text, "requests/window, e.g. 30/10m")
+    return int(count), _duration("RATE_LIMIT", window or "1m", 1)
+
+
+def _subject(text: str) -> str:
+    if re.fullmatch(r"mailto:[^@\s]+@[^@\s]+\.[^@\s]+", text) or re.fullmatch(r"https://[^/\s]+\.[^/\s]+(/\S*)?", text):
+        return text
+    raise _bad("VAPID_SUBJECT", text, "a real contact: mailto:you@example.org or https://example.org/contact")
+
+
+def _origins(text: str) -> tuple[str, ...]:
+    origins = tuple(o.rstrip("/") for o in _split(text))
+    for origin in origins:
+        if not re.fullmatch(r"https?://[A-Za-z0-9.\-\[\]:]+", origin):
+            raise _bad("SITE_ORIGIN", origin, "origins like https://learn.example.org (scheme and host, no path)")
+    return origins

@@ -1,0 +1,142 @@
+"""The push service's values: subscriptions and their preferences, feed items, outbox rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from base64 import urlsafe_b64encode
+from dataclasses import dataclass, field
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+ItemType = Literal["lesson", "video", "faq", "path"]
+Frequency = Literal["immediate", "daily", "weekly"]
+ITEM_TYPES: tuple[ItemType, ...] = ("lesson", "video", "faq", "path")
+FREQUENCIES: tuple[Frequency, ...] = ("immediate", "daily", "weekly")
+UTC = dt.UTC
+
+
+def utcnow() -> dt.datetime:
+    """The current time in UTC, to the second (the store keeps seconds)."""
+    return dt.datetime.now(UTC).replace(microsecond=0)
+
+
+def iso(moment: dt.datetime) -> str:
+    """UTC as `YYYY-MM-DDTHH:MM:SSZ`: fixed width, so stored times sort and compare as text."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_iso(text: str) -> dt.datetime:
+    """The inverse of `iso`."""
+    return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+
+
+def subscription_id(endpoint: str) -> str:
+    """A subscription's public id: a short hash of its endpoint (also what logs show instead of the URL)."""
+    digest = hashlib.sha256(endpoint.encode()).digest()[:12]
+    return urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+@dataclass(frozen=True)
+class QuietHours:
+    """A daily window, in the subscriber's local time, in which nothing is delivered; may cross midnight."""
+
+    start: dt.time
+    end: dt.time
+
+
+@dataclass(frozen=True)
+class Preferences:
+    """What a subscriber follows and when they want to hear about it."""
+
+    topics: tuple[str, ...] = ()
+    people: tuple[str, ...] = ()
+    types: tuple[ItemType, ...] = ()
+    frequency: Frequency = "immediate"
+    quiet_hours: QuietHours | None = None
+    timezone: str = "UTC"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def matches(self, item: FeedItem) -> bool:
+        """In a followed topic or by a followed person (following neither means everything), of a chosen type."""
+        if self.types and item.type not in self.types:
+            return False
+        if not self.topics and not self.people:
+            return True
+        return bool(set(self.topics) & set(item.topics) or set(self.people) & set(item.people))
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """A browser's push subscription (endpoint and keys, exactly as the browser gave them) and preferences."""
+
+    endpoint: str
+    p256dh: str
+    auth: str
+    preferences: Preferences = Preferences()
+    created_at: dt.datetime = field(default_factory=utcnow)
+    updated_at: dt.datetime = field(default_factory=utcnow)
+
+    @property
+    def id(self) -> str:
+        return subscription_id(self.endpoint)
+
+    def info(self) -> dict[str, object]:
+        """The subscription as pywebpush wants it."""
+        return {"endpoint": self.endpoint, "keys": {"p256dh": self.p256dh, "auth": self.auth}}
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A topic or person the feed lists: id, display name, page URL."""
+
+    id: str
+    name: str
+    url: str
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    """One published lesson, video, FAQ or path, as the feed describes it."""
+
+    id: str
+    type: ItemType
+    url: str
+    title: str
+    summary: str = ""
+    topics: tuple[str, ...] = ()
+    people: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FeedState:
+    """What the last ingested feed said about the site: the names subscribers may follow, and how to link."""
+
+    title: str
+    site_url: str
+    icon: str | None
+    topics: dict[str, Ref]
+    people: dict[str, Ref]
+
+
+@dataclass(frozen=True)
+class Feed:
+    """A validated feed: the site's state plus its items, newest first."""
+
+    state: FeedState
+    items: tuple[FeedItem, ...]
+
+
+@dataclass(frozen=True)
+class Claim:
+    """An outbox row the sender now holds ('sending'): whom to notify, about what, how often tried."""
+
+    id: int
+    subscription: Subscription
+    slot: str
+    attempts: int
+    payload: str | None
+    items: tuple[FeedItem, ...]

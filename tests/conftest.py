@@ -1,0 +1,75 @@
+"""Shared fixtures: copies of the fixture communities, the CLI run in-process, real builds in tmp dirs."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generator.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
+MINI = FIXTURES / "mini"
+
+
+@pytest.fixture
+def mini(tmp_path: Path) -> Path:
+    """A fresh, valid copy of the mini community, to break in a test."""
+    target = tmp_path / "content"
+    shutil.copytree(MINI, target)
+    return target
+
+
+class CliResult:
+    def __init__(self, code: int, out: str, err: str) -> None:
+        self.code, self.out, self.err = code, out, err
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
+    """Run `practica ARGS…` in-process; returns its exit code and output."""
+    def run(*args: str | Path) -> CliResult:
+        capsys.readouterr()
+        code = main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+    return run
+
+
+def write_config(folder: Path, **changes: object) -> Path:
+    """A mkdocs.yml like the project's, with absolute paths (so it works from a temp folder) and changes."""
+    from generator.settings import _TolerantLoader
+
+    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_TolerantLoader)
+    config["hooks"] = [str(ROOT / "hooks" / "practica.py")]
+    config["theme"]["custom_dir"] = str(ROOT / "pwa" / "overrides")
+    config["extra"]["practica"]["icon"] = str(ROOT / "pwa" / "icons" / "icon.png")
+    config["docs_dir"] = str(MINI)
+    for key, value in changes.items():
+        config[key] = value
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "mkdocs.yml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def line_of(path: Path, text: str) -> int:
+    """The 1-based line of the first line containing `text`."""
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if text in line:
+            return number
+    raise AssertionError(f"{text!r} not in {path}")
+
+
+@pytest.fixture(scope="session")
+def mini_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The mini community, built once per session (read-only for tests)."""
+    folder = tmp_path_factory.mktemp("mini-site")
+    config = write_config(folder)
+    assert main(["build", "--config-file", str(config), "--content", str(MINI),
+                 "--site-dir", str(folder / "site")]) == 0
+    return folder / "site"
