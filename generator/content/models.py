@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _DURATION_RE = re.compile(r"^\s*(\d+)\s*(day|week|month|year)s?\s*$")
@@ -41,12 +41,25 @@ def _nonempty(value: list[str]) -> list[str]:
     return value
 
 
-RefList = Annotated[list[PersonRef], BeforeValidator(_one_or_many)]
-People = Annotated[list[PersonRef], BeforeValidator(_one_or_many), AfterValidator(_nonempty)]
-Topics = Annotated[list[TopicRef], BeforeValidator(_one_or_many), AfterValidator(_nonempty)]
+def _one_or_many_schema(item: dict[str, object], min_items: int = 0) -> WithJsonSchema:
+    """What editors should accept for a list field that also takes a single value."""
+    return WithJsonSchema({"anyOf": [item, {"type": "array", "items": item, "minItems": min_items}]})
+
+
+_SLUG_SCHEMA: dict[str, object] = {"type": "string", "pattern": SLUG_RE.pattern}
+_TEXT_SCHEMA: dict[str, object] = {"type": "string", "minLength": 1}
+RefList = Annotated[list[PersonRef], BeforeValidator(_one_or_many), _one_or_many_schema(_SLUG_SCHEMA)]
+People = Annotated[list[PersonRef], BeforeValidator(_one_or_many), AfterValidator(_nonempty),
+                   _one_or_many_schema(_SLUG_SCHEMA, 1)]
+Topics = Annotated[list[TopicRef], BeforeValidator(_one_or_many), AfterValidator(_nonempty),
+                   _one_or_many_schema(_SLUG_SCHEMA, 1)]
+ItemRefs = Annotated[list[ItemRef], BeforeValidator(_one_or_many), _one_or_many_schema(_SLUG_SCHEMA)]
+TopicRefs = Annotated[list[TopicRef], BeforeValidator(_one_or_many), _one_or_many_schema(_SLUG_SCHEMA)]
+Texts = Annotated[list[Text], BeforeValidator(_one_or_many), _one_or_many_schema(_TEXT_SCHEMA)]
 SkillList = Annotated[
     list[Text],
     BeforeValidator(_one_or_many),
+    _one_or_many_schema(_TEXT_SCHEMA),
     Field(description="Skills, by name or id; normalised (case, spaces, aliases in skills.yml)."),
 ]
 
@@ -91,6 +104,8 @@ def parse_clock(value: object) -> int:
 Clock = Annotated[
     int,
     BeforeValidator(parse_clock),
+    WithJsonSchema({"anyOf": [{"type": "integer", "minimum": 0},
+                              {"type": "string", "pattern": r"^\d+(:\d{1,2}){0,2}$"}]}),
     Field(description="Seconds (`90`), `mm:ss` (`12:30`) or `h:mm:ss`."),
 ]
 
@@ -144,13 +159,13 @@ class PersonMeta(Strict):
     photo: Text | None = Field(None, description="Image path, relative to this file (or /-rooted in content/).")
     motto: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=140)] | None = None
     expertise: SkillList = []
-    topics: Annotated[list[TopicRef], BeforeValidator(_one_or_many)] = []
+    topics: TopicRefs = []
     team: Text | None = None
     location: Text | None = None
     timezone: Text | None = None
     contact: Contact | None = None
     available_for: list[Literal["questions", "mentoring", "reviews"]] = []
-    languages: Annotated[list[Text], BeforeValidator(_one_or_many)] = []
+    languages: Texts = []
     handle: Annotated[str, StringConstraints(pattern=r"^@?[A-Za-z0-9][A-Za-z0-9-]*(/[A-Za-z0-9_.-]+)?$")] | None = (
         Field(None, description="Git host handle (e.g. `@ada-l`), used for review requests in CODEOWNERS.")
     )
@@ -187,7 +202,7 @@ class LessonMeta(ItemMeta):
     check: list[Question] = []
     reflect: Text | None = None
     action: Text | None = None
-    prerequisites: Annotated[list[ItemRef], BeforeValidator(_one_or_many)] = []
+    prerequisites: ItemRefs = []
 
 
 class VideoMeta(ItemMeta):
@@ -209,7 +224,7 @@ class FaqMeta(ItemMeta):
     answered_by: People
     asked_by: Text | None = Field(None, description="Who asked, in words (e.g. 'a new analyst'); optional.")
     verified: Verification | None = None
-    related: Annotated[list[ItemRef], BeforeValidator(_one_or_many)] = []
+    related: ItemRefs = []
 
 
 class PathMeta(Strict):
@@ -217,9 +232,9 @@ class PathMeta(Strict):
     summary: Text
     curated_by: People
     steps: Annotated[list[Step], Field(min_length=1)]
-    topics: Annotated[list[TopicRef], BeforeValidator(_one_or_many)] = []
+    topics: TopicRefs = []
     audience: Text | None = None
-    action_plan: Annotated[list[Text], BeforeValidator(_one_or_many)] = []
+    action_plan: Texts = []
     date: dt.date | None = None
     status: Status = "published"
 
