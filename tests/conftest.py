@@ -69,7 +69,7 @@ def line_of(path: Path, text: str) -> int:
 def mini_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The mini community, built once per session (read-only for tests)."""
     folder = tmp_path_factory.mktemp("mini-site")
-    config = write_config(folder)
-    assert main(["build", "--config-file", str(config), "--content", str(MINI),
-                 "--site-dir", str(folder / "site")]) == 0
+    shutil.copytree(MINI, folder / "content")
+    config = write_config(folder, docs_dir="content")
+    assert main(["build", "--config-file", str(config), "--site-dir", str(folder / "site")]) == 0
     return folder / "site"

@@ -1,0 +1,252 @@
+"""The built site, page type by page type, read by parsing its HTML (the mini fixture community)."""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from bs4 import BeautifulSoup, Tag
+
+
+def page(site: Path, url: str) -> BeautifulSoup:
+    return BeautifulSoup((site / url / "index.html").read_text(encoding="utf-8"), "html.parser")
+
+
+def article(site: Path, url: str) -> Tag:
+    found = page(site, url).select_one("article.md-content__inner")
+    assert found is not None
+    return found
+
+
+def texts(elements: list[Tag]) -> list[str]:
+    return [" ".join(e.get_text(" ", strip=True).split()) for e in elements]
+
+
+def jsonld(site: Path, url: str) -> dict:  # type: ignore[type-arg]
+    script = page(site, url).select_one('head script[type="application/ld+json"]')
+    assert script is not None, f"{url} has no JSON-LD"
+    return json.loads(script.string or "")  # type: ignore[no-any-return]
+
+
+def resolve(site: Path, from_url: str, href: str) -> Path:
+    """The file a relative link on the page at `from_url` points to."""
+    target = urlsplit(urljoin("http://x/" + from_url, href)).path.lstrip("/")
+    path = site / target
+    return path / "index.html" if target.endswith("/") or target == "" else path
+
+
+def test_directory_has_a_card_per_person_that_reads_without_javascript(mini_site: Path) -> None:
+    body = article(mini_site, "people/")
+    cards = body.select(".pr-directory > li.pr-person")
+    assert [c.select_one(".pr-person__name").get_text(strip=True) for c in cards] == ["Ada Okafor", "Bo Lindqvist"]
+    ada = cards[0]
+    photo = ada.select_one("img.pr-avatar")
+    assert photo["alt"] == "Ada Okafor" and photo["width"] == "64" and photo["height"] == "64"
+    assert photo["src"].endswith(".webp") and "320w" in photo["srcset"]
+    assert "A forecast is a conversation" in ada.get_text()
+    assert texts(ada.select(".pr-chip")) == ["Forecasting", "SQL"]
+    assert ada["data-skills"] == "forecasting sql" and ada["data-topics"] == "data"
+    bo = cards[1]
+    assert bo.select_one(".pr-avatar--initials").get_text(strip=True) == "BL", "no photo: initials"
+    form = body.select_one("form.pr-filter")
+    assert form.has_attr("hidden"), "the filter appears only when JavaScript can run it"
+    assert {o["value"] for o in form.select("select[name=skill] option")} == {"", "forecasting", "sql",
+                                                                              "data-visualisation"}
+
+
+def test_profile_shows_the_person_and_everything_they_did(mini_site: Path) -> None:
+    body = article(mini_site, "people/ada/")
+    photo = body.select_one(".pr-profile img.pr-avatar")
+    largest = resolve(mini_site, "people/ada/", photo["srcset"].split(",")[-1].split()[0])
+    assert largest.suffix == ".webp" and largest.stat().st_size < 30_000, "phones get a small resized photo"
+    assert body.select_one(".pr-motto").get_text(strip=True) == "A forecast is a conversation, not a number."
+    assert texts(body.select(".pr-askme .pr-chip")) == ["Forecasting", "SQL"]
+    actions = body.select(".pr-contact a")
+    assert actions[0]["href"] == "mailto:ada.okafor@example.org"
+    assert actions[1]["href"] == "https://chat.example.org/u/ada"
+    assert "Thursdays 14:00-15:00" in body.select_one(".pr-contact__hours").get_text()
+    assert "Steward of Data & Analytics" in body.select_one(".pr-member").get_text(" ", strip=True)
+    groups = {h.get_text(strip=True).rstrip("¶"): h for h in body.select("h2")}
+    wrote = groups["Wrote"].find_next("ul").select(".pr-item__title")
+    assert texts(wrote) == ["Forecasting at scale", "Welcome to the data community", "Forecast basics"], \
+        "newest first"
+    assert texts(groups["Answered"].find_next("ul").select(".pr-item__title")) == ["What does MAPE mean?"]
+    assert texts(groups["Verified"].find_next("ul").select(".pr-item__title")) == ["What does MAPE mean?"]
+    assert texts(groups["Curated"].find_next("ul").select(".pr-item__title")) == ["Your first week with data"]
+    assert jsonld(mini_site, "people/ada/")["@type"] == "Person"
+    assert jsonld(mini_site, "people/ada/")["knowsAbout"] == ["Forecasting", "SQL"]
+
+
+def test_community_hub(mini_site: Path) -> None:
+    body = article(mini_site, "topics/data/")
+    text = body.get_text(" ", strip=True)
+    assert "Every team can read a forecast and question it." in text
+    assert "Lunch & learn, first Tuesday of the month, 12:30" in text
+    assert body.select_one(".pr-meets a")["href"] == "https://chat.example.org/c/data"
+    latest = texts(body.select("#new + ul .pr-item__title"))
+    assert latest[0] == "Your first week with data" and len(latest) == 6
+    assert texts(body.select("#paths + ul .pr-item__title")) == ["Your first week with data"]
+    people = texts(body.select(".pr-person__name"))
+    assert people[0] == "Ada Okafor" and "Bo Lindqvist" in people
+    follow = body.select_one("a.pr-follow")
+    assert follow["data-follow-topic"] == "data"
+    save = body.select_one(".pr-save")
+    assert len(json.loads(save["data-urls"])) == 8, "the hub and its seven items"
+
+
+def test_skill_pages_rank_people_by_evidence(mini_site: Path) -> None:
+    forecasting = article(mini_site, "skills/forecasting/")
+    ranked = forecasting.select(".pr-ranked__person")
+    assert texts([r.select_one("a") for r in ranked]) == ["Ada Okafor"]
+    assert ranked[0].select_one(".pr-ranked__evidence").get_text() == "wrote 2 · answered 1 · verified 1 · declares it"
+    assert set(texts(forecasting.select("#items + ul .pr-item__title"))) == {
+        "Forecasting at scale", "What does MAPE mean?", "Forecast basics"}
+    dataviz = article(mini_site, "skills/data-visualisation/")
+    assert texts(dataviz.select(".pr-ranked__person > div > a")) == ["Bo Lindqvist"], "alias 'dataviz' resolved"
+
+
+def test_lesson_page(mini_site: Path) -> None:
+    body = article(mini_site, "learn/forecast-basics/")
+    assert texts(body.select(".pr-crumbs li")) == ["Home", "Lessons", "Forecast basics"]
+    assert texts(body.select(".pr-objectives li")) == ["Tell a forecast from a target"]
+    assert body.select_one(".pr-meta__time").get_text(strip=True) == "1 min read"
+    assert body.select_one(".pr-meta__level").get_text(strip=True) == "Beginner"
+    assert body.select_one(".pr-badge--ok").get_text(strip=True) == "Reviewed by Ada Okafor on 1 Sep 2026"
+    assert texts(body.select(".pr-byline .pr-person-chip")) == ["Ada Okafor"]
+    form = body.select_one("form.pr-check")
+    assert form["data-answer"] == "2"
+    assert form.select_one("legend").get_text(strip=True) == "1. A forecast is…"
+    assert [i["value"] for i in form.select("input[type=radio]")] == ["1", "2"]
+    assert form.select_one("[role=status][aria-live=polite]") is not None
+    assert "Which number in your team is really a target?" in body.select_one(".pr-callout--reflect").get_text()
+    assert "forecast error" in body.select_one(".pr-callout--action").get_text()
+    experts = texts(body.select(".pr-expert__name"))
+    assert experts[0] == "Ada Okafor" and len(experts) <= 3
+    edit = body.select_one("a.pr-edit")["href"]
+    assert edit.endswith("/learn/forecast-basics.md") and edit.startswith("https://")
+    data = jsonld(mini_site, "learn/forecast-basics/")
+    assert data["@type"] == "LearningResource" and data["teaches"] == ["Tell a forecast from a target"]
+
+
+def test_local_video_plays_with_captions_and_loads_nothing_until_asked(mini_site: Path) -> None:
+    body = article(mini_site, "videos/intro-video/")
+    video = body.select_one("video")
+    assert video["preload"] == "none" and video.has_attr("controls")
+    assert resolve(mini_site, "videos/intro-video/", video["poster"]).is_file()
+    assert resolve(mini_site, "videos/intro-video/", video.select_one("source")["src"]).is_file()
+    track = video.select_one("track")
+    assert track["kind"] == "captions" and resolve(mini_site, "videos/intro-video/", track["src"]).is_file()
+    assert [b["data-seek"] for b in body.select(".pr-chapters [data-seek]")] == ["0", "4"]
+    assert "quokka" in body.select_one("details.pr-transcript").get_text()
+    data = jsonld(mini_site, "videos/intro-video/")
+    assert data["@type"] == "VideoObject" and data["duration"] == "PT0M8S" and "quokka" in data["transcript"]
+
+
+def test_external_video_is_a_click_to_load_facade(mini_site: Path) -> None:
+    html = page(mini_site, "videos/external-talk/")
+    facade = html.select_one(".pr-facade")
+    assert facade["data-embed"] == "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?autoplay=1"
+    assert html.select("iframe") == [], "no third-party frame until the reader taps play"
+    assert facade.select_one("button.pr-facade__play")["aria-label"].startswith("Play")
+    assert jsonld(mini_site, "videos/external-talk/")["embedUrl"].startswith("https://www.youtube-nocookie.com/")
+
+
+def test_faq_pages_show_who_answered_and_verification(mini_site: Path) -> None:
+    body = article(mini_site, "faq/what-is-mape/")
+    assert body.select_one("h1").get_text(strip=True).startswith("What does MAPE mean?")
+    assert "Answered by" in body.select_one(".pr-byline").get_text()
+    assert body.select_one(".pr-badge--ok").get_text(strip=True) == "Verified by Ada Okafor on 1 Oct 2026"
+    assert "Asked by a new analyst" in body.get_text()
+    unverified = article(mini_site, "faq/which-chart/").select_one(".pr-badge--unverified")
+    assert unverified.get_text(strip=True) == "Not yet verified by an expert"
+    data = jsonld(mini_site, "faq/what-is-mape/")
+    assert data["@type"] == "FAQPage" and data["mainEntity"][0]["acceptedAnswer"]["text"].startswith("MAPE is")
+
+
+def test_path_page_lists_steps_with_total_time_and_action_plan(mini_site: Path) -> None:
+    body = article(mini_site, "paths/first-week/")
+    steps = body.select(".pr-step")
+    assert [s["data-step"] for s in steps] == ["forecast-basics", "reading-charts", "what-is-mape", "intro-video"]
+    assert "Start here." in steps[0].get_text()
+    assert "4 steps · 4 min in all" in body.select_one(".pr-path__progress").get_text(" ", strip=True)
+    assert texts(body.select(".pr-action-plan li")) == ["Read one forecast with your manager.",
+                                                        "Bring one question to the lunch & learn."]
+    assert jsonld(mini_site, "paths/first-week/")["hasPart"][0]["name"] == "Forecast basics"
+
+
+def test_indexes_and_home(mini_site: Path) -> None:
+    new = texts(article(mini_site, "new/").select(".pr-item__title"))
+    assert new[0] == "Your first week with data" and new[-1] == "Forecast basics", "newest first"
+    faq = article(mini_site, "faq/")
+    assert texts(faq.select("h2"))[0].startswith("Data & Analytics")
+    assert set(texts(article(mini_site, "videos/").select(".pr-item__title"))) == {
+        "Forecasting at scale", "Welcome to the data community"}
+    assert texts(article(mini_site, "paths/").select(".pr-item__title")) == ["Your first week with data"]
+    home = article(mini_site, "")
+    assert home.select_one(".pr-home-actions a")["href"] == "people/"
+    assert texts(home.select("#communities + ul h3")) == ["Data & Analytics"]
+    assert len(home.select("#new + ul li")) == 6
+
+
+def test_feeds_have_stable_ids_types_topics_and_people(mini_site: Path) -> None:
+    feed = json.loads((mini_site / "feed.json").read_text())
+    assert feed["version"] == "https://jsonfeed.org/version/1.1"
+    first = feed["items"][0]
+    assert first["id"] == "urn:practica:path:first-week"
+    assert first["url"] == "http://127.0.0.1:8000/paths/first-week/"
+    assert first["_practica"] == {"type": "path", "topics": ["data"], "people": ["ada"], "skills": [],
+                                  "minutes": 1}
+    assert first["date_published"] == "2026-10-10T00:00:00Z" and first["image"].startswith("http://127.0.0.1:8000/")
+    assert {t["id"] for t in feed["_practica"]["topics"]} == {"data"}
+    assert {p["id"] for p in feed["_practica"]["people"]} == {"ada", "bo"}
+    atom = ET.fromstring((mini_site / "feed.xml").read_text())
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    assert [e.findtext("a:id", namespaces=ns) for e in atom.findall("a:entry", ns)] == [i["id"] for i in feed["items"]]
+    topic = json.loads((mini_site / "topics/data/feed.json").read_text())
+    assert len(topic["items"]) == 7 and "_practica" not in topic
+
+
+def test_search_finds_people_faqs_and_transcripts(mini_site: Path) -> None:
+    docs = json.loads((mini_site / "search/search_index.json").read_text())["docs"]
+    def pages_with(word: str) -> set[str]:
+        return {d["location"].split("#")[0] for d in docs if word in (d["title"] + " " + d["text"]).lower()}
+    assert "people/ada/" in pages_with("forecasting")
+    assert "faq/what-is-mape/" in pages_with("percentage error")
+    assert pages_with("quokka") == {"videos/intro-video/"}, "a transcript-only word finds its video"
+
+
+def test_navigation_lists_sections_not_items(mini_site: Path) -> None:
+    nav = page(mini_site, "learn/forecast-basics/").select(".md-nav--primary a.md-nav__link")
+    hrefs = {a["href"] for a in nav}
+    assert len(hrefs) <= 10
+    assert not any("forecast-basics" in h or "ada" in h for h in hrefs)
+
+
+@pytest.mark.parametrize("url", ["", "people/", "people/ada/", "learn/forecast-basics/", "videos/external-talk/",
+                                 "topics/data/", "paths/first-week/"])
+def test_pages_request_nothing_from_other_sites(mini_site: Path, url: str) -> None:
+    html = page(mini_site, url)
+    fetched = [(t.name, t.get(attr)) for t in html.find_all(True)
+               for attr in ("src", "srcset", "poster", "data-src")
+               if t.get(attr)]
+    fetched += [("link", t.get("href")) for t in html.select("link[href]")
+                if set(t.get("rel", [])) & {"stylesheet", "preload", "preconnect", "icon", "manifest", "modulepreload",
+                                            "apple-touch-icon", "dns-prefetch"}]
+    external = [(tag, value) for tag, value in fetched if re.match(r"^(https?:)?//", value or "")]
+    assert external == [], f"{url} fetches from other sites: {external}"
+
+
+def test_stylesheets_fetch_nothing_from_other_sites(mini_site: Path) -> None:
+    for css in mini_site.rglob("*.css"):
+        text = css.read_text(encoding="utf-8", errors="replace")
+        assert not re.search(r"(@import|url\()\s*['\"]?(https?:)?//", text), css
+
+
+def test_content_pages_stay_small(mini_site: Path) -> None:
+    sizes = {p: p.stat().st_size for p in mini_site.rglob("index.html")}
+    largest = max(sizes, key=sizes.__getitem__)
+    assert sizes[largest] < 40_000, f"{largest} is {sizes[largest]} bytes"
