@@ -6,8 +6,8 @@ import json
 import re
 import urllib.error
 import urllib.request
-from pathlib import Path
 from collections import Counter
+from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -110,7 +110,7 @@ def _fetch(url: str) -> bytes:
     request = urllib.request.Request(url, headers={"User-Agent": f"practica-push/{__version__}",
                                                    "Accept": "application/feed+json, application/json"})
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (http(s) only, checked above)
+        with urllib.request.urlopen(request, timeout=30) as response:
             body: bytes = response.read(MAX_FEED_BYTES + 1)
     except (urllib.error.URLError, OSError) as exc:
         raise FeedError(f"could not fetch {url}: {getattr(exc, 'reason', exc)}") from None

@@ -83,7 +83,8 @@ class Store(Protocol):
 
     def mark_sent(self, row_id: int, status: int, at: dt.datetime) -> None: ...
 
-    def mark_retry(self, row_id: int, status: int | None, error: str, due: dt.datetime) -> None: ...
+    def mark_retry(self, row_id: int, status: int | None, error: str, due: dt.datetime, at: dt.datetime) -> None:
+        """Back to pending, due again at `due`."""
 
     def mark_failed(self, row_id: int, status: int | None, error: str, at: dt.datetime) -> None: ...
 

@@ -1,0 +1,214 @@
+"""Deliver the outbox: pywebpush's asyncio API over one shared aiohttp session, bounded concurrency.
+
+Per row: 2xx → sent; 404/410 → the subscription is removed with its pending work; 429, 5xx and network
+errors → retried with exponential backoff (or after Retry-After) until MAX_ATTEMPTS; other answers →
+failed, the subscription kept. Redirects are never followed; the endpoint is re-checked before each send.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import email.utils
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+from pywebpush import WebPusher, WebPushException
+
+from .config import PushSettings
+from .models import UTC, Claim, FeedState, Subscription
+from .payload import encode, summarise, tag_for, topic_for
+from .security import Allowlist, Refused
+from .store import Store
+from .vapid import VapidKey, VapidSigner
+
+log = logging.getLogger("practica.push.sender")
+MAX_BACKOFF = 6 * 3600.0
+KEEP_FINISHED = dt.timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How one push request ended: the HTTP status (None if no answer), Retry-After seconds, what went wrong."""
+
+    status: int | None
+    retry_after: float | None = None
+    error: str | None = None
+    refused: bool = False
+
+    @property
+    def verdict(self) -> str:
+        """sent, gone, retry or fail."""
+        if self.refused:
+            return "fail"
+        if self.status is None or self.status == 429 or self.status >= 500:
+            return "retry"
+        if 200 <= self.status < 300:
+            return "sent"
+        return "gone" if self.status in (404, 410) else "fail"
+
+
+@dataclass
+class Report:
+    """Totals of one delivery run."""
+
+    sent: int = 0
+    retry: int = 0
+    fail: int = 0
+    gone: int = 0
+    requeued: int = 0
+
+    def __str__(self) -> str:
+        text = (f"sent {self.sent}, will retry {self.retry}, failed {self.fail}, "
+                f"removed {self.gone} expired subscriptions")
+        return text + (f" (resent {self.requeued} left in flight by a stopped sender)" if self.requeued else "")
+
+
+class _NoRedirects:
+    """The session handed to pywebpush: its POSTs never follow a redirect (a push service never sends one)."""
+
+    def __init__(self, session: aiohttp.ClientSession) -> None:
+        self._session = session
+
+    def post(self, url: str, **kwargs: Any) -> Any:
+        return self._session.post(url, allow_redirects=False, **kwargs)
+
+
+class Sender:
+    """Sends push messages. Use as `async with Sender(...) as sender:` so the HTTP session is shared and closed."""
+
+    def __init__(self, store: Store, signer: VapidSigner, allowlist: Allowlist, *, ttl: int = 86400,
+                 concurrency: int = 32, timeout: float = 10, max_attempts: int = 5, backoff: float = 30) -> None:
+        self.store, self.signer, self.allowlist = store, signer, allowlist
+        self.ttl, self.concurrency, self.max_attempts, self.backoff = ttl, concurrency, max_attempts, backoff
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._session: aiohttp.ClientSession | None = None
+        self._slots: asyncio.Semaphore | None = None
+
+    @classmethod
+    def from_settings(cls, store: Store, settings: PushSettings) -> Sender:
+        key, subject = settings.vapid()
+        signer = VapidSigner(VapidKey.load(key), subject, settings.vapid_expiry)
+        return cls(store, signer, Allowlist.build(settings.allow_hosts), ttl=settings.ttl,
+                   concurrency=settings.concurrency, timeout=settings.timeout, max_attempts=settings.max_attempts,
+                   backoff=settings.backoff)
+
+    async def __aenter__(self) -> Sender:
+        connector = aiohttp.TCPConnector(limit=self.concurrency)
+        self._session = aiohttp.ClientSession(connector=connector, timeout=self._timeout)
+        self._slots = asyncio.Semaphore(self.concurrency)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def push(self, sub: Subscription, payload: str, topic: str, urgency: str = "normal") -> Outcome:
+        """Encrypt and POST one message to the subscription's push service; never raises for HTTP trouble."""
+        if self._session is None or self._slots is None:
+            raise RuntimeError("use the Sender inside `async with`")
+        try:
+            endpoint = self.allowlist.check(sub.endpoint)
+        except Refused as exc:
+            return Outcome(None, error=f"endpoint refused at send time: {exc}", refused=True)
+        headers = {"Authorization": self.signer.header(endpoint), "Content-Type": "application/octet-stream",
+                   "TTL": str(self.ttl), "Urgency": urgency, "Topic": topic}
+        pusher = WebPusher(sub.info(), aiohttp_session=_NoRedirects(self._session))
+        async with self._slots:
+            try:
+                response = await pusher.send_async(payload, headers, ttl=self.ttl, timeout=self._timeout)
+            except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+                return Outcome(None, error=f"{type(exc).__name__}: {exc}"[:300])
+            except WebPushException as exc:
+                return Outcome(None, error=str(exc.message)[:300], refused=True)
+        response.release()
+        return Outcome(response.status, parse_retry_after(response.headers.get("Retry-After")),
+                       None if 200 <= response.status < 300 else f"HTTP {response.status}")
+
+    async def deliver_due(self, now: dt.datetime) -> Report:
+        """Send every row due by `now` (the scheduling clock); retries fall due later, for a later run."""
+        found = self.store.feed_state()
+        state = found[0] if found else FeedState("Practica", "https://invalid/", None, {}, {})
+        report, queue = Report(), asyncio.Queue[Claim | None](maxsize=self.concurrency)
+
+        async def produce() -> None:
+            while rows := self.store.claim(now, self.concurrency):
+                for row in rows:
+                    await queue.put(row)
+            for _ in range(self.concurrency):
+                await queue.put(None)
+
+        async def work() -> None:
+            while (row := await queue.get()) is not None:
+                await self._deliver(row, state, now, report)
+
+        async with asyncio.TaskGroup() as group:  # one failing task cancels the rest, none is left running
+            group.create_task(produce())
+            for _ in range(self.concurrency):
+                group.create_task(work())
+        return report
+
+    async def _deliver(self, row: Claim, state: FeedState, now: dt.datetime, report: Report) -> None:
+        sub = row.subscription
+        try:
+            payload = row.payload
+            if payload is None:
+                payload = encode(summarise(row.items, sub.preferences, state, tag_for(row.id)))
+                self.store.set_payload(row.id, payload)
+            urgency = "normal" if sub.preferences.frequency == "immediate" else "low"
+            outcome = await self.push(sub, payload, topic_for(row.id), urgency)
+        except Exception as exc:  # a bug must not leave the row 'sending' forever; attempts bound the retries
+            log.exception("delivery %d to subscription %s failed unexpectedly", row.id, sub.id)
+            outcome = Outcome(None, error=f"{type(exc).__name__}: {exc}"[:300])
+        self._record(row, outcome, now, report)
+
+    def _record(self, row: Claim, outcome: Outcome, now: dt.datetime, report: Report) -> None:
+        verdict, sid = outcome.verdict, row.subscription.id
+        if verdict == "retry" and row.attempts >= self.max_attempts:
+            verdict = "fail"
+        if verdict == "sent":
+            self.store.mark_sent(row.id, outcome.status or 201, now)
+        elif verdict == "gone":
+            dropped = self.store.delete_subscription(sid)
+            log.info("subscription %s is gone (HTTP %s): removed with %d undelivered", sid, outcome.status, dropped)
+        elif verdict == "retry":
+            due = now + dt.timedelta(seconds=retry_delay(row.attempts, outcome.retry_after, self.backoff))
+            self.store.mark_retry(row.id, outcome.status, outcome.error or "", due, now)
+            log.info("delivery %d to %s: %s; retrying at %s", row.id, sid, outcome.error, due.isoformat())
+        else:
+            self.store.mark_failed(row.id, outcome.status, outcome.error or "", now)
+            log.warning("delivery %d to %s failed after %d attempts: %s", row.id, sid, row.attempts, outcome.error)
+        setattr(report, verdict, getattr(report, verdict) + 1)
+
+
+async def deliver(store: Store, sender: Sender, now: dt.datetime) -> Report:
+    """One delivery run as the only sender: resend rows a dead sender left in flight, then everything due."""
+    with store.sender_lock():
+        requeued = store.requeue_sending()
+        report = await sender.deliver_due(now)
+        report.requeued = requeued
+        store.prune(now - KEEP_FINISHED)
+    log.info("%s", report)
+    return report
+
+
+def retry_delay(attempts: int, retry_after: float | None, backoff: float) -> float:
+    """Seconds until the next attempt: what Retry-After asked for, else `backoff` doubled per attempt made."""
+    delay = retry_after if retry_after is not None else backoff * 2 ** (attempts - 1)
+    return min(max(delay, 1.0), MAX_BACKOFF)
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header (delay-seconds or an HTTP date), or None."""
+    if not value:
+        return None
+    if value.strip().isdigit():
+        return float(value.strip())
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - dt.datetime.now(UTC)).total_seconds())

@@ -1,0 +1,72 @@
+"""The commands behind `practica push …`: make keys, serve, ingest once, send once."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+from .config import PushSettings
+from .ingest import IngestReport, ingest_source
+from .models import utcnow
+from .schedule import Rules
+from .sender import Report, Sender, deliver
+from .store import open_store
+from .vapid import VapidKey, write_keys
+
+log = logging.getLogger("practica.push")
+
+
+def make_keys(folder: Path, force: bool = False) -> tuple[Path, Path, VapidKey]:
+    """A new VAPID key pair in `folder` (private key mode 0600); the caller shows only the public key."""
+    private, public, key = write_keys(folder, force)
+    log.info("wrote the private key to %s (mode 0600; keep it secret, back it up)", private)
+    return private, public, key
+
+
+def serve(settings: PushSettings, host: str, port: int, feed: str | None, every: float) -> int:
+    """Run the API on uvicorn; deliver every `every` seconds and, with a feed, poll it as often."""
+    import uvicorn
+
+    from .api import create_app
+
+    settings.vapid()  # fail before binding the port, with the setting's name
+    store = open_store(settings.db)
+    app = create_app(settings, store, feed=feed, poll_every=every)
+    log.info("push service on http://%s:%d/api/v1 (docs at /api/v1/docs); database %s; %s", host, port,
+             settings.db, f"polling {feed} every {every:g} s" if feed else "no feed to poll")
+    config = uvicorn.Config(app, host=host, port=port, proxy_headers=True, server_header=False,
+                            access_log=False, log_level="info")
+    try:
+        uvicorn.Server(config).run()
+    finally:
+        store.close()
+    return 0
+
+
+def ingest_once(settings: PushSettings, feed: str) -> IngestReport:
+    """Read `feed` and queue notifications for what is new."""
+    store = open_store(settings.db)
+    try:
+        return ingest_source(store, feed, utcnow(), rules(settings))
+    finally:
+        store.close()
+
+
+def send_once(settings: PushSettings) -> Report:
+    """Deliver everything due now, as the only sender on the database."""
+    settings.vapid()
+    store = open_store(settings.db)
+
+    async def run() -> Report:
+        async with Sender.from_settings(store, settings) as sender:
+            return await deliver(store, sender, utcnow())
+
+    try:
+        return asyncio.run(run())
+    finally:
+        store.close()
+
+
+def rules(settings: PushSettings) -> Rules:
+    return Rules(settings.digest_time, settings.digest_weekday, settings.daily_cap)
