@@ -54,3 +54,14 @@ def square_webp(source: Path, width: int, cache_dir: Path, digest: str | None = 
         square.save(partial, "WEBP", quality=80, method=4)
         partial.replace(target)
     return target
+
+
+def image_size(path: Path) -> tuple[int, int] | None:
+    """Pixel size of an image file (reads only its header), or None if it is not one."""
+    from PIL import UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            return image.size
+    except (UnidentifiedImageError, OSError):
+        return None

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image
@@ -67,3 +69,51 @@ def manifest(settings: Settings) -> str:
         ],
     }
     return json.dumps(data, ensure_ascii=False, indent=1)
+
+
+# The app shell: what the site needs to open and search offline. Globs are relative to the site folder.
+SHELL_PATTERNS = ("assets/stylesheets/*.css", "assets/javascripts/bundle.*.js", "assets/javascripts/workers/*.js",
+                  "assets/practica/*", "assets/icons/*", urls.MANIFEST, "search/search_index.json", "sitemap.xml")
+SHELL_PAGES = (urls.HOME, urls.OFFLINE)
+
+
+@dataclass(frozen=True)
+class Precache:
+    entries: list[tuple[str, str]]  # (site-relative URL, content hash)
+    version: str
+    total_bytes: int
+
+
+def precache(site_dir: Path) -> Precache:
+    """The shell files with content hashes, and a version that changes whenever the site does."""
+    entries: dict[str, str] = {}
+    total = 0
+    for pattern in SHELL_PATTERNS:
+        for path in sorted(site_dir.glob(pattern)):
+            if path.is_file() and not path.name.endswith(".map"):
+                entries[path.relative_to(site_dir).as_posix()] = file_digest(path)[:16]
+                total += path.stat().st_size
+    for url in SHELL_PAGES:
+        path = site_dir / url / "index.html"
+        entries[url] = file_digest(path)[:16]
+        total += path.stat().st_size
+    site = hashlib.sha256()
+    for path in sorted(site_dir.rglob("*.html")):
+        site.update(path.relative_to(site_dir).as_posix().encode())
+        site.update(hashlib.sha256(path.read_bytes()).digest())
+    for url, revision in sorted(entries.items()):
+        site.update(f"{url}={revision}".encode())
+    return Precache(sorted(entries.items()), site.hexdigest()[:16], total)
+
+
+def write_service_worker(site_dir: Path, template: Path) -> Precache:
+    """Render the service worker into the site, and the precache list next to it (for tools and tests)."""
+    shell = precache(site_dir)
+    entries = json.dumps([list(e) for e in shell.entries], indent=1)
+    text = template.read_text(encoding="utf-8")
+    text = text.replace("__PRACTICA_VERSION__", shell.version).replace("__PRACTICA_PRECACHE__", entries)
+    (site_dir / urls.SERVICE_WORKER).write_text(text, encoding="utf-8")
+    summary = {"version": shell.version, "files": len(shell.entries), "bytes": shell.total_bytes,
+               "entries": shell.entries}
+    (site_dir / urls.PRECACHE).write_text(json.dumps(summary, indent=1), encoding="utf-8")
+    return shell

@@ -1,5 +1,12 @@
 """MkDocs hooks: a thin adapter onto generator.adapters.mkdocs (which holds no state between builds)."""
 
-from generator.adapters.mkdocs import on_config, on_env, on_files, on_page_markdown
+from generator.adapters.mkdocs import (
+    on_config,
+    on_env,
+    on_files,
+    on_page_content,
+    on_page_markdown,
+    on_post_build,
+)
 
-__all__ = ["on_config", "on_env", "on_files", "on_page_markdown"]
+__all__ = ["on_config", "on_env", "on_files", "on_page_content", "on_page_markdown", "on_post_build"]

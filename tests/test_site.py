@@ -250,3 +250,9 @@ def test_content_pages_stay_small(mini_site: Path) -> None:
     sizes = {p: p.stat().st_size for p in mini_site.rglob("index.html")}
     largest = max(sizes, key=sizes.__getitem__)
     assert sizes[largest] < 40_000, f"{largest} is {sizes[largest]} bytes"
+
+
+def test_contributed_images_have_dimensions_so_nothing_jumps(mini_site: Path) -> None:
+    image = article(mini_site, "learn/reading-charts/").select_one("p img")
+    assert image["alt"] == "A bar chart with a truncated axis"
+    assert (image["width"], image["height"], image["loading"]) == ("300", "150", "lazy")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,8 +26,9 @@ from .. import feeds, pwa, urls
 from ..community import Community
 from ..content.load import load_community
 from ..content.problems import errors, format_text
-from ..images import PHOTO_WIDTHS, photos, square_webp
+from ..images import PHOTO_WIDTHS, image_size, photos, square_webp
 from ..pages import GeneratedPage, Site, build_pages
+from ..pages.html import size_images
 from ..settings import Settings, settings_from
 
 log = logging.getLogger("mkdocs.plugins.practica")
@@ -124,6 +126,30 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
         page.meta.update(generated.meta)
         page.edit_url = state.settings.edit_url(generated.source) if generated.source else None
     return markdown
+
+
+def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    """Contributed images get their width and height, so the page does not jump as they load."""
+    def size_of(src: str) -> tuple[int, int] | None:
+        if "://" in src or src.startswith(("/", "data:")):
+            return None
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(page.file.dest_uri), src))
+        file = files.get_file_from_path(target) if not target.startswith("..") else None
+        return image_size(Path(file.abs_src_path)) if file and file.abs_src_path else None
+    return size_images(html, size_of)
+
+
+def on_post_build(config: MkDocsConfig) -> None:
+    shell = pwa.write_service_worker(Path(config.site_dir), _pwa_dir(config) / "sw.js")
+    log.info("Service worker %s precaches %d files (%d bytes)", shell.version, len(shell.entries), shell.total_bytes)
+
+
+def _pwa_dir(config: MkDocsConfig) -> Path:
+    """pwa/ holds the theme overrides (theme.custom_dir) and, beside them, the service worker template."""
+    custom = config.theme.custom_dir
+    if not custom:
+        raise PluginError("Practica needs theme.custom_dir: pwa/overrides (its templates, scripts and styles)")
+    return Path(custom).parent
 
 
 def on_env(env: Environment, config: MkDocsConfig, files: Files) -> Environment:

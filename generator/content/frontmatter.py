@@ -102,12 +102,13 @@ def _compose(rel: str, yaml_text: str) -> yaml.Node | None:
         return yaml.compose(yaml_text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         # An unclosed bracket or quote is noticed lines later; the line that opened it is the one to fix.
-        opened = exc.context_mark if exc.context and "block" not in exc.context else None
+        context = exc.context or ""
+        opened = exc.context_mark if context and "block" not in context else None
         mark = opened or exc.problem_mark or exc.context_mark
         line, col = (mark.line + 2, mark.column + 1) if mark else (2, None)
         what = exc.problem or "invalid YAML"
         if opened is not None:
-            what += f" ({exc.context.removeprefix('while ')} that starts here)"
+            what += f" ({context.removeprefix('while ')} that starts here)"
         raise ReadError(Problem(rel, line, col, None, f"YAML syntax error: {what}",
                                 _yaml_hint(what), code="yaml-syntax")) from None
     except yaml.YAMLError as exc:

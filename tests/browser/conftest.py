@@ -7,6 +7,7 @@ import http.server
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
@@ -20,7 +21,7 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
     """Serves a built site under `mount` (e.g. /cop/), like a static host; everything else is a 404."""
 
     mount = "/"
-    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
+    extensions_map: ClassVar[dict[str, str]] = {**http.server.SimpleHTTPRequestHandler.extensions_map,
                       ".webmanifest": "application/manifest+json", ".js": "text/javascript", ".vtt": "text/vtt"}
 
     def translate_path(self, path: str) -> str:

@@ -1,0 +1,192 @@
+/* Practica's service worker. `practica build` fills in VERSION and PRECACHE (each file of the app shell
+ * with a hash of its content), so a rebuild changes this file exactly when something changed, and a new
+ * version downloads only the files whose hash changed.
+ *
+ * Pages (navigations, and the fetches Material's instant navigation makes): network first with a short
+ * timeout, then the copy saved on this device (marked "offline copy from …"), then the offline page.
+ * Images: cache first, with a cap on entries. Old caches are removed when a new version activates.
+ */
+"use strict";
+
+const VERSION = "__PRACTICA_VERSION__";
+const PRECACHE = __PRACTICA_PRECACHE__;
+const OFFLINE_PAGE = "offline/";
+const NETWORK_TIMEOUT_MS = 3000;
+const MAX_IMAGES = 300;
+const MAX_PAGES = 500;
+
+const SHELL = "practica-shell-" + VERSION;
+const PAGES = "practica-pages";
+const IMAGES = "practica-images";
+const SAVED_PREFIX = "practica-saved-";
+const REVISION = "x-practica-revision";
+const CACHED_AT = "x-practica-cached-at";
+
+const scope = self.registration.scope;
+const at = (path) => new URL(path, scope).href;
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(precache());
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil((async () => {
+    const names = await caches.keys();
+    await Promise.all(names.filter((n) => n.startsWith("practica-shell-") && n !== SHELL)
+      .map((n) => caches.delete(n)));
+    await self.clients.claim();
+    await rememberOpenPages();
+  })());
+});
+
+self.addEventListener("message", (event) => {
+  const data = event.data || {};
+  if (data.type === "SKIP_WAITING") self.skipWaiting();
+  if (data.type === "VERSION" && event.ports[0]) event.ports[0].postMessage({ version: VERSION });
+});
+
+/* Copy unchanged files from the previous version's cache; fetch only what changed. */
+async function precache() {
+  const shell = await caches.open(SHELL);
+  const previous = (await caches.keys()).filter((n) => n.startsWith("practica-shell-") && n !== SHELL);
+  await Promise.all(PRECACHE.map(async ([path, revision]) => {
+    const url = at(path);
+    for (const name of previous) {
+      const old = await (await caches.open(name)).match(url);
+      if (old && old.headers.get(REVISION) === revision) {
+        await shell.put(url, old);
+        return;
+      }
+    }
+    const response = await fetch(url, { cache: "reload", credentials: "same-origin" });
+    if (!response.ok) throw new Error("precache " + url + ": HTTP " + response.status);
+    await shell.put(url, await stamped(response, { [REVISION]: revision }));
+  }));
+}
+
+/* The page the reader was on when the worker first installed was fetched before it: keep it too. */
+async function rememberOpenPages() {
+  const windows = await self.clients.matchAll({ type: "window" });
+  await Promise.all(windows.map(async (client) => {
+    try {
+      const response = await fetch(client.url, { credentials: "same-origin" });
+      if (response.ok) await putPage(client.url, response);
+    } catch (e) { /* offline already: nothing to remember */ }
+  }));
+}
+
+async function stamped(response, headers) {
+  const copy = new Headers(response.headers);
+  for (const [name, value] of Object.entries(headers)) copy.set(name, value);
+  const body = await response.blob();
+  return new Response(body, { status: response.status, statusText: response.statusText, headers: copy });
+}
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  if (request.method !== "GET") return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin || !request.url.startsWith(scope)) return;
+  if (url.pathname.includes("/livereload/") || request.headers.has("range")) return;
+  if (isPage(request, url)) {
+    event.respondWith(page(request, event));
+  } else if (request.destination === "image" || /\.(png|jpe?g|webp|gif|svg|avif)$/i.test(url.pathname)) {
+    event.respondWith(image(request));
+  } else {
+    event.respondWith(asset(request));
+  }
+});
+
+function isPage(request, url) {
+  if (request.mode === "navigate") return true;
+  const path = url.pathname;
+  return request.destination === "" && (path.endsWith("/") || path.endsWith(".html"));
+}
+
+function pageKey(url) {
+  const u = new URL(url);
+  u.search = "";
+  u.hash = "";
+  if (u.pathname.endsWith("/index.html")) u.pathname = u.pathname.slice(0, -"index.html".length);
+  return u.href;
+}
+
+async function page(request, event) {
+  const key = pageKey(request.url);
+  const network = fetch(request).then((response) => {
+    if (response.ok && (response.headers.get("content-type") || "").includes("text/html")) {
+      event.waitUntil(putPage(key, response.clone()));
+    }
+    return response;
+  });
+  network.catch(() => undefined); // a late failure after the cache answered is not an error
+  try {
+    return await withTimeout(network, NETWORK_TIMEOUT_MS);
+  } catch (slowOrOffline) {
+    const cached = await caches.match(key, { ignoreSearch: true });
+    if (cached) return markOffline(cached);
+    try {
+      return await network; // slow, but nothing saved to fall back on: keep waiting
+    } catch (offline) {
+      const fallback = await caches.match(at(OFFLINE_PAGE));
+      if (fallback) return fallback;
+      return new Response("You are offline and this page has not been saved.", {
+        status: 503, headers: { "content-type": "text/plain; charset=utf-8" },
+      });
+    }
+  }
+}
+
+async function putPage(key, response) {
+  const cache = await caches.open(PAGES);
+  await cache.put(pageKey(key), await stamped(response, { [CACHED_AT]: new Date().toISOString() }));
+  await trim(cache, MAX_PAGES);
+}
+
+/* A page from the cache says so, discreetly, at the top of its content. */
+async function markOffline(response) {
+  const when = response.headers.get(CACHED_AT) || response.headers.get("date");
+  const html = await response.text();
+  const date = when ? new Date(when) : null;
+  const label = date && !isNaN(date) ? date.toLocaleDateString(undefined, { day: "numeric", month: "short", year: "numeric" }) : "earlier";
+  const note = '<p class="pr-offline-copy" role="note">Offline copy from ' + label + "</p>";
+  const marked = html.replace(/(<article class="md-content__inner[^"]*"[^>]*>)/, "$1" + note);
+  const headers = new Headers(response.headers);
+  headers.delete("content-length");
+  return new Response(marked, { status: 200, headers });
+}
+
+async function image(request) {
+  const cached = await caches.match(request, { ignoreSearch: true });
+  if (cached) return cached;
+  try {
+    const response = await fetch(request);
+    if (response.ok) {
+      const cache = await caches.open(IMAGES);
+      await cache.put(request, response.clone());
+      await trim(cache, MAX_IMAGES);
+    }
+    return response;
+  } catch (e) {
+    return new Response("", { status: 504 });
+  }
+}
+
+async function asset(request) {
+  const cached = await caches.match(request, { ignoreSearch: true });
+  if (cached) return cached;
+  return fetch(request);
+}
+
+async function trim(cache, max) {
+  const keys = await cache.keys();
+  for (let i = 0; i < keys.length - max; i += 1) await cache.delete(keys[i]);
+}
+
+function withTimeout(promise, ms) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("timeout")), ms);
+    promise.then((value) => { clearTimeout(timer); resolve(value); },
+      (error) => { clearTimeout(timer); reject(error); });
+  });
+}
