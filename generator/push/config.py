@@ -234,8 +234,7 @@ def _subject(text: str) -> str:
 
 
 def _origins(text: str) -> tuple[str, ...]:
-    origins = tuple(o.rstrip("/") for o in _split(text))
-    for origin in origins:
-        if not re.fullmatch(r"https?://[A-Za-z0-9.\-\[\]:]+", origin):
+    for origin in _split(text):
+        if not re.fullmatch(r"https?://[A-Za-z0-9.\-\[\]:]+/?", origin):
             raise _bad("SITE_ORIGIN", origin, "origins like https://learn.example.org (scheme and host, no path)")
-    return origins
+    return tuple(o.rstrip("/") for o in _split(text))

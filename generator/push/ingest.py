@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from dataclasses import dataclass
 
 from . import schedule
 from .models import Feed, FeedItem, Subscription
 from .schedule import Rules, Slot
 from .store import Store
-
-log = logging.getLogger("practica.push.ingest")
 
 
 @dataclass(frozen=True)
@@ -49,7 +46,6 @@ def ingest(store: Store, feed: Feed, now: dt.datetime, rules: Rules) -> IngestRe
             batch = store.add_batch(now, new, initial)
             queued = 0 if initial else sum(_queue(store, sub, new, batch, now, rules) for sub in store.subscriptions())
             report = IngestReport(len(feed.items), len(new), batch, initial, queued)
-    log.info("%s", report)
     return report
 
 

@@ -30,11 +30,13 @@ async def poll_forever(ctx: Context, every: float) -> None:
         if ctx.feed and time.monotonic() >= next_poll:
             next_poll = time.monotonic() + every
             try:
-                await asyncio.to_thread(ingest_source, ctx.store, ctx.feed, utcnow(), ctx.rules)
+                found = await asyncio.to_thread(ingest_source, ctx.store, ctx.feed, utcnow(), ctx.rules)
+                log.log(logging.INFO if found.batch else logging.DEBUG, "%s", found)
             except PracticaError as exc:
                 log.warning("could not ingest the feed (will try again in %.0f s): %s", every, exc)
         try:
-            await deliver(ctx.store, ctx.sender, utcnow())
+            report = await deliver(ctx.store, ctx.sender, utcnow())
+            log.log(logging.INFO if report else logging.DEBUG, "%s", report)
         except SenderBusy as exc:
             log.info("%s", exc)
         except Exception:

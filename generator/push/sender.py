@@ -60,6 +60,9 @@ class Report:
     gone: int = 0
     requeued: int = 0
 
+    def __bool__(self) -> bool:
+        return bool(self.sent or self.retry or self.fail or self.gone or self.requeued)
+
     def __str__(self) -> str:
         text = (f"sent {self.sent}, will retry {self.retry}, failed {self.fail}, "
                 f"removed {self.gone} expired subscriptions")
@@ -191,7 +194,6 @@ async def deliver(store: Store, sender: Sender, now: dt.datetime) -> Report:
         report = await sender.deliver_due(now)
         report.requeued = requeued
         store.prune(now - KEEP_FINISHED)
-    log.info("%s", report)
     return report
 
 

@@ -39,6 +39,8 @@ def serve(settings: PushSettings, host: str, port: int, feed: str | None, every:
                             access_log=False, log_level="info")
     try:
         uvicorn.Server(config).run()
+    except KeyboardInterrupt:  # uvicorn re-raises Ctrl-C after its graceful shutdown: that is a normal stop
+        log.info("push service stopped")
     finally:
         store.close()
     return 0
@@ -48,9 +50,11 @@ def ingest_once(settings: PushSettings, feed: str) -> IngestReport:
     """Read `feed` and queue notifications for what is new."""
     store = open_store(settings.db)
     try:
-        return ingest_source(store, feed, utcnow(), rules(settings))
+        report = ingest_source(store, feed, utcnow(), rules(settings))
     finally:
         store.close()
+    log.info("%s", report)
+    return report
 
 
 def send_once(settings: PushSettings) -> Report:
@@ -63,9 +67,11 @@ def send_once(settings: PushSettings) -> Report:
             return await deliver(store, sender, utcnow())
 
     try:
-        return asyncio.run(run())
+        report = asyncio.run(run())
     finally:
         store.close()
+    log.info("%s", report)
+    return report
 
 
 def rules(settings: PushSettings) -> Rules:

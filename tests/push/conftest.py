@@ -62,6 +62,10 @@ class ReceiverClient:
     def count(self) -> dict[str, int]:
         return dict(self.http.get("/_control/count").json())
 
+    def slow_down(self, seconds: float) -> None:
+        """Make every push take `seconds` to answer (to observe concurrency; nothing asserts on time)."""
+        self.http.post("/_control/delay", json={"seconds": seconds}).raise_for_status()
+
 
 @pytest.fixture
 def receiver() -> Iterator[ReceiverClient]:
@@ -124,8 +128,8 @@ def write_feed(path: Path, *items: dict[str, Any]) -> Path:
 
 
 def run_ingest(store: SqliteStore, *items: dict[str, Any], now: dt.datetime = T0,
-               rules: Rules = Rules()) -> IngestReport:
-    return ingest(store, parse_feed(feed(*items)), now, rules)
+               rules: Rules | None = None) -> IngestReport:
+    return ingest(store, parse_feed(feed(*items)), now, rules or Rules())
 
 
 def run_send(store: SqliteStore, settings: PushSettings, now: dt.datetime = T0) -> Report:
@@ -174,3 +178,16 @@ def subscription_body(sub: dict[str, Any], **preferences: Any) -> dict[str, Any]
 
 def proof(sub: dict[str, Any]) -> dict[str, str]:
     return {"Authorization": f"Bearer {sub['keys']['auth']}"}
+
+
+@contextmanager
+def api_with(db: Path, pem: Path, receiver: ReceiverClient, **extra: str) -> Iterator[tuple[httpx.Client, SqliteStore]]:
+    """The API with extra settings (e.g. rate_limit="3/1h"): a client for …/api/v1 and the store behind it."""
+    custom = load_settings(environment(db, pem, receiver.base, **extra), env_file=None)
+    opened = open_store(custom.db)
+    assert isinstance(opened, SqliteStore)
+    try:
+        with serving(create_app(custom, opened)) as base, httpx.Client(base_url=f"{base}/api/v1") as client:
+            yield client, opened
+    finally:
+        opened.close()

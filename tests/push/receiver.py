@@ -73,6 +73,9 @@ class Receiver:
         self.requests = 0
         self.accepted = 0
         self.rejections: list[str] = []
+        self.delay = 0.0  # seconds each push takes to answer, to make concurrency observable
+        self.in_flight = self.max_in_flight = 0
+        self.peers: set[str] = set()  # client (host, port) pairs: one per HTTP connection the sender opened
         self._verified: dict[tuple[str, str], dict[str, Any]] = {}
 
     def app(self) -> web.Application:
@@ -80,12 +83,24 @@ class Receiver:
         app.router.add_post("/push/{token}", self.push)
         app.router.add_post("/_control/devices", self.new_devices)
         app.router.add_post("/_control/script", self.set_script)
+        app.router.add_post("/_control/delay", self.set_delay)
         app.router.add_get("/_control/report", self.report)
         app.router.add_get("/_control/count", self.count)
         return app
 
     async def push(self, request: web.Request) -> web.Response:
         self.requests += 1
+        self.peers.add(str(request.transport.get_extra_info("peername") if request.transport else None))
+        self.in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            if self.delay:
+                await asyncio.sleep(self.delay)
+            return await self.answer(request)
+        finally:
+            self.in_flight -= 1
+
+    async def answer(self, request: web.Request) -> web.Response:
         device = self.devices.get(request.match_info["token"])
         if device is None:
             return web.Response(status=404, text="no such subscription")
@@ -172,11 +187,16 @@ class Receiver:
         device.always = data.get("always")
         return web.json_response({"ok": True})
 
+    async def set_delay(self, request: web.Request) -> web.Response:
+        self.delay = float((await request.json())["seconds"])
+        return web.json_response({"ok": True})
+
     async def report(self, request: web.Request) -> web.Response:
         devices = {d.subscription(self.base)["endpoint"]: {"requests": d.requests, "received": d.received,
                                                           "shown": d.shown} for d in self.devices.values()}
         return web.json_response({"requests": self.requests, "accepted": self.accepted,
-                                  "rejections": self.rejections, "devices": devices})
+                                  "rejections": self.rejections, "devices": devices,
+                                  "max_in_flight": self.max_in_flight, "connections": len(self.peers)})
 
     async def count(self, request: web.Request) -> web.Response:
         return web.json_response({"requests": self.requests, "accepted": self.accepted})
