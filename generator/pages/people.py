@@ -40,6 +40,9 @@ def profile(site: Site, person: Entry[Any]) -> GeneratedPage:
     trail = [("Home", urls.HOME), ("People", urls.index("person")), (person.title, url)]
     meta = {"description": f"{person.title}, {person.meta.role}. " + (person.meta.motto or ""),
             "jsonld": structured.for_person(site, person), "search": {"boost": 3},
+            # Material's search weighs tags far above text: expertise makes the person the answer to
+            # "who knows forecasting". Without the tags plugin, tags show in search results only.
+            "tags": [c.skill_name(s) for s in person.skills],
             "practica": {"kind": "person", "id": person.id, "topics": person.topics}}
     return site.page("person.md.j2", url, person.title, meta=meta, source=person, person=person,
                      body=site.body(person), trail=trail, groups=groups, stewards=stewards, member_of=member_of,

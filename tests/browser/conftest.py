@@ -81,6 +81,24 @@ def mini_server(mini_site: Path) -> Iterator[StaticServer]:
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo community in content/, built once per session with the project's own mkdocs.yml."""
+    from generator.cli import main
+    from tests.conftest import ROOT
+
+    site = tmp_path_factory.mktemp("demo-site") / "site"
+    assert main(["build", "--config-file", str(ROOT / "mkdocs.yml"), "--site-dir", str(site)]) == 0
+    return site
+
+
+@pytest.fixture(scope="session")
+def demo_server(demo_site: Path) -> Iterator[StaticServer]:
+    server = StaticServer(demo_site)
+    yield server
+    server.stop()
+
+
 @pytest.fixture
 def phone(browser: Browser) -> Iterator[Page]:
     """A fresh page the size of a small phone, failing the test on any JavaScript error."""

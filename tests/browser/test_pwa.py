@@ -118,7 +118,7 @@ def test_visited_pages_work_offline_and_unvisited_ones_show_the_offline_page(con
         page.goto(demo.url(path))
         expect(page.locator("article h1").first).to_contain_text(title)
         expect(page.locator(".pr-offline-copy")).to_contain_text("Offline copy from")
-    page.goto(demo.url("faq/what-does-mape-mean/"))
+    page.goto(demo.url("faq/excel-or-power-bi/"))
     expect(page.locator("article h1")).to_contain_text("You are offline")
     # Instant navigation offline, between saved pages.
     page.goto(demo.url("people/priya-raman/"))
