@@ -119,14 +119,14 @@ class Sender:
             return Outcome(None, error=f"endpoint refused at send time: {exc}", refused=True)
         headers = {"Authorization": self.signer.header(endpoint), "Content-Type": "application/octet-stream",
                    "TTL": str(self.ttl), "Urgency": urgency, "Topic": topic}
-        pusher = WebPusher(sub.info(), aiohttp_session=_NoRedirects(self._session))
         async with self._slots:
             try:
+                pusher = WebPusher(sub.info(), aiohttp_session=_NoRedirects(self._session))
                 response = await pusher.send_async(payload, headers, ttl=self.ttl, timeout=self._timeout)
             except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-                return Outcome(None, error=f"{type(exc).__name__}: {exc}"[:300])
+                return Outcome(None, error=_describe(exc, sub))
             except WebPushException as exc:
-                return Outcome(None, error=str(exc.message)[:300], refused=True)
+                return Outcome(None, error=_describe(exc, sub), refused=True)
         response.release()
         return Outcome(response.status, parse_retry_after(response.headers.get("Retry-After")),
                        None if 200 <= response.status < 300 else f"HTTP {response.status}")
@@ -164,8 +164,9 @@ class Sender:
             urgency = "normal" if sub.preferences.frequency == "immediate" else "low"
             outcome = await self.push(sub, payload, topic_for(row.id), urgency)
         except Exception as exc:  # a bug must not leave the row 'sending' forever; attempts bound the retries
-            log.exception("delivery %d to subscription %s failed unexpectedly", row.id, sub.id)
-            outcome = Outcome(None, error=f"{type(exc).__name__}: {exc}"[:300])
+            log.error("delivery %d to subscription %s failed unexpectedly: %s", row.id, sub.id, _describe(exc, sub))
+            log.debug("traceback of that failure", exc_info=True)
+            outcome = Outcome(None, error=_describe(exc, sub))
         self._record(row, outcome, now, report)
 
     def _record(self, row: Claim, outcome: Outcome, now: dt.datetime, report: Report) -> None:
@@ -195,6 +196,11 @@ async def deliver(store: Store, sender: Sender, now: dt.datetime) -> Report:
         report.requeued = requeued
         store.prune(now - KEEP_FINISHED)
     return report
+
+
+def _describe(exc: BaseException, sub: Subscription) -> str:
+    """An error as text for logs and the store, with the endpoint (a capability URL) replaced by its id."""
+    return f"{type(exc).__name__}: {exc}".replace(sub.endpoint, f"<endpoint {sub.id}>")[:300]
 
 
 def retry_delay(attempts: int, retry_after: float | None, backoff: float) -> float:
