@@ -18,7 +18,7 @@ from .sender import deliver
 from .store import SenderBusy
 
 
-def admin(request: Request, ctx: Ctx) -> None:
+async def admin(request: Request, ctx: Ctx) -> None:
     """Pass only with the configured admin token (compared in constant time)."""
     if ctx.settings.admin_token is None:
         raise ApiError(403, "admin_disabled", "the admin API is off; set PRACTICA_PUSH_ADMIN_TOKEN to use it")

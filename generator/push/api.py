@@ -60,7 +60,9 @@ class Context:
     sender: Sender | None = None
 
 
-def context(request: Request) -> Context:
+# Routes and dependencies are all `async def`: FastAPI would run plain `def` ones in a thread pool, and the
+# rate limiter and the event loop's store connection are meant for one thread.
+async def context(request: Request) -> Context:
     ctx: Context = request.app.state.ctx
     return ctx
 
@@ -70,7 +72,7 @@ SubscriptionId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{16}$", description
 router = APIRouter(prefix="/api/v1", responses=ERRORS)
 
 
-def rate_limited(request: Request, ctx: Ctx) -> None:
+async def rate_limited(request: Request, ctx: Ctx) -> None:
     ctx.limiter.check(request.client.host if request.client else "unknown")
 
 
@@ -82,7 +84,7 @@ def bearer(request: Request, what: str) -> str:
     return token.strip()
 
 
-def held(sid: SubscriptionId, request: Request, ctx: Ctx) -> Subscription:
+async def held(sid: SubscriptionId, request: Request, ctx: Ctx) -> Subscription:
     """The subscription `sid`, if the caller proves they hold it by sending its auth secret."""
     given = bearer(request, "the subscription's keys.auth")
     sub = ctx.store.get_subscription(sid)

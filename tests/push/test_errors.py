@@ -16,7 +16,8 @@ from generator.push.sqlite import SqliteStore
 
 from .conftest import ReceiverClient, api_with, item, proof, run_ingest, serving, subscription_body
 
-Call = Callable[[httpx.Client, dict[str, Any], str], httpx.Response]
+World = tuple[httpx.Client, dict[str, Any], str, ReceiverClient]
+Call = Callable[[httpx.Client, dict[str, Any], str, ReceiverClient], httpx.Response]
 
 
 def _crash() -> None:
@@ -24,22 +25,21 @@ def _crash() -> None:
 
 
 @pytest.fixture
-def world(app: FastAPI, store: SqliteStore,
-          receiver: ReceiverClient) -> Iterator[tuple[httpx.Client, dict[str, Any], str]]:
+def world(app: FastAPI, store: SqliteStore, receiver: ReceiverClient) -> Iterator[World]:
     """A running API with one subscription, plus a route that fails the way a bug would."""
     app.add_api_route("/api/v1/crash", _crash)
     run_ingest(store, item("sql-joins"))
     sub = receiver.subscribe(1)[0]
     with serving(app) as base, httpx.Client(base_url=f"{base}/api/v1") as api:
         sid = api.post("/subscriptions", json=subscription_body(sub)).json()["id"]
-        yield api, sub, sid
+        yield api, sub, sid, receiver
 
 
-def _oversized(api: httpx.Client, sub: dict[str, Any], sid: str) -> httpx.Response:
+def _oversized(api: httpx.Client, sub: dict[str, Any], sid: str, receiver: ReceiverClient) -> httpx.Response:
     return api.post("/subscriptions", json=subscription_body(sub, topics=["data"] * 2000))
 
 
-def _chunked(api: httpx.Client, sub: dict[str, Any], sid: str) -> httpx.Response:
+def _chunked(api: httpx.Client, sub: dict[str, Any], sid: str, receiver: ReceiverClient) -> httpx.Response:
     # No Content-Length to trust: the limit must count what actually arrives.
     def body() -> Iterator[bytes]:
         yield b'{"endpoint": "'
@@ -49,28 +49,50 @@ def _chunked(api: httpx.Client, sub: dict[str, Any], sid: str) -> httpx.Response
     return api.post("/subscriptions", content=body(), headers={"Content-Type": "application/json"})
 
 
+def _flood(api: httpx.Client, sub: dict[str, Any], sid: str, receiver: ReceiverClient) -> httpx.Response:
+    for _ in range(40):  # the default limit is 30 per 10 minutes
+        response = api.put(f"/subscriptions/{sid}", headers=proof(sub), json={"preferences": {}})
+        if response.status_code != 200:
+            return response
+    raise AssertionError("never rate limited")
+
+
+def _refused_push(api: httpx.Client, sub: dict[str, Any], sid: str, receiver: ReceiverClient) -> httpx.Response:
+    receiver.script(sub["endpoint"], {"status": 400})
+    return api.post(f"/subscriptions/{sid}/test", headers=proof(sub))
+
+
+def _expired(api: httpx.Client, sub: dict[str, Any], sid: str, receiver: ReceiverClient) -> httpx.Response:
+    receiver.script(sub["endpoint"], {"status": 404})
+    return api.post(f"/subscriptions/{sid}/test", headers=proof(sub))
+
+
 CASES: dict[str, tuple[Call, int, str]] = {
-    "unknown route": (lambda api, s, i: api.get("/nope"), 404, "not_found"),
-    "unknown subscription": (lambda api, s, i: api.get("/subscriptions/AAAAAAAAAAAAAAAA", headers=proof(s)), 404,
+    "rate limited": (_flood, 429, "rate_limited"),
+    "push service refused": (_refused_push, 502, "push_failed"),
+    "subscription expired": (_expired, 410, "subscription_gone"),
+    "unknown route": (lambda api, s, i, r: api.get("/nope"), 404, "not_found"),
+    "unknown subscription": (lambda api, s, i, r: api.get("/subscriptions/AAAAAAAAAAAAAAAA", headers=proof(s)), 404,
                              "subscription_not_found"),
-    "wrong method": (lambda api, s, i: api.delete("/health"), 405, "method_not_allowed"),
-    "no proof": (lambda api, s, i: api.get(f"/subscriptions/{i}"), 401, "auth_required"),
-    "wrong proof": (lambda api, s, i: api.get(f"/subscriptions/{i}", headers={"Authorization": "Bearer x"}), 403,
+    "wrong method": (lambda api, s, i, r: api.delete("/health"), 405, "method_not_allowed"),
+    "no proof": (lambda api, s, i, r: api.get(f"/subscriptions/{i}"), 401, "auth_required"),
+    "wrong proof": (lambda api, s, i, r: api.get(f"/subscriptions/{i}", headers={"Authorization": "Bearer x"}), 403,
                     "auth_mismatch"),
-    "not JSON": (lambda api, s, i: api.post("/subscriptions", content=b"{oops",
-                                            headers={"Content-Type": "application/json"}), 422, "invalid_json"),
-    "missing field": (lambda api, s, i: api.post("/subscriptions", json={"endpoint": s["endpoint"]}), 422, "missing"),
-    "bad id": (lambda api, s, i: api.get("/subscriptions/../../etc", headers=proof(s)), 404, "not_found"),
-    "bad id format": (lambda api, s, i: api.get("/subscriptions/short", headers=proof(s)), 422, "invalid"),
+    "not JSON": (lambda api, s, i, r: api.post("/subscriptions", content=b"{oops",
+                                               headers={"Content-Type": "application/json"}), 422, "invalid_json"),
+    "missing field": (lambda api, s, i, r: api.post("/subscriptions", json={"endpoint": s["endpoint"]}), 422,
+                      "missing"),
+    "bad id": (lambda api, s, i, r: api.get("/subscriptions/../../etc", headers=proof(s)), 404, "not_found"),
+    "bad id format": (lambda api, s, i, r: api.get("/subscriptions/short", headers=proof(s)), 422, "invalid"),
     "too large": (_oversized, 413, "payload_too_large"),
     "too large, chunked": (_chunked, 413, "payload_too_large"),
-    "admin off": (lambda api, s, i: api.get("/admin/stats"), 403, "admin_disabled"),
-    "a bug": (lambda api, s, i: api.get("/crash"), 500, "internal"),
+    "admin off": (lambda api, s, i, r: api.get("/admin/stats"), 403, "admin_disabled"),
+    "a bug": (lambda api, s, i, r: api.get("/crash"), 500, "internal"),
 }
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_every_error_has_the_one_shape(world: tuple[httpx.Client, dict[str, Any], str], case: str) -> None:
+def test_every_error_has_the_one_shape(world: World, case: str) -> None:
     call, status, code = CASES[case]
     response = call(*world)
     assert response.status_code == status, response.text
