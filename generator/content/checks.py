@@ -27,6 +27,7 @@ class Checker:
         self.c = community
         self.sources = sources
         self.root = community.settings.content_dir
+        self.items = {e.id: e for e in community.all_items()}
 
     def report(self, entry: Entry[Any], path: tuple[str | int, ...], message: str, hint: str,
                code: str, severity: Severity = "error") -> None:
@@ -39,7 +40,7 @@ class Checker:
     def reference(self, entry: Entry[Any], path: tuple[str | int, ...], target: str, kind: str) -> None:
         known: dict[str, Entry[Any]] = (
             self.c.people if kind == "person" else self.c.topics if kind == "topic"
-            else {e.id: e for e in self.c.all_items()}
+            else self.items
         )
         found = known.get(target)
         if found is None:
