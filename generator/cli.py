@@ -57,6 +57,18 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--no-watch", action="store_true",
                        help="build once and serve the site folder as a static host would")
 
+    report = _command(sub, "report", "content health: what is due for review, unverified, uncaptioned, …",
+                      _report)
+    report.add_argument("--format", choices=["text", "json", "markdown"], default="text")
+    report.add_argument("--feedback", type=Path, help="a feedback export (default: extra.practica.feedback_file)")
+    report.add_argument("--only", action="append", metavar="SECTION",
+                        help="only this section (repeatable), e.g. due_for_review")
+    report.add_argument("--out", type=Path, help="write to this file instead of printing")
+
+    owners = _command(sub, "codeowners", "write CODEOWNERS so pull requests ask authors and stewards to review",
+                      _codeowners)
+    owners.add_argument("--out", type=Path, default=Path(".github/CODEOWNERS"), help="default %(default)s")
+
     schema = sub.add_parser("schema", help="write a JSON Schema per content type, for editors")
     schema.add_argument("--out", type=Path, default=Path("schemas"), help="folder to write (default %(default)s)")
     schema.set_defaults(run=_schema)
@@ -105,6 +117,28 @@ def _serve(args: argparse.Namespace) -> int:
     from .commands.serve import serve
 
     return serve(args.config_file, _settings_for(args), args.dev_addr, args.site_dir, watch=not args.no_watch)
+
+
+def _report(args: argparse.Namespace) -> int:
+    from .commands.report import report
+
+    text = report(_settings_for(args), args.format, args.feedback, args.only)
+    if args.out:
+        args.out.write_text(text + "\n", encoding="utf-8")
+    else:
+        print(text)
+    return 0
+
+
+def _codeowners(args: argparse.Namespace) -> int:
+    from .codeowners import codeowners
+    from .content.load import load_community
+
+    community = load_community(_settings_for(args))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(codeowners(community), encoding="utf-8")
+    log.info("wrote %s", args.out)
+    return 0
 
 
 def _schema(args: argparse.Namespace) -> int:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Generic, Literal, TypeVar
 
-from .content.models import FaqMeta, LessonMeta, PathMeta, PersonMeta, Strict, TopicMeta, VideoMeta
+from .content.models import FaqMeta, FeatureDef, LessonMeta, PathMeta, PersonMeta, Strict, TopicMeta, VideoMeta
 from .content.problems import Problem
 from .content.skills import Taxonomy
 from .settings import Settings
@@ -95,6 +95,7 @@ class Community:
     taxonomy: Taxonomy = field(default_factory=Taxonomy)
     problems: list[Problem] = field(default_factory=list)
     unloaded: set[tuple[Kind, str]] = field(default_factory=set)
+    featured: list[FeatureDef] = field(default_factory=list)
 
     def collection(self, kind: Kind) -> dict[str, Entry[Any]]:
         return {"person": self.people, "topic": self.topics, "lesson": self.lessons, "video": self.videos,
@@ -217,6 +218,16 @@ class Community:
 
     def paths_containing(self, item_id: str) -> list[Path]:
         return [p for p in self.paths.values() if p.status != "draft" and any(s.item == item_id for s in p.meta.steps)]
+
+    def featured_in(self, where: str) -> list[tuple[Entry[Any], str | None]]:
+        """(item, note) featured today on the home page (`home`) or a community's hub, in curated order."""
+        today = self.settings.today
+        out: dict[str, tuple[Entry[Any], str | None]] = {}
+        for feature in self.featured:
+            item = self.item(feature.item)
+            if where in feature.where and feature.active(today) and item is not None and item.status != "draft":
+                out.setdefault(item.id, (item, feature.note))
+        return list(out.values())
 
     def skill_name(self, skill_id: str) -> str:
         skill = self.taxonomy.skills.get(skill_id)

@@ -41,7 +41,8 @@ def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
 
 
 def write_config(folder: Path, **changes: object) -> Path:
-    """A mkdocs.yml like the project's, with absolute paths (so it works from a temp folder) and changes."""
+    """A mkdocs.yml like the project's, with absolute paths (so it works from a temp folder) and changes
+    (`practica={…}` changes settings under extra.practica)."""
     from generator.settings import _TolerantLoader
 
     config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_TolerantLoader)
@@ -49,6 +50,7 @@ def write_config(folder: Path, **changes: object) -> Path:
     config["theme"]["custom_dir"] = str(ROOT / "pwa" / "overrides")
     config["extra"]["practica"]["icon"] = str(ROOT / "pwa" / "icons" / "icon.png")
     config["docs_dir"] = str(MINI)
+    config["extra"]["practica"].update(changes.pop("practica", {}))  # type: ignore[call-overload]
     for key, value in changes.items():
         config[key] = value
     folder.mkdir(parents=True, exist_ok=True)

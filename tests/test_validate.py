@@ -142,6 +142,15 @@ CASES = [
          "paths/first-week.md", "item: reading-charts", "'reading-charts' is a draft"),
     Case("body image missing", edit("learn/reading-charts.md", "(truncated.png)", "(missing.png)"),
          "learn/reading-charts.md", "(missing.png)", "image 'missing.png' does not exist"),
+    Case("broken link (warning)", edit(LESSON, "## Why it matters", "See [the glossary](../glossary.md).\n\n## Why"),
+         LESSON, "the glossary", "link to '../glossary.md' leads nowhere", severity="warning"),
+    Case("featured item unknown",
+         write("featured.yml", "- item: forecast-basics\n- item: forcast-basic\n  where: home\n"),
+         "featured.yml", 2, "no lesson, video, FAQ or path with id 'forcast-basic'", "did you mean 'forecast-basics'?"),
+    Case("featured where unknown", write("featured.yml", "- item: forecast-basics\n  where: [home, dat]\n"),
+         "featured.yml", 2, "'dat' is neither 'home' nor a community id", "did you mean 'data'?"),
+    Case("featured dates reversed", write("featured.yml", "- item: forecast-basics\n  start: 2026-12-01\n"
+                                          "  end: 2026-11-01\n"), "featured.yml", 1, "'end' is before 'start'"),
     Case("date not a date", edit(LESSON, "date: 2026-05-04", "date: last May"), LESSON, "date: last May",
          "'date' should be a date"),
 ]

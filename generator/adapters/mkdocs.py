@@ -26,6 +26,7 @@ from .. import feeds, pwa, urls
 from ..community import Community
 from ..content.load import load_community
 from ..content.problems import errors, format_text
+from ..health import read_feedback
 from ..images import PHOTO_WIDTHS, image_size, photos, square_webp
 from ..pages import GeneratedPage, Site, build_pages
 from ..pages.html import size_images
@@ -65,7 +66,9 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
         raise PluginError("Practica needs use_directory_urls: true (its URLs are /people/<id>/ and so on)")
     if not config.nav:
         config.nav = [{title: urls.source_uri(url)} for title, url in NAV]
-    site = Site(community, photos(community), _topic_icons(config, community))
+    feedback_file = settings.practica.feedback_file
+    feedback = read_feedback(settings.root / feedback_file) if feedback_file else None
+    site = Site(community, photos(community), _topic_icons(config, community), feedback)
     state = BuildState(settings, community, site)
     state.pages = {page.src_uri: page for page in build_pages(site)}
     cache = settings.root / CACHE_DIR

@@ -16,6 +16,7 @@ _MD_IMAGE = re.compile(r"!\[([^\]]*)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)
 _HTML_IMAGE = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 _ALT = re.compile(r"\balt\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)", re.IGNORECASE)
 _SRC = re.compile(r"\bsrc\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)", re.IGNORECASE)
+_MD_LINK = re.compile(r"(?<!!)\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 
 
 def code_free_lines(text: str, first_line: int) -> Iterator[tuple[int, str]]:
@@ -42,6 +43,8 @@ def check(rel: str, body: str, first_line: int, root: Path) -> Iterator[Problem]
         for match in _HANDLER.finditer(line):
             yield Problem(rel, number, match.start() + 1, None, "HTML event handler (on…=) in the text",
                           "remove the attribute; contributed pages cannot run scripts", code="script")
+        for match in _MD_LINK.finditer(line):
+            yield from _link(rel, number, match.start() + 1, match.group(1), root)
         for match in _MD_IMAGE.finditer(line):
             yield from _image(rel, number, match.start() + 1, match.group(1), match.group(2), root, markdown=True)
         for match in _HTML_IMAGE.finditer(line):
@@ -64,3 +67,15 @@ def _image(rel: str, line: int, column: int, alt: str | None, src: str, root: Pa
         if not target.resolve().is_file():
             yield Problem(rel, line, column, None, f"image '{src}' does not exist",
                           "add the image next to this file, or correct the path", code="missing-file")
+
+
+def _link(rel: str, line: int, column: int, target: str, root: Path) -> Iterator[Problem]:
+    """A relative link to a file (another page's .md, a PDF, …) must lead to a file in the content folder."""
+    path = target.split("#", 1)[0].split("?", 1)[0]
+    if not path or re.match(r"^[a-z][a-z0-9+.-]*:|^//", path, re.IGNORECASE) or "." not in path.rsplit("/", 1)[-1]:
+        return
+    resolved = (root / path.lstrip("/")) if path.startswith("/") else (root / rel).parent / path
+    if not resolved.resolve().is_file():
+        yield Problem(rel, line, column, None, f"link to '{target}' leads nowhere",
+                      "link to an existing file, relative to this one (e.g. ../faq/some-question.md)",
+                      "warning", "broken-link")

@@ -10,6 +10,7 @@ from typing import Any
 
 from ..community import ITEM_KINDS, Community, Entry
 from . import body
+from .explain import field_name
 from .frontmatter import Source
 from .models import interval_days
 from .problems import Problem, Severity
@@ -31,11 +32,12 @@ class Checker:
 
     def report(self, entry: Entry[Any], path: tuple[str | int, ...], message: str, hint: str,
                code: str, severity: Severity = "error") -> None:
-        line, col = self.sources[entry.rel].position(path) if path else (1, None)
-        from .explain import field_name
+        self.report_at(entry.rel, path, message, hint, code, severity)
 
-        self.c.problems.append(Problem(entry.rel, line, col, field_name(path) or None, message, hint,
-                                       severity, code))
+    def report_at(self, rel: str, path: tuple[str | int, ...], message: str, hint: str,
+                  code: str, severity: Severity = "error") -> None:
+        line, col = self.sources[rel].position(path) if path else (1, None)
+        self.c.problems.append(Problem(rel, line, col, field_name(path) or None, message, hint, severity, code))
 
     def reference(self, entry: Entry[Any], path: tuple[str | int, ...], target: str, kind: str) -> None:
         known: dict[str, Entry[Any]] = (
@@ -93,7 +95,27 @@ def check_community(community: Community, sources: dict[str, Source]) -> None:
         _item(checker, item)
     for path in community.paths.values():
         _path(checker, path)
+    _featured(checker)
 
+
+def _featured(checker: Checker) -> None:
+    rel = checker.c.settings.practica.featured
+    for i, feature in enumerate(checker.c.featured):
+        item = checker.c.item(feature.item)
+        if item is None:
+            close = difflib.get_close_matches(feature.item, [e.id for e in checker.c.all_items()], n=1, cutoff=0.5)
+            checker.report_at(rel, (i, "item"), f"no lesson, video, FAQ or path with id '{feature.item}'",
+                              f"did you mean '{close[0]}'?" if close else "use the item's file name without .md",
+                              "unknown-reference")
+        elif item.status == "draft":
+            checker.report_at(rel, (i, "item"), f"'{feature.item}' is a draft and will not be published",
+                              "publish it first, or feature something else", "draft-reference")
+        for j, where in enumerate(feature.where):
+            if where != "home" and where not in checker.c.topics:
+                close = difflib.get_close_matches(where, ["home", *checker.c.topics], n=1, cutoff=0.5)
+                checker.report_at(rel, (i, "where", j), f"'{where}' is neither 'home' nor a community id",
+                                  f"did you mean '{close[0]}'?" if close else "write 'home' or a community id",
+                                  "unknown-reference")
 
 def _noun(kind: str) -> str:
     return {"person": "person", "topic": "community"}.get(kind, "lesson, video, FAQ or path")

@@ -30,8 +30,10 @@ def field_name(loc: tuple[str | int, ...]) -> str:
     return out
 
 
-def problems_from(error: ValidationError, source: Source, model: type[BaseModel]) -> list[Problem]:
-    return [_problem(detail, source, model) for detail in error.errors() if _reportable(detail)]
+def problems_from(error: ValidationError, source: Source, model: type[BaseModel],
+                  prefix: tuple[str | int, ...] = ()) -> list[Problem]:
+    """`prefix` locates the validated value inside the file (e.g. the entry's index in a list file)."""
+    return [_problem(detail, source, model, prefix) for detail in error.errors() if _reportable(detail)]
 
 
 def _reportable(detail: ErrorDetails) -> bool:
@@ -39,10 +41,11 @@ def _reportable(detail: ErrorDetails) -> bool:
     return detail["type"] != "none_required"
 
 
-def _problem(detail: ErrorDetails, source: Source, model: type[BaseModel]) -> Problem:
+def _problem(detail: ErrorDetails, source: Source, model: type[BaseModel], prefix: tuple[str | int, ...]
+             ) -> Problem:
     loc = tuple(p for p in detail["loc"] if not _is_branch_label(p))
-    line, column = source.position(loc)
-    name = field_name(loc)
+    line, column = source.position((*prefix, *loc))
+    name = field_name((*prefix, *loc))
     message, hint, code = _explain(detail, loc, model)
     return Problem(source.rel, line, column, name or None, message, hint, code=code)
 

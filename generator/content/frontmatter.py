@@ -34,7 +34,7 @@ class Source:
     """One content file, read: its front matter, body, and where each field sits."""
 
     rel: str
-    meta: dict[str, Any]
+    meta: Any  # the front matter's mapping (a list, for a YAML list file)
     body: str
     body_line: int
     positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
@@ -83,12 +83,12 @@ def parse(rel: str, data: bytes) -> Source:
     if not yaml_text.strip():
         raise ReadError(_problem(rel, 1, "empty-front-matter", "the front matter is empty",
                                  "write the required fields between the two '---' lines (`practica new` helps)"))
-    node = _compose(rel, yaml_text)
+    node = _compose(rel, yaml_text, 2)
     if not isinstance(node, yaml.MappingNode):
         raise ReadError(_problem(rel, 2, "front-matter-type", "the front matter is not a list of 'field: value'",
                                  "write one 'field: value' per line"))
     positions: dict[Path_, tuple[int, int]] = {}
-    duplicate = _walk(node, (), positions)
+    duplicate = _walk(node, (), positions, 2)
     if duplicate:
         key, line, col = duplicate
         raise ReadError(Problem(rel, line, col, key, f"field '{key}' is written twice",
@@ -97,7 +97,24 @@ def parse(rel: str, data: bytes) -> Source:
     return Source(rel, meta, "".join(lines[end + 1:]), end + 2, positions)
 
 
-def _compose(rel: str, yaml_text: str) -> yaml.Node | None:
+def parse_yaml_list(rel: str, data: bytes) -> Source:
+    """A YAML file holding a list (skills.yml, featured.yml), with the line of every entry and field."""
+    text = decode(rel, data)
+    node = _compose(rel, text, 1)
+    if node is None:
+        return Source(rel, [], "", 1)
+    if not isinstance(node, yaml.SequenceNode):
+        raise ReadError(_problem(rel, 1, "wrong-type", f"{rel} must be a list", "start each entry with '- '"))
+    positions: dict[Path_, tuple[int, int]] = {}
+    duplicate = _walk(node, (), positions, 1)
+    if duplicate:
+        key, line, col = duplicate
+        raise ReadError(Problem(rel, line, col, key, f"field '{key}' is written twice",
+                                "keep one of the two lines", code="duplicate-field"))
+    return Source(rel, _Loader("").construct_document(node), "", 1, positions)
+
+
+def _compose(rel: str, yaml_text: str, first_line: int) -> yaml.Node | None:
     try:
         return yaml.compose(yaml_text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
@@ -105,14 +122,14 @@ def _compose(rel: str, yaml_text: str) -> yaml.Node | None:
         context = exc.context or ""
         opened = exc.context_mark if context and "block" not in context else None
         mark = opened or exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 2, mark.column + 1) if mark else (2, None)
+        line, col = (mark.line + first_line, mark.column + 1) if mark else (first_line, None)
         what = exc.problem or "invalid YAML"
         if opened is not None:
             what += f" ({context.removeprefix('while ')} that starts here)"
         raise ReadError(Problem(rel, line, col, None, f"YAML syntax error: {what}",
                                 _yaml_hint(what), code="yaml-syntax")) from None
     except yaml.YAMLError as exc:
-        raise ReadError(_problem(rel, 2, "yaml-syntax", f"YAML syntax error: {exc}",
+        raise ReadError(_problem(rel, first_line, "yaml-syntax", f"YAML syntax error: {exc}",
                                  "check the indentation and quoting of the front matter")) from None
 
 
@@ -124,24 +141,25 @@ def _yaml_hint(problem: str) -> str:
     return "check the indentation, and quote values that contain ':', '#', '[' or '{'"
 
 
-def _walk(node: yaml.Node, path: Path_, out: dict[Path_, tuple[int, int]]) -> tuple[str, int, int] | None:
+def _walk(node: yaml.Node, path: Path_, out: dict[Path_, tuple[int, int]], first_line: int
+          ) -> tuple[str, int, int] | None:
     """Record the line/column of every key and list item; return the first duplicated key, if any."""
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
         for key_node, value_node in node.value:
             key = str(key_node.value)
-            here = (key_node.start_mark.line + 2, key_node.start_mark.column + 1)
+            here = (key_node.start_mark.line + first_line, key_node.start_mark.column + 1)
             if key in seen:
                 return (".".join(map(str, (*path, key))), *here)
             seen.add(key)
             out[(*path, key)] = here
-            found = _walk(value_node, (*path, key), out)
+            found = _walk(value_node, (*path, key), out, first_line)
             if found:
                 return found
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            out[(*path, i)] = (item.start_mark.line + 2, item.start_mark.column + 1)
-            found = _walk(item, (*path, i), out)
+            out[(*path, i)] = (item.start_mark.line + first_line, item.start_mark.column + 1)
+            found = _walk(item, (*path, i), out, first_line)
             if found:
                 return found
     return None

@@ -6,18 +6,17 @@ import datetime as dt
 import math
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-import yaml
-from pydantic import TypeAdapter, ValidationError
+from pydantic import BaseModel, ValidationError
 
 from ..community import ITEM_KINDS, Community, Entry, Kind
 from ..settings import Settings
 from . import body, checks
 from .explain import problems_from
-from .frontmatter import Loader, ReadError, Source, decode, parse
+from .frontmatter import ReadError, Source, parse, parse_yaml_list
 from .gitdates import commit_dates
-from .models import MODELS, SLUG_RE, SkillDef
+from .models import MODELS, SLUG_RE, FeatureDef, SkillDef
 from .problems import Problem
 from .skills import Skill, Taxonomy
 
@@ -61,7 +60,12 @@ def load_community(settings: Settings) -> Community:
         else:
             _date(entry, path, dates, settings.today)
             _add(community, entry, community.problems)
-    checks.check_community(community, {s.rel: s for _, _, s in sources})
+    featured = read_list_file(root, settings.practica.featured, FeatureDef, community.problems)
+    sources_by_rel = {s.rel: s for _, _, s in sources}
+    if featured is not None:
+        sources_by_rel[featured[0].rel] = featured[0]
+        community.featured = featured[1]
+    checks.check_community(community, sources_by_rel)
     return community
 
 
@@ -124,39 +128,33 @@ def _minutes(entry: Entry[Any], settings: Settings) -> int:
     return max(1, round(words / settings.practica.words_per_minute))
 
 
-def _load_taxonomy(root: Path, problems: list[Problem]) -> Taxonomy:
-    path = root / SKILLS_FILE
+M = TypeVar("M", bound=BaseModel)
+
+
+def read_list_file(root: Path, name: str, model: type[M], problems: list[Problem]) -> tuple[Source, list[M]] | None:
+    """The valid entries of a YAML list file in the content folder (None when there is no such file)."""
+    path = root / name
     if not path.exists():
-        return Taxonomy()
-    taxonomy = Taxonomy(closed=True)
+        return None
     try:
-        text = decode(SKILLS_FILE, path.read_bytes())
-        node = yaml.compose(text, Loader=Loader)
-        data = Loader("").construct_document(node) if node is not None else []
+        source = parse_yaml_list(name, path.read_bytes())
     except ReadError as exc:
         problems.append(exc.problem)
-        return Taxonomy()
-    except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else None
-        problems.append(Problem(SKILLS_FILE, line, None, None, f"YAML syntax error: {exc.problem}",
-                                "check the indentation and quoting", code="yaml-syntax"))
-        return Taxonomy()
-    if not isinstance(data, list):
-        problems.append(Problem(SKILLS_FILE, 1, None, None, "skills.yml must be a list of skills",
-                                "write one '- id: …' entry per skill, with 'name' and optional 'aliases'",
-                                code="wrong-type"))
-        return Taxonomy()
-    lines = [item.start_mark.line + 1 for item in node.value] if isinstance(node, yaml.SequenceNode) else []
-    adapter = TypeAdapter(SkillDef)
-    for i, raw in enumerate(data):
+        return Source(name, [], "", 1), []
+    entries = []
+    for i, raw in enumerate(source.meta):
         try:
-            skill = adapter.validate_python(raw)
+            entries.append(model.model_validate(raw))
         except ValidationError as exc:
-            first = exc.errors()[0]
-            problems.append(Problem(SKILLS_FILE, lines[i] if i < len(lines) else None, None,
-                                    ".".join(map(str, first["loc"])) or None, f"skill {i + 1}: {first['msg']}",
-                                    "each skill needs an 'id' (lowercase-with-hyphens) and a 'name'",
-                                    code="invalid"))
-            continue
+            problems.extend(problems_from(exc, source, model, prefix=(i,)))
+    return source, entries
+
+
+def _load_taxonomy(root: Path, problems: list[Problem]) -> Taxonomy:
+    found = read_list_file(root, SKILLS_FILE, SkillDef, problems)
+    if found is None:
+        return Taxonomy()
+    taxonomy = Taxonomy(closed=True)
+    for skill in found[1]:
         taxonomy.add(Skill(skill.id, skill.name, list(skill.aliases)))
     return taxonomy

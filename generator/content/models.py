@@ -10,7 +10,16 @@ import datetime as dt
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+    model_validator,
+)
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _DURATION_RE = re.compile(r"^\s*(\d+)\s*(day|week|month|year)s?\s*$")
@@ -237,6 +246,26 @@ class PathMeta(Strict):
     action_plan: Texts = []
     date: dt.date | None = None
     status: Status = "published"
+
+
+class FeatureDef(Strict):
+    """One entry of featured.yml: an item or path shown first on the home page and/or community hubs."""
+
+    item: ItemRef
+    where: Annotated[list[Slug], BeforeValidator(_one_or_many), _one_or_many_schema(_SLUG_SCHEMA, 1),
+                     Field(description="`home`, and/or community ids whose hubs feature it.")] = ["home"]
+    start: dt.date | None = Field(None, description="First day it is featured (YYYY-MM-DD).")
+    end: dt.date | None = Field(None, description="Last day it is featured (YYYY-MM-DD).")
+    note: Text | None = Field(None, description="Why it is featured, shown next to it.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> FeatureDef:
+        if self.start and self.end and self.end < self.start:
+            raise ValueError("'end' is before 'start'")
+        return self
+
+    def active(self, today: dt.date) -> bool:
+        return (self.start is None or self.start <= today) and (self.end is None or today <= self.end)
 
 
 class SkillDef(Strict):

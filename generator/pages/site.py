@@ -19,6 +19,7 @@ class Site:
     community: Community
     photos: dict[str, Photo] = field(default_factory=dict)
     topic_icons: dict[str, Markup] = field(default_factory=dict)
+    feedback: dict[str, Any] | None = None  # a reader-feedback export, when the build is given one
 
     @property
     def settings(self) -> Settings:
@@ -47,9 +48,9 @@ class Site:
                  *(self.community.skill_name(s) for s in person.skills)]
         return " ".join(words).lower()
 
-    def featured(self, topic_id: str | None) -> list[Entry[Any]]:
-        """Items featured on the home page (None) or on one community's hub."""
-        return []
+    def featured(self, topic_id: str | None) -> list[tuple[Entry[Any], str | None]]:
+        """Items featured today on the home page (None) or on one community's hub, in curated order."""
+        return self.community.featured_in(topic_id or "home")
 
     def path_minutes(self, path: Entry[Any]) -> int:
         return sum(step.minutes for step, _ in self.community.steps(path))

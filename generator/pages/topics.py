@@ -38,6 +38,6 @@ def hub(site: Site, topic: Entry[Any]) -> GeneratedPage:
             "practica": {"kind": "topic", "id": topic.id, "topics": [topic.id]}}
     return site.page("topic.md.j2", url, topic.title, meta=meta, source=topic, topic=topic, trail=trail,
                      body=site.body(topic), topic_icon=site.topic_icons.get(topic.id), featured=featured,
-                     latest=[i for i in items if i not in featured][:LATEST],
+                     latest=[i for i in items if i not in {f for f, _ in featured}][:LATEST],
                      paths=[i for i in items if i.kind == "path"], experts=c.experts_for_topic(topic.id)[:8],
                      by_kind=by_kind, save_urls=[urls.relative(url, u) for u in saved])

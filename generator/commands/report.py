@@ -1,0 +1,78 @@
+"""`practica report`: content health as text (for people), JSON (for tools) or Markdown (for an issue)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from ..community import Community
+from ..content.load import load_community
+from ..health import SECTIONS, Finding, Health, health, read_feedback
+from ..settings import Settings
+from .validate import display_path
+
+
+def report(settings: Settings, fmt: str = "text", feedback: Path | None = None, only: list[str] | None = None
+           ) -> str:
+    community = load_community(settings)
+    result = health(community, load_feedback(settings, feedback))
+    if only:
+        result.sections = {k: v for k, v in result.sections.items() if k in only}
+        result.communities = [] if "communities" not in only else result.communities
+    if fmt == "json":
+        return json.dumps(result.as_dict(), indent=2, ensure_ascii=False)
+    return (markdown if fmt == "markdown" else text)(community, result)
+
+
+def load_feedback(settings: Settings, path: Path | None) -> dict[str, Any] | None:
+    chosen = path or (settings.root / settings.practica.feedback_file if settings.practica.feedback_file else None)
+    return read_feedback(chosen) if chosen else None
+
+
+def text(community: Community, result: Health) -> str:
+    s = community.settings
+    lines = [f"Content health: {s.site_name} ({s.today.isoformat()}), {result.count()} things to look at"]
+    for key, rows in result.sections.items():
+        if key == "feedback" and not rows:
+            continue
+        lines += ["", f"{SECTIONS[key]} ({len(rows)})"]
+        for row in rows:
+            lines.append(f"  {_where(s, row)}  {row.title}: {row.detail}" + (f" ({', '.join(row.who)})" if row.who
+                                                                               else ""))
+    if result.communities:
+        lines += ["", "Communities (newest and oldest item)"]
+        for span in result.communities:
+            lines.append(f"  {span.name}: {span.items} items" + (
+                f"; newest “{span.newest[0]}” ({span.newest[1]}); oldest “{span.oldest[0]}” ({span.oldest[1]})"
+                if span.newest and span.oldest else ""))
+    return "\n".join(lines)
+
+
+def markdown(community: Community, result: Health) -> str:
+    s = community.settings
+    lines = [f"## Content health: {s.site_name}", "", f"_{s.today.isoformat()}: {result.count()} things to look at._"]
+    for key, rows in result.sections.items():
+        if key == "feedback" and not rows:
+            continue
+        lines += ["", f"### {SECTIONS[key]} ({len(rows)})", ""]
+        lines += [f"- [ ] {_md_link(s, row)}: {row.detail}" + (f" — {', '.join(row.who)}" if row.who else "")
+                  for row in rows] or ["Nothing here."]
+    if result.communities:
+        lines += ["", "### Communities", "", "| community | items | newest | oldest |", "|---|---|---|---|"]
+        for span in result.communities:
+            newest = f"{span.newest[0]} ({span.newest[1]})" if span.newest else "—"
+            oldest = f"{span.oldest[0]} ({span.oldest[1]})" if span.oldest else "—"
+            lines.append(f"| {span.name} | {span.items} | {newest} | {oldest} |")
+    return "\n".join(lines)
+
+
+def _where(s: Settings, row: Finding) -> str:
+    path = display_path(s, row.file) if "/" in row.file or row.file.endswith((".md", ".yml")) else row.file
+    return f"{path}:{row.line}" if row.line else path
+
+
+def _md_link(s: Settings, row: Finding) -> str:
+    target = s.edit_url(row.file) or display_path(s, row.file)
+    label = row.title.replace("[", "\\[").replace("]", "\\]")
+    return f"[{label}]({target})" + (f" (line {row.line})" if row.line and row.line > 1 else "")

@@ -1,0 +1,147 @@
+"""Content health for L&D: where the community is weak, before readers notice. One computation feeds
+`practica report` (text, JSON, Markdown) and the /health/ page."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import urls
+from .community import Community, Entry
+
+SECTIONS = {
+    "due_for_review": "Due for review",
+    "unverified_faqs": "Answers nobody has verified",
+    "videos_without_captions": "Videos without captions",
+    "long_lessons": "Lessons over the microlearning limit",
+    "communities_without_stewards": "Communities without stewards",
+    "communities_without_experts": "Communities where nobody declares expertise",
+    "people_to_invite": "People with expertise who have not contributed yet",
+    "broken_links": "Broken links",
+    "feedback": "Reader feedback",
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One row: what is wrong, in which file (and line), who can fix it, and where it shows on the site."""
+
+    title: str
+    file: str
+    detail: str
+    line: int | None = None
+    who: tuple[str, ...] = ()
+    page: str | None = None
+
+
+@dataclass
+class CommunitySpan:
+    topic: str
+    name: str
+    items: int
+    newest: tuple[str, str, str] | None  # (title, date, site URL)
+    oldest: tuple[str, str, str] | None
+
+
+@dataclass
+class Health:
+    sections: dict[str, list[Finding]] = field(default_factory=dict)
+    communities: list[CommunitySpan] = field(default_factory=list)
+
+    def count(self) -> int:
+        return sum(len(rows) for key, rows in self.sections.items() if key != "feedback")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"sections": {k: [asdict(f) for f in v] for k, v in self.sections.items()},
+                "communities": [asdict(c) for c in self.communities]}
+
+
+def health(community: Community, feedback: dict[str, Any] | None = None) -> Health:
+    c = community
+    report = Health()
+    s = report.sections
+    s["due_for_review"] = [_from_problem(c, p.file, p.line, p.message, "review-due") for p in c.problems
+                           if p.code == "review-due"]
+    s["unverified_faqs"] = [_row(c, f, "no expert has verified this answer yet", f.people)
+                            for f in _listed(c, "faq") if f.meta.verified is None]
+    s["videos_without_captions"] = [_row(c, v, "transcript only: add a WebVTT captions file", v.people)
+                                    for v in _listed(c, "video") if not v.meta.captions]
+    limit = c.settings.practica.microlearning_minutes
+    s["long_lessons"] = [_row(c, le, f"about {le.minutes} minutes (limit {limit}): split it into a path", le.people)
+                         for le in _listed(c, "lesson") if le.minutes > limit]
+    s["communities_without_stewards"] = [_row(c, t, "nobody looks after this community", ())
+                                         for t in c.topics.values() if not t.meta.stewards]
+    s["communities_without_experts"] = [_row(c, t, "no one lists it among their communities", t.meta.stewards)
+                                        for t in c.topics.values() if not _members(c, t.id)]
+    s["people_to_invite"] = [
+        _row(c, p, "declares " + ", ".join(c.skill_name(k) for k in p.skills) + " but has not shared anything yet",
+             (p.id,))
+        for p in sorted(c.people.values(), key=lambda p: p.title)
+        if p.skills and c.contributions_of(p.id).count() == 0]
+    s["broken_links"] = [_from_problem(c, p.file, p.line, p.message, "broken-link") for p in c.problems
+                         if p.code == "broken-link"]
+    s["feedback"] = _feedback(c, feedback or {})
+    report.communities = [_span(c, t) for t in sorted(c.topics.values(), key=lambda t: t.title)]
+    return report
+
+
+def read_feedback(path: Path) -> dict[str, Any]:
+    """An export written by `practica push export-feedback` (page path → counts and comments)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    pages = data.get("pages", data)
+    return pages if isinstance(pages, dict) else {}
+
+
+def _listed(c: Community, kind: str) -> list[Entry[Any]]:
+    return sorted((e for e in c.listed if e.kind == kind), key=lambda e: e.rel)
+
+
+def _members(c: Community, topic_id: str) -> list[str]:
+    stewards = list(c.topics[topic_id].meta.stewards)
+    return stewards + [p.id for p in c.people.values() if topic_id in p.topics and p.id not in stewards]
+
+
+def _row(c: Community, entry: Entry[Any], detail: str, who: Any) -> Finding:
+    return Finding(entry.title, entry.rel, detail, 1, _names(c, who), urls.page(entry.kind, entry.id))
+
+
+def _from_problem(c: Community, rel: str, line: int | None, message: str, code: str) -> Finding:
+    entry = next((e for e in (*c.all_items(), *c.people.values(), *c.topics.values()) if e.rel == rel), None)
+    if entry is None:
+        return Finding(rel, rel, message, line)
+    meta: Any = entry.meta
+    record = (getattr(meta, "verified", None) or getattr(meta, "review", None)) if code == "review-due" else None
+    who = (record.by,) if record else tuple(entry.people)
+    return Finding(entry.title, rel, message, line, _names(c, who), urls.page(entry.kind, entry.id))
+
+
+def _names(c: Community, ids: Any) -> tuple[str, ...]:
+    return tuple(c.people[p].title if p in c.people else p for p in ids)
+
+
+def _span(c: Community, topic: Entry[Any]) -> CommunitySpan:
+    items = c.items_by_topic.get(topic.id, [])
+    def describe(e: Entry[Any]) -> tuple[str, str, str]:
+        return (e.title, e.date.isoformat(), urls.page(e.kind, e.id))
+    return CommunitySpan(topic.id, topic.title, len(items), describe(items[0]) if items else None,
+                         describe(items[-1]) if items else None)
+
+
+def _feedback(c: Community, pages: dict[str, Any]) -> list[Finding]:
+    """Pages readers rated, least helpful first, with their comments."""
+    by_url = {urls.page(e.kind, e.id): e for e in c.published}
+    rows = []
+    for url, counts in pages.items():
+        yes, no = int(counts.get("helpful", 0)), int(counts.get("not_helpful", 0))
+        comments = [str(x) for x in counts.get("comments", [])]
+        quoted = " | ".join(f"“{x}”" for x in comments)
+        detail = f"{yes} helpful, {no} not helpful" + (f": {quoted}" if comments else "")
+        entry = by_url.get(url.strip("/") + "/")
+        if entry is None:
+            rows.append((no - yes, Finding(url, url, detail + " (page no longer exists)")))
+        else:
+            rows.append((no - yes, Finding(entry.title, entry.rel, detail, None, _names(c, entry.people),
+                                           urls.page(entry.kind, entry.id))))
+    return [f for _, f in sorted(rows, key=lambda r: (-r[0], r[1].title))]

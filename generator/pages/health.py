@@ -1,0 +1,18 @@
+"""/health/: the content-health report as a page (linked from the footer, not the main navigation)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from .. import urls
+from ..health import SECTIONS, health
+from .render import GeneratedPage
+from .site import Site
+
+
+def build(site: Site) -> Iterator[GeneratedPage]:
+    report = health(site.community, site.feedback)
+    yield site.page("health.md.j2", urls.HEALTH, "Content health", report=report, titles=SECTIONS,
+                    today=site.settings.today, edit_url=site.settings.edit_url,
+                    meta={"search": {"exclude": True}, "hide": ["navigation"],
+                          "description": "What in the community needs reviewing, verifying or captioning."})
