@@ -7,12 +7,13 @@ import re
 import pytest
 from pydantic import BaseModel
 
-from generator.content.models import MODELS, SkillDef
+from generator.content.models import MODELS, FeatureDef, SkillDef
 from generator.settings import PracticaConfig
 from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-CODE_WORDS = set(re.findall(r"`([a-z_]+)`", README))
+# Field names written as `code`, or as keys in the README's YAML examples.
+CODE_WORDS = set(re.findall(r"`([a-z_]+)`", README)) | set(re.findall(r"^\s*(?:- )?([a-z_]+):", README, re.M))
 
 
 def fields(model: type[BaseModel]) -> set[str]:
@@ -25,9 +26,9 @@ def fields(model: type[BaseModel]) -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("kind", [*MODELS, "skills"])
+@pytest.mark.parametrize("kind", [*MODELS, "skills", "featured"])
 def test_every_front_matter_field_is_documented(kind: str) -> None:
-    model = SkillDef if kind == "skills" else MODELS[kind]
+    model = {"skills": SkillDef, "featured": FeatureDef}.get(kind) or MODELS[kind]
     missing = sorted(fields(model) - CODE_WORDS)
     assert not missing, f"README.md does not mention these {kind} fields: {missing}"
 
