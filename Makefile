@@ -41,8 +41,10 @@ build: install
 serve: install
 	$(BIN)/practica serve --dev-addr 127.0.0.1:$(SITE_PORT)
 
-bench: install
-	$(BIN)/python bench/run.py
+## make bench [ARGS=--quick]: benchmarks against the budgets; results in bench/out/, recorded in bench/BENCHMARKS.md
+bench: install chromium
+	$(BIN)/pip install --quiet -r bench/requirements.txt
+	$(BIN)/python bench/run.py $(ARGS)
 
 clean:
 	rm -rf site .cache .pytest_cache .mypy_cache .ruff_cache

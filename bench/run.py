@@ -1,0 +1,145 @@
+"""Practica's benchmarks: `make bench` (about 30 minutes) or `make bench ARGS=--quick` (under 5).
+
+    python bench/run.py [--quick] [--only build,serve,weight,search,validate,push] [--sizes 1000,5000]
+
+Writes every figure to bench/out/results-<mode>.json and a Markdown report (the tables in
+bench/BENCHMARKS.md) to bench/out/report-<mode>.md. Generated communities and sites go to bench/out/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import platform
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import build  # noqa: E402
+import generate  # noqa: E402
+import report  # noqa: E402
+import sites  # noqa: E402
+import weight  # noqa: E402
+from measure import run  # noqa: E402
+
+OUT = HERE / "out"
+LOGS = OUT / "logs"
+SEED = 1
+STEPS = ("build", "serve", "weight", "search", "validate", "push")
+log = logging.getLogger("bench")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="1,000 items only (validation still at 5,000)")
+    parser.add_argument("--only", default=",".join(STEPS), help="comma-separated steps (default: all)")
+    parser.add_argument("--sizes", help="comma-separated community sizes (default 1000,5000,10000)")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
+    mode = "quick" if args.quick else "full"
+    sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else ([1000] if args.quick else [1000, 5000, 10000])
+    steps = [s for s in args.only.split(",") if s]
+    started = time.monotonic()
+    results: dict[str, Any] = {"date": dt.date.today().isoformat(), "mode": mode, "sizes": sizes,
+                               "machine": _machine(), "seed": SEED}
+    cases = {n: _prepare(n) for n in sorted({*sizes, *([5000] if "validate" in steps else [])})}
+    if "build" in steps:
+        rounds = 1 if args.quick else 2
+        results["build"] = [build.compare(cases[n], rounds if n <= 1000 else 1, LOGS) for n in sizes]
+        results["linearity"] = build.linearity(results["build"])
+    if "serve" in steps and not args.quick:
+        results["serve"] = {"items": sizes[0], "practica": build.serve_rebuild(cases[sizes[0]], True, LOGS),
+                            "plain": build.serve_rebuild(cases[sizes[0]], False, LOGS)}
+    if "weight" in steps:
+        results["weight"] = {n: _weight(cases[n]) for n in sizes if n in (1000, 10000) or len(sizes) == 1}
+    if "search" in steps:
+        results["search"] = _search(cases, sizes, LOGS, quick=args.quick)
+    if "validate" in steps:
+        results["validate"] = _validate(cases[5000])
+    if "push" in steps:
+        import push
+
+        results["push"] = push.fanout(10_000 if not args.quick else 2_000, LOGS)
+    results["seconds"] = time.monotonic() - started
+    (OUT / f"results-{mode}.json").write_text(json.dumps(results, indent=1, default=str))
+    (OUT / f"report-{mode}.md").write_text(report.markdown(results))
+    log.info("done in %.0f s: %s", results["seconds"], OUT / f"report-{mode}.md")
+    return 0
+
+
+def _machine() -> dict[str, Any]:
+    import os
+
+    return {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
+
+
+def _prepare(items: int) -> build.Case:
+    """Generate the community (deterministic) and the baseline's docs and config, and make sure both sites
+    exist (page weight and search need them even when the build step is skipped)."""
+    case = build.Case(items, OUT / f"c{items}")
+    log.info("generating %d items", items)
+    generate.generate(items, SEED, case.content)
+    sites.plain_docs(case.content, case.root / "plain")
+    sites.plain_config(HERE.parent / "mkdocs.yml", case.root / "plain", case.plain_site, case.plain_config)
+    return case
+
+
+def _ensure_site(case: build.Case) -> None:
+    if not (case.practica_site / "index.html").is_file():
+        done = run(build.practica_cmd(case), LOGS / f"build-practica-{case.items}-ensure.log", cwd=build.REPO)
+        if done.returncode != 0:
+            raise RuntimeError(done.tail())
+
+
+def _weight(case: build.Case) -> dict[str, Any]:
+    _ensure_site(case)
+    site = case.practica_site
+    return {"pages": weight.pages(site), "first_visit": weight.first_visit(site),
+            "precache": weight.precache(site)}
+
+
+def _search(cases: dict[int, build.Case], sizes: list[int], logs: Path, quick: bool) -> dict[int, Any]:
+    import search
+    from playwright.sync_api import sync_playwright
+
+    out: dict[int, Any] = {}
+    for n in sizes:
+        case = cases[n]
+        _ensure_site(case)
+        site = case.practica_site
+        log.info("search at %d items", n)
+        row: dict[str, Any] = {"material_index": search.index_sizes(site),
+                               "pagefind_index": search.pagefind_index(site, logs)}
+        q = search.queries(case.content)
+        row["queries"] = q
+        with search.host(site) as base, sync_playwright() as playwright:
+            browser = search.launch(playwright)
+            try:
+                row["material"] = search.material(browser, base, q)
+                row["material_worker"] = search.material_worker(browser, base, site, q)
+                row["pagefind"] = search.pagefind(browser, base, q)
+                row["pagefind_main_thread"] = search.pagefind(browser, base, q, worker=False)
+                if n == sizes[0]:
+                    row["pagefind_offline"] = search.pagefind_offline(browser, base, q)
+            finally:
+                browser.close()
+        out[n] = row
+    return out
+
+
+def _validate(case: build.Case) -> dict[str, Any]:
+    cmd = [str(build.BIN / "practica"), "validate", "--content", str(case.content)]
+    runs = [run(cmd, LOGS / f"validate-{case.items}-{i}.log", cwd=build.REPO) for i in range(3)]
+    best = min(runs, key=lambda r: r.wall)
+    return {"items": case.items, "wall": best.wall, "cpu": best.cpu, "peak_mb": best.peak_mb,
+            "walls": [r.wall for r in runs], "output": best.tail(2)}
+
+
+if __name__ == "__main__":
+    sys.exit(main())
