@@ -182,6 +182,15 @@ class Community:
 
     def experts_for_topic(self, topic_id: str) -> list[Person]:
         """Stewards, then people who contributed to or declared the topic, by how much they contributed."""
+        ranked = self._experts_by_topic.get(topic_id)
+        return list(ranked) if ranked is not None else self._rank_topic_experts(topic_id)
+
+    @cached_property
+    def _experts_by_topic(self) -> dict[str, list[Person]]:
+        # Every item page asks for its topics' experts: rank each topic once, not once per item.
+        return {tid: self._rank_topic_experts(tid) for tid in self.topics}
+
+    def _rank_topic_experts(self, topic_id: str) -> list[Person]:
         score: Counter[str] = Counter()
         for item in self.items_by_topic.get(topic_id, []):
             for pid in item.people:
@@ -217,7 +226,17 @@ class Community:
         return out
 
     def paths_containing(self, item_id: str) -> list[Path]:
-        return [p for p in self.paths.values() if p.status != "draft" and any(s.item == item_id for s in p.meta.steps)]
+        return list(self._paths_by_step.get(item_id, []))
+
+    @cached_property
+    def _paths_by_step(self) -> dict[str, list[Path]]:
+        # Every lesson page lists its paths: index the steps once, not every path per lesson.
+        out: dict[str, list[Path]] = defaultdict(list)
+        for path in self.paths.values():
+            if path.status != "draft":
+                for item_id in dict.fromkeys(step.item for step in path.meta.steps):
+                    out[item_id].append(path)
+        return dict(out)
 
     def featured_in(self, where: str) -> list[tuple[Entry[Any], str | None]]:
         """(item, note) featured today on the home page (`home`) or a community's hub, in curated order."""
