@@ -44,6 +44,9 @@ def run(cmd: list[str], log: Path, cwd: Path | None = None, timeout: float = 150
         timer.start()
         try:
             _, status, usage = os.wait4(proc.pid, 0)
+        except BaseException:  # interrupted: do not leave a build running in its own session
+            _kill_group(proc.pid)
+            raise
         finally:
             timer.cancel()
         wall = time.monotonic() - started
