@@ -190,3 +190,120 @@ function withTimeout(promise, ms) {
       (error) => { clearTimeout(timer); reject(error); });
   });
 }
+
+/* ======================================================================================================
+ * Push notifications. Every push shows a notification (a push that shows none costs the site its permission
+ * on some browsers), with the payload's tag and without `renotify`: a resend of the same notification (same
+ * tag, practica-<row id>) silently replaces the one shown, so the reader never sees it twice.
+ * ====================================================================================================== */
+const PUSH_STATE_CACHE = "practica-push";
+const PUSH_STATE_KEY = "__practica/push-subscription";   // written by push.js: {api, id, auth, endpoint, preferences}
+
+self.addEventListener("push", (event) => {
+  event.waitUntil(showPush(event.data));
+});
+
+function pushPayload(data) {
+  try {
+    const parsed = data ? data.json() : null;
+    return parsed && typeof parsed === "object" ? parsed : {};
+  } catch (e) {
+    return {};   // unreadable: still show something
+  }
+}
+
+function showPush(data) {
+  const payload = pushPayload(data);
+  const text = (value) => (typeof value === "string" && value.trim() ? value : null);
+  const options = {
+    body: text(payload.body) || "Something new was published. Tap to see what's new.",
+    icon: text(payload.icon) || at("assets/icons/icon-192.png"),
+    data: { url: openable(payload.url) },
+  };
+  if (text(payload.tag)) options.tag = payload.tag;
+  return self.registration.showNotification(text(payload.title) || "New on the site", options);
+}
+
+/* Only pages of this site are opened; anything else opens the home page. */
+function openable(url) {
+  if (typeof url !== "string" || !url) return scope;
+  try {
+    const target = new URL(url, scope);
+    if (target.href.startsWith(scope)) return target.href;
+  } catch (e) { /* not a URL */ }
+  return scope;
+}
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  event.waitUntil(openNotification(event.notification));
+});
+
+/* A tab already on that page is focused; else a tab of this site goes there; else a new window opens.
+ * Returns what it did (the browser test reads it). */
+async function openNotification(notification) {
+  const url = openable(notification.data && notification.data.url);
+  const tabs = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+  const open = tabs.find((tab) => pageKey(tab.url) === pageKey(url));
+  if (open) {
+    await focus(open);
+    return "focused";
+  }
+  const ours = tabs.find((tab) => tab.url.startsWith(scope) && "navigate" in tab);
+  if (ours) {
+    try {
+      const moved = await ours.navigate(url);   // works only for a tab this worker controls
+      if (moved) {
+        await focus(moved);
+        return "navigated";
+      }
+    } catch (e) { /* not controlled by this worker: open a window instead */ }
+  }
+  await self.clients.openWindow(url);
+  return "opened";
+}
+
+async function focus(tab) {
+  try {
+    await tab.focus();
+  } catch (e) { /* focusing needs the click's user activation; the page is right either way */ }
+}
+
+/* The browser replaced the subscription (or dropped it): subscribe again and tell the service, which knows
+ * the old one by id and auth secret, kept where this worker can read them. */
+self.addEventListener("pushsubscriptionchange", (event) => {
+  event.waitUntil(resubscribe(event.oldSubscription, event.newSubscription));
+});
+
+async function resubscribe(oldSubscription, newSubscription) {
+  const cache = await caches.open(PUSH_STATE_CACHE);
+  const stored = await cache.match(at(PUSH_STATE_KEY));
+  const saved = stored ? await stored.json() : null;
+  if (!saved || !saved.api) return "nothing to renew";
+  let subscription = newSubscription;
+  if (!subscription) {
+    const response = await fetch(saved.api + "/vapid-public-key", { credentials: "omit" });
+    const key = (await response.json()).public_key;
+    subscription = await self.registration.pushManager.subscribe({ userVisibleOnly: true,
+      applicationServerKey: urlBytes(key) });
+  }
+  const json = subscription.toJSON();
+  const created = await fetch(saved.api + "/subscriptions", { method: "POST", credentials: "omit",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(Object.assign({}, json, { preferences: saved.preferences || {} })) });
+  if (!created.ok) throw new Error("the push service refused the renewed subscription: HTTP " + created.status);
+  const view = await created.json();
+  if (saved.id && saved.id !== view.id) {
+    await fetch(saved.api + "/subscriptions/" + saved.id, { method: "DELETE", credentials: "omit",
+      headers: { Authorization: "Bearer " + saved.auth } }).catch(() => undefined);
+  }
+  const next = Object.assign({}, saved, { id: view.id, auth: json.keys.auth, endpoint: json.endpoint,
+    preferences: view.preferences });
+  await cache.put(at(PUSH_STATE_KEY), new Response(JSON.stringify(next), { headers: { "content-type": "application/json" } }));
+  return view.id;
+}
+
+function urlBytes(base64url) {
+  const text = atob(base64url.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((base64url.length + 3) % 4));
+  return Uint8Array.from(text, (c) => c.charCodeAt(0));
+}

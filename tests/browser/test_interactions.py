@@ -92,7 +92,8 @@ def test_external_video_loads_nothing_until_play(phone: Page, mini_server: Stati
     assert outside == [], "nothing is fetched from the video host before the reader asks"
     expect(phone.locator("iframe")).to_have_count(0)
 
-    phone.get_by_role("button", name="Play “Forecasting at scale” (loads the player from youtube-nocookie.com)").click()
+    play = "Play video: “Forecasting at scale” (loads the player from youtube-nocookie.com)"
+    phone.get_by_role("button", name=play).click()
     frame = phone.locator(".pr-facade iframe")
     expect(frame).to_have_attribute("src", "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?autoplay=1")
     expect(frame).to_have_attribute("title", "Forecasting at scale")

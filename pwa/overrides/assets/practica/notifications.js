@@ -1,0 +1,280 @@
+/* The notification settings page (notifications/): choose communities, people, kinds, frequency, quiet hours
+ * and time zone; turn notifications on (permission is asked only after a tap), save changes, send a test,
+ * unsubscribe. Choices come from the push service (GET /options), so only what exists can be chosen. Uses
+ * push.js (window.practica.push) for the service's address, its API and what this device holds.
+ */
+(function () {
+  "use strict";
+
+  var push = window.practica && window.practica.push;
+  var onPage = (window.practica && window.practica.onPage) || function (fn) { fn(); };
+  if (!push) return;
+  var API = push.url;
+  var api = push.api;
+  var readState = push.readState;
+  var writeState = push.writeState;
+  var refusal = push.refusal;
+
+  var TYPE_NAMES = { lesson: "Lessons", video: "Videos", faq: "Answers (FAQ)", path: "Learning paths" };
+  var FREQUENCY_NAMES = { immediate: "As soon as something is published", daily: "A daily digest",
+    weekly: "A weekly digest" };
+  var ios = /iphone|ipad|ipod/i.test(navigator.userAgent) ||
+    (navigator.platform === "MacIntel" && navigator.maxTouchPoints > 1);
+  var standalone = window.matchMedia("(display-mode: standalone)").matches || navigator.standalone === true;
+
+  function supported() {
+    return window.isSecureContext && "serviceWorker" in navigator && "PushManager" in window && "Notification" in window;
+  }
+
+  function workerRegistration() {
+    return Promise.race([navigator.serviceWorker.ready, new Promise(function (resolve, reject) {
+      setTimeout(function () { reject(new Error("the app's service worker did not start")); }, 15000);
+    })]);
+  }
+
+  function keyBytes(base64url) {
+    var text = atob(base64url.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((base64url.length + 3) % 4));
+    return Uint8Array.from(text, function (c) { return c.charCodeAt(0); });
+  }
+
+  function sameKey(a, b) {
+    if (!a) return false;
+    var x = new Uint8Array(a);
+    return x.length === b.length && x.every(function (v, i) { return v === b[i]; });
+  }
+
+  /* The browser's subscription for this key: the one it has, or a new one (asked only after a tap). */
+  function browserSubscription(registration, publicKey) {
+    var key = keyBytes(publicKey);
+    return registration.pushManager.getSubscription().then(function (existing) {
+      if (existing && sameKey(existing.options && existing.options.applicationServerKey, key)) return existing;
+      return (existing ? existing.unsubscribe() : Promise.resolve()).then(function () {
+        return registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
+      });
+    });
+  }
+
+  function checkbox(type, name, value, text, checked) {
+    var label = document.createElement("label");
+    label.className = "pr-push__choice";
+    var input = document.createElement("input");
+    input.type = type;
+    input.name = name;
+    input.value = value;
+    input.checked = checked;
+    var span = document.createElement("span");
+    span.textContent = text;
+    label.append(input, " ", span);
+    return label;
+  }
+
+  function fill(form, name, choices, chosen, type) {
+    var box = form.querySelector('[data-push-choices="' + name + '"]');
+    box.textContent = "";
+    choices.forEach(function (c) {
+      box.appendChild(checkbox(type || "checkbox", name, c.id, c.name, chosen.indexOf(c.id) !== -1));
+    });
+    var group = form.querySelector('[data-push-group="' + name + '"]');
+    if (group) group.hidden = choices.length === 0;
+  }
+
+  function zones(current) {
+    var list = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [];
+    return ["UTC"].concat(list).concat(list.indexOf(current) === -1 ? [current] : []).filter(function (z, i, all) {
+      return all.indexOf(z) === i;
+    });
+  }
+
+  function settingsPage(root) {
+    var form = root.querySelector("form");
+    var status = root.querySelector("[data-push-status]");
+    var summary = root.querySelector("[data-push-summary]");
+    var params = new URLSearchParams(location.search);
+    var asked = { topics: params.getAll("topic"), people: params.getAll("person") };
+    var localZone = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+    var state = null;
+    var options = null;
+
+    function show(view) {
+      root.querySelectorAll("[data-push-view]").forEach(function (el) { el.hidden = el.dataset.pushView !== view; });
+    }
+    function say(text) { status.textContent = text; }
+    function button(action) { return root.querySelector('[data-push-action="' + action + '"]'); }
+    function busy(on) { form.querySelectorAll("button").forEach(function (b) { b.disabled = on; }); }
+
+    function render() {
+      var prefs = (state && state.preferences) || { topics: [], people: [], types: [], frequency: "immediate",
+        quiet_hours: null, timezone: localZone };
+      var named = function (ids) { return ids.map(function (id) { return { id: id, name: TYPE_NAMES[id] || id }; }); };
+      fill(form, "topics", options.topics, prefs.topics.concat(asked.topics));
+      fill(form, "people", options.people, prefs.people.concat(asked.people));
+      fill(form, "types", named(options.types), prefs.types);
+      fill(form, "frequency", options.frequencies.map(function (f) { return { id: f, name: FREQUENCY_NAMES[f] || f }; }),
+        [prefs.frequency], "radio");
+      form.elements.quiet.checked = !!prefs.quiet_hours;
+      if (prefs.quiet_hours) {
+        form.elements.quiet_start.value = prefs.quiet_hours.start;
+        form.elements.quiet_end.value = prefs.quiet_hours.end;
+      }
+      var select = form.elements.timezone;
+      select.textContent = "";
+      zones(prefs.timezone).forEach(function (z) { select.appendChild(new Option(z.replace(/_/g, " "), z)); });
+      select.value = prefs.timezone;
+      var blocked = !state && window.Notification && Notification.permission === "denied";
+      summary.textContent = state ? "Notifications are on for this device." : blocked ?
+        "Notifications are blocked for this site in your browser's settings. Allow them there, then come back." :
+        "Notifications are off on this device. Choose what you want to hear about, then turn them on.";
+      button("save").textContent = state ? "Save changes" : "Turn on notifications";
+      button("test").hidden = button("unsubscribe").hidden = !state;
+      var known = options.topics.concat(options.people);
+      var wanted = asked.topics.concat(asked.people).filter(function (id) {
+        return prefs.topics.concat(prefs.people).indexOf(id) === -1;
+      });
+      var missing = wanted.filter(function (id) { return !known.some(function (c) { return c.id === id; }); });
+      var names = known.filter(function (c) { return wanted.indexOf(c.id) !== -1; }).map(function (c) { return c.name; });
+      if (missing.length) say("“" + missing.join("”, “") + "” cannot be followed: it is not on the site any more.");
+      else if (names.length && state) say("Press “Save changes” to follow " + names.join(" and ") + ".");
+    }
+
+    function collect() {
+      var picked = function (name) {
+        return Array.prototype.filter.call(form.querySelectorAll('input[name="' + name + '"]'), function (i) {
+          return i.checked;
+        }).map(function (i) { return i.value; });
+      };
+      var quiet = form.elements.quiet.checked ?
+        { start: form.elements.quiet_start.value, end: form.elements.quiet_end.value } : null;
+      if (quiet && (!quiet.start || !quiet.end || quiet.start === quiet.end)) {
+        say("Quiet hours need a start and an end time, and they must differ.");
+        return null;
+      }
+      return { topics: picked("topics"), people: picked("people"), types: picked("types"),
+        frequency: picked("frequency")[0] || "immediate", quiet_hours: quiet, timezone: form.elements.timezone.value };
+    }
+
+    function remember(next) {
+      state = next;
+      asked = { topics: [], people: [] };
+      return writeState(next).then(render);
+    }
+
+    /* On load: does the service still know the subscription this device remembers, and may it still show
+     * notifications? (If the browser lost the subscription itself, the push service answers 404/410 to the
+     * next push and the service forgets it.) */
+    function reconcile(saved) {
+      if (!saved || !saved.id) return Promise.resolve(null);
+      return api("GET", "/subscriptions/" + saved.id, undefined, saved.auth).then(function (found) {
+        if (found.status >= 500 || found.status === 429) throw new Error("service failed");
+        if (found.ok && Notification.permission === "granted") {
+          return Object.assign({}, saved, { preferences: found.data.preferences });
+        }
+        if (found.ok) api("DELETE", "/subscriptions/" + saved.id, undefined, saved.auth).catch(function () {});
+        return writeState(null).then(function () { return null; });   // expired, or permission withdrawn
+      });
+    }
+
+    function load() {
+      show("loading");
+      Promise.all([api("GET", "/options"), readState()]).then(function (r) {
+        if (!r[0].ok) throw new Error("options: HTTP " + r[0].status);
+        options = r[0].data;
+        return reconcile(r[1]);
+      }).then(function (saved) {
+        state = saved;
+        render();
+        show("form");
+      }).catch(function () { show("unreachable"); });
+    }
+
+    function subscribe(prefs) {
+      return Notification.requestPermission().then(function (permission) {
+        if (permission !== "granted") {
+          say(permission === "denied" ? "Notifications are blocked for this site in your browser's settings. " +
+            "Allow them there, then press the button again." : "Notifications were not allowed. Press the button " +
+            "again when you want them.");
+          return null;
+        }
+        say("Turning on notifications…");
+        return Promise.all([api("GET", "/vapid-public-key"), workerRegistration()]).then(function (r) {
+          if (!r[0].ok) return say(refusal(r[0]));
+          return browserSubscription(r[1], r[0].data.public_key).then(function (subscription) {
+            var json = subscription.toJSON();
+            return api("POST", "/subscriptions", Object.assign({}, json, { preferences: prefs })).then(function (res) {
+              if (!res.ok) return say(refusal(res));
+              return remember({ api: API, id: res.data.id, auth: json.keys.auth, endpoint: json.endpoint,
+                preferences: res.data.preferences }).then(function () {
+                say("Notifications are on. Send yourself a test to see one now.");
+              });
+            });
+          });
+        });
+      });
+    }
+
+    function update(prefs) {
+      return api("PUT", "/subscriptions/" + state.id, { preferences: prefs }, state.auth).then(function (res) {
+        if (res.status === 404) {
+          return remember(null).then(function () {
+            say("This device's subscription had expired. Press “Turn on notifications” to subscribe again.");
+          });
+        }
+        if (!res.ok) return say(refusal(res));
+        return remember(Object.assign({}, state, { preferences: res.data.preferences })).then(function () {
+          say("Saved. You will hear about what you chose.");
+        });
+      });
+    }
+
+    function sendTest() {
+      return api("POST", "/subscriptions/" + state.id + "/test", undefined, state.auth).then(function (res) {
+        if (res.ok) return say("Test sent. It should appear in a moment.");
+        if (res.status === 410 || res.status === 404) {
+          return remember(null).then(function () {
+            say("The browser's push service says this subscription has expired. Turn notifications on again.");
+          });
+        }
+        say(refusal(res));
+      });
+    }
+
+    function unsubscribe() {
+      return api("DELETE", "/subscriptions/" + state.id, undefined, state.auth).then(function (res) {
+        if (!res.ok && res.status !== 404) return say(refusal(res));
+        return workerRegistration().then(function (r) { return r.pushManager.getSubscription(); })
+          .then(function (held) { return held && held.unsubscribe(); })
+          .catch(function () { /* the service has forgotten it: nothing will be sent either way */ })
+          .then(function () { return remember(null); })
+          .then(function () { say("Unsubscribed. This device will get no more notifications."); });
+      });
+    }
+
+    function run(action) {
+      busy(true);
+      return action().catch(function (error) {
+        say(error instanceof TypeError ? "The notification service cannot be reached right now. Nothing was " +
+          "changed; check your connection and try again." : "That did not work: " + error.message);
+      }).then(function () { busy(false); });
+    }
+
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var prefs = collect();
+      if (prefs) run(function () { return state ? update(prefs) : subscribe(prefs); });
+    });
+    button("test").addEventListener("click", function () { run(sendTest); });
+    button("unsubscribe").addEventListener("click", function () { run(unsubscribe); });
+    button("retry").addEventListener("click", load);
+
+    if (!API) return show("off");
+    if (ios && !standalone) return show("ios");
+    if (!supported()) return show("unsupported");
+    load();
+  }
+
+  onPage(function () {
+    var root = document.querySelector("[data-push-page]");
+    if (!root || root.dataset.prReady) return;
+    root.dataset.prReady = "1";
+    settingsPage(root);
+  });
+})();
