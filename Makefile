@@ -5,6 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SITE_PORT ?= 8000
 PUSH_PORT ?= 8001
+PUSH_DATA ?= push-data
 CHROMIUM ?= /usr/bin/chromium
 
 .PHONY: demo test install chromium lint typecheck pytest build serve bench clean
@@ -18,15 +19,36 @@ $(BIN)/practica: pyproject.toml
 install: $(BIN)/practica
 
 ## make demo: build the demo community and serve the site (:8000) and the push service (:8001)
+# The push service starts once the site answers (it polls the site's feed). Ctrl+C reaches both servers, which
+# stop cleanly (`trap - INT` undoes the SIGINT-ignoring that background jobs get); a TERM is passed on, and if
+# either server exits on its own, the other is stopped. Keys are made once, in push-data/ (git-ignored).
 demo: install
 	$(BIN)/practica validate --strict
-	$(BIN)/practica serve --dev-addr 127.0.0.1:$(SITE_PORT)
+	@[ -f $(PUSH_DATA)/vapid_private.pem ] || $(BIN)/practica push keys --out $(PUSH_DATA) >/dev/null
+	@stop=; trap 'stop=1' INT; trap 'stop=1; kill $$site $${push:-} 2>/dev/null' TERM; \
+	( trap - INT; exec $(BIN)/practica serve --dev-addr 127.0.0.1:$(SITE_PORT) ) & site=$$!; \
+	for _ in $$(seq 600); do [ -z "$$stop" ] && kill -0 $$site 2>/dev/null || break; \
+	  (exec 3<>/dev/tcp/127.0.0.1/$(SITE_PORT)) 2>/dev/null && break; sleep 0.2; done; \
+	if [ -n "$$stop" ] || ! kill -0 $$site 2>/dev/null; then wait $$site; exit; fi; \
+	( trap - INT; export PRACTICA_PUSH_DB=$(PUSH_DATA)/push.sqlite3 \
+	  PRACTICA_PUSH_VAPID_PRIVATE_KEY=$(PUSH_DATA)/vapid_private.pem \
+	  PRACTICA_PUSH_VAPID_SUBJECT=mailto:learning@example.org PRACTICA_PUSH_SITE_ORIGIN=http://127.0.0.1:$(SITE_PORT); \
+	  exec $(BIN)/practica push serve --port $(PUSH_PORT) --every 30s \
+	    --poll-feed http://127.0.0.1:$(SITE_PORT)/feed.json ) & push=$$!; \
+	wait -n $$site $$push; status=$$?; \
+	[ -n "$$stop" ] || kill $$site $$push 2>/dev/null; wait; exit $$status
 
 ## make test: ruff, mypy and the whole pytest suite (browser tests in Debian's Chromium)
-test: install chromium
+test: install chromium node_modules/axe-core/axe.min.js
 	$(BIN)/ruff check generator hooks tests bench
 	$(BIN)/mypy
 	$(BIN)/pytest -q
+
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	@command -v npm >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends nodejs npm; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 chromium:
 	@if [ ! -x "$(CHROMIUM)" ]; then \
