@@ -51,11 +51,11 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--strict", action="store_true", help="fail on warnings (content and MkDocs)")
     build.add_argument("--format", choices=["text", "github", "json"], default="text", help=argparse.SUPPRESS)
 
-    serve = _command(sub, "serve", "build, serve on localhost and rebuild when content changes", _serve)
+    serve = _command(sub, "serve", "build, serve on localhost and rebuild when content changes (a broken "
+                     "change is reported and the last good build keeps being served)", _serve)
     serve.add_argument("--dev-addr", default="127.0.0.1:8000", help="address to serve on (default %(default)s)")
     serve.add_argument("--site-dir", type=Path, help="where to write the site")
-    serve.add_argument("--no-watch", action="store_true",
-                       help="build once and serve the site folder as a static host would")
+    serve.add_argument("--no-watch", action="store_true", help="build once and serve, without rebuilding")
 
     report = _command(sub, "report", "content health: what is due for review, unverified, uncaptioned, …",
                       _report)
@@ -116,7 +116,8 @@ def _build(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     from .commands.serve import serve
 
-    return serve(args.config_file, _settings_for(args), args.dev_addr, args.site_dir, watch=not args.no_watch)
+    return serve(args.config_file, lambda: _settings_for(args), args.dev_addr, args.site_dir,
+                 watch=not args.no_watch)
 
 
 def _report(args: argparse.Namespace) -> int:

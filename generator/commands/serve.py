@@ -1,50 +1,118 @@
-"""`practica serve`: validate, then serve with MkDocs' live-reload server, rebuilding on every change.
+"""`practica serve`: build, serve the site folder as a static host would, and rebuild on every change.
 
-A change that breaks the content is reported and the last good build keeps being served: Practica's
-hook refuses the rebuild before MkDocs writes anything.
+Each rebuild is a full `practica build`: it validates first and swaps the new site in only when
+everything succeeded, so a change that breaks the content is reported and the last good site keeps
+being served. (MkDocs' own live-reload server stops answering after a failed rebuild; this one does not.)
 """
 
 from __future__ import annotations
 
-import contextlib
+import functools
+import http.server
 import logging
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
-from ..content.load import load_community
-from ..content.problems import errors
-from ..errors import ContentError
+from ..content.problems import format_text
+from ..errors import ContentError, PracticaError
 from ..settings import Settings
+from .build import BuildResult, build
 
 log = logging.getLogger("mkdocs.plugins.practica")
+DEBOUNCE_SECONDS = 0.4
 
 
-def serve(config_file: Path, settings: Settings, dev_addr: str, site_dir: Path | None = None,
+def serve(config_file: Path, load: Callable[[], Settings], dev_addr: str, site_dir: Path | None = None,
           watch: bool = True) -> int:
-    community = load_community(settings)
-    if errors(community.problems):
-        raise ContentError(community.problems)
-    if not watch:
-        return _static(config_file, settings, dev_addr, site_dir)
-    from mkdocs.commands.serve import serve as mkdocs_serve
-
-    pwa_dir = settings.root / "pwa"
-    mkdocs_serve(config_file=str(config_file), dev_addr=dev_addr, docs_dir=str(settings.content_dir),
-                 livereload=True, watch=[str(pwa_dir)] if pwa_dir.is_dir() else [])
-    return 0
-
-
-def _static(config_file: Path, settings: Settings, dev_addr: str, site_dir: Path | None) -> int:
-    """Build once, then serve the built folder as a static host would (no reload script injected)."""
-    import functools
-    import http.server
-
-    from .build import build
-
+    """Serve until interrupted. `load` reads the settings afresh, so a changed mkdocs.yml is picked up."""
+    settings = load()
     result = build(config_file, settings, site_dir=site_dir)
     host, _, port = dev_addr.rpartition(":")
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(result.site_dir))
-    with http.server.ThreadingHTTPServer((host or "127.0.0.1", int(port)), handler) as server:
-        log.info("Serving %s on http://%s/ (Ctrl+C to stop)", result.site_dir, dev_addr)
-        with contextlib.suppress(KeyboardInterrupt):
-            server.serve_forever()
+    server = _server(result.site_dir, host or "127.0.0.1", int(port), settings.base_path)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    log.info("Serving %s at http://%s%s (Ctrl+C to stop)", result.site_dir, dev_addr, settings.base_path)
+    try:
+        if watch:
+            _watch(config_file, load, site_dir, settings)
+        else:
+            threading.Event().wait()
+    except KeyboardInterrupt:
+        log.info("Stopped.")
+    finally:
+        server.shutdown()
+        server.server_close()
     return 0
+
+
+def _server(site: Path, host: str, port: int, mount: str) -> http.server.ThreadingHTTPServer:
+    handler = type("SiteHandler", (_SiteHandler,), {"mount": mount})
+    return http.server.ThreadingHTTPServer((host, port), functools.partial(handler, directory=str(site)))
+
+
+class _SiteHandler(http.server.SimpleHTTPRequestHandler):
+    """A static host: the site under its mount path (e.g. /cop/), revalidated on every request."""
+
+    mount = "/"
+    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,  # noqa: RUF012 (a copy per class)
+                      ".webmanifest": "application/manifest+json", ".js": "text/javascript", ".vtt": "text/vtt"}
+
+    def translate_path(self, path: str) -> str:
+        if not path.startswith(self.mount):
+            return str(Path(self.directory) / "__outside_the_site__")
+        return super().translate_path("/" + path[len(self.mount):])
+
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", "no-cache")
+        super().end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        log.debug("%s %s", self.address_string(), format % args)
+
+
+def _watch(config_file: Path, load: Callable[[], Settings], site_dir: Path | None, settings: Settings) -> None:
+    from watchdog.events import FileSystemEvent, FileSystemEventHandler
+    from watchdog.observers import Observer
+
+    changed = threading.Event()
+
+    class Changes(FileSystemEventHandler):
+        def on_any_event(self, event: FileSystemEvent) -> None:
+            if event.event_type not in ("opened", "closed_no_write"):
+                changed.set()
+
+    class ConfigChanges(FileSystemEventHandler):
+        def on_any_event(self, event: FileSystemEvent) -> None:
+            if Path(str(event.src_path)).name == config_file.name:
+                changed.set()
+
+    observer = Observer()
+    for folder in (settings.content_dir, settings.root / "pwa"):
+        if folder.is_dir():
+            observer.schedule(Changes(), str(folder), recursive=True)
+    observer.schedule(ConfigChanges(), str(config_file.resolve().parent), recursive=False)
+    observer.start()
+    try:
+        while True:
+            changed.wait()
+            while changed.wait(DEBOUNCE_SECONDS):  # let a burst of saves settle
+                changed.clear()
+            _rebuild(config_file, load, site_dir)
+    finally:
+        observer.stop()
+        observer.join(timeout=5)
+
+
+def _rebuild(config_file: Path, load: Callable[[], Settings], site_dir: Path | None) -> BuildResult | None:
+    log.info("Change detected: rebuilding")
+    try:
+        result = build(config_file, load(), site_dir=site_dir)
+    except ContentError as exc:
+        log.error("The change breaks the content; still serving the last good build.\n%s",
+                  format_text(exc.problems))
+        return None
+    except PracticaError as exc:
+        log.error("%s; still serving the last good build.", exc)
+        return None
+    log.info("Rebuilt %d pages in %.1f s", result.pages, result.seconds)
+    return result
