@@ -195,8 +195,10 @@ def _freshness(checker: Checker, item: Entry[Any], field: str) -> None:
     due = record.on + dt.timedelta(days=interval_days(every))
     if due < checker.c.settings.today:
         verb = "reviewed" if field == "review" else "verified"
+        person = checker.c.people.get(record.by)
         checker.report(item, (field, "on"), f"due for review: last {verb} on {record.on}, every {every}",
-                       f"ask {record.by} to re-check it, then update '{field}.on' to today's date",
+                       f"ask {person.title if person else record.by} to re-check it, then update '{field}.on' "
+                       "to today's date",
                        "review-due", "warning")
 
 
