@@ -45,6 +45,11 @@ def topic_feed(topic_id: str) -> str:
     return f"{page('topic', topic_id)}feed.json"
 
 
+def offline_list(page_url: str) -> str:
+    """The list of pages that "save for offline" on a hub or path downloads."""
+    return f"{page_url}offline.json"
+
+
 def photo(person_id: str, width: int, digest: str) -> str:
     """A resized profile photo; the digest of the source makes the name change when the photo does."""
     return f"assets/people/{person_id}-{digest[:10]}-{width}.webp"

@@ -95,7 +95,9 @@ def test_community_hub(mini_site: Path) -> None:
     follow = body.select_one("a.pr-follow")
     assert follow["data-follow-topic"] == "data"
     save = body.select_one(".pr-save")
-    assert len(json.loads(save["data-urls"])) == 8, "the hub and its seven items"
+    listing = json.loads((mini_site / "topics/data" / save["data-list"]).read_text())
+    assert len(listing["pages"]) == 8, "the hub and its seven items"
+    assert listing["pages"][0] == "./" and "../../learn/forecast-basics/" in listing["pages"]
 
 
 def test_skill_pages_rank_people_by_evidence(mini_site: Path) -> None:

@@ -28,7 +28,7 @@ from ..content.load import load_community
 from ..content.problems import errors, format_text
 from ..health import read_feedback
 from ..images import PHOTO_WIDTHS, image_size, photos, square_webp
-from ..pages import GeneratedPage, Site, build_pages
+from ..pages import GeneratedPage, Site, build_pages, icons
 from ..pages.html import size_images
 from ..settings import Settings, settings_from
 
@@ -64,6 +64,8 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     settings, community = getattr(config, PRELOADED, None) or _load(config)
     if not config.use_directory_urls:
         raise PluginError("Practica needs use_directory_urls: true (its URLs are /people/<id>/ and so on)")
+    if icons.CSS_FILE not in config.extra_css:
+        config.extra_css.append(icons.CSS_FILE)
     if not config.nav:
         config.nav = [{title: urls.source_uri(url)} for title, url in NAV]
     feedback_file = settings.practica.feedback_file
@@ -103,11 +105,14 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
             files.remove(file)
     for page in state.pages.values():
         files.append(File.generated(config, page.src_uri, content=page.markdown))
+        for path, content in page.files.items():
+            files.append(File.generated(config, path, content=content))
     for src_uri, path in state.assets.items():
         files.append(File.generated(config, src_uri, abs_src_path=str(path)))
     for src_uri, content in feeds.files(state.community, state.site).items():
         files.append(File.generated(config, src_uri, content=content))
     files.append(File.generated(config, urls.MANIFEST, content=pwa.manifest(state.settings)))
+    files.append(File.generated(config, icons.CSS_FILE, content=icons.stylesheet()))
     return files
 
 

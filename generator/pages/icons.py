@@ -6,6 +6,8 @@ Inlined so pages carry their icons without fetching or depending on the theme at
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from markupsafe import Markup, escape
 
 PATHS = {
@@ -35,8 +37,26 @@ PATHS = {
 }
 
 
+CSS_FILE = "assets/practica/icons.css"
+
+
 def svg(name: str, label: str | None = None) -> Markup:
-    """An inline icon; decorative (hidden from screen readers) unless it has a label."""
-    aria = f' role="img" aria-label="{escape(label)}"' if label else ' aria-hidden="true" focusable="false"'
-    return Markup(f'<svg class="pr-icon" viewBox="0 0 24 24" width="24" height="24"{aria}>'
-                  f'<path d="{PATHS[name]}"/></svg>')
+    """An icon drawn by the stylesheet (so a page with forty item rows does not carry forty SVGs);
+    decorative, hidden from screen readers, unless it has a label."""
+    if name not in PATHS:
+        raise KeyError(f"no icon named {name!r}")
+    aria = f' role="img" aria-label="{escape(label)}"' if label else ' aria-hidden="true"'
+    return Markup(f'<span class="pr-icon pr-icon--{name}"{aria}></span>')
+
+
+def stylesheet() -> str:
+    """CSS drawing every icon as a mask filled with the text colour (so it follows light and dark)."""
+    rules = [".pr-icon{display:inline-block;width:1.15em;height:1.15em;vertical-align:-0.2em;flex:none;"
+             "background-color:currentColor;-webkit-mask:var(--pr-icon) center/contain no-repeat;"
+             "mask:var(--pr-icon) center/contain no-repeat}",
+             "@media (forced-colors:active){.pr-icon{forced-color-adjust:none;background-color:CanvasText}}"]
+    for name, path in PATHS.items():
+        svg_text = f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 24 24'><path d='{path}'/></svg>"
+        data = quote(svg_text, safe=" =:/'")
+        rules.append(f'.pr-icon--{name}{{--pr-icon:url("data:image/svg+xml,{data}")}}')
+    return "\n".join(rules) + "\n"

@@ -41,9 +41,12 @@ def item_page(site: Site, item: Entry[Any]) -> GeneratedPage:
         "experts": c.ask_experts(item), "related": related(site, item), "edit_url": site.edit_url(item),
     }
     context.update(_extra(site, item))
+    files = context.pop("_files", {})
     meta = {"description": item.summary, "jsonld": structured.for_item(site, item),
             "practica": {"kind": item.kind, "id": item.id, "topics": item.topics}}
-    return site.page(TEMPLATES[item.kind], url, item.title, meta=meta, source=item, **context)
+    page = site.page(TEMPLATES[item.kind], url, item.title, meta=meta, source=item, **context)
+    page.files.update(files)
+    return page
 
 
 def _extra(site: Site, item: Entry[Any]) -> dict[str, Any]:
@@ -57,8 +60,8 @@ def _extra(site: Site, item: Entry[Any]) -> dict[str, Any]:
         steps = c.steps(item)
         here = urls.page(item.kind, item.id)
         pages = [here, *(urls.page(s.kind, s.id) for s, _ in steps)]
-        return {"steps": steps, "item_minutes": site.path_minutes(item),
-                "save_urls": [urls.relative(here, p) for p in pages]}
+        save_list, files = site.offline_list(here, pages)
+        return {"steps": steps, "item_minutes": site.path_minutes(item), "save_list": save_list, "_files": files}
     return {}
 
 

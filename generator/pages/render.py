@@ -30,6 +30,7 @@ class GeneratedPage:
     markdown: str
     meta: dict[str, Any] = field(default_factory=dict)
     source: str | None = None  # content file it comes from, for the edit link
+    files: dict[str, str] = field(default_factory=dict)  # companion files (site path → text), e.g. lists
 
     @property
     def src_uri(self) -> str:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from markupsafe import Markup
 
+from .. import urls
 from ..community import Community, Entry
 from ..images import PHOTO_WIDTHS, Photo
 from ..settings import Settings
@@ -47,6 +49,14 @@ class Site:
         words = [person.title, meta.role, meta.team or "", meta.motto or "",
                  *(self.community.skill_name(s) for s in person.skills)]
         return " ".join(words).lower()
+
+    def offline_list(self, page_url: str, pages: list[str]) -> tuple[str, dict[str, str]]:
+        """A companion file listing `pages` (relative to the page) for "save for offline", and its link.
+
+        A list file rather than an attribute keeps the hub's HTML the same size however big it grows."""
+        listing = {"pages": [urls.relative(page_url, p) for p in pages]}
+        path = urls.offline_list(page_url)
+        return urls.relative(page_url, path), {path: json.dumps(listing, separators=(",", ":"))}
 
     def featured(self, topic_id: str | None) -> list[tuple[Entry[Any], str | None]]:
         """Items featured today on the home page (None) or on one community's hub, in curated order."""

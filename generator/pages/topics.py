@@ -7,11 +7,13 @@ from typing import Any
 
 from .. import urls
 from ..community import Entry
+from ..content.skills import slugify
 from .render import GeneratedPage
 from .site import Site
 
 LATEST = 6
-PER_KIND = 12
+PER_KIND = 6
+EXPERTS = 6
 
 
 def build(site: Site) -> Iterator[GeneratedPage]:
@@ -29,15 +31,24 @@ def hub(site: Site, topic: Entry[Any]) -> GeneratedPage:
     items = c.items_by_topic.get(topic.id, [])
     featured = site.featured(topic.id)
     url = urls.page("topic", topic.id)
-    by_kind = [(title, anchor, [i for i in items if i.kind == kind][:PER_KIND])
-               for title, anchor, kind in (("Lessons", "lessons", "lesson"), ("Videos", "videos", "video"),
-                                           ("Questions and answers", "faq", "faq"))]
-    saved = [url] + [urls.page(i.kind, i.id) for i in items]
+    shown = {f for f, _ in featured}
+    latest = [i for i in items if i not in shown][:LATEST]
+    shown.update(latest)
+    # Each list is bounded, so a hub's page weighs the same however big its community grows; the rest is
+    # one tap away in the section indexes (grouped by community).
+    by_kind = []
+    for title, anchor, kind in (("Lessons", "lessons", "lesson"), ("Videos", "videos", "video"),
+                                ("Questions and answers", "faq", "faq")):
+        mine = [i for i in items if i.kind == kind]
+        by_kind.append((title, anchor, [i for i in mine if i not in shown][:PER_KIND], len(mine),
+                        urls.index(kind) + ("" if kind == "video" else "#" + slugify(topic.title))))
+    save_list, files = site.offline_list(url, [url, *(urls.page(i.kind, i.id) for i in items)])
     trail = [("Home", urls.HOME), ("Communities", urls.index("topic")), (topic.title, url)]
     meta = {"description": topic.meta.summary, "search": {"boost": 2},
             "practica": {"kind": "topic", "id": topic.id, "topics": [topic.id]}}
-    return site.page("topic.md.j2", url, topic.title, meta=meta, source=topic, topic=topic, trail=trail,
+    page = site.page("topic.md.j2", url, topic.title, meta=meta, source=topic, topic=topic, trail=trail,
                      body=site.body(topic), topic_icon=site.topic_icons.get(topic.id), featured=featured,
-                     latest=[i for i in items if i not in {f for f, _ in featured}][:LATEST],
-                     paths=[i for i in items if i.kind == "path"], experts=c.experts_for_topic(topic.id)[:8],
-                     by_kind=by_kind, save_urls=[urls.relative(url, u) for u in saved])
+                     latest=latest, paths=[i for i in items if i.kind == "path"][:PER_KIND],
+                     experts=c.experts_for_topic(topic.id)[:EXPERTS], by_kind=by_kind, save_list=save_list)
+    page.files.update(files)
+    return page

@@ -98,12 +98,20 @@
     }
 
     function save() {
-      var urls = JSON.parse(box.dataset.urls).map(function (u) { return new URL(u, location.href).href; });
+      var listUrl = new URL(box.dataset.list, location.href);
+      var urls = [];
       var done = 0;
       var bytes = 0;
       button.disabled = true;
-      status.textContent = "Saving 0 of " + urls.length + " pages…";
-      return caches.open(name).then(function (cache) {
+      status.textContent = "Preparing…";
+      return fetch(listUrl.href, { credentials: "same-origin", cache: "no-cache" }).then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.json();
+      }).then(function (listing) {
+        urls = listing.pages.map(function (u) { return new URL(u, listUrl).href; });
+        status.textContent = "Saving 0 of " + urls.length + " pages…";
+        return caches.open(name);
+      }).then(function (cache) {
         function put(url) {
           return fetch(url, { credentials: "same-origin", cache: "no-cache" }).then(function (response) {
             if (!response.ok) throw new Error(url + ": HTTP " + response.status);
@@ -158,7 +166,7 @@
   }
 
   onPage(function () {
-    document.querySelectorAll(".pr-save[data-urls]").forEach(function (box) {
+    document.querySelectorAll(".pr-save[data-list]").forEach(function (box) {
       if (box.dataset.prReady) return;
       box.dataset.prReady = "1";
       box.dataset.key = new URL(".", location.href).pathname.replace(/[^a-z0-9]+/gi, "-").replace(/^-|-$/g, "");
