@@ -105,8 +105,8 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
             files.remove(file)
     for page in state.pages.values():
         files.append(File.generated(config, page.src_uri, content=page.markdown))
-        for path, content in page.files.items():
-            files.append(File.generated(config, path, content=content))
+        for companion, text in page.files.items():
+            files.append(File.generated(config, companion, content=text))
     for src_uri, path in state.assets.items():
         files.append(File.generated(config, src_uri, abs_src_path=str(path)))
     for src_uri, content in feeds.files(state.community, state.site).items():
