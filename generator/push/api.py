@@ -55,6 +55,7 @@ class Context:
     subject: str
     allowlist: Allowlist
     limiter: RateLimiter
+    feedback_limiter: RateLimiter
     rules: Rules
     feed: str | None = None
     sender: Sender | None = None
@@ -200,8 +201,8 @@ def create_app(settings: PushSettings, store: Store, *, feed: str | None = None,
     key_setting, subject = settings.vapid()
     key = VapidKey.load(key_setting)
     ctx = Context(settings, store, key, subject, Allowlist.build(settings.allow_hosts),
-                  RateLimiter(*settings.rate_limit), Rules(settings.digest_time, settings.digest_weekday,
-                                                           settings.daily_cap), feed or settings.feed)
+                  RateLimiter(*settings.rate_limit), RateLimiter(*settings.feedback_rate_limit),
+                  Rules(settings.digest_time, settings.digest_weekday, settings.daily_cap), feed or settings.feed)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -223,14 +224,19 @@ def create_app(settings: PushSettings, store: Store, *, feed: str | None = None,
                     with contextlib.suppress(asyncio.CancelledError):
                         await task
 
+    # docs_url=None: FastAPI's own docs page loads Swagger UI from a CDN; `docs.py` serves a local copy.
     app = FastAPI(title="Practica push service", version=__version__, lifespan=lifespan, redoc_url=None,
-                  docs_url="/api/v1/docs", openapi_url="/api/v1/openapi.json", description=__doc__)
+                  docs_url=None, openapi_url="/api/v1/openapi.json", description=__doc__)
     app.state.ctx = ctx
     install(app)
     from .admin import router as admin_router
+    from .docs import add_docs
+    from .feedback import router as feedback_router
 
     app.include_router(router)
+    app.include_router(feedback_router)
     app.include_router(admin_router)
+    add_docs(app)
     app.add_middleware(BodyLimit, limit=settings.max_body)
     app.add_middleware(Cors, origins=settings.site_origins)
     return app

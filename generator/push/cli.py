@@ -1,4 +1,4 @@
-"""`practica push …`: keys, serve, ingest, send. Settings come from PRACTICA_PUSH_* variables and `.env`."""
+"""`practica push …`: keys, serve, ingest, send, export-feedback. Settings: PRACTICA_PUSH_* variables and `.env`."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from .config import PushSettings, load_settings, parse_duration
 
 
 def add_parser(sub: Any) -> None:
-    push = sub.add_parser("push", help="run the push-notification service (keys, serve, ingest, send)",
+    push = sub.add_parser("push", help="run the push-notification service (keys, serve, ingest, send, feedback)",
                           description="The push service: stores subscriptions, reads the site's feed, sends "
                                       "reminders. Settings: PRACTICA_PUSH_* environment variables or .env.")
     commands = push.add_subparsers(dest="push_command", required=True, metavar="COMMAND")
@@ -34,6 +34,10 @@ def add_parser(sub: Any) -> None:
     ingest.add_argument("--feed", metavar="URL|PATH", help="feed.json path or URL (default PRACTICA_PUSH_FEED)")
 
     _command(commands, "send", "deliver every notification that is due now, then exit", _send)
+
+    export = _command(commands, "export-feedback", "write readers' feedback per page as JSON (for practica report)",
+                      _export_feedback)
+    export.add_argument("--out", type=Path, help="file to write (default: standard output)")
 
 
 def _command(commands: Any, name: str, text: str, run: Any) -> argparse.ArgumentParser:
@@ -85,6 +89,15 @@ def _send(args: argparse.Namespace) -> int:
     from .service import send_once
 
     send_once(_settings(args))
+    return 0
+
+
+def _export_feedback(args: argparse.Namespace) -> int:
+    from .service import export_feedback
+
+    text = export_feedback(_settings(args), args.out)
+    if args.out is None:
+        sys.stdout.write(text)
     return 0
 
 

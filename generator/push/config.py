@@ -73,6 +73,7 @@ SETTINGS = (
     Setting("DIGEST_WEEKDAY", "mon", "Weekday weekly digests are delivered (mon…sun)."),
     Setting("VAPID_EXPIRY", "12h", "Life of a signed VAPID token (at most 24h); it is re-signed before it ends."),
     Setting("RATE_LIMIT", "30/10m", "Create/update/test requests allowed per client per window."),
+    Setting("FEEDBACK_RATE_LIMIT", "60/10m", "Feedback posts (votes and comments) allowed per client per window."),
     Setting("MAX_BODY", "8192", "Largest request body in bytes."),
 )
 KNOWN = {s.env: s for s in SETTINGS}
@@ -101,6 +102,7 @@ class PushSettings:
     vapid_expiry: float
     rate_limit: tuple[int, float]
     max_body: int
+    feedback_rate_limit: tuple[int, float]
 
     def vapid(self) -> tuple[Secret, str]:
         """The VAPID key and subject, or a ConfigError naming what is missing."""
@@ -135,6 +137,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         digest_time=_clock("DIGEST_TIME", get("DIGEST_TIME")), digest_weekday=_weekday(get("DIGEST_WEEKDAY")),
         vapid_expiry=_expiry(get("VAPID_EXPIRY")), rate_limit=_rate(get("RATE_LIMIT")),
         max_body=_int("MAX_BODY", get("MAX_BODY"), 256, 1_000_000),
+        feedback_rate_limit=_rate(get("FEEDBACK_RATE_LIMIT"), "FEEDBACK_RATE_LIMIT"),
     )
 
 
@@ -220,11 +223,11 @@ def _expiry(text: str) -> float:
     return seconds
 
 
-def _rate(text: str) -> tuple[int, float]:
+def _rate(text: str, name: str = "RATE_LIMIT") -> tuple[int, float]:
     count, _, window = text.partition("/")
     if not count.isdigit() or int(count) < 1:
-        raise _bad("RATE_LIMIT", text, "requests/window, e.g. 30/10m")
-    return int(count), _duration("RATE_LIMIT", window or "1m", 1)
+        raise _bad(name, text, "requests/window, e.g. 30/10m")
+    return int(count), _duration(name, window or "1m", 1)
 
 
 def _subject(text: str) -> str:

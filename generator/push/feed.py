@@ -100,10 +100,20 @@ def parse_feed(data: Any, source: str = "feed.json") -> Feed:
     _unique(source, "_practica.people", [p.id for p in raw.ext.people])
     state = FeedState(title=raw.title, site_url=raw.ext.site_url, icon=raw.icon,
                       topics={t.id: Ref(t.id, t.name, t.url) for t in raw.ext.topics},
-                      people={p.id: Ref(p.id, p.name, p.url) for p in raw.ext.people})
+                      people={p.id: Ref(p.id, p.name, p.url) for p in raw.ext.people},
+                      pages=frozenset(filter(None, (site_path(raw.ext.site_url, i.url) for i in raw.items))))
     items = tuple(FeedItem(id=i.id, type=i.ext.type, url=i.url, title=i.title, summary=i.summary or "",
                            topics=tuple(i.ext.topics), people=tuple(i.ext.people)) for i in raw.items)
     return Feed(state, items)
+
+
+def site_path(site_url: str, url: str) -> str | None:
+    """`learn/x/` for `https://…/learn/x/` under `site_url`, as the site's pages name themselves; None if outside."""
+    base = site_url if site_url.endswith("/") else site_url + "/"
+    path = url.split("#", 1)[0].split("?", 1)[0]
+    if not path.startswith(base):
+        return None
+    return path[len(base):] or None
 
 
 def _fetch(url: str) -> bytes:

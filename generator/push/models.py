@@ -120,6 +120,7 @@ class FeedState:
     icon: str | None
     topics: dict[str, Ref]
     people: dict[str, Ref]
+    pages: frozenset[str] = frozenset()  # item URLs relative to site_url (`learn/x/`): what readers may rate
 
 
 @dataclass(frozen=True)
@@ -140,3 +141,15 @@ class Claim:
     attempts: int
     payload: str | None
     items: tuple[FeedItem, ...]
+
+
+@dataclass(frozen=True)
+class Vote:
+    """A reader's "was this helpful?" answer about one page. `id` is random, made by the browser for this vote
+    only (so a resend or a later comment finds it); nothing identifies the reader."""
+
+    id: str
+    page: str
+    helpful: bool
+    comment: str | None
+    day: dt.date

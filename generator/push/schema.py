@@ -69,5 +69,15 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
         )""",
         "CREATE INDEX outbox_items_row ON outbox_items (outbox_id)",
     )),
+    (2, "reader feedback", (
+        """CREATE TABLE feedback (
+            id TEXT PRIMARY KEY,                  -- random, made by the browser for this one vote: resends dedupe
+            page TEXT NOT NULL,                   -- site-relative item URL, e.g. learn/sql-joins/
+            helpful INTEGER NOT NULL CHECK (helpful IN (0, 1)),
+            comment TEXT,                         -- redacted; at most 500 characters
+            day TEXT NOT NULL                     -- YYYY-MM-DD only: no time, address or agent is kept
+        )""",
+        "CREATE INDEX feedback_page ON feedback (page)",
+    )),
 )
 LATEST = MIGRATIONS[-1][0]

@@ -1,8 +1,9 @@
-"""The commands behind `practica push …`: make keys, serve, ingest once, send once."""
+"""The commands behind `practica push …`: make keys, serve, ingest once, send once, export feedback."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from pathlib import Path
 
@@ -72,6 +73,24 @@ def send_once(settings: PushSettings) -> Report:
         store.close()
     log.info("%s", report)
     return report
+
+
+def export_feedback(settings: PushSettings, out: Path | None) -> str:
+    """Readers' feedback per page as JSON; also written to `out` (atomically) when given."""
+    from .feedback import export_text
+
+    store = open_store(settings.db)
+    try:
+        text = export_text(store.votes())
+    finally:
+        store.close()
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        partial = out.with_name(f".{out.name}.tmp")
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(out)
+        log.info("wrote feedback on %d pages to %s", len(json.loads(text)["pages"]), out)
+    return text
 
 
 def rules(settings: PushSettings) -> Rules:

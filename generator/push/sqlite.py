@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
-from .models import Claim, FeedItem, FeedState, Preferences, QuietHours, Ref, Subscription, iso, parse_iso
+from .models import Claim, FeedItem, FeedState, Preferences, QuietHours, Ref, Subscription, Vote, iso, parse_iso
 from .schema import LATEST, MIGRATIONS
 from .store import SenderBusy
 
@@ -135,13 +135,13 @@ class SqliteStore:
             return None
         data = json.loads(row["data"])
         refs = {kind: {r[0]: Ref(*r) for r in data[kind]} for kind in ("topics", "people")}
-        return (FeedState(data["title"], data["site_url"], data["icon"], refs["topics"], refs["people"]),
-                parse_iso(row["ingested_at"]))
+        return (FeedState(data["title"], data["site_url"], data["icon"], refs["topics"], refs["people"],
+                          frozenset(data.get("pages", ()))), parse_iso(row["ingested_at"]))
 
     def save_feed_state(self, state: FeedState, at: dt.datetime) -> None:
         data = {"title": state.title, "site_url": state.site_url, "icon": state.icon,
                 "topics": [[r.id, r.name, r.url] for r in state.topics.values()],
-                "people": [[r.id, r.name, r.url] for r in state.people.values()]}
+                "people": [[r.id, r.name, r.url] for r in state.people.values()], "pages": sorted(state.pages)}
         self.db.execute("INSERT INTO feed_state VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE "
                         "SET data = excluded.data, ingested_at = excluded.ingested_at", (json.dumps(data), iso(at)))
 
@@ -256,6 +256,27 @@ class SqliteStore:
             yield
         finally:
             os.close(fd)
+
+
+    # Reader feedback
+
+    def record_vote(self, vote: Vote) -> str:
+        with self.transaction():
+            row = self.db.execute("SELECT page, helpful, comment FROM feedback WHERE id = ?", (vote.id,)).fetchone()
+            if row is None:
+                self.db.execute("INSERT INTO feedback VALUES (?, ?, ?, ?, ?)", (vote.id, vote.page, int(vote.helpful),
+                                                                                vote.comment, vote.day.isoformat()))
+                return "created"
+            if (row["page"], bool(row["helpful"])) != (vote.page, vote.helpful):
+                return "conflict"
+            if row["comment"] is None and vote.comment:
+                self.db.execute("UPDATE feedback SET comment = ? WHERE id = ?", (vote.comment, vote.id))
+                return "commented"
+            return "unchanged"
+
+    def votes(self) -> Iterator[Vote]:
+        for row in self.db.execute("SELECT * FROM feedback ORDER BY day, rowid").fetchall():
+            yield Vote(row["id"], row["page"], bool(row["helpful"]), row["comment"], dt.date.fromisoformat(row["day"]))
 
 
 def _marks(values: Sequence[Any]) -> str:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Protocol
 
 from ..errors import PracticaError
-from .models import Claim, FeedItem, FeedState, Subscription
+from .models import Claim, FeedItem, FeedState, Subscription, Vote
 
 
 class SenderBusy(PracticaError):
@@ -98,6 +98,14 @@ class Store(Protocol):
 
     def sender_lock(self) -> AbstractContextManager[None]:
         """Be the only sender on this database while inside; SenderBusy if another one is."""
+
+    # Reader feedback
+    def record_vote(self, vote: Vote) -> str:
+        """Store a vote by its id: 'created'; 'commented' (a comment added to a vote that had none);
+        'unchanged' (a resend); or 'conflict' (that id already holds another page or answer)."""
+
+    def votes(self) -> Iterator[Vote]:
+        """Every vote, oldest first."""
 
 
 def open_store(db: Path | str) -> Store:
