@@ -77,7 +77,7 @@
         var topic = link.dataset.followTopic;
         var followed = topic ? prefs.topics : prefs.people;
         var on = (followed || []).indexOf(topic || link.dataset.followPerson) !== -1;
-        var label = link.querySelector("span");
+        var label = link.querySelector("span:not(.pr-icon)");   // the text, not the icon
         if (!link.dataset.prLabel) link.dataset.prLabel = label.textContent;
         label.textContent = on ? link.dataset.prLabel.replace(/^Follow\b/, "Following") : link.dataset.prLabel;
         link.classList.toggle("pr-follow--on", on);
