@@ -29,7 +29,7 @@ def serve(config_file: Path, load: Callable[[], Settings], dev_addr: str, site_d
     settings = load()
     result = build(config_file, settings, site_dir=site_dir)
     host, _, port = dev_addr.rpartition(":")
-    server = _server(result.site_dir, host or "127.0.0.1", int(port), settings.base_path)
+    server = site_server(result.site_dir, host or "127.0.0.1", int(port), settings.base_path)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     log.info("Serving %s at http://%s%s (Ctrl+C to stop)", result.site_dir, dev_addr, settings.base_path)
     try:
@@ -45,7 +45,8 @@ def serve(config_file: Path, load: Callable[[], Settings], dev_addr: str, site_d
     return 0
 
 
-def _server(site: Path, host: str, port: int, mount: str) -> http.server.ThreadingHTTPServer:
+def site_server(site: Path, host: str, port: int, mount: str = "/") -> http.server.ThreadingHTTPServer:
+    """An HTTP server for a built site under `mount`, as a static host would serve it (not yet started)."""
     handler = type("SiteHandler", (_SiteHandler,), {"mount": mount})
     return http.server.ThreadingHTTPServer((host, port), functools.partial(handler, directory=str(site)))
 

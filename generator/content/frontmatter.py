@@ -87,14 +87,8 @@ def parse(rel: str, data: bytes) -> Source:
     if not isinstance(node, yaml.MappingNode):
         raise ReadError(_problem(rel, 2, "front-matter-type", "the front matter is not a list of 'field: value'",
                                  "write one 'field: value' per line"))
-    positions: dict[Path_, tuple[int, int]] = {}
-    duplicate = _walk(node, (), positions, 2)
-    if duplicate:
-        key, line, col = duplicate
-        raise ReadError(Problem(rel, line, col, key, f"field '{key}' is written twice",
-                                "keep one of the two lines", code="duplicate-field"))
-    meta = _Loader("").construct_document(node)
-    return Source(rel, meta, "".join(lines[end + 1:]), end + 2, positions)
+    positions = _positions(rel, node, 2)
+    return Source(rel, _Loader("").construct_document(node), "".join(lines[end + 1:]), end + 2, positions)
 
 
 def parse_yaml_list(rel: str, data: bytes) -> Source:
@@ -105,13 +99,18 @@ def parse_yaml_list(rel: str, data: bytes) -> Source:
         return Source(rel, [], "", 1)
     if not isinstance(node, yaml.SequenceNode):
         raise ReadError(_problem(rel, 1, "wrong-type", f"{rel} must be a list", "start each entry with '- '"))
+    return Source(rel, _Loader("").construct_document(node), "", 1, _positions(rel, node, 1))
+
+
+def _positions(rel: str, node: yaml.Node, first_line: int) -> dict[Path_, tuple[int, int]]:
+    """Where every key and list item is; a key written twice is an error (YAML would keep the last)."""
     positions: dict[Path_, tuple[int, int]] = {}
-    duplicate = _walk(node, (), positions, 1)
+    duplicate = _walk(node, (), positions, first_line)
     if duplicate:
         key, line, col = duplicate
         raise ReadError(Problem(rel, line, col, key, f"field '{key}' is written twice",
                                 "keep one of the two lines", code="duplicate-field"))
-    return Source(rel, _Loader("").construct_document(node), "", 1, positions)
+    return positions
 
 
 def _compose(rel: str, yaml_text: str, first_line: int) -> yaml.Node | None:

@@ -200,11 +200,16 @@ class ItemMeta(Strict):
     skills: SkillList = []
 
 
-class LessonMeta(ItemMeta):
+class AuthoredMeta(ItemMeta):
+    """Fields shared by lessons and videos: what it is, where it belongs, who made it."""
+
     title: Text
     summary: Text
     topics: Topics
     authors: People
+
+
+class LessonMeta(AuthoredMeta):
     objectives: Annotated[list[Text], Field(min_length=1, max_length=5)]
     level: Level | None = None
     minutes: Annotated[int, Field(ge=1, le=240)] | None = None
@@ -214,11 +219,7 @@ class LessonMeta(ItemMeta):
     prerequisites: ItemRefs = []
 
 
-class VideoMeta(ItemMeta):
-    title: Text
-    summary: Text
-    topics: Topics
-    authors: People
+class VideoMeta(AuthoredMeta):
     src: Text = Field(description="A local .mp4/.webm file (relative to this file) or an https URL.")
     duration: Clock
     poster: Text | None = None

@@ -2,46 +2,25 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import ClassVar
 
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+
+from generator.commands.serve import site_server
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
-class SiteHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves a built site under `mount` (e.g. /cop/), like a static host; everything else is a 404."""
-
-    mount = "/"
-    extensions_map: ClassVar[dict[str, str]] = {**http.server.SimpleHTTPRequestHandler.extensions_map,
-                      ".webmanifest": "application/manifest+json", ".js": "text/javascript", ".vtt": "text/vtt"}
-
-    def translate_path(self, path: str) -> str:
-        if not path.startswith(self.mount):
-            return str(Path(self.directory) / "__outside_the_mount__")
-        return super().translate_path("/" + path[len(self.mount):])
-
-    def end_headers(self) -> None:
-        self.send_header("Cache-Control", "no-cache")
-        super().end_headers()
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 class StaticServer:
+    """`practica serve`'s static server, on a free port, in a thread."""
+
     def __init__(self, root: Path, mount: str = "/") -> None:
-        handler = type("Handler", (SiteHandler,), {"mount": mount})
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
-                                                     functools.partial(handler, directory=str(root)))
+        self.httpd = site_server(root, "127.0.0.1", 0, mount)
         self.mount = mount
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
