@@ -41,7 +41,7 @@ def display_path(settings: Settings, rel: str) -> str:
 
 
 def _count(community: Community) -> str:
-    parts = [(len(community.people), "people"), (len(community.topics), "communities"),
-             (len(community.lessons), "lessons"), (len(community.videos), "videos"),
-             (len(community.faqs), "FAQs"), (len(community.paths), "paths")]
-    return "Checked " + ", ".join(f"{n} {what}" for n, what in parts)
+    parts = [(len(community.people), "person", "people"), (len(community.topics), "community", "communities"),
+             (len(community.lessons), "lesson", "lessons"), (len(community.videos), "video", "videos"),
+             (len(community.faqs), "FAQ", "FAQs"), (len(community.paths), "path", "paths")]
+    return "Checked " + ", ".join(f"{n} {one if n == 1 else many}" for n, one, many in parts)
