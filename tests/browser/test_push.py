@@ -335,3 +335,32 @@ def test_a_renewed_subscription_is_handed_to_the_service(context: BrowserContext
     page.get_by_role("button", name="Unsubscribe").click()
     expect(page.locator("[data-push-status]")).to_have_text(re.compile("Unsubscribed"))
     assert list(stack.store.subscriptions()) == []
+
+
+IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+          "Version/17.4 Mobile/15E148 Safari/604.1")
+
+
+def test_on_an_iphone_outside_the_home_screen_app_it_explains_installing(browser: Browser, stack: Stack) -> None:
+    context = browser.new_context(user_agent=IPHONE, viewport={"width": 390, "height": 844}, is_mobile=True)
+    try:
+        page = context.new_page()
+        page.goto(stack.url("notifications/"))
+        ios = page.locator('[data-push-view="ios"]')
+        expect(ios).to_contain_text("install the app first")
+        expect(ios.locator(".pr-install__ios")).to_contain_text("Add to Home Screen")
+        expect(page.locator("form.pr-push__form")).to_be_hidden()
+    finally:
+        context.close()
+
+
+def test_nothing_asks_for_permission_before_a_tap(browser: Browser, stack: Stack) -> None:
+    context = browser.new_context()  # permission neither granted nor denied
+    try:
+        page = context.new_page()
+        controlled(page, stack.url("notifications/?topic=data"))
+        expect(page.locator("form.pr-push__form")).to_be_visible()
+        assert page.evaluate("Notification.permission") == "default"
+        expect(page.locator("[data-push-summary]")).to_contain_text("Notifications are off on this device")
+    finally:
+        context.close()
