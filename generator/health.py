@@ -10,6 +10,7 @@ from typing import Any
 
 from . import urls
 from .community import Community, Entry
+from .settings import Settings
 
 SECTIONS = {
     "due_for_review": "Due for review",
@@ -85,6 +86,12 @@ def health(community: Community, feedback: dict[str, Any] | None = None) -> Heal
     s["feedback"] = _feedback(c, feedback or {})
     report.communities = [_span(c, t) for t in sorted(c.topics.values(), key=lambda t: t.title)]
     return report
+
+
+def feedback_for(settings: Settings, path: Path | None = None) -> dict[str, Any] | None:
+    """The feedback export given on the command line, else the one `extra.practica.feedback_file` names."""
+    chosen = path or (settings.root / settings.practica.feedback_file if settings.practica.feedback_file else None)
+    return read_feedback(chosen) if chosen else None
 
 
 def read_feedback(path: Path) -> dict[str, Any]:

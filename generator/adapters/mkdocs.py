@@ -26,7 +26,7 @@ from .. import feeds, pwa, urls
 from ..community import Community
 from ..content.load import load_community
 from ..content.problems import errors, format_text
-from ..health import read_feedback
+from ..health import feedback_for
 from ..images import PHOTO_WIDTHS, image_size, photos, square_webp
 from ..pages import GeneratedPage, Site, build_pages, icons
 from ..pages.html import size_images
@@ -68,9 +68,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
         config.extra_css.append(icons.CSS_FILE)
     if not config.nav:
         config.nav = [{title: urls.source_uri(url)} for title, url in NAV]
-    feedback_file = settings.practica.feedback_file
-    feedback = read_feedback(settings.root / feedback_file) if feedback_file else None
-    site = Site(community, photos(community), _topic_icons(config, community), feedback)
+    site = Site(community, photos(community), _topic_icons(config, community), feedback_for(settings))
     state = BuildState(settings, community, site)
     state.pages = {page.src_uri: page for page in build_pages(site)}
     cache = settings.root / CACHE_DIR

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 from ..community import Community
 from ..content.load import load_community
-from ..health import SECTIONS, Finding, Health, health, read_feedback
+from ..health import SECTIONS, Finding, Health, feedback_for, health
 from ..settings import Settings
 from .validate import display_path
 
@@ -16,18 +15,13 @@ from .validate import display_path
 def report(settings: Settings, fmt: str = "text", feedback: Path | None = None, only: list[str] | None = None
            ) -> str:
     community = load_community(settings)
-    result = health(community, load_feedback(settings, feedback))
+    result = health(community, feedback_for(settings, feedback))
     if only:
         result.sections = {k: v for k, v in result.sections.items() if k in only}
         result.communities = [] if "communities" not in only else result.communities
     if fmt == "json":
         return json.dumps(result.as_dict(), indent=2, ensure_ascii=False)
     return (markdown if fmt == "markdown" else text)(community, result)
-
-
-def load_feedback(settings: Settings, path: Path | None) -> dict[str, Any] | None:
-    chosen = path or (settings.root / settings.practica.feedback_file if settings.practica.feedback_file else None)
-    return read_feedback(chosen) if chosen else None
 
 
 def text(community: Community, result: Health) -> str:
