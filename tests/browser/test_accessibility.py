@@ -30,6 +30,7 @@ PAGES = {
     "path": "paths/new-analyst-first-month/",
     "what's new": "new/",
     "offline page": "offline/",
+    "notifications page (service not running)": "notifications/",
     "content health": "health/",
 }
 
@@ -96,9 +97,12 @@ def tab_to(page: Page, selector: str, limit: int = 250) -> None:
     """Press Tab until the focused element matches `selector`; every stop on the way must show focus."""
     for _ in range(limit):
         page.keyboard.press("Tab")
-        visible = page.evaluate("""() => {
+        visible = page.evaluate("""async () => {
             let el = document.activeElement;
             if (!el || el === document.body) return true;
+            // Let a focus transition (e.g. of the outline's width) finish before judging it, within a second.
+            const settled = Promise.all(el.getAnimations().map((a) => a.finished.catch(() => null)));
+            await Promise.race([settled, new Promise((done) => setTimeout(done, 1000))]);
             // Material hides some inputs (palette toggles) and draws their focus on the label instead.
             const hidden = el.offsetWidth === 0 || getComputedStyle(el).opacity === '0';
             if (hidden) {
