@@ -14,7 +14,7 @@ def markdown(r: dict[str, Any]) -> str:
              f"`.venv/bin/python bench/run.py{flag}`.\n"]
     for name, render in (("build", _build), ("serve", _serve), ("weight", _weight), ("search", _search),
                          ("validate", _validate), ("push", _push)):
-        if name in r:
+        if r.get(name):
             parts.append(render(r))
     return "\n".join(parts)
 
@@ -102,7 +102,7 @@ def _search(r: dict[str, Any]) -> str:
 def _validate(r: dict[str, Any]) -> str:
     v = r["validate"]
     return ("### Validation (`--only validate`)\n\n"
-            "| items | wall (best of 3) | CPU | peak RSS | budget ≤ 3 s |\n|---:|---:|---:|---:|---|\n"
+            f"| items | wall (best of {len(v['walls'])}) | CPU | peak RSS | budget ≤ 3 s |\n|---:|---:|---:|---:|---|\n"
             f"| {v['items']:,} | {q_s(v['wall'])} | {q_s(v['cpu'])} | {v['peak_mb']:.0f} MB | "
             f"{_met(v['wall'] <= 3)} |\n")
 

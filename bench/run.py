@@ -1,6 +1,6 @@
 """Practica's benchmarks: `make bench` (about 30 minutes) or `make bench ARGS=--quick` (under 5).
 
-    python bench/run.py [--quick] [--only build,serve,weight,search,validate,push] [--sizes 1000,5000]
+    python bench/run.py [--quick] [--only build,validate,weight,push,serve,search] [--sizes 1000,5000]
 
 Writes every figure to bench/out/results-<mode>.json and a Markdown report (the tables in
 bench/BENCHMARKS.md) to bench/out/report-<mode>.md. Generated communities and sites go to bench/out/.
@@ -31,13 +31,14 @@ from measure import run  # noqa: E402
 OUT = HERE / "out"
 LOGS = OUT / "logs"
 SEED = 1
-STEPS = ("build", "serve", "weight", "search", "validate", "push")
+STEPS = ("build", "validate", "weight", "push", "serve", "search")
 log = logging.getLogger("bench")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="1,000 items only (validation still at 5,000)")
+    parser.add_argument("--quick", action="store_true",
+                        help="1,000 items, one round, no serve or offline check (validation still at 5,000)")
     parser.add_argument("--only", default=",".join(STEPS), help="comma-separated steps (default: all)")
     parser.add_argument("--sizes", help="comma-separated community sizes (default 1000,5000,10000)")
     args = parser.parse_args()
@@ -45,30 +46,52 @@ def main() -> int:
     mode = "quick" if args.quick else "full"
     sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else ([1000] if args.quick else [1000, 5000, 10000])
     steps = [s for s in args.only.split(",") if s]
-    started = time.monotonic()
-    results: dict[str, Any] = {"date": dt.date.today().isoformat(), "mode": mode, "sizes": sizes,
-                               "machine": _machine(), "seed": SEED}
+    saved = OUT / f"results-{mode}.json"
+    # A run of some steps (--only) updates the figures of those steps and keeps the others, with dates.
+    results: dict[str, Any] = json.loads(saved.read_text()) if saved.is_file() and args.only != ",".join(STEPS) else {}
+    results.update({"date": dt.date.today().isoformat(), "mode": mode, "sizes": sizes, "machine": _machine(),
+                    "seed": SEED})
+    results.setdefault("dates", {}).update({step: dt.date.today().isoformat() for step in steps})
+    step_started = [time.monotonic()]
+    seconds = results.setdefault("step_seconds", {})
+    for step in ("prepare", *steps):
+        seconds[step] = 0.0
+
+    def save(step: str) -> None:
+        now = time.monotonic()
+        seconds[step] += now - step_started[0]
+        step_started[0] = now
+        results["seconds"] = sum(results["step_seconds"].values())
+        saved.write_text(json.dumps(results, indent=1, default=str))
+        (OUT / f"report-{mode}.md").write_text(report.markdown(results))
+
     cases = {n: _prepare(n) for n in sorted({*sizes, *([5000] if "validate" in steps else [])})}
+    save("prepare")
     if "build" in steps:
         rounds = 1 if args.quick else 2
         results["build"] = [build.compare(cases[n], rounds if n <= 1000 else 1, LOGS) for n in sizes]
         results["linearity"] = build.linearity(results["build"])
-    if "serve" in steps and not args.quick:
-        results["serve"] = {"items": sizes[0], "practica": build.serve_rebuild(cases[sizes[0]], True, LOGS),
-                            "plain": build.serve_rebuild(cases[sizes[0]], False, LOGS)}
+        save("build")
+    if "validate" in steps:
+        results["validate"] = _validate(cases[5000], 1 if args.quick else 3)
+        save("validate")
     if "weight" in steps:
         results["weight"] = {n: _weight(cases[n]) for n in sizes if n in (1000, 10000) or len(sizes) == 1}
-    if "search" in steps:
-        results["search"] = _search(cases, sizes, LOGS, quick=args.quick)
-    if "validate" in steps:
-        results["validate"] = _validate(cases[5000])
+        save("weight")
     if "push" in steps:
         import push
 
         results["push"] = push.fanout(10_000 if not args.quick else 2_000, LOGS)
-    results["seconds"] = time.monotonic() - started
-    (OUT / f"results-{mode}.json").write_text(json.dumps(results, indent=1, default=str))
-    (OUT / f"report-{mode}.md").write_text(report.markdown(results))
+        save("push")
+    if "serve" in steps and not args.quick:
+        results["serve"] = {"items": sizes[0], "practica": build.serve_rebuild(cases[sizes[0]], True, LOGS),
+                            "plain": build.serve_rebuild(cases[sizes[0]], False, LOGS)}
+        save("serve")
+    if "search" in steps:
+        results["search"] = {}
+        for n in sizes:
+            results["search"][n] = _search(cases[n], LOGS, offline=n == sizes[0] and not args.quick)
+            save("search")
     log.info("done in %.0f s: %s", results["seconds"], OUT / f"report-{mode}.md")
     return 0
 
@@ -104,38 +127,34 @@ def _weight(case: build.Case) -> dict[str, Any]:
             "precache": weight.precache(site)}
 
 
-def _search(cases: dict[int, build.Case], sizes: list[int], logs: Path, quick: bool) -> dict[int, Any]:
+def _search(case: build.Case, logs: Path, offline: bool) -> dict[str, Any]:
     import search
     from playwright.sync_api import sync_playwright
 
-    out: dict[int, Any] = {}
-    for n in sizes:
-        case = cases[n]
-        _ensure_site(case)
-        site = case.practica_site
-        log.info("search at %d items", n)
-        row: dict[str, Any] = {"material_index": search.index_sizes(site),
-                               "pagefind_index": search.pagefind_index(site, logs)}
-        q = search.queries(case.content)
-        row["queries"] = q
-        with search.host(site) as base, sync_playwright() as playwright:
-            browser = search.launch(playwright)
-            try:
-                row["material"] = search.material(browser, base, q)
-                row["material_worker"] = search.material_worker(browser, base, site, q)
-                row["pagefind"] = search.pagefind(browser, base, q)
-                row["pagefind_main_thread"] = search.pagefind(browser, base, q, worker=False)
-                if n == sizes[0]:
-                    row["pagefind_offline"] = search.pagefind_offline(browser, base, q)
-            finally:
-                browser.close()
-        out[n] = row
-    return out
+    _ensure_site(case)
+    site = case.practica_site
+    log.info("search at %d items", case.items)
+    row: dict[str, Any] = {"material_index": search.index_sizes(site),
+                           "pagefind_index": search.pagefind_index(site, logs)}
+    q = search.queries(case.content)
+    row["queries"] = q
+    with search.host(site) as base, sync_playwright() as playwright:
+        browser = search.launch(playwright)
+        try:
+            row["material"] = search.material(browser, base, q)
+            row["material_worker"] = search.material_worker(browser, base, site, q)
+            row["pagefind"] = search.pagefind(browser, base, q)
+            row["pagefind_main_thread"] = search.pagefind(browser, base, q, worker=False)
+            if offline:
+                row["pagefind_offline"] = search.pagefind_offline(browser, base, q)
+        finally:
+            browser.close()
+    return row
 
 
-def _validate(case: build.Case) -> dict[str, Any]:
+def _validate(case: build.Case, times: int) -> dict[str, Any]:
     cmd = [str(build.BIN / "practica"), "validate", "--content", str(case.content)]
-    runs = [run(cmd, LOGS / f"validate-{case.items}-{i}.log", cwd=build.REPO) for i in range(3)]
+    runs = [run(cmd, LOGS / f"validate-{case.items}-{i}.log", cwd=build.REPO) for i in range(times)]
     best = min(runs, key=lambda r: r.wall)
     return {"items": case.items, "wall": best.wall, "cpu": best.cpu, "peak_mb": best.peak_mb,
             "walls": [r.wall for r in runs], "output": best.tail(2)}
