@@ -92,7 +92,8 @@ def _entry(kind: Kind, path: Path, source: Source, problems: list[Problem]) -> E
 
 
 def _date(entry: Entry[Any], path: Path, dates: dict[Path, tuple[dt.date, dt.date]], today: dt.date) -> None:
-    span = dates.get(path.resolve())
+    # Paths under the (resolved) content folder are already real; resolve only when a symlink may hide one.
+    span = dates.get(path) or (dates.get(path.resolve()) if dates else None)
     if span is None:
         try:
             mtime = dt.date.fromtimestamp(path.stat().st_mtime)
