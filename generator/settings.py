@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Mapping
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +46,7 @@ class Settings(BaseModel):
     practica: PracticaConfig = PracticaConfig()
     today: dt.date = Field(default_factory=dt.date.today)
 
-    @property
+    @cached_property
     def content_dir(self) -> Path:
         """The community's Markdown: MkDocs' `docs_dir` (contributed .md files are replaced by built pages)."""
         return (self.root / self.docs_dir).resolve()

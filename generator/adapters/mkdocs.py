@@ -30,6 +30,7 @@ from ..health import feedback_for
 from ..images import PHOTO_WIDTHS, image_size, photos, square_webp
 from ..pages import GeneratedPage, Site, build_pages, icons
 from ..pages.html import size_images
+from ..pages.render import restore
 from ..settings import Settings, settings_from
 
 log = logging.getLogger("mkdocs.plugins.practica")
@@ -135,7 +136,11 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
 
 
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-    """Contributed images get their width and height, so the page does not jump as they load."""
+    """Put back the page's searchable HTML blocks, and give contributed images their width and height (so
+    the page does not jump as they load)."""
+    generated = _state(config).pages.get(page.file.src_uri)
+    if generated is not None:
+        html = restore(html, generated.blocks, "e")
     def size_of(src: str) -> tuple[int, int] | None:
         if "://" in src or src.startswith(("/", "data:")):
             return None
@@ -143,6 +148,12 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
         file = files.get_file_from_path(target) if not target.startswith("..") else None
         return image_size(Path(file.abs_src_path)) if file and file.abs_src_path else None
     return size_images(html, size_of)
+
+
+def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
+    """Put back the HTML blocks search need not index (after Material's search plugin has read the page)."""
+    generated = _state(config).pages.get(page.file.src_uri)
+    return restore(output, generated.blocks, "l") if generated is not None else output
 
 
 def on_post_build(config: MkDocsConfig) -> None:

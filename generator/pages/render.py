@@ -19,6 +19,13 @@ from . import icons
 
 TEMPLATES = Path(__file__).parent / "templates"
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]#!|])")
+# Markers a rendered template uses to say what is Markdown and what needs no search indexing (see `split`).
+MD_OPEN, MD_CLOSE = "<!--pr:md-->", "<!--pr:/md-->"
+NOINDEX_OPEN, NOINDEX_CLOSE = "<!--pr:noindex-->", "<!--pr:/noindex-->"
+_HEADING = re.compile(r"^#{1,6} ")
+# A placeholder is a paragraph of one word: Markdown passes it through as <p>…</p> without the HTML parser
+# it would run on a raw HTML block.
+PLACEHOLDER = re.compile(r"<p>PRACTICABLOCK([el])(\d+)Z</p>")
 
 
 @dataclass
@@ -31,6 +38,7 @@ class GeneratedPage:
     meta: dict[str, Any] = field(default_factory=dict)
     source: str | None = None  # content file it comes from, for the edit link
     files: dict[str, str] = field(default_factory=dict)  # companion files (site path → text), e.g. lists
+    blocks: dict[str, str] = field(default_factory=dict)  # placeholder id → HTML (see `split`)
 
     @property
     def src_uri(self) -> str:
@@ -69,7 +77,8 @@ def _json_attr(value: Any) -> str:
 def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-    env.filters.update(rel=_rel, date=_date, minutes=_minutes, clock=_clock, json_attr=_json_attr, md=_md)
+    env.filters.update(rel=_rel, date=_date, minutes=_minutes, clock=_clock, json_attr=_json_attr, md=_md,
+                       noindex=_noindex)
     env.globals.update(icon=icons.svg, urls=urls)
     return env
 
@@ -80,5 +89,53 @@ def render(template: str, **context: Any) -> str:
 
 
 def markdown_block(text: str) -> Markup:
-    """Contributed Markdown placed between HTML blocks: blank lines around it keep it Markdown."""
-    return Markup("\n\n" + text.strip("\n") + "\n\n")
+    """Contributed Markdown placed between HTML blocks, marked so that `split` hands it to Markdown."""
+    return Markup(f"\n{MD_OPEN}\n\n{text.strip()}\n\n{MD_CLOSE}\n")
+
+
+def _noindex(value: str) -> Markup:
+    """HTML that search need not index (breadcrumbs, bylines, lists of other pages, forms)."""
+    return Markup(f"\n{NOINDEX_OPEN}\n{value}\n{NOINDEX_CLOSE}\n")
+
+
+def split(rendered: str) -> tuple[str, dict[str, str]]:
+    """Take the HTML out of a rendered page, so Markdown only parses what is Markdown.
+
+    Practica's templates are mostly HTML around a contributor's Markdown body and a few `##` headings (which
+    MkDocs must see for the table of contents). Each run of HTML becomes one placeholder; the adapter puts
+    the HTML back after Markdown has run — before search indexing for an "early" block (id `e…`), after it
+    for a `noindex` one (`l…`). Python-Markdown then parses a handful of tags per page instead of hundreds.
+    """
+    out: list[str] = []
+    blocks: dict[str, str] = {}
+    html: list[str] = []
+    in_md = late = False
+
+    def flush() -> None:
+        if any(line.strip() for line in html):
+            ident = f"{'l' if late else 'e'}{len(blocks)}"
+            blocks[ident] = "\n".join(html)
+            out.extend(["", f"PRACTICABLOCK{ident}Z", ""])
+        html.clear()
+
+    for line in rendered.splitlines():
+        if line in (MD_OPEN, MD_CLOSE):
+            flush()
+            in_md = line == MD_OPEN
+        elif in_md:
+            out.append(line)
+        elif line in (NOINDEX_OPEN, NOINDEX_CLOSE):
+            flush()
+            late = line == NOINDEX_OPEN
+        elif _HEADING.match(line):
+            flush()
+            out.extend(["", line, ""])
+        else:
+            html.append(line)
+    flush()
+    return "\n".join(out) + "\n", blocks
+
+
+def restore(html: str, blocks: dict[str, str], kind: str) -> str:
+    """Put back the HTML blocks of one kind (`e` or `l`) that `split` took out."""
+    return PLACEHOLDER.sub(lambda m: blocks[m.group(1) + m.group(2)] if m.group(1) == kind else m.group(0), html)

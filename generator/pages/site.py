@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from markupsafe import Markup
@@ -13,7 +14,8 @@ from .. import urls
 from ..community import Community, Entry
 from ..images import PHOTO_WIDTHS, Photo
 from ..settings import Settings
-from .render import GeneratedPage, markdown_block, render
+from .fragments import Fragments
+from .render import GeneratedPage, markdown_block, render, split
 
 
 @dataclass
@@ -27,15 +29,24 @@ class Site:
     def settings(self) -> Settings:
         return self.community.settings
 
+    @cached_property
+    def shared(self) -> dict[str, Any]:
+        """What every template (and every fragment) can use."""
+        return {"community": self.community, "photos": self.photos, "PHOTO_WIDTHS": PHOTO_WIDTHS,
+                "initials": initials, "path_minutes": self.path_minutes, "person_text": self.person_text,
+                "site_name": self.settings.site_name}
+
+    @cached_property
+    def fragments(self) -> Fragments:
+        return Fragments(self.shared)
+
     def page(self, template: str, url: str, title: str, *, meta: dict[str, Any] | None = None,
              source: Entry[Any] | None = None, **context: Any) -> GeneratedPage:
         """Render `template` into the page at `url`, with the shared context every template can use."""
-        markdown = render(template, here=url, community=self.community, photos=self.photos,
-                          PHOTO_WIDTHS=PHOTO_WIDTHS, initials=initials, path_minutes=self.path_minutes,
-                          person_text=self.person_text,
-                          site_name=self.settings.site_name, **context)
+        markdown = render(template, here=url, frag=self.fragments.at(url), **self.shared, **context)
         page_meta = {"title": title, **(meta or {})}
-        return GeneratedPage(url, title, markdown, page_meta, source.rel if source else None)
+        skeleton, blocks = split(markdown)
+        return GeneratedPage(url, title, skeleton, page_meta, source.rel if source else None, blocks=blocks)
 
     def body(self, entry: Entry[Any]) -> Markup:
         return markdown_block(entry.body)

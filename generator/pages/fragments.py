@@ -1,0 +1,96 @@
+"""Pieces of HTML that appear on many pages — a person's chip or card, an item's row — rendered once.
+
+Links are relative, so a fragment depends only on what it shows and on how deep the page is; it is
+rendered from `_macros.html.j2` once per (arguments, depth) and reused on every other page at that depth.
+This is where most of the page builders' time went before (hundreds of thousands of macro calls).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from markupsafe import Markup
+
+from ..community import Entry
+from .render import NOINDEX_CLOSE, NOINDEX_OPEN, environment
+
+Item = Entry[Any]
+
+
+class Fragments:
+    """The cache, shared by all pages of one build."""
+
+    def __init__(self, context: dict[str, Any]) -> None:
+        self._context = context
+        self._modules: dict[int, Any] = {}
+        self._cache: dict[tuple[Any, ...], Markup] = {}
+
+    def at(self, here: str) -> Bound:
+        return Bound(self, here.count("/"))
+
+    def call(self, depth: int, name: str, *args: Any) -> Markup:
+        key = (name, depth, *args)
+        found = self._cache.get(key)
+        if found is None:
+            found = self._cache[key] = Markup(getattr(self._module(depth), name)(*args))
+        return found
+
+    def _module(self, depth: int) -> Any:
+        module = self._modules.get(depth)
+        if module is None:
+            # A stand-in page at the same depth: "·" is never a real folder, so links come out the same.
+            here = "·/" * depth
+            module = environment().get_template("_macros.html.j2").make_module({**self._context, "here": here})
+            self._modules[depth] = module
+        return module
+
+
+class Bound:
+    """Fragments for pages at one depth, as templates call them (`frag.item_list(items)`)."""
+
+    def __init__(self, fragments: Fragments, depth: int) -> None:
+        self._f, self._depth = fragments, depth
+
+    def avatar(self, person: Item, size: int = 64) -> Markup:
+        return self._f.call(self._depth, "avatar", person, size)
+
+    def person_chip(self, person: Item) -> Markup:
+        return self._f.call(self._depth, "person_chip", person)
+
+    def people_chips(self, people: Iterable[Item]) -> Markup:
+        return Markup('<span class="pr-people">') + Markup("").join(self.person_chip(p) for p in people) + \
+            Markup("</span>")
+
+    def person_card(self, person: Item, heading: str = "h3", chips: int = 3, filterable: bool = False) -> Markup:
+        return self._f.call(self._depth, "person_card", person, heading, chips, filterable)
+
+    def contact_actions(self, person: Item) -> Markup:
+        return self._f.call(self._depth, "contact_actions", person)
+
+    def skill_chips(self, skill_ids: Iterable[str]) -> Markup:
+        return self._f.call(self._depth, "skill_chips", tuple(skill_ids))
+
+    def topic_chips(self, topic_ids: Iterable[str]) -> Markup:
+        return self._f.call(self._depth, "topic_chips", tuple(topic_ids))
+
+    def item_row(self, item: Item, show_date: bool = True, note: str | None = None) -> Markup:
+        return self._f.call(self._depth, "item_row", item, show_date, note)
+
+    def item_list(self, items: Iterable[Item], show_date: bool = True, label: str | None = None) -> Markup:
+        rows = [self.item_row(item, show_date) for item in items]
+        if not rows:
+            return Markup("")
+        aria = Markup(' aria-label="{}"').format(label) if label else Markup("")
+        return _noindex(Markup('<ul class="pr-items"{}>\n').format(aria) + Markup("\n").join(rows) +
+                        Markup("\n</ul>"))
+
+    def featured_list(self, featured: Iterable[tuple[Item, str | None]]) -> Markup:
+        rows = Markup("\n").join(self.item_row(item, True, note) for item, note in featured)
+        return _noindex(Markup('<ul class="pr-items pr-items--featured" aria-label="Featured">\n') + rows +
+                        Markup("\n</ul>"))
+
+
+def _noindex(html: Markup) -> Markup:
+    return Markup(f"\n{NOINDEX_OPEN}\n") + html + Markup(f"\n{NOINDEX_CLOSE}\n")
+
