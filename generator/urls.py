@@ -39,6 +39,21 @@ def page(kind: str, ident: str) -> str:
     return f"{_SECTIONS[kind]}/{ident}/"
 
 
+def numbered(url: str, number: int) -> str:
+    """Page `number` of a list that starts at `url`: `learn/`, `learn/page/2/`, …"""
+    return url if number <= 1 else f"{url}page/{number}/"
+
+
+def in_topic(topic_id: str, kind: str) -> str:
+    """All of one kind in one community: `topics/data/learn/`."""
+    return f"{page('topic', topic_id)}{_SECTIONS[kind]}/"
+
+
+def all_of(kind: str, ident: str, what: str) -> str:
+    """Everything on one list of a person's or a skill's page: `people/ada/wrote/`, `skills/sql/all/`."""
+    return f"{page(kind, ident)}{what}/"
+
+
 def topic_feed(topic_id: str) -> str:
     return f"{page('topic', topic_id)}feed.json"
 

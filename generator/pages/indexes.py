@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from .. import urls
-from ..community import Entry
-from ..content.skills import slugify
+from . import listing
 from .render import GeneratedPage
 from .site import Site
 
@@ -15,18 +13,24 @@ NEW_LIMIT = 60
 HOME_LATEST = 6
 
 
+SECTIONS = {
+    "lesson": ("Lessons", "Short lessons you can finish on a break, newest first.", True),
+    "video": ("Videos", "Talks and walkthroughs from people in the community, newest first.", True),
+    "faq": ("FAQ", "Questions people asked, answered by someone who knows, grouped by community.", False),
+    "path": ("Learning paths", "Curated sequences of lessons, videos and answers.", False),
+}
+
+
 def build(site: Site) -> Iterator[GeneratedPage]:
     yield home(site)
     yield new(site)
     c = site.community
-    yield listing(site, "lesson", "Lessons", "Short lessons you can finish on a break, newest first.",
-                  _by_topic(site, [i for i in c.listed if i.kind == "lesson"]))
-    yield listing(site, "video", "Videos", "Talks and walkthroughs from people in the community.",
-                  [(None, None, [i for i in c.listed if i.kind == "video"])])
-    yield listing(site, "faq", "FAQ", "Questions people asked, answered by someone who knows, grouped by community.",
-                  _by_topic(site, [i for i in c.listed if i.kind == "faq"]), show_date=False)
-    yield listing(site, "path", "Learning paths", "Curated sequences of lessons, videos and answers.",
-                  [(None, None, [i for i in c.listed if i.kind == "path"])], show_date=False)
+    for kind, (title, lead, dated) in SECTIONS.items():
+        items = [i for i in c.listed if i.kind == kind]
+        grouped = kind == "faq"
+        yield from listing.pages(site, listing.Listing(
+            urls.index(kind), title, lead, listing.topic_order(site, items) if grouped else items, [],
+            show_date=dated, group=listing.by_topic(site) if grouped else None))
 
 
 def home(site: Site) -> GeneratedPage:
@@ -46,19 +50,3 @@ def new(site: Site) -> GeneratedPage:
     return site.page("listing.md.j2", urls.NEW, "What's new", heading="What's new", show_date=True, feed=True,
                      lead="The latest lessons, videos, answers and paths, newest first.",
                      groups=[(None, None, items)], meta={"search": {"exclude": True}})
-
-
-def listing(site: Site, kind: str, title: str, lead: str, groups: list[Any], show_date: bool = True
-            ) -> GeneratedPage:
-    return site.page("listing.md.j2", urls.index(kind), title, heading=title, lead=lead, groups=groups,
-                     show_date=show_date, feed=False, meta={"description": lead})
-
-
-def _by_topic(site: Site, items: list[Entry[Any]]) -> list[tuple[str, str, list[Entry[Any]]]]:
-    c = site.community
-    groups = []
-    for topic in sorted(c.topics.values(), key=lambda t: t.title):
-        mine = [i for i in items if i.topics and i.topics[0] == topic.id]
-        if mine:
-            groups.append((topic.title, slugify(topic.title), mine))
-    return groups

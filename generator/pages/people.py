@@ -7,15 +7,37 @@ from typing import Any
 
 from .. import urls
 from ..community import Entry, newest
-from . import structured
+from . import listing, structured
 from .render import GeneratedPage
 from .site import Site
+
+GROUP = 8  # items shown per list on a profile; longer lists get their own pages
 
 
 def build(site: Site) -> Iterator[GeneratedPage]:
     yield directory(site)
     for person in site.community.people.values():
         yield profile(site, person)
+        yield from everything(site, person)
+
+
+def groups_of(site: Site, person: Entry[Any]) -> list[tuple[str, str, list[Entry[Any]]]]:
+    """What a person did, by role, newest first: (heading, role, items)."""
+    done = site.community.contributions_of(person.id)
+    return [(title, role, newest(getattr(done, role))) for title, role in
+            (("Wrote", "wrote"), ("Answered", "answered"), ("Verified", "verified"), ("Reviewed", "reviewed"),
+             ("Curated", "curated"))]
+
+
+def everything(site: Site, person: Entry[Any]) -> Iterator[GeneratedPage]:
+    """Lists too long for the profile, a page of them at a time: `people/ada/wrote/`."""
+    url = urls.page("person", person.id)
+    trail = [("Home", urls.HOME), ("People", urls.index("person")), (person.title, url)]
+    for title, role, items in groups_of(site, person):
+        if len(items) > GROUP:
+            yield from listing.pages(site, listing.Listing(
+                urls.all_of("person", person.id, role), f"{person.title}: {title.lower()}", "Newest first.",
+                items, trail, searchable=False))
 
 
 def directory(site: Site) -> GeneratedPage:
@@ -31,9 +53,8 @@ def directory(site: Site) -> GeneratedPage:
 def profile(site: Site, person: Entry[Any]) -> GeneratedPage:
     c = site.community
     done = c.contributions_of(person.id)
-    groups = [("Wrote", "wrote", newest(done.wrote)), ("Answered", "answered", newest(done.answered)),
-              ("Verified", "verified", newest(done.verified)), ("Reviewed", "reviewed", newest(done.reviewed)),
-              ("Curated", "curated", newest(done.curated))]
+    groups = [(title, role, items[:GROUP], len(items), urls.all_of("person", person.id, role))
+              for title, role, items in groups_of(site, person)]
     stewards = sorted(done.stewards, key=lambda t: t.title)
     member_of = [c.topics[t] for t in person.topics if t in c.topics and c.topics[t] not in stewards]
     url = urls.page("person", person.id)

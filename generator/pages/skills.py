@@ -7,8 +7,12 @@ from collections.abc import Iterator
 from .. import urls
 from ..community import Community
 from ..content.skills import Skill
+from . import listing
 from .render import GeneratedPage
 from .site import Site
+
+EXPERTS = 12  # the strongest evidence first; the directory's skill filter shows everyone
+ITEMS = 12
 
 
 def build(site: Site) -> Iterator[GeneratedPage]:
@@ -20,15 +24,24 @@ def build(site: Site) -> Iterator[GeneratedPage]:
                     meta={"description": "Every skill in the community, with the people who have it."})
     for skill in used:
         yield skill_page(site, skill)
+        items = c.items_by_skill.get(skill.id, [])
+        if len(items) > ITEMS:
+            trail = [("Home", urls.HOME), ("Skills", urls.index("skill")), (skill.name, urls.page("skill", skill.id))]
+            yield from listing.pages(site, listing.Listing(
+                urls.all_of("skill", skill.id, "all"), f"Everything on {skill.name}", "Newest first.", items, trail,
+                searchable=False))
 
 
 def skill_page(site: Site, skill: Skill) -> GeneratedPage:
     c = site.community
     url = urls.page("skill", skill.id)
-    experts = [(person, evidence(c, person.id, skill.id)) for person, _ in c.experts_for_skill(skill.id)]
+    ranked = c.experts_for_skill(skill.id)
+    experts = [(person, evidence(c, person.id, skill.id)) for person, _ in ranked[:EXPERTS]]
+    items = c.items_by_skill.get(skill.id, [])
     trail = [("Home", urls.HOME), ("Skills", urls.index("skill")), (skill.name, url)]
     return site.page("skill.md.j2", url, skill.name, skill=skill, trail=trail, experts=experts,
-                     items=c.items_by_skill.get(skill.id, []),
+                     experts_total=len(ranked), items=items[:ITEMS], items_total=len(items),
+                     all_url=urls.all_of("skill", skill.id, "all"),
                      meta={"description": f"Who knows {skill.name}, and what to read to learn it.",
                            "search": {"boost": 1.5}})
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from .. import urls
 from ..community import Entry
-from ..content.skills import slugify
+from . import listing
 from .render import GeneratedPage
 from .site import Site
 
@@ -24,6 +24,24 @@ def build(site: Site) -> Iterator[GeneratedPage]:
                     meta={"description": "The communities of practice and what they share."})
     for topic in c.topics.values():
         yield hub(site, topic)
+        yield from in_topic(site, topic)
+
+
+KINDS = (("Lessons", "lessons", "lesson"), ("Videos", "videos", "video"), ("Questions and answers", "faq", "faq"),
+         ("Learning paths", "paths", "path"))
+
+
+def in_topic(site: Site, topic: Entry[Any]) -> Iterator[GeneratedPage]:
+    """Every lesson, video, answer and path of one community, a page of them at a time."""
+    items = site.community.items_by_topic.get(topic.id, [])
+    hub_url = urls.page("topic", topic.id)
+    for title, _, kind in KINDS:
+        mine = [i for i in items if i.kind == kind]
+        if mine:
+            trail = [("Home", urls.HOME), ("Communities", urls.index("topic")), (topic.title, hub_url)]
+            yield from listing.pages(site, listing.Listing(
+                urls.in_topic(topic.id, kind), f"{title} in {topic.title}", f"Newest first, from {topic.title}.",
+                mine, trail, searchable=False))
 
 
 def hub(site: Site, topic: Entry[Any]) -> GeneratedPage:
@@ -35,20 +53,21 @@ def hub(site: Site, topic: Entry[Any]) -> GeneratedPage:
     latest = [i for i in items if i not in shown][:LATEST]
     shown.update(latest)
     # Each list is bounded, so a hub's page weighs the same however big its community grows; the rest is
-    # one tap away in the section indexes (grouped by community).
+    # one tap away in the community's own lists.
     by_kind = []
-    for title, anchor, kind in (("Lessons", "lessons", "lesson"), ("Videos", "videos", "video"),
-                                ("Questions and answers", "faq", "faq")):
+    for title, anchor, kind in KINDS[:3]:
         mine = [i for i in items if i.kind == kind]
         by_kind.append((title, anchor, [i for i in mine if i not in shown][:PER_KIND], len(mine),
-                        urls.index(kind) + ("" if kind == "video" else "#" + slugify(topic.title))))
+                        urls.in_topic(topic.id, kind)))
     save_list, files = site.offline_list(url, [url, *(urls.page(i.kind, i.id) for i in items)])
     trail = [("Home", urls.HOME), ("Communities", urls.index("topic")), (topic.title, url)]
     meta = {"description": topic.meta.summary, "search": {"boost": 2},
             "practica": {"kind": "topic", "id": topic.id, "topics": [topic.id]}}
+    paths = [i for i in items if i.kind == "path"]
     page = site.page("topic.md.j2", url, topic.title, meta=meta, source=topic, topic=topic, trail=trail,
                      body=site.body(topic), topic_icon=site.topic_icons.get(topic.id), featured=featured,
-                     latest=latest, paths=[i for i in items if i.kind == "path"][:PER_KIND],
+                     latest=latest, paths=paths[:PER_KIND], paths_total=len(paths),
+                     paths_url=urls.in_topic(topic.id, "path"),
                      experts=c.experts_for_topic(topic.id)[:EXPERTS], by_kind=by_kind, save_list=save_list)
     page.files.update(files)
     return page
