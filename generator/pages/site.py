@@ -33,7 +33,7 @@ class Site:
     def shared(self) -> dict[str, Any]:
         """What every template (and every fragment) can use."""
         return {"community": self.community, "photos": self.photos, "PHOTO_WIDTHS": PHOTO_WIDTHS,
-                "initials": initials, "path_minutes": self.path_minutes, "person_text": self.person_text,
+                "initials": initials, "path_minutes": self.path_minutes,
                 "site_name": self.settings.site_name}
 
     @cached_property
@@ -53,13 +53,6 @@ class Site:
 
     def edit_url(self, entry: Entry[Any]) -> str | None:
         return self.settings.edit_url(entry.rel)
-
-    def person_text(self, person: Entry[Any]) -> str:
-        """What the directory's free-text filter matches: name, role, team, motto, skills (lowercase)."""
-        meta = person.meta
-        words = [person.title, meta.role, meta.team or "", meta.motto or "",
-                 *(self.community.skill_name(s) for s in person.skills)]
-        return " ".join(words).lower()
 
     def offline_list(self, page_url: str, pages: list[str]) -> tuple[str, dict[str, str]]:
         """A companion file listing `pages` (relative to the page) for "save for offline", and its link.

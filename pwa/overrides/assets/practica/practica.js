@@ -58,6 +58,14 @@
       ["q", "skill", "topic"].forEach(function (name) {
         if (params.get(name) && form.elements[name]) form.elements[name].value = params.get(name);
       });
+      // What free text matches: the card's own words (name, role, team, motto, skills), read once.
+      var words = new WeakMap();
+      function wordsOf(card) {
+        if (!words.has(card)) {
+          words.set(card, (card.textContent + " " + card.dataset.skills.replace(/-/g, " ")).toLowerCase());
+        }
+        return words.get(card);
+      }
       function apply() {
         var text = form.elements.q.value.trim().toLowerCase();
         var words = text ? text.split(/\s+/) : [];
@@ -65,7 +73,7 @@
         var topic = form.elements.topic.value;
         var shown = 0;
         cards.forEach(function (card) {
-          var hay = card.dataset.text + " " + card.dataset.skills.replace(/-/g, " ");
+          var hay = wordsOf(card);
           var match = words.every(function (w) { return hay.indexOf(w) !== -1; }) &&
             (!skill || (" " + card.dataset.skills + " ").indexOf(" " + skill + " ") !== -1) &&
             (!topic || (" " + card.dataset.topics + " ").indexOf(" " + topic + " ") !== -1);
