@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 from base64 import urlsafe_b64encode
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -28,7 +29,9 @@ def iso(moment: dt.datetime) -> str:
 
 def parse_iso(text: str) -> dt.datetime:
     """The inverse of `iso`."""
-    return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    if len(text) != 20 or text[-1] != "Z":
+        raise ValueError(f"{text!r} is not a time as `iso` writes it")
+    return dt.datetime.fromisoformat(text)
 
 
 def subscription_id(endpoint: str) -> str:
@@ -80,7 +83,7 @@ class Subscription:
     created_at: dt.datetime = field(default_factory=utcnow)
     updated_at: dt.datetime = field(default_factory=utcnow)
 
-    @property
+    @cached_property
     def id(self) -> str:
         return subscription_id(self.endpoint)
 

@@ -64,6 +64,9 @@ def encode(payload: dict[str, Any]) -> str:
     """JSON of `payload` in at most MAX_PAYLOAD UTF-8 bytes: trims the body, then the title, then drops the
     icon; never touches the URL (the feed contract keeps URLs short enough)."""
     payload = {**payload, "title": _cut(payload["title"], MAX_TITLE), "body": _cut(payload["body"], MAX_BODY)}
+    text = _dump(payload)
+    if len(text.encode()) <= MAX_PAYLOAD:  # nearly always: only huge titles or many items need the trimming below
+        return text
     for field in ("body", "title"):
         if _size(payload) <= MAX_PAYLOAD:
             break

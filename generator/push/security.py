@@ -24,6 +24,8 @@ MAX_ENDPOINT = 2048
 HOSTNAME = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*")
 NUMERIC_HOST = re.compile(r"(0x[0-9a-f]*|\d+)(\.(0x[0-9a-f]*|\d+))*")
 B64URL = re.compile(r"[A-Za-z0-9_-]+={0,2}")
+UNSAFE = re.compile(r"[\s\\\x00-\x1f\x7f]")
+AUTHORITY = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*")  # what urlsplit reads as scheme and netloc
 
 
 class Refused(ValueError):
@@ -70,6 +72,32 @@ class Allowlist:
         return endpoint
 
 
+class CheckedOrigins:
+    """`Allowlist.check` for a sender's many sends: a full check once per endpoint origin, then string checks only.
+
+    Whether an endpoint is allowed depends on its whole text (length, characters, no fragment) and on its scheme
+    and authority; only origins that passed the full check are remembered, so any doubt means a full check.
+    """
+
+    def __init__(self, allowlist: Allowlist, limit: int = 1024) -> None:
+        self.allowlist, self.limit = allowlist, limit
+        self._allowed: dict[str, str] = {}
+
+    def origin(self, endpoint: str) -> str:
+        """The endpoint's origin (the VAPID `aud`) if the allowlist accepts the endpoint; otherwise Refused."""
+        head = AUTHORITY.match(endpoint)
+        found = self._allowed.get(head.group(0)) if head else None
+        if found is not None and len(endpoint) <= MAX_ENDPOINT and endpoint.isascii() \
+                and "#" not in endpoint and not UNSAFE.search(endpoint):
+            return found
+        found = origin(self.allowlist.check(endpoint))
+        if head:
+            if len(self._allowed) >= self.limit:
+                self._allowed.clear()
+            self._allowed[head.group(0)] = found
+        return found
+
+
 def origin(endpoint: str) -> str:
     """The endpoint's origin as RFC 6454 serialises it (default ports omitted): the VAPID `aud`."""
     scheme, host, port = _parts(endpoint)
@@ -82,7 +110,7 @@ def _parts(endpoint: str) -> tuple[str, str, int]:
     """Scheme, lower-case host and port of a push endpoint, refusing anything a parser could read two ways."""
     if len(endpoint) > MAX_ENDPOINT:
         raise Refused("endpoint_invalid", f"the endpoint is longer than {MAX_ENDPOINT} characters")
-    if not endpoint.isascii() or re.search(r"[\s\\\x00-\x1f\x7f]", endpoint):
+    if not endpoint.isascii() or UNSAFE.search(endpoint):
         raise Refused("endpoint_invalid", "the endpoint contains spaces, backslashes or non-ASCII characters")
     try:
         url = urlsplit(endpoint)

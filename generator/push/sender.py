@@ -1,8 +1,9 @@
-"""Deliver the outbox: pywebpush's asyncio API over one shared aiohttp session, bounded concurrency.
+"""Deliver the outbox: Web Push requests (`webpush.py`) over one shared aiohttp session, bounded concurrency.
 
 Per row: 2xx → sent; 404/410 → the subscription is removed with its pending work; 429, 5xx and network
 errors → retried with exponential backoff (or after Retry-After) until MAX_ATTEMPTS; other answers →
 failed, the subscription kept. Redirects are never followed; the endpoint is re-checked before each send.
+Payloads are frozen in the claim's transaction, before any request; results are committed in groups.
 """
 
 from __future__ import annotations
@@ -11,22 +12,23 @@ import asyncio
 import datetime as dt
 import email.utils
 import logging
+import time
 from dataclasses import dataclass
-from typing import Any
 
 import aiohttp
-from pywebpush import WebPusher, WebPushException
 
+from . import webpush
 from .config import PushSettings
 from .models import UTC, Claim, FeedState, Subscription
 from .payload import encode, summarise, tag_for, topic_for
-from .security import Allowlist, Refused
+from .security import Allowlist, CheckedOrigins, Refused
 from .store import Store
 from .vapid import VapidKey, VapidSigner
 
 log = logging.getLogger("practica.push.sender")
 MAX_BACKOFF = 6 * 3600.0
 KEEP_FINISHED = dt.timedelta(days=30)
+COMMIT_EVERY = 1.0  # seconds: finished rows wait at most about this long (or for a group) before being committed
 
 
 @dataclass(frozen=True)
@@ -69,16 +71,6 @@ class Report:
         return text + (f" (resent {self.requeued} left in flight by a stopped sender)" if self.requeued else "")
 
 
-class _NoRedirects:
-    """The session handed to pywebpush: its POSTs never follow a redirect (a push service never sends one)."""
-
-    def __init__(self, session: aiohttp.ClientSession) -> None:
-        self._session = session
-
-    def post(self, url: str, **kwargs: Any) -> Any:
-        return self._session.post(url, allow_redirects=False, **kwargs)
-
-
 class Sender:
     """Sends push messages. Use as `async with Sender(...) as sender:` so the HTTP session is shared and closed."""
 
@@ -86,7 +78,7 @@ class Sender:
                  concurrency: int = 32, timeout: float = 10, max_attempts: int = 5, backoff: float = 30) -> None:
         self.store, self.signer, self.allowlist = store, signer, allowlist
         self.ttl, self.concurrency, self.max_attempts, self.backoff = ttl, concurrency, max_attempts, backoff
-        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self.timeout, self.origins = timeout, CheckedOrigins(allowlist)
         self._session: aiohttp.ClientSession | None = None
         self._slots: asyncio.Semaphore | None = None
 
@@ -99,8 +91,7 @@ class Sender:
                    backoff=settings.backoff)
 
     async def __aenter__(self) -> Sender:
-        connector = aiohttp.TCPConnector(limit=self.concurrency)
-        self._session = aiohttp.ClientSession(connector=connector, timeout=self._timeout)
+        self._session = webpush.session(self.concurrency, self.timeout)
         self._slots = asyncio.Semaphore(self.concurrency)
         return self
 
@@ -114,62 +105,97 @@ class Sender:
         if self._session is None or self._slots is None:
             raise RuntimeError("use the Sender inside `async with`")
         try:
-            endpoint = self.allowlist.check(sub.endpoint)
+            aud = self.origins.origin(sub.endpoint)
         except Refused as exc:
             return Outcome(None, error=f"endpoint refused at send time: {exc}", refused=True)
-        headers = {"Authorization": self.signer.header(endpoint), "Content-Type": "application/octet-stream",
-                   "TTL": str(self.ttl), "Urgency": urgency, "Topic": topic}
+        try:
+            body = webpush.encrypt(payload.encode(), sub.p256dh, sub.auth)
+        except webpush.Unencryptable as exc:
+            return Outcome(None, error=_describe(exc, sub), refused=True)
+        sent = webpush.headers(self.signer.for_origin(aud), self.ttl, urgency, topic)
         async with self._slots:
             try:
-                pusher = WebPusher(sub.info(), aiohttp_session=_NoRedirects(self._session))
-                response = await pusher.send_async(payload, headers, ttl=self.ttl, timeout=self._timeout)
+                status, retry_after = await webpush.post(self._session, sub.endpoint, body, sent)
             except (TimeoutError, aiohttp.ClientError, OSError) as exc:
                 return Outcome(None, error=_describe(exc, sub))
-            except WebPushException as exc:
-                return Outcome(None, error=_describe(exc, sub), refused=True)
-        response.release()
-        return Outcome(response.status, parse_retry_after(response.headers.get("Retry-After")),
-                       None if 200 <= response.status < 300 else f"HTTP {response.status}")
+        return Outcome(status, parse_retry_after(retry_after), None if 200 <= status < 300 else f"HTTP {status}")
 
     async def deliver_due(self, now: dt.datetime) -> Report:
         """Send every row due by `now` (the scheduling clock); retries fall due later, for a later run."""
         found = self.store.feed_state()
         state = found[0] if found else FeedState("Practica", "https://invalid/", None, {}, {})
-        report, queue = Report(), asyncio.Queue[Claim | None](maxsize=self.concurrency)
+        report, queue = Report(), asyncio.Queue[tuple[Claim, Outcome | None] | None](maxsize=self.concurrency)
+        done: list[tuple[Claim, Outcome]] = []
+        committed = time.monotonic()
 
         async def produce() -> None:
-            while rows := self.store.claim(now, self.concurrency):
-                for row in rows:
-                    await queue.put(row)
+            while rows := self._claim(now, state):
+                for claimed in rows:
+                    await queue.put(claimed)
             for _ in range(self.concurrency):
                 await queue.put(None)
 
         async def work() -> None:
-            while (row := await queue.get()) is not None:
-                await self._deliver(row, state, now, report)
+            nonlocal committed
+            while (claimed := await queue.get()) is not None:
+                row, unbuilt = claimed
+                done.append((row, unbuilt if unbuilt is not None else await self._deliver(row)))
+                if len(done) >= self.concurrency or time.monotonic() - committed >= COMMIT_EVERY:
+                    self._record(done, now, report)
+                    committed = time.monotonic()
 
-        async with asyncio.TaskGroup() as group:  # one failing task cancels the rest, none is left running
-            group.create_task(produce())
-            for _ in range(self.concurrency):
-                group.create_task(work())
+        try:
+            async with asyncio.TaskGroup() as group:  # one failing task cancels the rest, none is left running
+                group.create_task(produce())
+                for _ in range(self.concurrency):
+                    group.create_task(work())
+        finally:
+            self._record(done, now, report)
         return report
 
-    async def _deliver(self, row: Claim, state: FeedState, now: dt.datetime, report: Report) -> None:
+    def _claim(self, now: dt.datetime, state: FeedState) -> list[tuple[Claim, Outcome | None]]:
+        """The next due rows, now 'sending', each payload built and stored in the same transaction: committed
+        before any request, so every attempt sends the same notification. A row whose payload cannot be built
+        comes with the outcome to record instead."""
+        with self.store.transaction():
+            return [self._freeze(row, state) for row in self.store.claim(now, self.concurrency)]
+
+    def _freeze(self, row: Claim, state: FeedState) -> tuple[Claim, Outcome | None]:
+        if row.payload is not None:
+            return row, None
         sub = row.subscription
         try:
-            payload = row.payload
-            if payload is None:
-                payload = encode(summarise(row.items, sub.preferences, state, tag_for(row.id)))
-                self.store.set_payload(row.id, payload)
-            urgency = "normal" if sub.preferences.frequency == "immediate" else "low"
-            outcome = await self.push(sub, payload, topic_for(row.id), urgency)
+            payload = encode(summarise(row.items, sub.preferences, state, tag_for(row.id)))
         except Exception as exc:  # a bug must not leave the row 'sending' forever; attempts bound the retries
             log.error("delivery %d to subscription %s failed unexpectedly: %s", row.id, sub.id, _describe(exc, sub))
             log.debug("traceback of that failure", exc_info=True)
-            outcome = Outcome(None, error=_describe(exc, sub))
-        self._record(row, outcome, now, report)
+            return row, Outcome(None, error=_describe(exc, sub))
+        self.store.set_payload(row.id, payload)
+        return Claim(row.id, sub, row.slot, row.attempts, payload, row.items), None
 
-    def _record(self, row: Claim, outcome: Outcome, now: dt.datetime, report: Report) -> None:
+    async def _deliver(self, row: Claim) -> Outcome:
+        sub = row.subscription
+        assert row.payload is not None
+        try:
+            urgency = "normal" if sub.preferences.frequency == "immediate" else "low"
+            return await self.push(sub, row.payload, topic_for(row.id), urgency)
+        except Exception as exc:  # as above: recorded as a failed attempt
+            log.error("delivery %d to subscription %s failed unexpectedly: %s", row.id, sub.id, _describe(exc, sub))
+            log.debug("traceback of that failure", exc_info=True)
+            return Outcome(None, error=_describe(exc, sub))
+
+    def _record(self, done: list[tuple[Claim, Outcome]], now: dt.datetime, report: Report) -> None:
+        """Commit the outcomes of finished rows: one transaction, one statement per row. Until then a row stays
+        'sending', so a crash before this commit resends it (the same payload, tag and Topic: shown once)."""
+        if not done:
+            return
+        with self.store.transaction():
+            verdicts = [self._finish(row, outcome, now) for row, outcome in done]
+        done.clear()
+        for verdict in verdicts:
+            setattr(report, verdict, getattr(report, verdict) + 1)
+
+    def _finish(self, row: Claim, outcome: Outcome, now: dt.datetime) -> str:
         verdict, sid = outcome.verdict, row.subscription.id
         if verdict == "retry" and row.attempts >= self.max_attempts:
             verdict = "fail"
@@ -185,7 +211,7 @@ class Sender:
         else:
             self.store.mark_failed(row.id, outcome.status, outcome.error or "", now)
             log.warning("delivery %d to %s failed after %d attempts: %s", row.id, sid, row.attempts, outcome.error)
-        setattr(report, verdict, getattr(report, verdict) + 1)
+        return verdict
 
 
 async def deliver(store: Store, sender: Sender, now: dt.datetime) -> Report:

@@ -202,10 +202,12 @@ class SqliteStore:
             self.db.execute(f"UPDATE outbox SET state = 'sending', attempts = attempts + 1, updated_at = ? "
                             f"WHERE id IN ({_marks(ids)})", (iso(now), *ids))
             items: dict[int, list[FeedItem]] = {i: [] for i in ids}
+            known: dict[str, FeedItem] = {}  # a batch's items are shared by most rows: read each once
             for row in self.db.execute(
                     f"SELECT oi.outbox_id, i.* FROM outbox_items oi JOIN items i ON i.id = oi.item_id "
                     f"WHERE oi.outbox_id IN ({_marks(ids)}) ORDER BY i.batch_id DESC, i.position", ids):
-                items[row["outbox_id"]].append(_item(row))
+                found = known.get(row["id"]) or known.setdefault(row["id"], _item(row))
+                items[row["outbox_id"]].append(found)
         return [Claim(row["row_id"], _subscription(row), row["slot"], row["attempts"] + 1, row["payload"],
                       tuple(items[row["row_id"]])) for row in rows]
 
@@ -256,7 +258,6 @@ class SqliteStore:
             yield
         finally:
             os.close(fd)
-
 
     # Reader feedback
 

@@ -97,7 +97,11 @@ class VapidSigner:
 
     def header(self, endpoint: str) -> str:
         """Authorization header for `endpoint`; `aud` is its origin, `exp` at most `lifetime` ahead."""
-        aud, now = origin(endpoint), self.clock()
+        return self.for_origin(origin(endpoint))
+
+    def for_origin(self, aud: str) -> str:
+        """Authorization header for endpoints whose origin is `aud` (as `security.origin` serialises it)."""
+        now = self.clock()
         with self._lock:
             cached = self._cache.get(aud)
             # Re-sign well before expiry so a token never expires between signing and the push service reading it.

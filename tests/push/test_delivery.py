@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from generator.push.config import PushSettings, load_settings
-from generator.push.models import Preferences, Subscription
+from generator.push.models import FeedItem, Preferences, Subscription
 from generator.push.sender import Sender, deliver
 from generator.push.sqlite import SqliteStore
 
@@ -153,6 +153,20 @@ def test_other_4xx_are_recorded_as_failures_without_deleting(store: SqliteStore,
     row = store.db.execute("SELECT state, status, error FROM outbox").fetchone()
     assert (row["state"], row["status"], row["error"]) == ("failed", status, f"HTTP {status}")
     assert store.get_subscription(stored.id) is not None
+
+
+def test_a_notification_that_cannot_be_built_is_retried_later_without_a_request(
+        store: SqliteStore, settings: PushSettings, receiver: ReceiverClient) -> None:
+    stored = subscribe(store, receiver.subscribe(1)[0])
+    run_ingest(store)
+    huge = FeedItem("urn:practica:lesson:huge", "lesson", "https://learn.example.org/" + "x" * 5000, "Huge")
+    store.add_batch(T0, [huge], initial=False)
+    store.queue(stored.id, "batch:2", T0, [huge.id], T0)
+    assert run_send(store, settings).retry == 1
+    assert receiver.report()["requests"] == 0
+    row = store.db.execute("SELECT state, attempts, payload, error FROM outbox").fetchone()
+    assert (row["state"], row["attempts"], row["payload"]) == ("pending", 1, None)
+    assert "cannot fit in 3993 bytes" in row["error"]
 
 
 def test_redirects_are_never_followed(store: SqliteStore, settings: PushSettings, receiver: ReceiverClient) -> None:

@@ -8,7 +8,16 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from generator.push.security import Allowlist, Refused, b64url, check_auth, check_p256dh, origin, same_secret
+from generator.push.security import (
+    Allowlist,
+    CheckedOrigins,
+    Refused,
+    b64url,
+    check_auth,
+    check_p256dh,
+    origin,
+    same_secret,
+)
 
 ALLOW = Allowlist.build(["http://127.0.0.1:8123", "push.example.net"])
 
@@ -65,6 +74,33 @@ def test_hostile_endpoints_are_refused_with_a_reason(endpoint: str, code: str) -
         ALLOW.check(endpoint)
     assert refused.value.code == code
     assert str(refused.value)
+
+
+# Hostile only after the origin: a sender that has already accepted this origin must still refuse them.
+HOSTILE_PATHS = [
+    ("https://fcm.googleapis.com/" + "a" * 3000, "endpoint_invalid"),
+    ("https://fcm.googleapis.com/x\\y", "endpoint_invalid"),
+    ("https://fcm.googleapis.com/x y", "endpoint_invalid"),
+    ("https://fcm.googleapis.com/é", "endpoint_invalid"),
+    ("https://fcm.googleapis.com/x#frag", "endpoint_invalid"),
+    ("https://fcm.googleapis.com?#", "endpoint_invalid"),
+]
+
+
+def test_remembered_origins_give_the_allowlists_answer() -> None:
+    origins = CheckedOrigins(ALLOW)
+    for _ in range(2):  # the first time checked in full, then remembered
+        assert [origins.origin(e) for e in REAL_ENDPOINTS] == [origin(e) for e in REAL_ENDPOINTS]
+
+
+@pytest.mark.parametrize(("endpoint", "code"), HOSTILE + HOSTILE_PATHS)
+def test_remembered_origins_still_refuse_hostile_endpoints(endpoint: str, code: str) -> None:
+    origins = CheckedOrigins(ALLOW)
+    for allowed in REAL_ENDPOINTS:
+        origins.origin(allowed)
+    with pytest.raises(Refused) as refused:
+        origins.origin(endpoint)
+    assert refused.value.code == code
 
 
 def test_bare_allowlist_knows_only_the_vendors() -> None:
