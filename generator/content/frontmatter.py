@@ -27,6 +27,15 @@ Loader.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|
 _Loader = Loader
 
 Path_ = tuple[str | int, ...]
+Positions = dict[Path_, tuple[int, int]]
+
+_TAG = "tag:yaml.org,2002:"
+_STR, _SEQ, _MAP = _TAG + "str", _TAG + "seq", _TAG + "map"
+_SCALAR_NODE, _SEQUENCE_NODE, _MAPPING_NODE = yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode
+# Scalars other than text are built by PyYAML's own functions, so numbers, dates and booleans come out the same.
+_CONSTRUCTOR = _Loader("")
+_SCALARS = {_TAG + name: getattr(_CONSTRUCTOR, f"construct_yaml_{name}")
+            for name in ("null", "bool", "int", "float", "timestamp")}
 
 
 @dataclass
@@ -87,8 +96,8 @@ def parse(rel: str, data: bytes) -> Source:
     if not isinstance(node, yaml.MappingNode):
         raise ReadError(_problem(rel, 2, "front-matter-type", "the front matter is not a list of 'field: value'",
                                  "write one 'field: value' per line"))
-    positions = _positions(rel, node, 2)
-    return Source(rel, _Loader("").construct_document(node), "".join(lines[end + 1:]), end + 2, positions)
+    meta, positions = _values(node, 2, yaml_text) or _pyyaml_front_matter(rel, node)
+    return Source(rel, meta, "".join(lines[end + 1:]), end + 2, positions)
 
 
 def parse_yaml_list(rel: str, data: bytes) -> Source:
@@ -99,12 +108,98 @@ def parse_yaml_list(rel: str, data: bytes) -> Source:
         return Source(rel, [], "", 1)
     if not isinstance(node, yaml.SequenceNode):
         raise ReadError(_problem(rel, 1, "wrong-type", f"{rel} must be a list", "start each entry with '- '"))
-    return Source(rel, _Loader("").construct_document(node), "", 1, _positions(rel, node, 1))
+    meta, positions = _values(node, 1, text) or _pyyaml_list(rel, node)
+    return Source(rel, meta, "", 1, positions)
 
 
-def _positions(rel: str, node: yaml.Node, first_line: int) -> dict[Path_, tuple[int, int]]:
+def _pyyaml_front_matter(rel: str, node: yaml.Node) -> tuple[Any, Positions]:
+    positions = _positions(rel, node, 2)
+    return _Loader("").construct_document(node), positions
+
+
+def _pyyaml_list(rel: str, node: yaml.Node) -> tuple[Any, Positions]:
+    # PyYAML builds a list file before its positions are walked (merge keys rewrite the nodes it walks).
+    meta = _Loader("").construct_document(node)
+    return meta, _positions(rel, node, 1)
+
+
+def _values(node: yaml.Node, first_line: int, yaml_text: str) -> tuple[Any, Positions] | None:
+    """The Python value of `node` and where every key and list item is, in one pass over the nodes.
+
+    None for what that pass does not build as PyYAML would (anchors and aliases, merge keys, other
+    tags, values PyYAML refuses, keys written twice): the caller then takes PyYAML's own path, in its
+    own order, so the result or the error stays exactly what it was.
+    """
+    # An alias (`*name`) needs an anchor (`&name`): without both characters no node is shared.
+    if "&" in yaml_text and "*" in yaml_text:
+        return None
+    positions: Positions = {}
+    try:
+        return _build(node, (), positions, first_line), positions
+    except _Unusual:
+        return None
+
+
+class _Unusual(Exception):
+    """A node that only PyYAML's own path handles as before."""
+
+
+def _build(node: yaml.Node, path: Path_, out: Positions, first_line: int) -> Any:
+    """The value of `node` as PyYAML's SafeConstructor builds it, recording positions as `_walk` does."""
+    kind, tag = type(node), node.tag
+    if kind is _SCALAR_NODE:
+        if tag == _STR:
+            return node.value
+        return _scalar(node)
+    if kind is _SEQUENCE_NODE and tag == _SEQ:
+        items = []
+        for i, item in enumerate(node.value):
+            here = (*path, i)
+            out[here] = (item.start_mark.line + first_line, item.start_mark.column + 1)
+            items.append(_build(item, here, out, first_line))
+        return items
+    if kind is _MAPPING_NODE and tag == _MAP:
+        return _build_mapping(node, path, out, first_line)
+    raise _Unusual
+
+
+def _build_mapping(node: yaml.Node, path: Path_, out: Positions, first_line: int) -> dict[Any, Any]:
+    data: dict[Any, Any] = {}
+    seen: set[str] = set()
+    for key_node, value_node in node.value:
+        key = str(key_node.value)
+        mark = key_node.start_mark
+        here = (mark.line + first_line, mark.column + 1)
+        if key in seen:
+            raise _Unusual  # PyYAML's path reports it, in its own order against other errors
+        seen.add(key)
+        sub = (*path, key)
+        out[sub] = here
+        # Keys are built like values (`1:` is the number 1), and the last of two equal keys wins, as in PyYAML.
+        value_key = key if key_node.tag == _STR and type(key_node) is _SCALAR_NODE else _key(key_node)
+        data[value_key] = _build(value_node, sub, out, first_line)
+    return data
+
+
+def _key(node: yaml.Node) -> Any:
+    if type(node) is not _SCALAR_NODE:
+        raise _Unusual  # PyYAML refuses a list or mapping as a key; let it say so
+    return _scalar(node)
+
+
+def _scalar(node: yaml.Node) -> Any:
+    construct = _SCALARS.get(node.tag)
+    if construct is None:
+        raise _Unusual
+    try:
+        return construct(node)
+    except Exception:  # e.g. 2026-02-30: PyYAML's own pass raises it, after the duplicate-key walk
+        raise _Unusual from None
+
+
+def _positions(rel: str, node: yaml.Node, first_line: int) -> Positions:
     """Where every key and list item is; a key written twice is an error (YAML would keep the last)."""
-    positions: dict[Path_, tuple[int, int]] = {}
+    positions: Positions = {}
     duplicate = _walk(node, (), positions, first_line)
     if duplicate:
         key, line, col = duplicate
@@ -140,8 +235,7 @@ def _yaml_hint(problem: str) -> str:
     return "check the indentation, and quote values that contain ':', '#', '[' or '{'"
 
 
-def _walk(node: yaml.Node, path: Path_, out: dict[Path_, tuple[int, int]], first_line: int
-          ) -> tuple[str, int, int] | None:
+def _walk(node: yaml.Node, path: Path_, out: Positions, first_line: int) -> tuple[str, int, int] | None:
     """Record the line/column of every key and list item; return the first duplicated key, if any."""
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
