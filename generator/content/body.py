@@ -17,6 +17,9 @@ _HTML_IMAGE = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 _ALT = re.compile(r"\balt\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)", re.IGNORECASE)
 _SRC = re.compile(r"\bsrc\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)", re.IGNORECASE)
 _MD_LINK = re.compile(r"(?<!!)\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+# Every check below needs one of these in the line (`<`, `](`, `javascript:`): lines and bodies
+# without any are skipped, which is most of them.
+_CANDIDATE = re.compile(r"<|\]\(|javascript:", re.IGNORECASE)
 
 
 def code_free_lines(text: str, first_line: int) -> Iterator[tuple[int, str]]:
@@ -35,7 +38,11 @@ def code_free_lines(text: str, first_line: int) -> Iterator[tuple[int, str]]:
 
 
 def check(rel: str, body: str, first_line: int, root: Path) -> Iterator[Problem]:
+    if not _CANDIDATE.search(body):
+        return
     for number, line in code_free_lines(body, first_line):
+        if not _CANDIDATE.search(line):
+            continue
         for match in _SCRIPT.finditer(line):
             yield Problem(rel, number, match.start() + 1, None, "raw <script> or javascript: link in the text",
                           "remove it; contributed pages cannot run scripts (use a fenced code block to show code)",
