@@ -6,6 +6,10 @@
 
 The receiver (tests/push/receiver.py) really checks each request's VAPID JWT and decrypts each body, so it
 costs CPU too: on 2 cores the service and the receiver share the machine, as the budget says.
+
+`practica push send` runs RUNS times over the same queued database (restored from a copy before each run, to
+the same receiver); the best rate is reported, with every run's wall time, CPU time (the sender's own, from
+wait4, start-up included) and the receiver's, and the load average before it (the machine may be shared).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ RECEIVER = REPO / "tests" / "push" / "receiver.py"
 SITE = "https://learn.example.org/"
 SUBJECT = "mailto:bench@example.org"
 NAIVE_SAMPLE = 500
+RUNS = 3
 FLOOR_SAMPLE = 2000
 PAYLOAD = json.dumps({"title": "New in Data & Analytics: Reading a forecast",
                       "body": "A short lesson by Ada Okafor: what a forecast is, and what it is not.",
@@ -59,23 +64,37 @@ def fanout(subscriptions: int, logs: Path) -> dict[str, Any]:
         base = _receiver_base(receiver)
         subs = _devices(base, subscriptions)
         env_file = _setup(base, subs)
-        cpu_before = _cpu(receiver.pid)
-        done = run([str(BIN / "practica"), "push", "send", "--db", str(OUT / "push.sqlite3"), "--env-file",
-                    str(env_file)], logs / "push-send.log", cwd=OUT, timeout=900)
-        receiver_cpu = _cpu(receiver.pid) - cpu_before
-        if done.returncode != 0:
-            raise RuntimeError(f"practica push send failed:\n{done.tail()}")
-        count = _get(base + "/_control/count")
+        shutil.copy(OUT / "push.sqlite3", OUT / "queued.sqlite3")  # closed, so the WAL is checkpointed into it
+        runs = [_send(base, receiver.pid, env_file, logs, n) for n in range(1, RUNS + 1)]
         naive_n, naive_s = _naive(subs[:NAIVE_SAMPLE], OUT / "vapid" / "vapid_private.pem")
         floor_s = _floor(subs[:FLOOR_SAMPLE])
     finally:
         receiver.terminate()
         receiver.wait(timeout=20)
-    return {"subscriptions": subscriptions, "delivered": count["accepted"], "requests": count["requests"],
-            "service_s": done.wall, "service_cpu": done.cpu, "service_per_s": count["accepted"] / done.wall,
-            "service_peak_mb": done.peak_mb, "receiver_cpu": receiver_cpu, "log": done.tail(3),
-            "naive_n": naive_n, "naive_per_s": naive_n / naive_s,
+    best = max(runs, key=lambda r: r["delivered"] / r["wall"])
+    return {"subscriptions": subscriptions, "delivered": best["delivered"], "requests": best["requests"],
+            "service_s": best["wall"], "service_cpu": best["cpu"], "service_per_s": best["delivered"] / best["wall"],
+            "service_peak_mb": best["peak_mb"], "receiver_cpu": best["receiver_cpu"], "log": best["log"],
+            "runs": runs, "naive_n": naive_n, "naive_per_s": naive_n / naive_s,
             "floor_per_s": min(FLOOR_SAMPLE, len(subs)) / floor_s}
+
+
+def _send(base: str, receiver: int, env_file: Path, logs: Path, n: int) -> dict[str, Any]:
+    """One `practica push send` of the whole queue, from the queued copy of the database."""
+    db = OUT / "push.sqlite3"
+    for leftover in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
+        leftover.unlink(missing_ok=True)
+    shutil.copy(OUT / "queued.sqlite3", db)
+    load, before, cpu_before = os.getloadavg()[0], _get(base + "/_control/count"), _cpu(receiver)
+    done = run([str(BIN / "practica"), "push", "send", "--db", str(db), "--env-file", str(env_file)],
+               logs / f"push-send-{n}.log", cwd=OUT, timeout=900)
+    receiver_cpu = _cpu(receiver) - cpu_before
+    if done.returncode != 0:
+        raise RuntimeError(f"practica push send failed:\n{done.tail()}")
+    after = _get(base + "/_control/count")
+    return {"wall": done.wall, "cpu": done.cpu, "peak_mb": done.peak_mb, "receiver_cpu": receiver_cpu,
+            "delivered": after["accepted"] - before["accepted"], "requests": after["requests"] - before["requests"],
+            "load_before": load, "log": done.tail(3)}
 
 
 def _receiver_base(receiver: subprocess.Popen[str]) -> str:
