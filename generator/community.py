@@ -9,7 +9,17 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Generic, Literal, TypeVar
 
-from .content.models import FaqMeta, FeatureDef, LessonMeta, PathMeta, PersonMeta, Strict, TopicMeta, VideoMeta
+from .content.models import (
+    FaqMeta,
+    FeatureDef,
+    LessonMeta,
+    PathMeta,
+    PersonMeta,
+    Strict,
+    TopicMeta,
+    VideoMeta,
+    field_of,
+)
 from .content.problems import Problem
 from .content.skills import Taxonomy
 from .settings import Settings
@@ -50,7 +60,7 @@ class Entry(Generic[M]):
 
     @property
     def status(self) -> str:
-        return str(getattr(self.meta, "status", "published"))
+        return str(field_of(self.meta, "status", "published"))
 
     @property
     def people(self) -> list[str]:

@@ -12,7 +12,7 @@ from ..community import ITEM_KINDS, Community, Entry
 from . import body
 from .explain import field_name
 from .frontmatter import Source
-from .models import interval_days
+from .models import field_of, interval_days
 from .problems import Problem, Severity
 
 VIDEO_EXTENSIONS = (".mp4", ".webm")
@@ -168,17 +168,17 @@ def _item(checker: Checker, item: Entry[Any]) -> None:
     meta: Any = item.meta
     if hasattr(meta, "skills"):
         _skills(checker, item, "skills")
-    item.topics = list(getattr(meta, "topics", []))
+    item.topics = list(field_of(meta, "topics", []))
     for i, tid in enumerate(item.topics):
         checker.reference(item, ("topics", i), tid, "topic")
     for field in ("authors", "answered_by", "curated_by"):
-        for i, pid in enumerate(getattr(meta, field, [])):
+        for i, pid in enumerate(field_of(meta, field, [])):
             checker.reference(item, (field, i), pid, "person")
     for field in ("related", "prerequisites"):
-        for i, ref in enumerate(getattr(meta, field, [])):
+        for i, ref in enumerate(field_of(meta, field, [])):
             checker.reference(item, (field, i), ref, "item")
     for field in ("review", "verified"):
-        if getattr(meta, field, None):
+        if field_of(meta, field):
             checker.reference(item, (field, "by"), getattr(meta, field).by, "person")
             _freshness(checker, item, field)
     for problem in body.check(item.rel, item.body, item.body_line, checker.root):
@@ -191,7 +191,7 @@ def _item(checker: Checker, item: Entry[Any]) -> None:
 
 def _freshness(checker: Checker, item: Entry[Any], field: str) -> None:
     record = getattr(item.meta, field)
-    every = getattr(record, "every", None) or checker.c.settings.practica.review_every
+    every = field_of(record, "every") or checker.c.settings.practica.review_every
     due = record.on + dt.timedelta(days=interval_days(every))
     if due < checker.c.settings.today:
         verb = "reviewed" if field == "review" else "verified"

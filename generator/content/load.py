@@ -19,7 +19,7 @@ from . import body, checks
 from .explain import problems_from
 from .frontmatter import ReadError, Source, parse, parse_yaml_list
 from .gitdates import commit_dates
-from .models import MODELS, SLUG_RE, FeatureDef, SkillDef
+from .models import MODELS, SLUG_RE, FeatureDef, SkillDef, field_of
 from .problems import Problem
 from .skills import Skill, Taxonomy
 
@@ -121,7 +121,7 @@ def _date(entry: Entry[Any], path: Path, dates: dict[Path, tuple[dt.date, dt.dat
         except OSError:
             mtime = today
         span = (mtime, mtime)
-    declared = getattr(entry.meta, "date", None)
+    declared = field_of(entry.meta, "date")
     entry.date = declared or span[0]
     entry.updated = max(span[1], entry.date)
 
@@ -142,10 +142,10 @@ def _minutes(entry: Entry[Any], settings: Settings) -> int:
     meta: Any = entry.meta
     if entry.kind == "video":
         return max(1, math.ceil(meta.duration / 60))
-    if getattr(meta, "minutes", None):
+    if field_of(meta, "minutes"):
         return int(meta.minutes)
     words = len(_WORD.findall(entry.body))
-    for question in getattr(meta, "check", []):
+    for question in field_of(meta, "check", []):
         words += len(_WORD.findall(" ".join([question.question, *question.options, question.explain or ""])))
     return max(1, round(words / settings.practica.words_per_minute))
 
