@@ -11,6 +11,7 @@ from PIL import Image
 
 from . import urls
 from .images import file_digest
+from .search import SHELL as SEARCH_SHELL
 from .settings import Settings
 
 DEFAULT_ICON = "pwa/icons/icon.png"
@@ -72,8 +73,8 @@ def manifest(settings: Settings) -> str:
 
 
 # The app shell: what the site needs to open and search offline. Globs are relative to the site folder.
-SHELL_PATTERNS = ("assets/stylesheets/*.css", "assets/javascripts/bundle.*.js", "assets/javascripts/workers/*.js",
-                  "assets/practica/*", "assets/icons/*", urls.MANIFEST, "search/search_index.json", "sitemap.xml")
+SHELL_PATTERNS = ("assets/stylesheets/*.css", "assets/javascripts/bundle.*.js", "assets/practica/*", "assets/icons/*",
+                  urls.MANIFEST, "sitemap.xml", *SEARCH_SHELL)
 SHELL_PAGES = (urls.HOME, urls.OFFLINE)
 
 

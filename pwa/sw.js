@@ -4,7 +4,10 @@
  *
  * Pages (navigations, and the fetches Material's instant navigation makes): network first with a short
  * timeout, then the copy saved on this device (marked "offline copy from …"), then the offline page.
- * Images: cache first, with a cap on entries. Old caches are removed when a new version activates.
+ * Images: cache first, with a cap on entries. Search (Pagefind's files under pagefind/): index chunks and
+ * page fragments, whose names carry a content hash, cache first as searches fetch them; the entry file, which
+ * Pagefind asks for with a cache-busting query, network first with the saved copy offline. Old caches are
+ * removed when a new version activates.
  */
 "use strict";
 
@@ -14,10 +17,12 @@ const OFFLINE_PAGE = "offline/";
 const NETWORK_TIMEOUT_MS = 3000;
 const MAX_IMAGES = 300;
 const MAX_PAGES = 500;
+const MAX_SEARCH_FILES = 2000;
 
 const SHELL = "practica-shell-" + VERSION;
 const PAGES = "practica-pages";
 const IMAGES = "practica-images";
+const SEARCH = "practica-search";
 const SAVED_PREFIX = "practica-saved-";
 const REVISION = "x-practica-revision";
 const CACHED_AT = "x-practica-cached-at";
@@ -88,7 +93,9 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin || !request.url.startsWith(scope)) return;
   if (url.pathname.includes("/livereload/") || request.headers.has("range")) return;
-  if (isPage(request, url)) {
+  if (url.pathname.startsWith(new URL("pagefind/", scope).pathname)) {
+    event.respondWith(searchFile(request, url));
+  } else if (isPage(request, url)) {
     event.respondWith(page(request, event));
   } else if (request.destination === "image" || /\.(png|jpe?g|webp|gif|svg|avif)$/i.test(url.pathname)) {
     event.respondWith(image(request));
@@ -170,6 +177,29 @@ async function image(request) {
   } catch (e) {
     return new Response("", { status: 504 });
   }
+}
+
+async function searchFile(request, url) {
+  if (url.pathname.endsWith("/pagefind-entry.json")) {
+    try {
+      const response = await fetch(request);
+      if (response.ok) await (await caches.open(SEARCH)).put(url.origin + url.pathname, response.clone());
+      return response;
+    } catch (offline) {
+      const saved = await caches.match(url.origin + url.pathname, { ignoreSearch: true });
+      if (saved) return saved;
+      throw offline;
+    }
+  }
+  const cached = await caches.match(request, { ignoreSearch: true });
+  if (cached) return cached;
+  const response = await fetch(request);
+  if (response.ok) {
+    const cache = await caches.open(SEARCH);
+    await cache.put(request, response.clone());
+    await trim(cache, MAX_SEARCH_FILES);
+  }
+  return response;
 }
 
 async function asset(request) {

@@ -14,6 +14,7 @@ from generator.codeowners import codeowners
 from generator.content.load import load_community
 from generator.settings import load_settings
 from tests.conftest import CliResult, write_config
+from tests.test_site import section
 
 TODAY = "2026-11-23"
 
@@ -128,7 +129,7 @@ def test_featured_show_first_on_home_and_hub(cli: Callable[..., CliResult], mini
         assert [a.get_text() for a in featured.select(".pr-item__title")] == ["Which chart should I use for a trend?"]
         assert "Asked every week" in featured.select_one(".pr-item__note").get_text()
     hub = BeautifulSoup((mini.parent / "site/topics/data/index.html").read_text(), "html.parser")
-    latest = [a.get_text() for a in hub.select("#new + ul .pr-item__title")]
+    latest = [a.get_text() for a in section(hub, "new").select(".pr-item__title")]
     assert "Which chart should I use for a trend?" not in latest
 
 

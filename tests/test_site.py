@@ -26,6 +26,15 @@ def texts(elements: list[Tag]) -> list[str]:
     return [" ".join(e.get_text(" ", strip=True).split()) for e in elements]
 
 
+def section(body: Tag, anchor: str) -> Tag:
+    """The list that follows the heading with id `anchor`."""
+    heading = body.select_one(f"#{anchor}")
+    assert heading is not None, anchor
+    found = heading.find_next(["ul", "ol"])
+    assert isinstance(found, Tag)
+    return found
+
+
 def jsonld(site: Path, url: str) -> dict:  # type: ignore[type-arg]
     script = page(site, url).select_one('head script[type="application/ld+json"]')
     assert script is not None, f"{url} has no JSON-LD"
@@ -87,9 +96,9 @@ def test_community_hub(mini_site: Path) -> None:
     assert "Every team can read a forecast and question it." in text
     assert "Lunch & learn, first Tuesday of the month, 12:30" in text
     assert body.select_one(".pr-meets a")["href"] == "https://chat.example.org/c/data"
-    latest = texts(body.select("#new + ul .pr-item__title"))
+    latest = texts(section(body, "new").select(".pr-item__title"))
     assert latest[0] == "Your first week with data" and len(latest) == 6
-    assert texts(body.select("#paths + ul .pr-item__title")) == ["Your first week with data"]
+    assert texts(section(body, "paths").select(".pr-item__title")) == ["Your first week with data"]
     people = texts(body.select(".pr-person__name"))
     assert people[0] == "Ada Okafor" and "Bo Lindqvist" in people
     follow = body.select_one("a.pr-follow")
@@ -105,7 +114,7 @@ def test_skill_pages_rank_people_by_evidence(mini_site: Path) -> None:
     ranked = forecasting.select(".pr-ranked__person")
     assert texts([r.select_one("a") for r in ranked]) == ["Ada Okafor"]
     assert ranked[0].select_one(".pr-ranked__evidence").get_text() == "wrote 2 · answered 1 · verified 1 · declares it"
-    assert set(texts(forecasting.select("#items + ul .pr-item__title"))) == {
+    assert set(texts(section(forecasting, "items").select(".pr-item__title"))) == {
         "Forecasting at scale", "What does MAPE mean?", "Forecast basics"}
     dataviz = article(mini_site, "skills/data-visualisation/")
     assert texts(dataviz.select(".pr-ranked__person > div > a")) == ["Bo Lindqvist"], "alias 'dataviz' resolved"
@@ -190,8 +199,8 @@ def test_indexes_and_home(mini_site: Path) -> None:
     assert texts(article(mini_site, "paths/").select(".pr-item__title")) == ["Your first week with data"]
     home = article(mini_site, "")
     assert home.select_one(".pr-home-actions a")["href"] == "people/"
-    assert texts(home.select("#communities + ul h3")) == ["Data & Analytics"]
-    assert len(home.select("#new + ul li")) == 6
+    assert texts(section(home, "communities").select("h3")) == ["Data & Analytics"]
+    assert len(section(home, "new").select("li")) == 6
 
 
 def test_feeds_have_stable_ids_types_topics_and_people(mini_site: Path) -> None:
@@ -212,13 +221,24 @@ def test_feeds_have_stable_ids_types_topics_and_people(mini_site: Path) -> None:
     assert len(topic["items"]) == 7 and "_practica" not in topic
 
 
-def test_search_finds_people_faqs_and_transcripts(mini_site: Path) -> None:
-    docs = json.loads((mini_site / "search/search_index.json").read_text())["docs"]
-    def pages_with(word: str) -> set[str]:
-        return {d["location"].split("#")[0] for d in docs if word in (d["title"] + " " + d["text"]).lower()}
-    assert "people/ada/" in pages_with("forecasting")
-    assert "faq/what-is-mape/" in pages_with("percentage error")
-    assert pages_with("quokka") == {"videos/intro-video/"}, "a transcript-only word finds its video"
+def test_search_indexes_what_readers_look_for_and_skips_the_rest(mini_site: Path) -> None:
+    """What Pagefind indexes is chosen in the HTML (its queries are tested in Chromium, test_mobile.py)."""
+    entry = json.loads((mini_site / "pagefind/pagefind-entry.json").read_text())
+    searchable = [p for p in mini_site.rglob("index.html") if "data-pagefind-body" in p.read_text()]
+    assert entry["languages"]["en"]["page_count"] == len(searchable)
+    unsearched = {p.parent.relative_to(mini_site).as_posix() for p in mini_site.rglob("index.html")} - \
+        {p.parent.relative_to(mini_site).as_posix() for p in searchable}
+    assert {".", "new", "offline", "health", "skills", "learn/page/2"} & unsearched >= {".", "new", "offline"}
+    profile = page(mini_site, "people/ada/").select_one("[data-pagefind-body]")
+    assert profile["data-pagefind-filter"] == "kind:Person"
+    assert profile.select_one(".pr-askme")["data-pagefind-weight"] == "10", "expertise weighs most"
+    for ignored in (".pr-crumbs", ".pr-contact", ".pr-items"):
+        assert profile.select_one(ignored).find_parent(attrs={"data-pagefind-ignore": True}), ignored
+    video = page(mini_site, "videos/intro-video/").select_one("[data-pagefind-body]")
+    assert "quokka" in video.select_one("details.pr-transcript").get_text(), "the transcript is indexed"
+    assert not (mini_site / "search/search_index.json").exists(), "Material's whole-site index is gone"
+    offline = json.loads((mini_site / "pagefind/offline.json").read_text())
+    assert offline["bytes"] == sum((mini_site / "pagefind" / f).stat().st_size for f in offline["files"])
 
 
 def test_navigation_lists_sections_not_items(mini_site: Path) -> None:

@@ -22,7 +22,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from .. import feeds, pwa, urls
+from .. import feeds, pwa, search, urls
 from ..community import Community
 from ..content.load import load_community
 from ..content.problems import errors, format_text
@@ -136,11 +136,11 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
 
 
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-    """Put back the page's searchable HTML blocks, and give contributed images their width and height (so
-    the page does not jump as they load)."""
+    """Put back the page's HTML blocks, and give contributed images their width and height (so the page
+    does not jump as they load)."""
     generated = _state(config).pages.get(page.file.src_uri)
     if generated is not None:
-        html = restore(html, generated.blocks, "e")
+        html = restore(html, generated.blocks)
     def size_of(src: str) -> tuple[int, int] | None:
         if "://" in src or src.startswith(("/", "data:")):
             return None
@@ -150,13 +150,8 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
     return size_images(html, size_of)
 
 
-def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
-    """Put back the HTML blocks search need not index (after Material's search plugin has read the page)."""
-    generated = _state(config).pages.get(page.file.src_uri)
-    return restore(output, generated.blocks, "l") if generated is not None else output
-
-
 def on_post_build(config: MkDocsConfig) -> None:
+    search.index(Path(config.site_dir))
     shell = pwa.write_service_worker(Path(config.site_dir), _pwa_dir(config) / "sw.js")
     log.info("Service worker %s precaches %d files (%d bytes)", shell.version, len(shell.entries), shell.total_bytes)
 

@@ -13,7 +13,7 @@ from typing import Any
 from markupsafe import Markup
 
 from ..community import Entry
-from .render import NOINDEX_CLOSE, NOINDEX_OPEN, environment
+from .render import environment, noindex
 
 Item = Entry[Any]
 
@@ -82,15 +82,11 @@ class Bound:
         if not rows:
             return Markup("")
         aria = Markup(' aria-label="{}"').format(label) if label else Markup("")
-        return _noindex(Markup('<ul class="pr-items"{}>\n').format(aria) + Markup("\n").join(rows) +
+        return noindex(Markup('<ul class="pr-items"{}>\n').format(aria) + Markup("\n").join(rows) +
                         Markup("\n</ul>"))
 
     def featured_list(self, featured: Iterable[tuple[Item, str | None]]) -> Markup:
         rows = Markup("\n").join(self.item_row(item, True, note) for item, note in featured)
-        return _noindex(Markup('<ul class="pr-items pr-items--featured" aria-label="Featured">\n') + rows +
+        return noindex(Markup('<ul class="pr-items pr-items--featured" aria-label="Featured">\n') + rows +
                         Markup("\n</ul>"))
-
-
-def _noindex(html: Markup) -> Markup:
-    return Markup(f"\n{NOINDEX_OPEN}\n") + html + Markup(f"\n{NOINDEX_CLOSE}\n")
 

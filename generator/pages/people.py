@@ -46,8 +46,7 @@ def directory(site: Site) -> GeneratedPage:
     skills = sorted({(s, c.skill_name(s)) for p in people for s in p.skills}, key=lambda kv: kv[1].lower())
     topics = sorted(c.topics.values(), key=lambda t: t.title)
     return site.page("people.md.j2", urls.index("person"), "People", people=people, skills=skills, topics=topics,
-                     meta={"description": f"Find one of {len(people)} people to ask, by skill or community.",
-                           "search": {"boost": 2}})
+                     meta={"description": f"Find one of {len(people)} people to ask, by skill or community."})
 
 
 def profile(site: Site, person: Entry[Any]) -> GeneratedPage:
@@ -60,10 +59,7 @@ def profile(site: Site, person: Entry[Any]) -> GeneratedPage:
     url = urls.page("person", person.id)
     trail = [("Home", urls.HOME), ("People", urls.index("person")), (person.title, url)]
     meta = {"description": f"{person.title}, {person.meta.role}. " + (person.meta.motto or ""),
-            "jsonld": structured.for_person(site, person), "search": {"boost": 3},
-            # Material's search weighs tags far above text: expertise makes the person the answer to
-            # "who knows forecasting". Without the tags plugin, tags show in search results only.
-            "tags": [c.skill_name(s) for s in person.skills],
+            "jsonld": structured.for_person(site, person),
             "practica": {"kind": "person", "id": person.id, "topics": person.topics}}
     return site.page("person.md.j2", url, person.title, meta=meta, source=person, person=person,
                      body=site.body(person), trail=trail, groups=groups, stewards=stewards, member_of=member_of,

@@ -19,13 +19,12 @@ from . import icons
 
 TEMPLATES = Path(__file__).parent / "templates"
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]#!|])")
-# Markers a rendered template uses to say what is Markdown and what needs no search indexing (see `split`).
+# Marks a rendered template uses around the contributor's Markdown (see `split`).
 MD_OPEN, MD_CLOSE = "<!--pr:md-->", "<!--pr:/md-->"
-NOINDEX_OPEN, NOINDEX_CLOSE = "<!--pr:noindex-->", "<!--pr:/noindex-->"
 _HEADING = re.compile(r"^#{1,6} ")
 # A placeholder is a paragraph of one word: Markdown passes it through as <p>…</p> without the HTML parser
 # it would run on a raw HTML block.
-PLACEHOLDER = re.compile(r"<p>PRACTICABLOCK([el])(\d+)Z</p>")
+PLACEHOLDER = re.compile(r"<p>PRACTICABLOCK(\d+)Z</p>")
 
 
 @dataclass
@@ -78,7 +77,7 @@ def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters.update(rel=_rel, date=_date, minutes=_minutes, clock=_clock, json_attr=_json_attr, md=_md,
-                       noindex=_noindex)
+                       noindex=noindex)
     env.globals.update(icon=icons.svg, urls=urls)
     return env
 
@@ -93,27 +92,27 @@ def markdown_block(text: str) -> Markup:
     return Markup(f"\n{MD_OPEN}\n\n{text.strip()}\n\n{MD_CLOSE}\n")
 
 
-def _noindex(value: str) -> Markup:
-    """HTML that search need not index (breadcrumbs, bylines, lists of other pages, forms)."""
-    return Markup(f"\n{NOINDEX_OPEN}\n{value}\n{NOINDEX_CLOSE}\n")
+def noindex(value: str) -> Markup:
+    """HTML that search should not index (breadcrumbs, bylines, lists of other pages, forms). The wrapper
+    takes no part in layout (`display: contents`)."""
+    return Markup(f'\n<div class="pr-noindex" data-pagefind-ignore>\n{value}\n</div>\n')
 
 
 def split(rendered: str) -> tuple[str, dict[str, str]]:
     """Take the HTML out of a rendered page, so Markdown only parses what is Markdown.
 
     Practica's templates are mostly HTML around a contributor's Markdown body and a few `##` headings (which
-    MkDocs must see for the table of contents). Each run of HTML becomes one placeholder; the adapter puts
-    the HTML back after Markdown has run — before search indexing for an "early" block (id `e…`), after it
-    for a `noindex` one (`l…`). Python-Markdown then parses a handful of tags per page instead of hundreds.
+    MkDocs must see for the table of contents). Each run of HTML becomes one placeholder, which the adapter
+    replaces after Markdown has run: Python-Markdown parses a handful of tags per page instead of hundreds.
     """
     out: list[str] = []
     blocks: dict[str, str] = {}
     html: list[str] = []
-    in_md = late = False
+    in_md = False
 
     def flush() -> None:
         if any(line.strip() for line in html):
-            ident = f"{'l' if late else 'e'}{len(blocks)}"
+            ident = str(len(blocks))
             blocks[ident] = "\n".join(html)
             out.extend(["", f"PRACTICABLOCK{ident}Z", ""])
         html.clear()
@@ -124,9 +123,6 @@ def split(rendered: str) -> tuple[str, dict[str, str]]:
             in_md = line == MD_OPEN
         elif in_md:
             out.append(line)
-        elif line in (NOINDEX_OPEN, NOINDEX_CLOSE):
-            flush()
-            late = line == NOINDEX_OPEN
         elif _HEADING.match(line):
             flush()
             out.extend(["", line, ""])
@@ -136,6 +132,6 @@ def split(rendered: str) -> tuple[str, dict[str, str]]:
     return "\n".join(out) + "\n", blocks
 
 
-def restore(html: str, blocks: dict[str, str], kind: str) -> str:
-    """Put back the HTML blocks of one kind (`e` or `l`) that `split` took out."""
-    return PLACEHOLDER.sub(lambda m: blocks[m.group(1) + m.group(2)] if m.group(1) == kind else m.group(0), html)
+def restore(html: str, blocks: dict[str, str]) -> str:
+    """Put back the HTML blocks that `split` took out."""
+    return PLACEHOLDER.sub(lambda m: blocks[m.group(1)], html)

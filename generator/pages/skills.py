@@ -21,7 +21,8 @@ def build(site: Site) -> Iterator[GeneratedPage]:
     rows = [(s, len(c.experts_for_skill(s.id)), len(c.items_by_skill.get(s.id, [])))
             for s in sorted(used, key=lambda s: s.name.lower())]
     yield site.page("skills.md.j2", urls.index("skill"), "Skills", skills=rows,
-                    meta={"description": "Every skill in the community, with the people who have it."})
+                    meta={"description": "Every skill in the community, with the people who have it.",
+                          "search": {"exclude": True}})
     for skill in used:
         yield skill_page(site, skill)
         items = c.items_by_skill.get(skill.id, [])
@@ -43,7 +44,7 @@ def skill_page(site: Site, skill: Skill) -> GeneratedPage:
                      experts_total=len(ranked), items=items[:ITEMS], items_total=len(items),
                      all_url=urls.all_of("skill", skill.id, "all"),
                      meta={"description": f"Who knows {skill.name}, and what to read to learn it.",
-                           "search": {"boost": 1.5}})
+                           "practica": {"kind": "skill", "id": skill.id}})
 
 
 def evidence(c: Community, person_id: str, skill_id: str) -> str:

@@ -61,7 +61,7 @@ def hub(site: Site, topic: Entry[Any]) -> GeneratedPage:
                         urls.in_topic(topic.id, kind)))
     save_list, files = site.offline_list(url, [url, *(urls.page(i.kind, i.id) for i in items)])
     trail = [("Home", urls.HOME), ("Communities", urls.index("topic")), (topic.title, url)]
-    meta = {"description": topic.meta.summary, "search": {"boost": 2},
+    meta = {"description": topic.meta.summary,
             "practica": {"kind": "topic", "id": topic.id, "topics": [topic.id]}}
     paths = [i for i in items if i.kind == "path"]
     page = site.page("topic.md.j2", url, topic.title, meta=meta, source=topic, topic=topic, trail=trail,

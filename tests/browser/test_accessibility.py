@@ -79,9 +79,9 @@ def test_axe_after_interacting(looking: Page, demo_server: StaticServer) -> None
     looking.locator(".pr-facade__play").click()
     assert axe(looking) == []
     looking.goto(demo_server.url + "faq/")
-    looking.evaluate("document.getElementById('__search').click()")  # the search toggle, at any width
-    looking.locator("input.md-search__input").fill("forecast")
-    looking.locator(".md-search-result__item").first.wait_for()
+    looking.get_by_role("button", name="Search").click()
+    looking.locator("#pr-search-input").fill("forecast")
+    looking.locator(".pr-search__result").first.wait_for()
     assert axe(looking) == []
 
 

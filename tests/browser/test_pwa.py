@@ -4,6 +4,7 @@ reading, and offers an update after a rebuild — served at the root and under a
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -207,3 +208,35 @@ def active_version(page: Page) -> str:
         channel.port1.onmessage = (event) => resolve(event.data.version);
         navigator.serviceWorker.controller.postMessage({type: 'VERSION'}, [channel.port2]);
     })"""))
+
+
+def search(page: Page, query: str) -> None:
+    if not page.locator("#pr-search").evaluate("d => d.open"):
+        page.get_by_role("button", name="Search").click()
+    page.locator("#pr-search-input").fill(query)
+
+
+def test_search_works_offline_for_what_was_searched_and_everything_once_saved(context: BrowserContext,
+                                                                             demo: Demo) -> None:
+    page = context.new_page()
+    page.goto(demo.url())
+    ready(page)
+    search(page, "kanban")
+    expect(page.locator(".pr-search__title").first).to_contain_text("Kanban")
+
+    go_offline(context)
+    page.reload()
+    search(page, "kanban")  # the index chunks and results this device already fetched
+    expect(page.locator(".pr-search__title").first).to_contain_text("Kanban")
+    expect(page.locator(".pr-search__status")).to_contain_text("You are offline")
+
+    context.set_offline(False)
+    page.reload()
+    search(page, "x")
+    page.get_by_role("button", name=re.compile(r"Save search for offline \(\d+\.\d MB\)")).click()
+    expect(page.locator(".pr-search__save-status")).to_have_text("Search works offline on this device.",
+                                                                 timeout=30_000)
+    go_offline(context)
+    page.reload()
+    search(page, "heteroscedasticity")  # never searched before: answered from the saved index
+    expect(page.locator(".pr-search__title").first).to_contain_text("Forecasting peak season")
