@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +37,7 @@ _SCALAR_NODE, _SEQUENCE_NODE, _MAPPING_NODE = yaml.ScalarNode, yaml.SequenceNode
 _CONSTRUCTOR = _Loader("")
 _SCALARS = {_TAG + name: getattr(_CONSTRUCTOR, f"construct_yaml_{name}")
             for name in ("null", "bool", "int", "float", "timestamp")}
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 @dataclass
@@ -185,6 +187,16 @@ def _key(node: yaml.Node) -> Any:
     if type(node) is not _SCALAR_NODE:
         raise _Unusual  # PyYAML refuses a list or mapping as a key; let it say so
     return _scalar(node)
+
+
+def _timestamp(node: yaml.Node) -> Any:
+    # A plain YYYY-MM-DD is by far the most common; PyYAML makes it date(year, month, day) too, only slower.
+    if _ISO_DATE.fullmatch(node.value):
+        return dt.date.fromisoformat(node.value)
+    return _CONSTRUCTOR.construct_yaml_timestamp(node)
+
+
+_SCALARS[_TAG + "timestamp"] = _timestamp
 
 
 def _scalar(node: yaml.Node) -> Any:
