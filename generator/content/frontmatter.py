@@ -33,10 +33,7 @@ Positions = dict[Path_, tuple[int, int]]
 _TAG = "tag:yaml.org,2002:"
 _STR, _SEQ, _MAP = _TAG + "str", _TAG + "seq", _TAG + "map"
 _SCALAR_NODE, _SEQUENCE_NODE, _MAPPING_NODE = yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode
-# Scalars other than text are built by PyYAML's own functions, so numbers, dates and booleans come out the same.
 _CONSTRUCTOR = _Loader("")
-_SCALARS = {_TAG + name: getattr(_CONSTRUCTOR, f"construct_yaml_{name}")
-            for name in ("null", "bool", "int", "float", "timestamp")}
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
@@ -196,7 +193,11 @@ def _timestamp(node: yaml.Node) -> Any:
     return _CONSTRUCTOR.construct_yaml_timestamp(node)
 
 
-_SCALARS[_TAG + "timestamp"] = _timestamp
+# Scalars other than text are built by PyYAML's own functions, so numbers, dates and booleans come out the same.
+_SCALARS = {
+    **{_TAG + name: getattr(_CONSTRUCTOR, f"construct_yaml_{name}") for name in ("null", "bool", "int", "float")},
+    _TAG + "timestamp": _timestamp,
+}
 
 
 def _scalar(node: yaml.Node) -> Any:
