@@ -196,12 +196,14 @@ class Sender:
             setattr(report, verdict, getattr(report, verdict) + 1)
 
     def _finish(self, row: Claim, outcome: Outcome, now: dt.datetime) -> str:
-        verdict, sid = outcome.verdict, row.subscription.id
-        if verdict == "retry" and row.attempts >= self.max_attempts:
-            verdict = "fail"
+        verdict = outcome.verdict
         if verdict == "sent":
             self.store.mark_sent(row.id, outcome.status or 201, now)
-        elif verdict == "gone":
+            return verdict
+        sid = row.subscription.id
+        if verdict == "retry" and row.attempts >= self.max_attempts:
+            verdict = "fail"
+        if verdict == "gone":
             dropped = self.store.delete_subscription(sid)
             log.info("subscription %s is gone (HTTP %s): removed with %d undelivered", sid, outcome.status, dropped)
         elif verdict == "retry":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import functools
 import json
 import os
 import sqlite3
@@ -218,19 +219,19 @@ class SqliteStore:
         self.db.execute("UPDATE outbox SET payload = ? WHERE id = ? AND payload IS NULL", (payload, row_id))
 
     def mark_sent(self, row_id: int, status: int, at: dt.datetime) -> None:
-        self._finish(row_id, "sent", status, None, at, None)
+        self._finish(row_id, "sent", status, None, at)
 
     def mark_retry(self, row_id: int, status: int | None, error: str, due: dt.datetime, at: dt.datetime) -> None:
-        self._finish(row_id, "pending", status, error, at, due)
+        self.db.execute("UPDATE outbox SET state = 'pending', status = ?, error = ?, updated_at = ?, due_at = ? "
+                        "WHERE id = ?", (status, error, iso(at), iso(due), row_id))
 
     def mark_failed(self, row_id: int, status: int | None, error: str, at: dt.datetime) -> None:
-        self._finish(row_id, "failed", status, error, at, None)
+        self._finish(row_id, "failed", status, error, at)
 
-    def _finish(self, row_id: int, state: str, status: int | None, error: str | None, at: dt.datetime,
-                due: dt.datetime | None) -> None:
-        self.db.execute("UPDATE outbox SET state = ?, status = ?, error = ?, updated_at = ?, "
-                        "due_at = coalesce(?, due_at) WHERE id = ?",
-                        (state, status, error, iso(at), due and iso(due), row_id))
+    def _finish(self, row_id: int, state: str, status: int | None, error: str | None, at: dt.datetime) -> None:
+        # due_at stays out of the SET list: naming it would rewrite both of its index entries for nothing
+        self.db.execute("UPDATE outbox SET state = ?, status = ?, error = ?, updated_at = ? WHERE id = ?",
+                        (state, status, error, iso(at), row_id))
 
     def next_due(self) -> dt.datetime | None:
         row = self.db.execute("SELECT min(due_at) FROM outbox WHERE state = 'pending'").fetchone()
@@ -288,10 +289,16 @@ def _subscription(row: sqlite3.Row) -> Subscription:
     quiet = None
     if row["quiet_start"]:
         quiet = QuietHours(dt.time.fromisoformat(row["quiet_start"]), dt.time.fromisoformat(row["quiet_end"]))
-    prefs = Preferences(tuple(json.loads(row["topics"])), tuple(json.loads(row["people"])),
-                        tuple(json.loads(row["types"])), row["frequency"], quiet, row["timezone"])
+    prefs = Preferences(_ids(row["topics"]), _ids(row["people"]), _ids(row["types"]), row["frequency"], quiet,
+                        row["timezone"])
     return Subscription(row["endpoint"], row["p256dh"], row["auth"], prefs, parse_iso(row["created_at"]),
                         parse_iso(row["updated_at"]))
+
+
+@functools.lru_cache(maxsize=512)
+def _ids(text: str) -> tuple[Any, ...]:
+    """A stored JSON list of ids; subscribers share a few lists, so a claim parses each once."""
+    return tuple(json.loads(text))
 
 
 def _item(row: sqlite3.Row) -> FeedItem:

@@ -40,13 +40,13 @@ def headers(authorization: str, ttl: int, urgency: str, topic: str) -> dict[str,
 
 
 def session(concurrency: int, timeout: float) -> aiohttp.ClientSession:
-    """The one HTTP session of a sender: `concurrency` pooled connections, a total timeout per request, and no
-    cookie jar (push services need none, and one service's cookies have no business reaching another)."""
+    """The one HTTP session of a sender: `concurrency` pooled connections and a total timeout per request."""
     return aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency),
-                                 timeout=aiohttp.ClientTimeout(total=timeout), cookie_jar=aiohttp.DummyCookieJar())
+                                 timeout=aiohttp.ClientTimeout(total=timeout))
 
 
 async def post(http: aiohttp.ClientSession, endpoint: str, body: bytes, sent: dict[str, str]) -> tuple[int, str | None]:
     """POST one message; the status and any Retry-After. Never follows a redirect (a push service sends none)."""
     async with http.post(endpoint, data=body, headers=sent, allow_redirects=False) as response:
+        await response.read()  # as pywebpush does; a connection whose answer was read goes back to the pool
         return response.status, response.headers.get("Retry-After")
