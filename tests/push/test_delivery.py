@@ -169,6 +169,19 @@ def test_a_notification_that_cannot_be_built_is_retried_later_without_a_request(
     assert "cannot fit in 3993 bytes" in row["error"]
 
 
+def test_keys_that_cannot_encrypt_fail_the_row_without_a_request(store: SqliteStore, settings: PushSettings,
+                                                                 receiver: ReceiverClient) -> None:
+    sub = receiver.subscribe(1)[0]
+    stored = subscribe(store, {**sub, "keys": {**sub["keys"], "p256dh": "BAAA"}})  # stored behind the API's back
+    run_ingest(store)
+    run_ingest(store, item("sql-joins"))
+    assert run_send(store, settings).fail == 1
+    assert receiver.report()["requests"] == 0
+    row = store.db.execute("SELECT state, error FROM outbox").fetchone()
+    assert row["state"] == "failed" and row["error"].startswith("Unencryptable")
+    assert store.get_subscription(stored.id) is not None
+
+
 def test_redirects_are_never_followed(store: SqliteStore, settings: PushSettings, receiver: ReceiverClient) -> None:
     sub, elsewhere = receiver.subscribe(2)
     subscribe(store, sub)
