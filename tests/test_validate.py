@@ -151,6 +151,14 @@ CASES = [
          "featured.yml", 2, "'dat' is neither 'home' nor a community id", "did you mean 'data'?"),
     Case("featured dates reversed", write("featured.yml", "- item: forecast-basics\n  start: 2026-12-01\n"
                                           "  end: 2026-11-01\n"), "featured.yml", 1, "'end' is before 'start'"),
+    Case("impossible date", edit(LESSON, "date: 2026-05-04", "date: 2026-02-30"), LESSON, "date: 2026-02-30",
+         "a value cannot be read: day is out of range for month"),
+    Case("list used as a key", edit(LESSON, "level: beginner", "level: beginner\n? [a, b]\n: c"), LESSON, "? [a, b]",
+         "a value cannot be read: found unhashable key"),
+    Case("unknown YAML tag", edit(LESSON, "level: beginner", "level: !shout beginner"), LESSON, "level: !shout",
+         "a value cannot be read: could not determine a constructor for the tag '!shout'"),
+    Case("alias inside itself", edit(LESSON, "level: beginner", "reflect: &a [*a]"), LESSON, 2,
+         "a value refers to itself"),
     Case("date not a date", edit(LESSON, "date: 2026-05-04", "date: last May"), LESSON, "date: last May",
          "'date' should be a date"),
 ]

@@ -113,13 +113,55 @@ def parse_yaml_list(rel: str, data: bytes) -> Source:
 
 def _pyyaml_front_matter(rel: str, node: yaml.Node) -> tuple[Any, Positions]:
     positions = _positions(rel, node, 2)
-    return _Loader("").construct_document(node), positions
+    return _construct(rel, node, 2), positions
 
 
 def _pyyaml_list(rel: str, node: yaml.Node) -> tuple[Any, Positions]:
     # PyYAML builds a list file before its positions are walked (merge keys rewrite the nodes it walks).
-    meta = _Loader("").construct_document(node)
+    meta = _construct(rel, node, 1)
     return meta, _positions(rel, node, 1)
+
+
+def _construct(rel: str, node: yaml.Node, first_line: int) -> Any:
+    """PyYAML's value for `node`; a value it cannot build (2026-02-30, a list used as a key, an unknown
+    tag, an alias inside itself) is a problem at its line, never a crash."""
+    try:
+        return _Loader("").construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + first_line if mark else first_line
+        what = exc.problem or str(exc)
+    except (ValueError, TypeError, RecursionError) as exc:
+        line, what = _bad_value_line(node, first_line), str(exc) or type(exc).__name__
+    raise ReadError(Problem(rel, line, None, None, f"a value cannot be read: {what}",
+                            "write dates as YYYY-MM-DD (a real day), keys as plain words, and no YAML tags (!…)",
+                            code="bad-value"))
+
+
+def _bad_value_line(node: yaml.Node, first_line: int, depth: int = 0) -> int:
+    """The line of the first value PyYAML cannot build on its own, found by building each in turn."""
+    if depth > 50:  # an alias that contains itself
+        return node.start_mark.line + first_line
+    if isinstance(node, yaml.ScalarNode):
+        return -1 if _builds(node) else node.start_mark.line + first_line
+    pairs = node.value if isinstance(node, yaml.MappingNode) else [(None, n) for n in node.value]
+    for key, value in pairs:
+        if key is not None and not isinstance(key, yaml.ScalarNode):
+            return key.start_mark.line + first_line
+        for child in (key, value):
+            if child is not None:
+                found = _bad_value_line(child, first_line, depth + 1)
+                if found != -1:
+                    return found
+    return -1 if depth else node.start_mark.line + first_line
+
+
+def _builds(node: yaml.ScalarNode) -> bool:
+    try:
+        _Loader("").construct_object(node)
+    except (yaml.YAMLError, ValueError, TypeError):
+        return False
+    return True
 
 
 def _values(node: yaml.Node, first_line: int, yaml_text: str) -> tuple[Any, Positions] | None:
@@ -213,7 +255,11 @@ def _scalar(node: yaml.Node) -> Any:
 def _positions(rel: str, node: yaml.Node, first_line: int) -> Positions:
     """Where every key and list item is; a key written twice is an error (YAML would keep the last)."""
     positions: Positions = {}
-    duplicate = _walk(node, (), positions, first_line)
+    try:
+        duplicate = _walk(node, (), positions, first_line)
+    except RecursionError:
+        raise ReadError(_problem(rel, first_line, "bad-value", "a value refers to itself (a YAML alias inside "
+                                 "its own anchor)", "write the value out instead of using & and *")) from None
     if duplicate:
         key, line, col = duplicate
         raise ReadError(Problem(rel, line, col, key, f"field '{key}' is written twice",

@@ -73,6 +73,12 @@ def _load(settings: Settings) -> Community:
             except OSError as exc:
                 community.problems.append(Problem(rel, None, None, None, f"cannot read the file: {exc.strerror}",
                                                   "check its permissions", code="unreadable"))
+            except Exception as exc:  # a file Practica cannot read is a problem for that file, never a crash
+                community.problems.append(Problem(rel, 1, None, None,
+                                                  f"this file could not be read ({type(exc).__name__}: {exc})",
+                                                  "simplify its front matter; if it looks right, report this file "
+                                                  "to the site's maintainers", code="unreadable"))
+                community.unloaded.add((kind, path.stem))
     for kind, path, source in sources:
         entry = _entry(kind, path, source, community.problems)
         if entry is None:
