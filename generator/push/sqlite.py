@@ -207,8 +207,7 @@ class SqliteStore:
             for row in self.db.execute(
                     f"SELECT oi.outbox_id, i.* FROM outbox_items oi JOIN items i ON i.id = oi.item_id "
                     f"WHERE oi.outbox_id IN ({_marks(ids)}) ORDER BY i.batch_id DESC, i.position", ids):
-                found = known.get(row["id"]) or known.setdefault(row["id"], _item(row))
-                items[row["outbox_id"]].append(found)
+                items[row["outbox_id"]].append(known.get(row["id"]) or known.setdefault(row["id"], _item(row)))
         return [Claim(row["row_id"], _subscription(row), row["slot"], row["attempts"] + 1, row["payload"],
                       tuple(items[row["row_id"]])) for row in rows]
 
@@ -297,10 +296,10 @@ def _subscription(row: sqlite3.Row) -> Subscription:
 
 @functools.lru_cache(maxsize=512)
 def _ids(text: str) -> tuple[Any, ...]:
-    """A stored JSON list of ids; subscribers share a few lists, so a claim parses each once."""
+    """A stored JSON list of ids; subscribers and items share a few lists, so each is parsed once."""
     return tuple(json.loads(text))
 
 
 def _item(row: sqlite3.Row) -> FeedItem:
-    return FeedItem(row["id"], row["type"], row["url"], row["title"], row["summary"],
-                    tuple(json.loads(row["topics"])), tuple(json.loads(row["people"])))
+    return FeedItem(row["id"], row["type"], row["url"], row["title"], row["summary"], _ids(row["topics"]),
+                    _ids(row["people"]))
