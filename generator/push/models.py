@@ -87,10 +87,6 @@ class Subscription:
     def id(self) -> str:
         return subscription_id(self.endpoint)
 
-    def info(self) -> dict[str, object]:
-        """The subscription as pywebpush wants it."""
-        return {"endpoint": self.endpoint, "keys": {"p256dh": self.p256dh, "auth": self.auth}}
-
 
 @dataclass(frozen=True)
 class Ref:
