@@ -8,11 +8,13 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .errors import ContentError, PracticaError
-from .settings import Settings, load_settings
+
+if TYPE_CHECKING:  # imported when a command needs them: `practica push send` should start fast
+    from .settings import Settings
 
 log = logging.getLogger("mkdocs.plugins.practica")
 Command = Callable[[argparse.Namespace], int]
@@ -101,6 +103,8 @@ def _common(cmd: argparse.ArgumentParser) -> None:
 
 
 def _settings_for(args: argparse.Namespace) -> Settings:
+    from .settings import load_settings
+
     return load_settings(args.config_file, content_dir=getattr(args, "content", None))
 
 

@@ -9,8 +9,6 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from ..content.load import FOLDERS
-from ..content.skills import slugify
 from ..errors import PracticaError
 
 # What each kind asks for: (flag, prompt, is a list).
@@ -51,6 +49,8 @@ def add_parser(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> N
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..content.load import FOLDERS
+    from ..content.skills import slugify
     from ..settings import load_settings
 
     settings = load_settings(args.config_file, content_dir=args.content)
