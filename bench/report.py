@@ -75,6 +75,7 @@ def _weight(r: dict[str, Any]) -> str:
 
 def _search(r: dict[str, Any]) -> str:
     rows = ["### Search on a phone (`--only search`): 412×915 viewport, CDP CPU throttling 4× (main thread)\n",
+            "Material's built-in search on the baseline site; Pagefind on Practica's site (its build's bundle).\n",
             "| items | Material index raw / gzip | Material: bytes for first query | first result (measured) | "
             "worker index build, unthrottled | first result, worker 4× (estimate) | next query | "
             "Pagefind bundle | Pagefind: bytes for first query | first result (worker) | first result (main "
@@ -94,8 +95,10 @@ def _search(r: dict[str, Any]) -> str:
         rows.append(f"\nPagefind offline: a new word with only what one online query fetched: "
                     f"**{offline['unsaved_new_word']}**; with every Pagefind file saved by a service worker "
                     f"({kb(offline['save_bytes'])} fetched to save it): **{offline['saved_new_word']}**.")
-    rows.append("\nPagefind indexing time: " + ", ".join(
-        f"{int(n):,} items {q_s(s['pagefind_index']['seconds'])}" for n, s in r["search"].items()) + ".")
+    rows.append("\nPagefind indexing (part of `practica build`), wall / CPU: " + ", ".join(
+        f"{int(n):,} items {q_s(s['pagefind_index']['seconds'])} / {q_s(s['pagefind_index'].get('cpu', 0))}"
+        for n, s in r["search"].items()) + "; \"save search for offline\" downloads " + ", ".join(
+        f"{kb(s['pagefind_index'].get('offline_bytes', 0))} at {int(n):,}" for n, s in r["search"].items()) + ".")
     return "\n".join(rows) + "\n"
 
 

@@ -128,28 +128,38 @@ def _weight(case: build.Case) -> dict[str, Any]:
 
 
 def _search(case: build.Case, logs: Path, offline: bool) -> dict[str, Any]:
+    """Material's search on the baseline site (the plain Material site has it) against Pagefind on Practica's
+    site (the bundle its build wrote), the same queries on both."""
     import search
     from playwright.sync_api import sync_playwright
 
     _ensure_site(case)
-    site = case.practica_site
+    _ensure_plain(case)
     log.info("search at %d items", case.items)
-    row: dict[str, Any] = {"material_index": search.index_sizes(site),
-                           "pagefind_index": search.pagefind_index(site, logs)}
+    row: dict[str, Any] = {"material_index": search.index_sizes(case.plain_site),
+                           "pagefind_index": search.pagefind_index(case.practica_site, case.root, logs)}
     q = search.queries(case.content)
     row["queries"] = q
-    with search.host(site) as base, sync_playwright() as playwright:
+    with search.host(case.plain_site) as plain, search.host(case.practica_site) as practica, \
+            sync_playwright() as playwright:
         browser = search.launch(playwright)
         try:
-            row["material"] = search.material(browser, base, q)
-            row["material_worker"] = search.material_worker(browser, base, site, q)
-            row["pagefind"] = search.pagefind(browser, base, q)
-            row["pagefind_main_thread"] = search.pagefind(browser, base, q, worker=False)
+            row["material"] = search.material(browser, plain, q)
+            row["material_worker"] = search.material_worker(browser, plain, case.plain_site, q)
+            row["pagefind"] = search.pagefind(browser, practica, q)
+            row["pagefind_main_thread"] = search.pagefind(browser, practica, q, worker=False)
             if offline:
-                row["pagefind_offline"] = search.pagefind_offline(browser, base, q)
+                row["pagefind_offline"] = search.pagefind_offline(browser, practica, q)
         finally:
             browser.close()
     return row
+
+
+def _ensure_plain(case: build.Case) -> None:
+    if not (case.plain_site / "search" / "search_index.json").is_file():
+        done = run(build.plain_cmd(case), LOGS / f"build-plain-{case.items}-ensure.log", cwd=build.REPO)
+        if done.returncode != 0:
+            raise RuntimeError(done.tail())
 
 
 def _validate(case: build.Case, times: int) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Search on a phone: Material's built-in search against Pagefind, on the same built site.
+"""Search on a phone: Material's built-in search (on the baseline site) against Pagefind (on Practica's).
 
 Headless Chromium (Debian's, driven by Playwright) with a phone viewport and CDP CPU throttling (4×).
 Chromium throttles only a page's main thread: a dedicated worker runs at full speed, and CDP refuses to
@@ -30,7 +30,6 @@ PHONE = {"viewport": {"width": 412, "height": 915}, "device_scale_factor": 2.625
          "has_touch": True}
 THROTTLE = 4
 TIMEOUT_MS = 240_000
-ROOT_SELECTOR = "article.md-content__inner"
 
 
 @contextmanager
@@ -64,14 +63,25 @@ def index_sizes(site: Path) -> dict[str, int | None]:
             "docs": len(json.loads(data)["docs"])}
 
 
-def pagefind_index(site: Path, logs: Path) -> dict[str, Any]:
-    """Index the built site with Pagefind (the article only, as Material's index has it)."""
-    done = run([sys.executable, "-m", "pagefind", "--site", str(site), "--root-selector", ROOT_SELECTOR],
+def pagefind_index(site: Path, scratch: Path, logs: Path) -> dict[str, Any]:
+    """The Pagefind bundle Practica's build wrote into `site`, and the time Pagefind takes to index that site
+    (the build's own command, timed again into a scratch folder so the site stays as built)."""
+    sys.path.insert(0, str(HERE.parent))
+    from generator import search as practica_search
+
+    bundle = site / practica_search.BUNDLE
+    if not (bundle / "pagefind-entry.json").is_file():
+        raise RuntimeError(f"no Pagefind bundle in {site}: was it built by practica build?")
+    out = scratch / "pagefind-timing"
+    done = run([sys.executable, "-m", "pagefind", "--site", str(site), "--output-path", str(out),
+                "--exclude-selectors", practica_search.EXCLUDE, "--force-language", "en", "--quiet"],
                logs / f"pagefind-{site.parent.name}.log", timeout=900)
     if done.returncode != 0:
         raise RuntimeError(f"pagefind failed:\n{done.tail()}")
-    files = [p for p in (site / "pagefind").rglob("*") if p.is_file()]
-    return {"seconds": done.wall, "files": len(files), "bytes": sum(p.stat().st_size for p in files)}
+    files = [p for p in bundle.rglob("*") if p.is_file()]
+    chunks = [p for p in files if p.parent.name in ("index", "fragment")]
+    return {"seconds": done.wall, "cpu": done.cpu, "files": len(files), "bytes": sum(p.stat().st_size for p in files),
+            "offline_bytes": sum(p.stat().st_size for p in chunks)}
 
 
 def queries(content: Path) -> dict[str, str]:
@@ -94,8 +104,8 @@ class Phone:
     def __init__(self, browser: Any, base: str, throttle: bool = True, block: str | None = None,
                  workers: bool = False) -> None:
         self.base = base
-        # Service workers blocked unless asked for: Practica's precaches the whole search index, which is
-        # page weight (reported there), not the cost of a query.
+        # Service workers blocked unless asked for: what Practica's precaches (Pagefind's shell among the
+        # app shell) is page weight (reported there), not the cost of a query.
         self.context = browser.new_context(**PHONE, service_workers="allow" if workers else "block")
         if workers:
             # only the benchmark's own worker, not Practica's
@@ -192,11 +202,11 @@ SHOWN = 5  # results whose excerpts are loaded, as Pagefind's own UI does for it
 
 
 def pagefind(browser: Any, base: str, q: dict[str, str], worker: bool = True) -> dict[str, Any]:
-    """Same visit with Material's index blocked (as if Pagefind replaced it): first and second query.
+    """Open Practica's home page and search at once with Pagefind: first and second query.
 
     With `worker=False` Pagefind searches on the (throttled) main thread: the phone-speed figure.
     """
-    phone = Phone(browser, base, block="**/search/search_index.json")
+    phone = Phone(browser, base)
     started = time.monotonic()
     phone.page.goto(base, wait_until="domcontentloaded")
     first = phone.page.evaluate(_PAGEFIND, [q["first"], SHOWN, not worker])
@@ -213,19 +223,19 @@ def pagefind(browser: Any, base: str, q: dict[str, str], worker: bool = True) ->
 def pagefind_offline(browser: Any, base: str, q: dict[str, str]) -> dict[str, Any]:
     """Offline: a word never searched before, with only what one online query fetched, and with every
     Pagefind file saved by a service worker (as "save for offline" would). Counts compare with online."""
-    truth = Phone(browser, base, throttle=False, block="**/search/search_index.json")
+    truth = Phone(browser, base, throttle=False)
     truth.page.goto(base, wait_until="load")
     online = {w: truth.page.evaluate(_PAGEFIND, [q[w], SHOWN, False])["results"] for w in ("rare2", "rare3")}
     truth.close()
 
-    unsaved = Phone(browser, base, throttle=False, block="**/search/search_index.json")
+    unsaved = Phone(browser, base, throttle=False)
     unsaved.page.goto(base, wait_until="load")
     unsaved.page.evaluate(_PAGEFIND, [q["rare1"], SHOWN, False])
     unsaved.context.set_offline(True)
     without = _try(unsaved.page, q["rare2"], online["rare2"])
     unsaved.close()
 
-    saved = Phone(browser, base, throttle=False, block="**/search/search_index.json", workers=True)
+    saved = Phone(browser, base, throttle=False, workers=True)
     saved.page.goto(base, wait_until="load")
     saved.page.evaluate("""async () => { await navigator.serviceWorker.register('/__bench/sw.js', {scope: '/'});
         await navigator.serviceWorker.ready;

@@ -3,8 +3,9 @@
 Every item becomes `<folder>/<id>.md` with its title, summary and contributed body; people and topics the
 same; each section gets an index page linking every page in it (so items are reachable, as in Practica);
 the nav lists the sections only. The config is the repository's `mkdocs.yml` minus what is Practica's
-(the hook, `theme.custom_dir`, the PWA logo/favicon, extra CSS/JS and `extra.practica`); theme options,
-Markdown extensions and the search plugin stay as they are.
+(the hook, `theme.custom_dir`, the PWA logo/favicon, extra CSS/JS and `extra.practica`); theme options and
+Markdown extensions stay as they are. The repository turns MkDocs' search plugin off (Practica indexes with
+Pagefind); the baseline turns it back on, so both sites are searchable, as a plain Material site is.
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ def plain_config(repo_config: Path, docs_dir: Path, site_dir: Path, out: Path) -
     for key in PRACTICA_THEME_KEYS:
         theme.pop(key, None)
     (config.get("extra") or {}).pop("practica", None)
-    config.update(docs_dir=str(docs_dir), site_dir=str(site_dir), nav=[
+    config.update(docs_dir=str(docs_dir), site_dir=str(site_dir), plugins=["search"], nav=[
         {"Home": "index.md"}, *({title: f"{folder}/index.md"} for folder, title in SECTIONS.items()),
         {"What's new": "new/index.md"}])
     out.write_text(yaml.dump(config, Dumper=_Dumper, sort_keys=False, allow_unicode=True), encoding="utf-8")
