@@ -199,6 +199,19 @@ def test_a_broken_file_does_not_make_its_references_look_broken(mini: Path) -> N
     assert "required field 'role'" in problems[0].message
 
 
+def test_a_misspelt_required_field_is_one_problem(mini: Path) -> None:
+    edit(LESSON, "objectives:", "objectivs:")(mini)
+    problems = load(mini)
+    assert [(p.file, p.line, p.message, p.hint) for p in problems] == [
+        (LESSON, 6, "unknown field 'objectivs'", "did you mean 'objectives'?")], problems
+
+
+def test_a_misnamed_file_is_one_problem_not_one_per_reference(mini: Path) -> None:
+    (mini / LESSON).rename(mini / "learn/Forecast Basics.md")  # referenced as forecast-basics three times
+    problems = load(mini)
+    assert [(p.file, p.code) for p in problems] == [("learn/Forecast Basics.md", "not-a-slug")], problems
+
+
 def test_yes_and_no_stay_text_in_front_matter(mini: Path) -> None:
     edit(LESSON, "options: [A target, An estimate with uncertainty]", "options: [Yes, No]")(mini)
     settings = load_settings(mini.parent / "mkdocs.yml", content_dir=mini, today=TODAY)

@@ -32,8 +32,16 @@ def field_name(loc: tuple[str | int, ...]) -> str:
 
 def problems_from(error: ValidationError, source: Source, model: type[BaseModel],
                   prefix: tuple[str | int, ...] = ()) -> list[Problem]:
-    """`prefix` locates the validated value inside the file (e.g. the entry's index in a list file)."""
-    return [_problem(detail, source, model, prefix) for detail in error.errors() if _reportable(detail)]
+    """`prefix` locates the validated value inside the file (e.g. the entry's index in a list file).
+
+    A misspelt required field is one problem, not two: its "unknown field … did you mean" stays, and the
+    "required field is missing" for the field it names goes.
+    """
+    details = [detail for detail in error.errors() if _reportable(detail)]
+    misspelt = {(*d["loc"][:-1], close) for d in details if d["type"] == "extra_forbidden"
+                for close in [_closest(tuple(d["loc"]), model)] if close}
+    return [_problem(detail, source, model, prefix) for detail in details
+            if not (detail["type"] == "missing" and tuple(detail["loc"]) in misspelt)]
 
 
 def _reportable(detail: ErrorDetails) -> bool:
@@ -85,11 +93,16 @@ def _explain(detail: ErrorDetails, loc: tuple[str | int, ...], model: type[BaseM
 
 
 def _unknown_field(loc: tuple[str | int, ...], model: type[BaseModel]) -> tuple[str, str, str]:
-    allowed = _fields_at(model, loc[:-1])
-    key = str(loc[-1])
-    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-    hint = f"did you mean '{close[0]}'?" if close else f"remove it; the fields allowed here are: {', '.join(allowed)}"
+    close = _closest(loc, model)
+    hint = (f"did you mean '{close}'?" if close
+            else f"remove it; the fields allowed here are: {', '.join(_fields_at(model, loc[:-1]))}")
     return (f"unknown field '{field_name(loc)}'", hint, "unknown-field")
+
+
+def _closest(loc: tuple[str | int, ...], model: type[BaseModel]) -> str | None:
+    """The allowed field an unknown field at `loc` was probably meant to be."""
+    close = difflib.get_close_matches(str(loc[-1]), _fields_at(model, loc[:-1]), n=1, cutoff=0.6)
+    return close[0] if close else None
 
 
 def _fields_at(model: type[BaseModel], loc: tuple[str | int, ...]) -> list[str]:

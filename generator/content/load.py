@@ -87,6 +87,8 @@ def _load(settings: Settings) -> Community:
             community.unloaded.add((kind, path.stem))
             community.problems.extend(body.check(source.rel, source.body, source.body_line, root))
         else:
+            if not SLUG_RE.match(entry.id):
+                _not_a_slug(community, entry, path)
             _date(entry, path, dates, settings.today)
             _add(community, entry, community.problems)
     featured = read_list_file(root, settings.practica.featured, FeatureDef, community.problems)
@@ -110,14 +112,20 @@ def _entry(kind: Kind, path: Path, source: Source, problems: list[Problem]) -> E
             meta = model.model_validate({k: v for k, v in source.meta.items() if k not in broken})
         except ValidationError:
             return None
-    entry: Entry[Any] = Entry(kind, path.stem, source.rel, meta, source.body, source.body_line)
-    if not SLUG_RE.match(entry.id):
-        from .skills import slugify
+    return Entry(kind, path.stem, source.rel, meta, source.body, source.body_line)
 
-        problems.append(Problem(source.rel, 1, None, None, f"the file name '{path.name}' is not a valid id",
-                                f"rename the file to '{slugify(path.stem) or 'my-item'}.md' (lowercase, hyphens)",
-                                code="not-a-slug"))
-    return entry
+
+def _not_a_slug(community: Community, entry: Entry[Any], path: Path) -> None:
+    """A file name that is not an id is one problem; references to the id it will have once renamed (what
+    the fix says) resolve, so that the files mentioning it are not flagged too."""
+    from .skills import slugify
+
+    slug = slugify(path.stem)
+    community.problems.append(Problem(entry.rel, 1, None, None, f"the file name '{path.name}' is not a valid id",
+                                      f"rename the file to '{slug or 'my-item'}.md' (lowercase, hyphens)",
+                                      code="not-a-slug"))
+    if slug:
+        community.unloaded.add((entry.kind, slug))
 
 
 def _date(entry: Entry[Any], path: Path, dates: dict[Path, tuple[dt.date, dt.date]], today: dt.date) -> None:
