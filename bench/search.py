@@ -43,7 +43,7 @@ def host(site: Path, seconds: float = 1800) -> Iterator[str]:
         deadline = time.monotonic() + 20
         while True:
             try:
-                urllib.request.urlopen(base + "manifest.webmanifest", timeout=2).close()
+                urllib.request.urlopen(base, timeout=2).close()
                 break
             except OSError:
                 if time.monotonic() > deadline:

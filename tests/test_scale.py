@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
+from generator.pages import topics
 from tests.conftest import CliResult, write_config
 
 LESSONS = 95
@@ -60,6 +61,9 @@ def test_hub_skill_and_profile_are_bounded_with_links_to_the_rest(big_site: Path
     hub = html(big_site, "topics/data/")
     more = {a.get_text(): a["href"] for a in hub.select(".pr-more a")}
     assert more["All 97 lessons →"] == "learn/"
+    new, lessons = (hub.select_one(f"#{anchor}").find_next("ul") for anchor in ("new", "lessons"))
+    assert (len(new.select(".pr-item__title")), len(lessons.select(".pr-item__title"))) == (topics.LATEST,
+                                                                                           topics.PER_KIND)
     assert len(titles(html(big_site, "topics/data/learn/"))) == 40
     assert (big_site / "topics/data/learn/page/3/index.html").exists()
 

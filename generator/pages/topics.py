@@ -11,8 +11,8 @@ from . import listing
 from .render import GeneratedPage
 from .site import Site
 
-LATEST = 6
-PER_KIND = 6
+LATEST = 5
+PER_KIND = 4
 EXPERTS = 6
 
 
