@@ -3,16 +3,18 @@ and profiles show a bounded number of items with a link to the rest."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
-from generator.pages import topics
+from generator.pages import indexes, topics
 from tests.conftest import CliResult, write_config
 
 LESSONS = 95
+TOPICS = 14  # more communities than the home page lists
 
 
 def lesson(n: int) -> str:
@@ -32,6 +34,9 @@ def big_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(MINI, folder / "content")
     for n in range(LESSONS):
         (folder / "content" / "learn" / f"lesson-{n:03d}.md").write_text(lesson(n))
+    for n in range(TOPICS):
+        (folder / "content" / "topics" / f"topic-{n:02d}.md").write_text(
+            f"---\nname: Accounts {n:02d}\nsummary: Number {n}.\nstewards: [bo]\n---\n")
     config = write_config(folder, docs_dir="content")
     assert main(["build", "--config-file", str(config), "--site-dir", str(folder / "site")]) == 0
     return folder / "site"
@@ -78,6 +83,15 @@ def test_hub_skill_and_profile_are_bounded_with_links_to_the_rest(big_site: Path
     assert profile.select_one(".pr-more a")["href"] == "wrote/"
     listing = html(big_site, "people/bo/wrote/")
     assert listing.select(".pr-crumbs li")[-2].get_text() == "Bo Lindqvist"
+
+
+def test_home_lists_the_busiest_communities_and_links_to_all(big_site: Path) -> None:
+    home = html(big_site, "")
+    listed = [a.get_text() for a in home.select(".pr-topic h3 a")]
+    assert len(listed) == indexes.HOME_TOPICS and "Data & Analytics" in listed, "the busiest one, though 12 others come before it in the alphabet"
+    assert listed == sorted(listed)
+    link = home.find("a", string=re.compile("All .* communities"))
+    assert link is not None and link.get_text() == f"All {TOPICS + 1} communities →" and link["href"] == "topics/"
 
 
 def test_list_pages_stay_under_the_budget_with_many_items(big_site: Path) -> None:

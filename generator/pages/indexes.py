@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from .. import urls
+from ..community import Community, Entry
 from . import listing
 from .render import GeneratedPage
 from .site import Site
 
 NEW_LIMIT = 60
 HOME_LATEST = 6
+HOME_TOPICS = 12  # the busiest communities, so the home page weighs the same however many there are
 
 
 SECTIONS = {
@@ -39,10 +42,16 @@ def home(site: Site) -> GeneratedPage:
     lead = site.settings.site_description or "Learn from the people around you: short lessons, answers and experts."
     return site.page("home.md.j2", urls.HOME, site.settings.site_name, lead=lead,
                      featured=site.featured(None), latest=c.listed[:HOME_LATEST],
-                     topics=sorted(c.topics.values(), key=lambda t: t.title),
+                     topics=_busiest(c), topics_total=len(c.topics),
                      paths=[i for i in c.listed if i.kind == "path"][:4], people=people[:4],
                      people_total=len(c.people),
                      meta={"description": lead, "hide": ["toc"], "search": {"exclude": True}})
+
+
+def _busiest(c: Community) -> list[Entry[Any]]:
+    """Up to HOME_TOPICS communities, those with the most items, in alphabetical order."""
+    busiest = sorted(c.topics.values(), key=lambda t: (-len(c.items_by_topic.get(t.id, [])), t.title))
+    return sorted(busiest[:HOME_TOPICS], key=lambda t: t.title)
 
 
 def new(site: Site) -> GeneratedPage:
