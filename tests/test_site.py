@@ -165,6 +165,10 @@ def test_external_video_is_a_click_to_load_facade(mini_site: Path) -> None:
     assert facade["data-embed"] == "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?autoplay=1"
     assert html.select("iframe") == [], "no third-party frame until the reader taps play"
     assert facade.select_one("button.pr-facade__play")["aria-label"].startswith("Play")
+    note = facade.select_one(".pr-facade__note")
+    assert "Plays from youtube-nocookie.com." in note.get_text(" ", strip=True)
+    source = note.select_one("a")
+    assert (source.get_text(), source["href"]) == ("Open on youtube.com", "https://www.youtube.com/watch?v=dQw4w9WgXcQ")
     assert jsonld(mini_site, "videos/external-talk/")["embedUrl"].startswith("https://www.youtube-nocookie.com/")
 
 

@@ -116,7 +116,8 @@ def player(video: Entry[Any]) -> dict[str, Any]:
         return {"local": True, "src": urls.media(src), "type": VIDEO_TYPES.get(suffix, "video/mp4"),
                 "captions": captions, "poster": poster, "lang": "en"}
     embed, host = embed_url(meta.src)
-    return {"local": False, "embed": embed, "host": host, "poster": poster}
+    source_host = (urlsplit(meta.src).hostname or host).removeprefix("www.")
+    return {"local": False, "embed": embed, "host": host, "source_host": source_host, "poster": poster}
 
 
 def embed_url(src: str) -> tuple[str, str]:
