@@ -40,6 +40,11 @@ def axe(page: Page) -> list[str]:
     if not AXE.exists():
         pytest.fail(f"{AXE} is missing: `make test` installs axe-core from the npm registry")
     page.add_script_tag(path=str(AXE))
+    # Judge the page at rest: a colour or opacity transition still running (a result fading in, a link's
+    # hover colour) would be measured half way. At most two seconds.
+    page.evaluate("""() => Promise.race([
+        Promise.all(document.getAnimations().map((a) => a.finished.catch(() => null))),
+        new Promise((done) => setTimeout(done, 2000))])""")
     result = page.evaluate("""(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})
         .then(async (r) => ({wcag: r.violations,
                              dialog: (await axe.run(document, {runOnly: ['aria-dialog-name']})).violations}))""",
