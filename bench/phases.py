@@ -17,11 +17,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import yaml
-
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import sites  # noqa: E402
 from build import BIN, REPO, Case  # noqa: E402
 from measure import ENV, run  # noqa: E402
 
@@ -78,12 +77,9 @@ def practica_phases(case: Case, round_: int) -> dict[str, float]:
 
 
 def without_search(case: Case) -> Path:
-    """The baseline's config with MkDocs' search plugin off (the same as Practica's mkdocs.yml)."""
-    config = yaml.safe_load(case.plain_config.read_text(encoding="utf-8"))
-    config.update(plugins=[], site_dir=str(case.root / "site-plain-nosearch"))
-    out = case.root / "plain-nosearch.yml"
-    out.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    return out
+    """The baseline's config with MkDocs' search plugin off (as in Practica's mkdocs.yml)."""
+    return sites.plain_config(REPO / "mkdocs.yml", case.root / "plain", case.root / "site-plain-nosearch",
+                              case.root / "plain-nosearch.yml", search=False)
 
 
 def main() -> int:

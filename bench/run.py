@@ -113,9 +113,12 @@ def _prepare(items: int) -> build.Case:
     return case
 
 
-def _ensure_site(case: build.Case) -> None:
-    if not (case.practica_site / "index.html").is_file():
-        done = run(build.practica_cmd(case), LOGS / f"build-practica-{case.items}-ensure.log", cwd=build.REPO)
+def _ensure_site(case: build.Case, plain: bool = False) -> None:
+    """Build Practica's site (or the baseline's, with its search index) when a skipped build step left none."""
+    name, built, cmd = (("plain", case.plain_site / "search" / "search_index.json", build.plain_cmd(case)) if plain
+                        else ("practica", case.practica_site / "index.html", build.practica_cmd(case)))
+    if not built.is_file():
+        done = run(cmd, LOGS / f"build-{name}-{case.items}-ensure.log", cwd=build.REPO)
         if done.returncode != 0:
             raise RuntimeError(done.tail())
 
@@ -134,7 +137,7 @@ def _search(case: build.Case, logs: Path, offline: bool) -> dict[str, Any]:
     from playwright.sync_api import sync_playwright
 
     _ensure_site(case)
-    _ensure_plain(case)
+    _ensure_site(case, plain=True)
     log.info("search at %d items", case.items)
     row: dict[str, Any] = {"material_index": search.index_sizes(case.plain_site),
                            "pagefind_index": search.pagefind_index(case.practica_site, case.root, logs)}
@@ -153,13 +156,6 @@ def _search(case: build.Case, logs: Path, offline: bool) -> dict[str, Any]:
         finally:
             browser.close()
     return row
-
-
-def _ensure_plain(case: build.Case) -> None:
-    if not (case.plain_site / "search" / "search_index.json").is_file():
-        done = run(build.plain_cmd(case), LOGS / f"build-plain-{case.items}-ensure.log", cwd=build.REPO)
-        if done.returncode != 0:
-            raise RuntimeError(done.tail())
 
 
 def _validate(case: build.Case, times: int) -> dict[str, Any]:

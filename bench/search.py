@@ -22,6 +22,8 @@ from typing import Any
 
 from measure import ENV, free_port, gzip_size, run
 
+from generator import search as practica_search
+
 HERE = Path(__file__).resolve().parent
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -66,15 +68,11 @@ def index_sizes(site: Path) -> dict[str, int | None]:
 def pagefind_index(site: Path, scratch: Path, logs: Path) -> dict[str, Any]:
     """The Pagefind bundle Practica's build wrote into `site`, and the time Pagefind takes to index that site
     (the build's own command, timed again into a scratch folder so the site stays as built)."""
-    sys.path.insert(0, str(HERE.parent))
-    from generator import search as practica_search
-
     bundle = site / practica_search.BUNDLE
     if not (bundle / "pagefind-entry.json").is_file():
         raise RuntimeError(f"no Pagefind bundle in {site}: was it built by practica build?")
     out = scratch / "pagefind-timing"
-    done = run([sys.executable, "-m", "pagefind", "--site", str(site), "--output-path", str(out),
-                "--exclude-selectors", practica_search.EXCLUDE, "--force-language", "en", "--quiet"],
+    done = run(practica_search.pagefind_command(site, "--output-path", str(out)),
                logs / f"pagefind-{site.parent.name}.log", timeout=900)
     if done.returncode != 0:
         raise RuntimeError(f"pagefind failed:\n{done.tail()}")

@@ -60,8 +60,9 @@ _Loader.add_multi_constructor("tag:yaml.org,2002:python/", _tagged)
 _Dumper.add_representer(Tagged, _represent)
 
 
-def plain_config(repo_config: Path, docs_dir: Path, site_dir: Path, out: Path) -> Path:
-    """Write the baseline's mkdocs config (paths absolute, so it can live anywhere)."""
+def plain_config(repo_config: Path, docs_dir: Path, site_dir: Path, out: Path, search: bool = True) -> Path:
+    """Write the baseline's mkdocs config (paths absolute, so it can live anywhere); `search=False` leaves
+    MkDocs' search plugin off, as Practica's own config does."""
     config = yaml.load(repo_config.read_text(encoding="utf-8"), Loader=_Loader) or {}
     for key in PRACTICA_KEYS:
         config.pop(key, None)
@@ -69,7 +70,7 @@ def plain_config(repo_config: Path, docs_dir: Path, site_dir: Path, out: Path) -
     for key in PRACTICA_THEME_KEYS:
         theme.pop(key, None)
     (config.get("extra") or {}).pop("practica", None)
-    config.update(docs_dir=str(docs_dir), site_dir=str(site_dir), plugins=["search"], nav=[
+    config.update(docs_dir=str(docs_dir), site_dir=str(site_dir), plugins=["search"] if search else [], nav=[
         {"Home": "index.md"}, *({title: f"{folder}/index.md"} for folder, title in SECTIONS.items()),
         {"What's new": "new/index.md"}])
     out.write_text(yaml.dump(config, Dumper=_Dumper, sort_keys=False, allow_unicode=True), encoding="utf-8")

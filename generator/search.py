@@ -38,10 +38,16 @@ class SearchIndex:
     bytes: int
 
 
+def pagefind_command(site_dir: Path, *output: str) -> list[str]:
+    """Pagefind over `site_dir` as Practica runs it; `output` names where the bundle goes (default: its
+    `pagefind/` folder)."""
+    return [sys.executable, "-m", "pagefind", "--site", str(site_dir), *(output or ("--output-subdir", BUNDLE)),
+            "--exclude-selectors", EXCLUDE, "--force-language", "en", "--quiet"]
+
+
 def index(site_dir: Path) -> SearchIndex:
     """Index `site_dir` into `site_dir/pagefind/`, and list the files "save search for offline" needs."""
-    command = [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--output-subdir", BUNDLE,
-               "--exclude-selectors", EXCLUDE, "--force-language", "en", "--quiet"]
+    command = pagefind_command(site_dir)
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:

@@ -38,8 +38,10 @@ def problems_from(error: ValidationError, source: Source, model: type[BaseModel]
     "required field is missing" for the field it names goes.
     """
     details = [detail for detail in error.errors() if _reportable(detail)]
-    misspelt = {(*d["loc"][:-1], close) for d in details if d["type"] == "extra_forbidden"
-                for close in [_closest(tuple(d["loc"]), model)] if close}
+    misspelt = set()
+    for detail in details:
+        if detail["type"] == "extra_forbidden" and (close := _closest(tuple(detail["loc"]), model)):
+            misspelt.add((*detail["loc"][:-1], close))
     return [_problem(detail, source, model, prefix) for detail in details
             if not (detail["type"] == "missing" and tuple(detail["loc"]) in misspelt)]
 
