@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..community import Community
 from ..content.load import load_community
 from ..content.problems import errors
 from ..errors import BuildError, ContentError
@@ -39,7 +40,14 @@ def build(config_file: Path, settings: Settings, site_dir: Path | None = None, s
         raise ContentError(community.problems)
     for problem in community.problems:
         log.warning("%s: %s (fix: %s)", problem.where, problem.message, problem.hint)
+    return build_site(config_file, settings, community, site_dir, strict, started)
 
+
+def build_site(config_file: Path, settings: Settings, community: Community, site_dir: Path | None = None,
+               strict: bool = False, started: float | None = None) -> BuildResult:
+    """Build an already validated community (tests also hand it one whose problems were ignored, to show
+    that what validation would miss is still never published)."""
+    started = time.monotonic() if started is None else started
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
