@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,10 +52,22 @@ def square_webp(source: Path, width: int, cache_dir: Path, digest: str | None = 
         with Image.open(source) as image:
             square = ImageOps.fit(ImageOps.exif_transpose(image).convert("RGB"), (width, width),
                                   Image.Resampling.LANCZOS)
-        partial = target.with_suffix(".tmp")
-        square.save(partial, "WEBP", quality=80, method=4)
-        partial.replace(target)
+        save_atomically(square, target, "WEBP", quality=80, method=4)
     return target
+
+
+def save_atomically(image: Image.Image, target: Path, fmt: str, **options: object) -> None:
+    """Write `image` to `target` so readers see no file or the whole file; concurrent writers never collide."""
+    # A fixed temporary name would let two cold-cache builds write into one file; each writer gets its own.
+    handle, partial = tempfile.mkstemp(prefix=f".{target.name}-", suffix=".tmp", dir=target.parent)
+    try:
+        os.fchmod(handle, 0o644)  # mkstemp makes 0600; a cache is no secret, and others may serve from it
+        with os.fdopen(handle, "wb") as out:
+            image.save(out, fmt, **options)
+        os.replace(partial, target)
+    except BaseException:
+        Path(partial).unlink(missing_ok=True)
+        raise
 
 
 def image_size(path: Path) -> tuple[int, int] | None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from PIL import Image
 
 from . import urls
-from .images import file_digest
+from .images import file_digest, save_atomically
 from .search import SHELL as SEARCH_SHELL
 from .settings import Settings
 
@@ -45,9 +45,7 @@ def _resize(source: Path, target: Path, size: int, pad: float) -> None:
         canvas = Image.new("RGBA", (size, size), art.getpixel((0, 0)))
         canvas.alpha_composite(art.resize((inner, inner), Image.Resampling.LANCZOS),
                                ((size - inner) // 2, (size - inner) // 2))
-    partial = target.with_suffix(".tmp")
-    canvas.convert("RGB").save(partial, "PNG", optimize=True)
-    partial.replace(target)
+    save_atomically(canvas.convert("RGB"), target, "PNG", optimize=True)
 
 
 def manifest(settings: Settings) -> str:
