@@ -10,6 +10,7 @@ import ctypes
 import ctypes.util
 import logging
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -19,7 +20,7 @@ from pathlib import Path
 from ..community import Community
 from ..content.load import load_community
 from ..content.problems import errors
-from ..errors import BuildError, ContentError
+from ..errors import BuildError, ConfigError, ContentError
 from ..settings import Settings
 
 log = logging.getLogger("mkdocs.plugins.practica")
@@ -35,6 +36,7 @@ class BuildResult:
 def build(config_file: Path, settings: Settings, site_dir: Path | None = None, strict: bool = False
           ) -> BuildResult:
     started = time.monotonic()
+    _require(config_file)  # before validating: a missing config should not cost a whole validation first
     community = load_community(settings)
     if errors(community.problems) or (strict and community.problems):
         raise ContentError(community.problems)
@@ -50,14 +52,20 @@ def build_site(config_file: Path, settings: Settings, community: Community, site
     started = time.monotonic() if started is None else started
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
-    from mkdocs.exceptions import MkDocsException
+    from mkdocs.exceptions import ConfigurationError, MkDocsException
 
     from ..adapters.mkdocs import preload
 
-    config = load_config(str(config_file), docs_dir=str(settings.content_dir), strict=strict)
+    _require(config_file)
+    try:
+        config = load_config(str(config_file), docs_dir=str(settings.content_dir), strict=strict)
+    except ConfigurationError as exc:
+        raise ConfigError(f"{config_file}: {exc}") from None
     target = Path(site_dir or config.site_dir).resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-building-", dir=target.parent))
+    remove_abandoned(target)
+    # The builder's pid in the name lets a later build tell a folder a killed build left from one in progress.
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-building-{os.getpid()}-", dir=target.parent))
     config.site_dir = str(staging)
     preload(config, settings, community)
     try:
@@ -72,6 +80,40 @@ def build_site(config_file: Path, settings: Settings, community: Community, site
     swap_in(staging, target)
     pages = sum(1 for _ in target.rglob("index.html"))
     return BuildResult(target, pages, time.monotonic() - started)
+
+
+def _require(config_file: Path) -> None:
+    """A ConfigError (one line, no traceback) unless `config_file` exists."""
+    if not Path(config_file).is_file():
+        raise ConfigError(f"{config_file}: no such file; run practica in the site's folder (the one with "
+                          "mkdocs.yml), or name the file with --config-file")
+
+
+def remove_abandoned(target: Path) -> list[Path]:
+    """Remove the staging (and swapped-out) folders next to `target` whose builder process has died."""
+    pattern = re.compile(rf"\.{re.escape(target.name)}-(?:building-(\d+)-.+|old-(\d+))")
+    removed = []
+    for path in target.parent.iterdir():
+        found = pattern.fullmatch(path.name)
+        if found and path.is_dir() and not path.is_symlink() and not _alive(int(found[1] or found[2])):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    if removed:
+        log.info("removed %d folder(s) left by interrupted builds next to %s", len(removed), target)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process `pid` exists (one we may not signal counts: it is somebody's build)."""
+    if pid <= 0:  # kill(0, …) and kill(-n, …) address process groups, not one process
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def swap_in(new: Path, target: Path) -> None:
