@@ -20,7 +20,6 @@ from ..settings import Settings
 from .build import BuildResult, build
 
 log = logging.getLogger("mkdocs.plugins.practica")
-DEBOUNCE_SECONDS = 0.4
 
 
 def serve(config_file: Path, load: Callable[[], Settings], dev_addr: str, site_dir: Path | None = None,
@@ -34,7 +33,7 @@ def serve(config_file: Path, load: Callable[[], Settings], dev_addr: str, site_d
     log.info("Serving %s at http://%s%s (Ctrl+C to stop)", result.site_dir, dev_addr, settings.base_path)
     try:
         if watch:
-            _watch(config_file, load, site_dir, settings)
+            _watch(config_file, load, site_dir, settings, result.site_dir)
         else:
             threading.Event().wait()
     except KeyboardInterrupt:
@@ -71,41 +70,17 @@ class _SiteHandler(http.server.SimpleHTTPRequestHandler):
         log.debug("%s %s", self.address_string(), format % args)
 
 
-def _watch(config_file: Path, load: Callable[[], Settings], site_dir: Path | None, settings: Settings) -> None:
-    from watchdog.events import FileSystemEvent, FileSystemEventHandler
-    from watchdog.observers import Observer
+def _watch(config_file: Path, load: Callable[[], Settings], site_dir: Path | None, settings: Settings,
+           built: Path) -> None:
+    from .watch import Filter, watch
 
-    changed = threading.Event()
-
-    class Changes(FileSystemEventHandler):
-        def on_any_event(self, event: FileSystemEvent) -> None:
-            if event.event_type not in ("opened", "closed_no_write"):
-                changed.set()
-
-    class ConfigChanges(FileSystemEventHandler):
-        def on_any_event(self, event: FileSystemEvent) -> None:
-            if Path(str(event.src_path)).name == config_file.name:
-                changed.set()
-
-    observer = Observer()
-    for folder in (settings.content_dir, settings.root / "pwa"):
-        if folder.is_dir():
-            observer.schedule(Changes(), str(folder), recursive=True)
-    observer.schedule(ConfigChanges(), str(config_file.resolve().parent), recursive=False)
-    observer.start()
-    try:
-        while True:
-            changed.wait()
-            while changed.wait(DEBOUNCE_SECONDS):  # let a burst of saves settle
-                changed.clear()
-            _rebuild(config_file, load, site_dir)
-    finally:
-        observer.stop()
-        observer.join(timeout=5)
+    paths = Filter([settings.content_dir, settings.root / "pwa"], [config_file], [built, settings.root / ".cache"])
+    watch(paths, lambda changed: _rebuild(config_file, load, site_dir, changed), threading.Event())
 
 
-def _rebuild(config_file: Path, load: Callable[[], Settings], site_dir: Path | None) -> BuildResult | None:
-    log.info("Change detected: rebuilding")
+def _rebuild(config_file: Path, load: Callable[[], Settings], site_dir: Path | None,
+             changed: list[str]) -> BuildResult | None:
+    log.info("Changed %s: rebuilding", ", ".join(Path(p).name for p in changed[:3]) + " …" * (len(changed) > 3))
     try:
         result = build(config_file, load(), site_dir=site_dir)
     except ContentError as exc:
