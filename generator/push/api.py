@@ -105,8 +105,13 @@ async def public_key(ctx: Ctx) -> PublicKey:
     return PublicKey(public_key=ctx.key.public_key)
 
 
-@router.get("/health", response_model=Health, summary="Is the service up, and has it read the feed?")
+@router.get("/health", response_model=Health, summary="Is the service up, can it store, has it read the feed?",
+            responses={503: {"model": ErrorBody, "description": "The database cannot be written"}})
 async def health(ctx: Ctx) -> Health:
+    problem = ctx.store.write_problem()  # a store that only reads would lose every subscription: not healthy
+    if problem is not None:
+        log.error("health: the database cannot be written: %s", problem)
+        raise ApiError(503, "database_unwritable", "the service cannot write to its database; its log says why")
     found = ctx.store.feed_state()
     return Health(status="ok", version=__version__, feed_ingested_at=found[1].isoformat() if found else None)
 

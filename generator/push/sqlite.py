@@ -6,6 +6,7 @@ import datetime as dt
 import fcntl
 import functools
 import json
+import logging
 import os
 import sqlite3
 import threading
@@ -20,13 +21,15 @@ from .schema import LATEST, MIGRATIONS
 from .store import SenderBusy
 
 CHUNK = 500  # ids per IN (…) list
+log = logging.getLogger("practica.push")
 
 
 class SqliteStore:
     """The Store protocol on an SQLite file. Safe to share between threads; each gets its own connection."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+        """`read_only` opens the file as SQLite opens one it may not write (reads work, writes fail)."""
+        self.path, self.read_only = path, read_only
         path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
@@ -36,7 +39,9 @@ class SqliteStore:
     def db(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
+            target = f"file:{self.path.resolve().as_posix()}?mode=ro" if self.read_only else self.path
+            conn = sqlite3.connect(target, isolation_level=None, check_same_thread=False, timeout=30,
+                                   uri=self.read_only)
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA journal_mode=WAL")
             # NORMAL survives a killed process (WAL is in the OS's hands at commit); only power loss may drop
@@ -72,10 +77,26 @@ class SqliteStore:
 
     def close(self) -> None:
         with self._guard:
-            for conn in self._connections:
+            for conn in self._connections[1:]:
                 conn.close()
+            if self._connections:
+                _checkpoint(self._connections[0], self.path)
+                self._connections[0].close()
             self._connections.clear()
         self._local = threading.local()
+
+    def write_problem(self) -> str | None:
+        # BEGIN IMMEDIATE takes the write lock; the update that matches nothing still needs the file writable.
+        db = self.db
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                db.execute("UPDATE schema_migrations SET version = version WHERE 0")
+            finally:
+                db.execute("ROLLBACK")
+        except sqlite3.Error as exc:
+            return str(exc)
+        return None
 
     def migrate(self) -> int:
         self.db.execute("CREATE TABLE IF NOT EXISTS schema_migrations "
@@ -278,6 +299,17 @@ class SqliteStore:
     def votes(self) -> Iterator[Vote]:
         for row in self.db.execute("SELECT * FROM feedback ORDER BY day, rowid").fetchall():
             yield Vote(row["id"], row["page"], bool(row["helpful"]), row["comment"], dt.date.fromisoformat(row["day"]))
+
+
+def _checkpoint(conn: sqlite3.Connection, path: Path) -> None:
+    """Copy the WAL into the database file and empty it, so the .sqlite3 file alone is a complete copy."""
+    # SQLite does this itself when the last connection of all processes closes; another process (a `send`
+    # beside `serve`) keeps it from happening, and a copy of the .sqlite3 file would then miss recent rows.
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except sqlite3.Error as exc:
+        log.warning("could not checkpoint %s on close (the -wal file still holds recent changes): %s",
+                    path, exc)
 
 
 def _marks(values: Sequence[Any]) -> str:

@@ -24,6 +24,10 @@ class SenderBusy(PracticaError):
     """Another process is delivering from this database right now."""
 
 
+class UnusableDatabase(PracticaError):
+    """The database file cannot be opened or is not an SQLite database (corrupt, truncated, not ours)."""
+
+
 class Store(Protocol):
     """Subscriptions, the feed's history and the outbox. Methods outside `transaction()` commit on return."""
 
@@ -33,7 +37,11 @@ class Store(Protocol):
     def transaction(self) -> AbstractContextManager[None]:
         """Group calls into one atomic unit (re-entrant); writers are serialised."""
 
-    def close(self) -> None: ...
+    def close(self) -> None:
+        """Release the database; afterwards its main file alone holds everything (a backup may copy it)."""
+
+    def write_problem(self) -> str | None:
+        """Why the store cannot write right now (e.g. a read-only file), or None if it can."""
 
     # Subscriptions
     def get_subscription(self, sid: str) -> Subscription | None: ...
@@ -109,9 +117,19 @@ class Store(Protocol):
 
 
 def open_store(db: Path | str) -> Store:
-    """The store at `db` (an SQLite file path), migrated."""
+    """The store at `db` (an SQLite file path), migrated; UnusableDatabase (one line) if it cannot be."""
+    import sqlite3
+
     from .sqlite import SqliteStore
 
     store = SqliteStore(Path(db))
-    store.migrate()
+    try:
+        store.migrate()
+    except sqlite3.OperationalError as exc:  # locked, unreadable, a folder in its place, a full disk…
+        store.close()
+        raise UnusableDatabase(f"{db}: cannot open the SQLite database: {exc}") from None
+    except sqlite3.DatabaseError as exc:  # "file is not a database", "database disk image is malformed"
+        store.close()
+        raise UnusableDatabase(f"{db} is not a usable SQLite database: {exc}; restore it from a backup "
+                               "(see README, \"Push notifications\")") from None
     return store
