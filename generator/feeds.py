@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,9 @@ SITE_LIMIT = 300
 TOPIC_LIMIT = 50
 FEED_VERSION = 1
 ATOM = "http://www.w3.org/2005/Atom"
+
+# Characters XML 1.0 cannot hold at all (ElementTree would write them, and readers reject the whole feed).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def files(community: Community, site: Site) -> dict[str, str]:
@@ -119,7 +123,7 @@ def atom_feed(site: Site, items: list[Entry[Any]]) -> str:
 
 
 def _sub(parent: ET.Element, tag: str, text: str) -> None:
-    ET.SubElement(parent, f"{{{ATOM}}}{tag}").text = text
+    ET.SubElement(parent, f"{{{ATOM}}}{tag}").text = _NOT_XML.sub("", text)
 
 
 def _stamp(day: dt.date) -> str:

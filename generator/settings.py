@@ -43,6 +43,7 @@ class Settings(BaseModel):
     repo_url: str | None = None
     edit_uri: str | None = None
     theme_color: str = "#3f51b5"
+    markdown_extensions: list[Any] = Field(default_factory=list)  # as in mkdocs.yml: names, or {name: config}
     practica: PracticaConfig = PracticaConfig()
     today: dt.date = Field(default_factory=dt.date.today)
 
@@ -105,6 +106,8 @@ def settings_from(root: Path, raw: Mapping[str, Any], source: str = "mkdocs.yml"
     for key in ("docs_dir", "site_name", "site_url", "site_description", "repo_url", "edit_uri"):
         if raw.get(key):
             values[key] = str(raw[key])
+    if isinstance(raw.get("markdown_extensions"), list):
+        values["markdown_extensions"] = raw["markdown_extensions"]
     color = _theme_color(raw.get("theme") or {})
     if color:
         values["theme_color"] = color

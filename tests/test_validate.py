@@ -111,7 +111,7 @@ CASES = [
     Case("html image without alt", edit(LESSON, "## Why it matters", '<img src="x.png">\n\n## Why it matters'),
          LESSON, '<img src="x.png">', "image without alt text"),
     Case("raw script", edit(LESSON, "## Why it matters", "<script>alert('hi')</script>\n\n## Why it matters"),
-         LESSON, "<script>", "raw <script>"),
+         LESSON, "<script>", "<script> element is not allowed"),
     Case("lesson too long (warning)", edit(LESSON, "level: beginner", "level: beginner\nminutes: 25"), LESSON,
          "minutes: 25", "over the 10-minute microlearning limit", severity="warning"),
     Case("review overdue (warning)", edit(LESSON, "on: 2026-09-01", "on: 2024-09-01"), LESSON, "on: 2024-09-01",
@@ -187,7 +187,8 @@ def test_every_problem_in_every_file_is_reported_in_one_run(mini: Path) -> None:
     for name in ("unknown author", "photo missing", "raw script", "bad utf-8", "unknown field"):
         next(c for c in CASES if c.name == name).change(mini)
     messages = {p.message for p in load(mini)}
-    for expected in ("no person with id 'adaa'", "photo file 'ada.jpg' does not exist", "raw <script>",
+    for expected in ("no person with id 'adaa'", "photo file 'ada.jpg' does not exist",
+                     "<script> element is not allowed",
                      "byte 0xe9 is not valid UTF-8", "unknown field 'titel'"):
         assert any(expected in m for m in messages), (expected, messages)
 

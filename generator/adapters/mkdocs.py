@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from jinja2 import Environment
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from .. import feeds, pwa, search, urls
+from .. import feeds, pwa, sanitize, search, urls
 from ..community import Community
 from ..content.load import load_community
 from ..content.problems import errors, format_text
@@ -35,6 +35,7 @@ from ..settings import Settings, settings_from
 
 log = logging.getLogger("mkdocs.plugins.practica")
 PRELOADED = "practica_preloaded"
+_THEME_TEXT = ("title", "description")
 _STATE = "practica_state"
 CACHE_DIR = ".cache/practica"
 NAV = [("Home", urls.HOME), ("People", urls.index("person")), ("Communities", urls.index("topic")),
@@ -131,13 +132,20 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
     generated = state.pages.get(page.file.src_uri)
     if generated is not None:
         page.meta.update(generated.meta)
+        # Material writes these into <title>, <meta name="description"> and its header without escaping them
+        # (MkDocs' theme environment does not autoescape): escape them here, once. Markup, so that a template
+        # that does escape (`| e`) leaves them as they are.
+        for key in _THEME_TEXT:
+            if isinstance(page.meta.get(key), str):
+                page.meta[key] = escape(page.meta[key])
         page.edit_url = state.settings.edit_url(generated.source) if generated.source else None
     return markdown
 
 
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-    """Put back the page's HTML blocks, and give contributed images their width and height (so the page
-    does not jump as they load)."""
+    """Clean what Markdown made of contributed text, put back the page's own HTML blocks, and give
+    contributed images their width and height (so the page does not jump as they load)."""
+    html = sanitize.clean(html)
     generated = _state(config).pages.get(page.file.src_uri)
     if generated is not None:
         html = restore(html, generated.blocks)

@@ -1,25 +1,34 @@
-"""Checks on a contributed Markdown body: no scripts, images with alt text that exist."""
+"""Checks on a contributed Markdown body: nothing the sanitiser removes, images with alt text that exist."""
 
 from __future__ import annotations
 
+import html as html_lib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
+from .. import sanitize
+from . import markup
 from .problems import Problem
 
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _INLINE_CODE = re.compile(r"`[^`]*`")
-_SCRIPT = re.compile(r"<\s*script\b|\bjavascript:", re.IGNORECASE)
-_HANDLER = re.compile(r"<[a-z][^>]*\son[a-z]+\s*=", re.IGNORECASE)
 _MD_IMAGE = re.compile(r"!\[([^\]]*)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 _HTML_IMAGE = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 _ALT = re.compile(r"\balt\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)", re.IGNORECASE)
 _SRC = re.compile(r"\bsrc\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)", re.IGNORECASE)
 _MD_LINK = re.compile(r"(?<!!)\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
-# Every check below needs `<`, `](` or `javascript:` (any case) in the line: lines and bodies without
-# any are skipped, which is most of them.
-_JAVASCRIPT = re.compile(r"javascript:", re.IGNORECASE)
+# Markup comes from raw HTML (`<`), attribute lists (`{`) or links and reference definitions (`](`, `]:`).
+_MARKUP_SIGNS = ("<", "{", "](", "]:")
+_URL_NOISE = re.compile(r"[\t\n\r]")
+_ACTIVE = re.compile(r"^<(script|iframe|object|embed|base|meta|form|svg|math|link)>|^on|: link in|^srcdoc")
+_ACTIVE_FIX = ("remove it; contributed pages cannot run scripts, load other sites or change the page around them "
+               "(to show code, put it in a fenced code block)")
+_OTHER_FIX = ("use Markdown instead; pages keep text, links (http, https, mailto, tel or relative), images, tables, "
+              "code and Markdown's own formatting (to show HTML as an example, put it in a fenced code block)")
+# The image and link checks need `<` or `](` in the line: lines and bodies without either are skipped, which
+# is most of them.
 
 
 def code_free_lines(text: str, first_line: int) -> Iterator[tuple[int, str]]:
@@ -37,19 +46,13 @@ def code_free_lines(text: str, first_line: int) -> Iterator[tuple[int, str]]:
         yield first_line + offset, _INLINE_CODE.sub(lambda m: " " * len(m.group(0)), line)
 
 
-def check(rel: str, body: str, first_line: int, root: Path) -> Iterator[Problem]:
+def check(rel: str, body: str, first_line: int, root: Path, extensions: Sequence[Any] = ()) -> Iterator[Problem]:
+    yield from unsafe_markup(rel, body, first_line, extensions)
     if not _may_match(body):
         return
     for number, line in code_free_lines(body, first_line):
         if not _may_match(line):
             continue
-        for match in _SCRIPT.finditer(line):
-            yield Problem(rel, number, match.start() + 1, None, "raw <script> or javascript: link in the text",
-                          "remove it; contributed pages cannot run scripts (use a fenced code block to show code)",
-                          code="script")
-        for match in _HANDLER.finditer(line):
-            yield Problem(rel, number, match.start() + 1, None, "HTML event handler (on…=) in the text",
-                          "remove the attribute; contributed pages cannot run scripts", code="script")
         for match in _MD_LINK.finditer(line):
             yield from _link(rel, number, match.start() + 1, match.group(1), root)
         for match in _MD_IMAGE.finditer(line):
@@ -63,9 +66,38 @@ def check(rel: str, body: str, first_line: int, root: Path) -> Iterator[Problem]
                               src.group(1).strip("\"'") if src else "", root, markdown=False)
 
 
+def unsafe_markup(rel: str, body: str, first_line: int, extensions: Sequence[Any]) -> Iterator[Problem]:
+    """What the site's sanitiser would remove from the body's HTML, at the line it comes from.
+
+    The body is rendered as the site renders it, so nothing that Markdown turns into markup (attribute lists,
+    entity-encoded links, reference definitions, raw HTML over several lines) escapes the check. Only bodies
+    with a line (outside code) that could make markup are rendered: most have none."""
+    lines = [(n, line) for n, line in code_free_lines(body, first_line) if any(t in line for t in _MARKUP_SIGNS)]
+    if not lines:
+        return
+    seen: set[tuple[int, str]] = set()
+    for removal in sanitize.removals(markup.to_html(body, list(extensions))):
+        number = _line_of(removal.needle, lines) or lines[0][0]
+        if (number, removal.what) in seen:
+            continue
+        seen.add((number, removal.what))
+        active = _ACTIVE.search(removal.what) is not None
+        yield Problem(rel, number, None, None, f"{removal.what} is not allowed: the site removes it",
+                      _ACTIVE_FIX if active else _OTHER_FIX, code="script" if active else "unsafe-html")
+
+
+def _line_of(needle: str, lines: list[tuple[int, str]]) -> int | None:
+    """The first line that shows `needle`, as written or as a browser decodes it (entities, tabs, newlines)."""
+    wanted = needle.lower()
+    for number, line in lines:
+        lowered = line.lower()
+        if wanted in lowered or wanted in _URL_NOISE.sub("", html_lib.unescape(lowered)):
+            return number
+    return None
+
+
 def _may_match(text: str) -> bool:
-    # Substring tests are far faster than a case-insensitive regex; only `t` and `T` match `t` in any case.
-    return "<" in text or "](" in text or (("t:" in text or "T:" in text) and _JAVASCRIPT.search(text) is not None)
+    return "<" in text or "](" in text
 
 
 def _image(rel: str, line: int, column: int, alt: str | None, src: str, root: Path, markdown: bool

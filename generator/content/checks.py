@@ -95,6 +95,8 @@ def check_community(community: Community, sources: dict[str, Source]) -> None:
         _item(checker, item)
     for path in community.paths.values():
         _path(checker, path)
+    for entry in [*community.people.values(), *community.topics.values()]:
+        _body(checker, entry)
     _featured(checker)
 
 
@@ -137,6 +139,11 @@ def _person(checker: Checker, person: Entry[Any]) -> None:
     meta = person.meta
     _skills(checker, person, "expertise")
     person.topics = list(meta.topics)
+def _body(checker: Checker, entry: Entry[Any]) -> None:
+    checker.c.problems.extend(body.check(entry.rel, entry.body, entry.body_line, checker.root,
+                                         checker.c.settings.markdown_extensions))
+
+
     for i, tid in enumerate(meta.topics):
         checker.reference(person, ("topics", i), tid, "topic")
     if meta.photo:
@@ -181,8 +188,7 @@ def _item(checker: Checker, item: Entry[Any]) -> None:
         if field_of(meta, field):
             checker.reference(item, (field, "by"), getattr(meta, field).by, "person")
             _freshness(checker, item, field)
-    for problem in body.check(item.rel, item.body, item.body_line, checker.root):
-        checker.c.problems.append(problem)
+    _body(checker, item)
     if item.kind == "lesson":
         _lesson(checker, item)
     elif item.kind == "video":

@@ -85,7 +85,8 @@ def _load(settings: Settings) -> Community:
             # Still check what can be checked, and let references to this id resolve: one broken file
             # should not make every file that mentions it look broken too.
             community.unloaded.add((kind, path.stem))
-            community.problems.extend(body.check(source.rel, source.body, source.body_line, root))
+            community.problems.extend(body.check(source.rel, source.body, source.body_line, root,
+                                                  settings.markdown_extensions))
         else:
             if not SLUG_RE.match(entry.id):
                 _not_a_slug(community, entry, path)
@@ -179,7 +180,7 @@ M = TypeVar("M", bound=BaseModel)
 def read_list_file(root: Path, name: str, model: type[M], problems: list[Problem]) -> tuple[Source, list[M]] | None:
     """The valid entries of a YAML list file in the content folder (None when there is no such file)."""
     path = root / name
-    if not path.exists():
+    if not inside_file(root, path):  # absent, or refused by the file policy (which reports it)
         return None
     try:
         source = parse_yaml_list(name, path.read_bytes())

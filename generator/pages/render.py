@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import secrets
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -18,13 +19,19 @@ from .. import urls
 from . import icons
 
 TEMPLATES = Path(__file__).parent / "templates"
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]#!|])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]{}#!|])")
+_LINE_BREAKS = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")
+# A value never starts a line or a heading: its line breaks and `#` become character references (the same text
+# in HTML), so `split` can only ever hand the template's own headings to Markdown.
+_TEXT_CODES = {ord("\n"): "&#10;", ord("\r"): "&#13;", ord("#"): "&#35;"}
 # Marks a rendered template uses around the contributor's Markdown (see `split`).
 MD_OPEN, MD_CLOSE = "<!--pr:md-->", "<!--pr:/md-->"
 _HEADING = re.compile(r"^#{1,6} ")
 # A placeholder is a paragraph of one word: Markdown passes it through as <p>…</p> without the HTML parser
 # it would run on a raw HTML block.
-PLACEHOLDER = re.compile(r"<p>PRACTICABLOCK(\d+)Z</p>")
+# The per-process key keeps a contributor's paragraph that merely reads like one from being replaced.
+_KEY = secrets.token_hex(6)
+PLACEHOLDER = re.compile(rf"<p>PRACTICABLOCK{_KEY}_(\d+)Z</p>")
 
 
 @dataclass
@@ -64,8 +71,17 @@ def _clock(seconds: int) -> str:
 
 
 def _md(text: str) -> Markup:
-    """Text that Markdown shows as written (titles can contain `*`, `_` or `#`), HTML-escaped."""
-    return escape(_MD_SPECIAL.sub(r"\\\1", text))
+    """Text that Markdown shows as written, on one line (for a heading): HTML-escaped, every character that
+    Markdown or its attribute lists would act on (`*`, `#`, `{`…) backslash-escaped."""
+    return escape(_MD_SPECIAL.sub(r"\\\1", _LINE_BREAKS.sub(" ", text)))
+
+
+def _text(value: Any) -> Any:
+    """What `{{ value }}` writes: text escaped once (by autoescape), with its line breaks and `#` as character
+    references; HTML the templates built (Markup) as it is."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return Markup(str(escape(value)).translate(_TEXT_CODES))
+    return value
 
 
 def _json_attr(value: Any) -> str:
@@ -75,7 +91,7 @@ def _json_attr(value: Any) -> str:
 @cache
 def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
-                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, finalize=_text)
     env.filters.update(rel=_rel, date=_date, minutes=_minutes, clock=_clock, json_attr=_json_attr, md=_md,
                        noindex=noindex)
     env.globals.update(icon=icons.svg, urls=urls)
@@ -114,10 +130,11 @@ def split(rendered: str) -> tuple[str, dict[str, str]]:
         if any(line.strip() for line in html):
             ident = str(len(blocks))
             blocks[ident] = "\n".join(html)
-            out.extend(["", f"PRACTICABLOCK{ident}Z", ""])
+            out.extend(["", f"PRACTICABLOCK{_KEY}_{ident}Z", ""])
         html.clear()
 
-    for line in rendered.splitlines():
+    # "\n" only: splitlines() also breaks at U+2028 and other characters that Markdown keeps within a line.
+    for line in rendered.split("\n"):
         if line in (MD_OPEN, MD_CLOSE):
             flush()
             in_md = line == MD_OPEN

@@ -21,8 +21,10 @@ def plain(markdown: str) -> str:
 
 
 def dumps(data: dict[str, Any]) -> str:
-    # "</" would end the <script> element the JSON sits in.
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    """JSON for a <script> element: `<`, `>` and `&` as \\u escapes, so no text can end the element or open a
+    comment in it (`</script>`, `<!--`); JSON readers see the same strings."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def duration(seconds: int) -> str:
