@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from pathlib import Path
 
 from ..community import Community
@@ -10,6 +12,8 @@ from ..content.load import load_community
 from ..health import SECTIONS, Finding, Health, feedback_for, health
 from ..settings import Settings
 from .validate import display_path
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#!|~@:])")
 
 
 def report(settings: Settings, fmt: str = "text", feedback: Path | None = None, only: list[str] | None = None
@@ -50,14 +54,14 @@ def markdown(community: Community, result: Health) -> str:
         if key == "feedback" and not rows:
             continue
         lines += ["", f"### {SECTIONS[key]} ({len(rows)})", ""]
-        lines += [f"- [ ] {_md_link(s, row)}: {row.detail}" + (f" — {', '.join(row.who)}" if row.who else "")
-                  for row in rows] or ["Nothing here."]
+        lines += [f"- [ ] {_md_link(s, row)}: {_md(row.detail)}" + (f" — {_md(', '.join(row.who))}" if row.who
+                                                                       else "") for row in rows] or ["Nothing here."]
     if result.communities:
         lines += ["", "### Communities", "", "| community | items | newest | oldest |", "|---|---|---|---|"]
         for span in result.communities:
-            newest = f"{span.newest[0]} ({span.newest[1]})" if span.newest else "—"
-            oldest = f"{span.oldest[0]} ({span.oldest[1]})" if span.oldest else "—"
-            lines.append(f"| {span.name} | {span.items} | {newest} | {oldest} |")
+            newest = f"{_md(span.newest[0])} ({span.newest[1]})" if span.newest else "—"
+            oldest = f"{_md(span.oldest[0])} ({span.oldest[1]})" if span.oldest else "—"
+            lines.append(f"| {_md(span.name)} | {span.items} | {newest} | {oldest} |")
     return "\n".join(lines)
 
 
@@ -66,7 +70,13 @@ def _where(s: Settings, row: Finding) -> str:
     return f"{path}:{row.line}" if row.line else path
 
 
+def _md(text: str) -> str:
+    """Text shown as written in GitHub Markdown: on one line, HTML escaped, Markdown's punctuation and
+    @mentions backslash-escaped (reader comments and titles are text, never markup)."""
+    one_line = " ".join(text.split())
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(one_line, quote=False))
+
+
 def _md_link(s: Settings, row: Finding) -> str:
     target = s.edit_url(row.file) or display_path(s, row.file)
-    label = row.title.replace("[", "\\[").replace("]", "\\]")
-    return f"[{label}]({target})" + (f" (line {row.line})" if row.line and row.line > 1 else "")
+    return f"[{_md(row.title)}]({target})" + (f" (line {row.line})" if row.line and row.line > 1 else "")
