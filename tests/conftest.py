@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -75,3 +76,40 @@ def mini_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     config = write_config(folder, docs_dir="content")
     assert main(["build", "--config-file", str(config), "--site-dir", str(folder / "site")]) == 0
     return folder / "site"
+
+
+HOSTILE = FIXTURES / "hostile"
+# Reader comments as `practica push export-feedback` writes them: Markdown and HTML that must stay text on /health/.
+HOSTILE_COMMENTS = [
+    "ok\n## ![a](x.png){: onerror=alert(1) } z",
+    "ok\u2028## ![a](x.png){: onerror=alert(1) } z",
+    "<img src=x onerror=alert(1)>",
+    "[x](javascript:alert(1))",
+]
+
+
+class HostileSite:
+    def __init__(self, folder: Path) -> None:
+        self.folder, self.content, self.site = folder, folder / "content", folder / "site"
+        self.config = folder / "mkdocs.yml"
+
+
+@pytest.fixture(scope="session")
+def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> HostileSite:
+    """The hostile community (issue 12) built once per session, its validation problems ignored."""
+    from generator.commands.build import build_site
+    from generator.content.load import load_community
+    from generator.settings import load_settings
+
+    built = HostileSite(tmp_path_factory.mktemp("hostile-site"))
+    shutil.copytree(HOSTILE, built.content)
+    feedback = {"generated_at": "2026-11-30T00:00:00+00:00",
+                "pages": {"learn/forecast-basics/": {"helpful": 1, "not_helpful": 2, "comments": HOSTILE_COMMENTS}}}
+    (built.folder / "feedback.json").write_text(json.dumps(feedback), encoding="utf-8")
+    write_config(built.folder, docs_dir="content", practica={"feedback_file": "feedback.json"})
+    settings = load_settings(built.config)
+    community = load_community(settings)
+    # Simulates a validator gap: the build alone must never publish active content, whatever validation misses.
+    community.problems.clear()
+    build_site(built.config, settings, community, built.site)
+    return built
