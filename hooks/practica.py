@@ -7,6 +7,9 @@ from generator.adapters.mkdocs import (
     on_page_content,
     on_page_markdown,
     on_post_build,
+    on_post_page,
+    on_post_template,
 )
 
-__all__ = ["on_config", "on_env", "on_files", "on_page_content", "on_page_markdown", "on_post_build"]
+__all__ = ["on_config", "on_env", "on_files", "on_page_content", "on_page_markdown", "on_post_build",
+           "on_post_page", "on_post_template"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import posixpath
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from .. import feeds, pwa, sanitize, search, urls
+from .. import csp, feeds, pwa, sanitize, search, urls
 from ..community import Community
 from ..content.load import load_community
 from ..content.problems import errors, format_text
@@ -37,6 +38,7 @@ log = logging.getLogger("mkdocs.plugins.practica")
 PRELOADED = "practica_preloaded"
 _THEME_TEXT = ("title", "description")
 _STATE = "practica_state"
+_THEME_SCRIPTS = "practica_theme_scripts"
 CACHE_DIR = ".cache/practica"
 NAV = [("Home", urls.HOME), ("People", urls.index("person")), ("Communities", urls.index("topic")),
        ("Lessons", urls.index("lesson")), ("Videos", urls.index("video")), ("FAQ", urls.index("faq")),
@@ -162,6 +164,38 @@ def on_post_build(config: MkDocsConfig) -> None:
     search.index(Path(config.site_dir))
     shell = pwa.write_service_worker(Path(config.site_dir), _pwa_dir(config) / "sw.js")
     log.info("Service worker %s precaches %d files (%d bytes)", shell.version, len(shell.entries), shell.total_bytes)
+
+
+def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
+    """Every page gets a Content-Security-Policy meta (with hashes of the theme's inline scripts in it)."""
+    return _secure(output, page.file.dest_uri, config)
+
+
+def on_post_template(output: str, template_name: str, config: MkDocsConfig) -> str:
+    """Theme pages written without on_post_page (404.html) get one too; sitemap.xml and the like do not."""
+    return _secure(output, template_name, config) if template_name.endswith(".html") else output
+
+
+def _secure(html: str, where: str, config: MkDocsConfig) -> str:
+    secured = csp.secure(html, _state(config).settings, _theme_scripts(config))
+    for script in secured.refused:
+        log.warning("%s: an inline script the theme does not write is blocked by the page's "
+                    "Content-Security-Policy: %.80s", where, script)
+    for url in secured.blocked_frames:
+        log.warning("%s: the video player %s is not one the Content-Security-Policy allows (frame-src); "
+                    "readers can only follow the link to it", where, url)
+    return secured.html
+
+
+def _theme_scripts(config: MkDocsConfig) -> tuple[re.Pattern[str], ...]:
+    """The inline scripts the theme's templates write, read once per build (an edited override counts)."""
+    patterns: tuple[re.Pattern[str], ...] | None = getattr(config, _THEME_SCRIPTS, None)
+    if patterns is None:
+        templates = (path.read_text(encoding="utf-8") for folder in config.theme.dirs
+                     for path in sorted(Path(folder).rglob("*.html")))
+        patterns = csp.theme_scripts(templates)
+        setattr(config, _THEME_SCRIPTS, patterns)
+    return patterns
 
 
 def _pwa_dir(config: MkDocsConfig) -> Path:

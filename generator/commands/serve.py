@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from .. import csp
 from ..content.problems import format_text
 from ..errors import ContentError, PracticaError
 from ..settings import Settings
@@ -54,6 +55,7 @@ class _SiteHandler(http.server.SimpleHTTPRequestHandler):
     """A static host: the site under its mount path (e.g. /cop/), revalidated on every request."""
 
     mount = "/"
+    _html = False  # whether the response being sent is HTML (it then carries the page's policy)
     extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,  # noqa: RUF012 (a copy per class)
                       ".webmanifest": "application/manifest+json", ".js": "text/javascript", ".vtt": "text/vtt"}
 
@@ -62,9 +64,26 @@ class _SiteHandler(http.server.SimpleHTTPRequestHandler):
             return str(Path(self.directory) / "__outside_the_site__")
         return super().translate_path("/" + path[len(self.mount):])
 
+    def send_header(self, keyword: str, value: str) -> None:
+        if keyword.lower() == "content-type":
+            self._html = value.startswith("text/html")
+        super().send_header(keyword, value)
+
     def end_headers(self) -> None:
         self.send_header("Cache-Control", "no-cache")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Referrer-Policy", "strict-origin-when-cross-origin")
+        if self._html:
+            self.send_header("Content-Security-Policy", self._policy())
+        self._html = False  # the next response on a kept-alive connection says its own type
         super().end_headers()
+
+    def _policy(self) -> str:
+        """A page's own policy (its meta) plus what only a header can say; a strict one for error pages."""
+        path = Path(self.translate_path(self.path))
+        page = path / "index.html" if path.is_dir() else path
+        own = csp.meta_policy(page.read_text(encoding="utf-8", errors="replace")) if page.is_file() else None
+        return (own or "default-src 'none'; base-uri 'none'; form-action 'none'") + "; frame-ancestors 'self'"
 
     def log_message(self, format: str, *args: object) -> None:
         log.debug("%s %s", self.address_string(), format % args)
