@@ -72,12 +72,13 @@ def unsafe_markup(rel: str, body: str, first_line: int, extensions: Sequence[Any
     The body is rendered as the site renders it, so nothing that Markdown turns into markup (attribute lists,
     entity-encoded links, reference definitions, raw HTML over several lines) escapes the check. Only bodies
     with a line (outside code) that could make markup are rendered: most have none."""
-    lines = [(n, line) for n, line in code_free_lines(body, first_line) if any(t in line for t in _MARKUP_SIGNS)]
-    if not lines:
+    lines = list(code_free_lines(body, first_line))
+    signs = [n for n, line in lines if any(t in line for t in _MARKUP_SIGNS)]
+    if not signs:
         return
     seen: set[tuple[int, str]] = set()
     for removal in sanitize.removals(markup.to_html(body, list(extensions))):
-        number = _line_of(removal.needle, lines) or lines[0][0]
+        number = _line_of(removal.needle, lines) or signs[0]
         if (number, removal.what) in seen:
             continue
         seen.add((number, removal.what))
