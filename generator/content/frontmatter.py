@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from .problems import Problem
+from .yamlsize import too_complex
 
 _Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _BOOL = "tag:yaml.org,2002:bool"
@@ -268,8 +269,9 @@ def _positions(rel: str, node: yaml.Node, first_line: int) -> Positions:
 
 
 def _compose(rel: str, yaml_text: str, first_line: int) -> yaml.Node | None:
+    """The node graph of `yaml_text`, or a ReadError for invalid YAML or YAML too large to build."""
     try:
-        return yaml.compose(yaml_text, Loader=_Loader)
+        node = yaml.compose(yaml_text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         # An unclosed bracket or quote is noticed lines later; the line that opened it is the one to fix.
         context = exc.context or ""
@@ -284,6 +286,11 @@ def _compose(rel: str, yaml_text: str, first_line: int) -> yaml.Node | None:
     except yaml.YAMLError as exc:
         raise ReadError(_problem(rel, first_line, "yaml-syntax", f"YAML syntax error: {exc}",
                                  "check the indentation and quoting of the front matter")) from None
+    # Shared nodes cost nothing here; the walks and validation after this would repeat them all.
+    problem = None if node is None else too_complex(rel, node, yaml_text, first_line)
+    if problem is not None:
+        raise ReadError(problem)
+    return node
 
 
 def _yaml_hint(problem: str) -> str:
