@@ -18,7 +18,7 @@ from fastapi import APIRouter, Depends, FastAPI, Path, Request, Response
 from .. import __version__
 from .apierrors import ApiError, ErrorBody, install
 from .config import PushSettings
-from .guards import BodyLimit, Cors, RateLimiter
+from .guards import BodyLimit, Cors, RateLimiter, client_address
 from .models import FREQUENCIES, ITEM_TYPES, Preferences, Subscription, utcnow
 from .payload import encode, trial_notification
 from .schedule import Rules
@@ -74,7 +74,7 @@ router = APIRouter(prefix="/api/v1", responses=ERRORS)
 
 
 async def rate_limited(request: Request, ctx: Ctx) -> None:
-    ctx.limiter.check(request.client.host if request.client else "unknown")
+    ctx.limiter.check(client_address(request.scope, ctx.settings.trusted_proxies))
 
 
 def bearer(request: Request, what: str) -> str:
@@ -243,5 +243,5 @@ def create_app(settings: PushSettings, store: Store, *, feed: str | None = None,
     app.include_router(admin_router)
     add_docs(app)
     app.add_middleware(BodyLimit, limit=settings.max_body)
-    app.add_middleware(Cors, origins=settings.site_origins)
+    app.add_middleware(Cors, origins=settings.site_origins, trusted=settings.trusted_proxies)
     return app

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import ipaddress
 import logging
 import os
 import re
@@ -17,6 +18,7 @@ log = logging.getLogger("practica.push")
 PREFIX = "PRACTICA_PUSH_"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class Secret:
@@ -75,6 +77,8 @@ SETTINGS = (
     Setting("RATE_LIMIT", "30/10m", "Create/update/test requests allowed per client per window."),
     Setting("FEEDBACK_RATE_LIMIT", "60/10m", "Feedback posts (votes and comments) allowed per client per window."),
     Setting("MAX_BODY", "8192", "Largest request body in bytes."),
+    Setting("TRUSTED_PROXIES", "", "Reverse proxies whose X-Forwarded-For is believed, as comma-separated "
+            "CIDRs (e.g. `127.0.0.1/32, 10.0.0.0/8`); empty: the socket's peer is the client."),
 )
 KNOWN = {s.env: s for s in SETTINGS}
 
@@ -103,6 +107,7 @@ class PushSettings:
     rate_limit: tuple[int, float]
     max_body: int
     feedback_rate_limit: tuple[int, float]
+    trusted_proxies: tuple[Network, ...]
 
     def vapid(self) -> tuple[Secret, str]:
         """The VAPID key and subject, or a ConfigError naming what is missing."""
@@ -138,6 +143,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         vapid_expiry=_expiry(get("VAPID_EXPIRY")), rate_limit=_rate(get("RATE_LIMIT")),
         max_body=_int("MAX_BODY", get("MAX_BODY"), 256, 1_000_000),
         feedback_rate_limit=_rate(get("FEEDBACK_RATE_LIMIT"), "FEEDBACK_RATE_LIMIT"),
+        trusted_proxies=_networks(get("TRUSTED_PROXIES")),
     )
 
 
@@ -228,6 +234,17 @@ def _rate(text: str, name: str = "RATE_LIMIT") -> tuple[int, float]:
     if not count.isdigit() or int(count) < 1:
         raise _bad(name, text, "requests/window, e.g. 30/10m")
     return int(count), _duration(name, window or "1m", 1)
+
+
+def _networks(text: str) -> tuple[Network, ...]:
+    out = []
+    for part in _split(text):
+        try:
+            out.append(ipaddress.ip_network(part, strict=True))
+        except ValueError:
+            raise _bad("TRUSTED_PROXIES", part, "IP networks like 127.0.0.1/32 or 10.0.0.0/8 (host bits zero), "
+                       "comma-separated") from None
+    return tuple(out)
 
 
 def _subject(text: str) -> str:

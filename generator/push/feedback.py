@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .api import ERRORS, Ctx
 from .apierrors import ApiError, ErrorBody
+from .guards import client_address
 from .models import Vote, iso, utcnow
 
 MAX_COMMENT = 500
@@ -61,7 +62,7 @@ class FeedbackResult(BaseModel):
 
 
 async def feedback_limited(request: Request, ctx: Ctx) -> None:
-    ctx.feedback_limiter.check(request.client.host if request.client else "unknown")
+    ctx.feedback_limiter.check(client_address(request.scope, ctx.settings.trusted_proxies))
 
 
 router = APIRouter(prefix="/api/v1", tags=["feedback"], responses=ERRORS)

@@ -1,7 +1,9 @@
-"""ASGI guards in front of the API: request body size, CORS for the site's origin, per-client rate limits."""
+"""ASGI guards in front of the API: request body size, CORS for the site's origin, per-client rate limits, and
+who the client is (the socket's peer, or what a trusted proxy says)."""
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import time
 from collections import deque
@@ -11,6 +13,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .apierrors import ApiError, error_response
+from .config import Network
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -61,15 +64,15 @@ class Cors:
     """CORS for the site's origins only. Other origins get no CORS headers, and their preflights and
     state-changing requests are refused with 403 before anything runs."""
 
-    def __init__(self, app: ASGIApp, origins: tuple[str, ...]) -> None:
-        self.app, self.origins = app, set(origins)
+    def __init__(self, app: ASGIApp, origins: tuple[str, ...], trusted: tuple[Network, ...] = ()) -> None:
+        self.app, self.origins, self.trusted = app, set(origins), trusted
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         origin = Headers(scope=scope).get("origin") if scope["type"] == "http" else None
         if origin is None:
             await self.app(scope, receive, send)
             return
-        allowed = origin in self.origins or origin == _own_origin(scope)
+        allowed = origin in self.origins or origin == _own_origin(scope, self.trusted)
         preflight = scope["method"] == "OPTIONS" and "access-control-request-method" in Headers(scope=scope)
         if not allowed and (preflight or scope["method"] in UNSAFE):
             response = error_response(403, "origin_not_allowed", f"requests from {origin} are not allowed")
@@ -107,10 +110,50 @@ class Cors:
         return wrapped
 
 
-def _own_origin(scope: Scope) -> str:
+def _own_origin(scope: Scope, trusted: tuple[Network, ...]) -> str:
     """The API's own origin, as a same-origin page (the OpenAPI docs) sends it."""
-    host = Headers(scope=scope).get("host", "")
-    return f"{scope.get('scheme', 'http')}://{host}"
+    headers = Headers(scope=scope)
+    scheme = scope.get("scheme", "http")
+    if _trusted(_peer(scope), trusted):  # a TLS-terminating proxy says whether the browser used https
+        scheme = headers.get("x-forwarded-proto", scheme).split(",")[-1].strip().lower() or scheme
+    return f"{scheme}://{headers.get('host', '')}"
+
+
+def client_address(scope: Scope, trusted: tuple[Network, ...]) -> str:
+    """Who is calling: the socket's peer; or, when that peer is a trusted proxy, the right-most
+    X-Forwarded-For address that is not itself a trusted proxy (the entries left of it anyone can write)."""
+    peer = _peer(scope)
+    if not _trusted(peer, trusted):
+        return peer
+    hops = [hop.strip() for value in Headers(scope=scope).getlist("x-forwarded-for") for hop in value.split(",")]
+    hops = [hop for hop in hops if hop]
+    for hop in reversed(hops):
+        if not _trusted(hop, trusted):
+            return _canonical(hop)
+    return _canonical(hops[0]) if hops else peer
+
+
+def _peer(scope: Scope) -> str:
+    client = scope.get("client")
+    return str(client[0]) if client else "unknown"
+
+
+def _trusted(address: str, trusted: tuple[Network, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address.strip("[]"))
+    except ValueError:
+        return False
+    return any(ip in network for network in trusted)
+
+
+def _canonical(address: str) -> str:
+    """One spelling per address (`::FFFF:1.2.3.4`, `[::1]`), so a client cannot get a new bucket by respelling."""
+    try:
+        ip = ipaddress.ip_address(address.strip("[]"))
+    except ValueError:
+        return address[:64]  # not an address: only a misconfigured proxy passes one on; keep it short
+    mapped = getattr(ip, "ipv4_mapped", None)
+    return str(mapped or ip)
 
 
 class RateLimiter:

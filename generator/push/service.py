@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .config import PushSettings
 from .ingest import IngestReport, ingest_source
@@ -14,6 +15,9 @@ from .schedule import Rules
 from .sender import Report, Sender, deliver
 from .store import open_store
 from .vapid import VapidKey, write_keys
+
+if TYPE_CHECKING:
+    import uvicorn
 
 log = logging.getLogger("practica.push")
 
@@ -36,15 +40,24 @@ def serve(settings: PushSettings, host: str, port: int, feed: str | None, every:
     app = create_app(settings, store, feed=feed, poll_every=every)
     log.info("push service on http://%s:%d/api/v1 (docs at /api/v1/docs); database %s; %s", host, port,
              settings.db, f"polling {feed} every {every:g} s" if feed else "no feed to poll")
-    config = uvicorn.Config(app, host=host, port=port, proxy_headers=True, server_header=False,
-                            access_log=False, log_level="info")
     try:
-        uvicorn.Server(config).run()
+        uvicorn.Server(server_config(app, host, port)).run()
     except KeyboardInterrupt:  # uvicorn re-raises Ctrl-C after its graceful shutdown: that is a normal stop
         log.info("push service stopped")
     finally:
         store.close()
     return 0
+
+
+def server_config(app: Any, host: str, port: int, **extra: Any) -> uvicorn.Config:
+    """How `serve` runs uvicorn (tests run the app the same way)."""
+    import uvicorn
+
+    # proxy_headers=False: uvicorn would believe X-Forwarded-For from 127.0.0.1 (its default), so anyone
+    # going through a local proxy could pick their rate-limit bucket; PRACTICA_PUSH_TRUSTED_PROXIES decides.
+    options: dict[str, Any] = {"proxy_headers": False, "server_header": False, "access_log": False,
+                               "log_level": "info"}
+    return uvicorn.Config(app, host=host, port=port, **(options | extra))
 
 
 def ingest_once(settings: PushSettings, feed: str) -> IngestReport:

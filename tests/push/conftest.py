@@ -23,6 +23,7 @@ from generator.push.feed import parse_feed
 from generator.push.ingest import IngestReport, ingest
 from generator.push.schedule import Rules
 from generator.push.sender import Report, Sender, deliver
+from generator.push.service import server_config
 from generator.push.sqlite import SqliteStore
 from generator.push.store import open_store
 from generator.push.vapid import write_keys
@@ -143,7 +144,7 @@ def run_send(store: SqliteStore, settings: PushSettings, now: dt.datetime = T0) 
 @contextmanager
 def serving(app: FastAPI) -> Iterator[str]:
     """Run `app` on uvicorn on 127.0.0.1 (an ephemeral port) in a thread; yields its base URL."""
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on"))
+    server = uvicorn.Server(server_config(app, "127.0.0.1", 0, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     for _ in range(500):  # bounded: 10 s at most
