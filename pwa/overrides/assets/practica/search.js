@@ -52,6 +52,19 @@
 
   function offlineNote() { return navigator.onLine === false ? " You are offline: searching what this device has saved." : ""; }
 
+  /* Pagefind's excerpt is HTML: text with <mark> around the matches. Parsed inertly (DOMParser runs no
+     script and loads nothing) and rebuilt from text and <mark> only, so page text that reads like markup
+     stays text even if the index ever held it unescaped. */
+  function excerptNodes(html) {
+    var parsed = new DOMParser().parseFromString(String(html || ""), "text/html").body;
+    return Array.prototype.map.call(parsed.childNodes, function (node) {
+      if (node.nodeName !== "MARK") return document.createTextNode(node.textContent || "");
+      var mark = document.createElement("mark");
+      mark.textContent = node.textContent || "";
+      return mark;
+    });
+  }
+
   function render(results, total, query, people) {
     list.textContent = "";
     results.forEach(function (r) {
@@ -67,7 +80,7 @@
       title.textContent = (r.meta && r.meta.title) || r.url;
       var excerpt = document.createElement("span");
       excerpt.className = "pr-search__excerpt";
-      excerpt.innerHTML = r.excerpt;  // Pagefind escapes the text and adds only <mark>
+      excerpt.append.apply(excerpt, excerptNodes(r.excerpt));
       a.append(kind, title, excerpt);
       li.appendChild(a);
       list.appendChild(li);
