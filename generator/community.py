@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Generic, Literal, TypeVar
 
+from . import text
 from .content.models import (
     FaqMeta,
     FeatureDef,
@@ -55,8 +56,10 @@ class Entry(Generic[M]):
 
     @property
     def summary(self) -> str:
+        """Plain text (Markdown removed, to be escaped where placed), cut at a word boundary with an ellipsis."""
         meta: Any = self.meta
-        return str(getattr(meta, "summary", None) or getattr(meta, "role", None) or _first_sentence(self.body))
+        given = getattr(meta, "summary", None) or getattr(meta, "role", None)
+        return text.excerpt(text.plain(str(given))) if given else text.summary(self.body)
 
     @property
     def status(self) -> str:
@@ -266,11 +269,3 @@ class Community:
 def newest(entries: Iterable[Entry[Any]], limit: int | None = None) -> list[Entry[Any]]:
     ordered = sorted(entries, key=lambda e: (e.date, e.id), reverse=True)
     return ordered[:limit] if limit is not None else ordered
-
-
-def _first_sentence(text: str) -> str:
-    for line in text.splitlines():
-        stripped = line.strip().lstrip("#").strip()
-        if stripped:
-            return stripped.split(". ")[0][:200]
-    return ""

@@ -3,22 +3,14 @@
 from __future__ import annotations
 
 import json
-import re
 from typing import TYPE_CHECKING, Any
 
 from .. import urls
 from ..community import Entry
+from ..text import plain
 
 if TYPE_CHECKING:
     from .site import Site
-
-_MARKUP = re.compile(r"[#*_`>|\[\]]|!\[[^\]]*\]\([^)]*\)|\]\([^)]*\)|<[^>]+>")
-
-
-def plain(markdown: str) -> str:
-    """Readable text of a Markdown body (for transcripts and answers in structured data)."""
-    return re.sub(r"\s+", " ", _MARKUP.sub(" ", markdown)).strip()
-
 
 def dumps(data: dict[str, Any]) -> str:
     """JSON for a <script> element: `<`, `>` and `&` as \\u escapes, so no text can end the element or open a

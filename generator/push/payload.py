@@ -7,13 +7,13 @@ from collections import Counter
 from typing import Any
 from urllib.parse import urljoin
 
+from ..text import excerpt
 from .models import FeedItem, FeedState, Preferences, Ref
 
 # RFC 8291: 4,096 bytes per record minus 86 (header), 16 (AEAD tag) and 1 (padding delimiter).
 MAX_PAYLOAD = 3993
 MAX_TITLE, MAX_BODY = 120, 600
 TYPE_NAMES = {"lesson": "lesson", "video": "video", "faq": "answer", "path": "learning path"}
-ELLIPSIS = "…"
 
 
 def tag_for(row_id: int) -> str:
@@ -102,7 +102,9 @@ def _shrink(payload: dict[str, Any], field: str) -> str:
 
 
 def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[:max(limit - 1, 0)].rstrip() + ELLIPSIS
+    """`text` within `limit` characters, cut at a word boundary with an ellipsis (a feed's summary is already
+    plain text; see generator/text.py)."""
+    return excerpt(text, limit)
 
 
 def _size(payload: dict[str, Any]) -> int:
