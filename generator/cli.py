@@ -52,6 +52,11 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("--format", choices=["text", "github", "json"], default="text",
                           help="text for people, github for pull-request annotations, json for tools")
     validate.add_argument("--strict", action="store_true", help="fail on warnings too")
+    validate.add_argument("--changed", nargs="+", type=Path, default=[], metavar="FILE",
+                          help="hold these files to date-dependent findings too (due for review), as a pull "
+                          "request is held to the files it changes")
+    validate.add_argument("--since", metavar="REF", help="like --changed, for the files changed since git REF "
+                          "(e.g. origin/main)")
 
     build = _command(sub, "build", "validate, then build the site (the old site stays if anything fails)", _build)
     build.add_argument("--site-dir", type=Path, help="where to write the site (default: mkdocs.yml's site_dir)")
@@ -109,9 +114,11 @@ def _settings_for(args: argparse.Namespace) -> Settings:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from .commands.validate import validate
+    from .commands.validate import changed_since, validate
 
-    return validate(_settings_for(args), args.format, args.strict)
+    settings = _settings_for(args)
+    changed = [*args.changed, *(changed_since(args.since, settings.content_dir) if args.since else [])]
+    return validate(settings, args.format, args.strict, changed)
 
 
 def _build(args: argparse.Namespace) -> int:

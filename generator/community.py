@@ -107,6 +107,8 @@ class Community:
     paths: dict[str, Path] = field(default_factory=dict)
     taxonomy: Taxonomy = field(default_factory=Taxonomy)
     problems: list[Problem] = field(default_factory=list)
+    # Findings that depend on today's date (due for review): reported, never a reason to fail a build.
+    reminders: list[Problem] = field(default_factory=list)
     unloaded: set[tuple[Kind, str]] = field(default_factory=set)
     featured: list[FeatureDef] = field(default_factory=list)
 

@@ -63,8 +63,7 @@ def health(community: Community, feedback: dict[str, Any] | None = None) -> Heal
     c = community
     report = Health()
     s = report.sections
-    s["due_for_review"] = [_from_problem(c, p.file, p.line, p.message, "review-due") for p in c.problems
-                           if p.code == "review-due"]
+    s["due_for_review"] = [_from_problem(c, p.file, p.line, p.message, "review-due") for p in c.reminders]
     s["unverified_faqs"] = [_row(c, f, "no expert has verified this answer yet", f.people)
                             for f in _listed(c, "faq") if f.meta.verified is None]
     s["videos_without_captions"] = [_row(c, v, "transcript only: add a WebVTT captions file", v.people)

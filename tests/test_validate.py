@@ -114,10 +114,7 @@ CASES = [
          LESSON, "<script>", "<script> element is not allowed"),
     Case("lesson too long (warning)", edit(LESSON, "level: beginner", "level: beginner\nminutes: 25"), LESSON,
          "minutes: 25", "over the 10-minute microlearning limit", severity="warning"),
-    Case("review overdue (warning)", edit(LESSON, "on: 2026-09-01", "on: 2024-09-01"), LESSON, "on: 2024-09-01",
-         "due for review", severity="warning"),
-    Case("verification overdue (warning)", edit("faq/what-is-mape.md", "on: 2026-10-01", "on: 2025-01-01"),
-         "faq/what-is-mape.md", "on: 2025-01-01", "due for review", severity="warning"),
+    # An overdue review or verification is a reminder, not a problem: see tests/test_freshness.py.
     Case("answer out of range", edit(LESSON, "answer: 2", "answer: 3"), LESSON, "answer: 3",
          "answer 3 is not one of the 2 options", "from 1 to 2"),
     Case("unknown skill", edit(LESSON, "skills: [forecasting]", "skills: [forcasting]"), LESSON, "skills:",

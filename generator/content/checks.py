@@ -187,7 +187,8 @@ def _item(checker: Checker, item: Entry[Any]) -> None:
     for field in ("review", "verified"):
         if field_of(meta, field):
             checker.reference(item, (field, "by"), getattr(meta, field).by, "person")
-            _freshness(checker, item, field)
+    if item.status != "draft" and hasattr(meta, "review"):
+        _freshness(checker, item)
     _body(checker, item)
     if item.kind == "lesson":
         _lesson(checker, item)
@@ -195,17 +196,28 @@ def _item(checker: Checker, item: Entry[Any]) -> None:
         _video(checker, item)
 
 
-def _freshness(checker: Checker, item: Entry[Any], field: str) -> None:
-    record = getattr(item.meta, field)
-    every = field_of(record, "every") or checker.c.settings.practica.review_every
-    due = record.on + dt.timedelta(days=interval_days(every))
-    if due < checker.c.settings.today:
-        verb = "reviewed" if field == "review" else "verified"
+def _freshness(checker: Checker, item: Entry[Any]) -> None:
+    """A reminder (never a build problem: it depends on today's date) when the item's last review or
+    verification has lapsed, or when it was never reviewed and its date is older than the interval."""
+    meta: Any = item.meta
+    field = "verified" if field_of(meta, "verified") else "review"
+    record = field_of(meta, field)
+    every = (field_of(record, "every") if record else None) or checker.c.settings.practica.review_every
+    if (record.on if record else item.date) + dt.timedelta(days=interval_days(every)) >= checker.c.settings.today:
+        return
+    if record:
         person = checker.c.people.get(record.by)
-        checker.report(item, (field, "on"), f"due for review: last {verb} on {record.on}, every {every}",
-                       f"ask {person.title if person else record.by} to re-check it, then update '{field}.on' "
-                       "to today's date",
-                       "review-due", "warning")
+        where: tuple[str, ...] = (field, "on")
+        verb = "reviewed" if field == "review" else "verified"
+        message = f"due for review: last {verb} on {record.on}, every {every}"
+        hint = f"ask {person.title if person else record.by} to re-check it, then update '{field}.on' to today's date"
+    else:
+        where = ("date",) if meta.date else ()
+        message = f"due for review: dated {item.date} and never reviewed (every {every})"
+        hint = "ask an expert to re-check it, then add 'review:' with 'by: their-id' and 'on: today's date'"
+    line, col = checker.sources[item.rel].position(where) if where else (1, None)
+    checker.c.reminders.append(Problem(item.rel, line, col, field_name(where) or None, message, hint, "warning",
+                                       "review-due"))
 
 
 def _lesson(checker: Checker, lesson: Entry[Any]) -> None:

@@ -76,8 +76,12 @@ def badge(item: Entry[Any], community: Community) -> Badge | None:
     meta: Any = item.meta
     settings = community.settings
     record = getattr(meta, "verified", None) or getattr(meta, "review", None)
-    if record is None:
-        return Badge("unverified", "Not yet verified by an expert") if item.kind == "faq" else None
+    if record is None and item.kind == "faq":
+        return Badge("unverified", "Not yet verified by an expert")
+    if record is None:  # never reviewed: the interval counts from the item's date
+        lapsed = hasattr(meta, "review") and item.date + dt.timedelta(
+            days=interval_days(settings.practica.review_every)) < settings.today
+        return Badge("due", f"Due for review (published {item.date.day} {item.date:%b %Y})") if lapsed else None
     every = getattr(record, "every", None) or settings.practica.review_every
     verb = "Verified" if getattr(meta, "verified", None) else "Reviewed"
     when = f"{record.on.day} {record.on:%b %Y}"
