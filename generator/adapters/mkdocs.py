@@ -25,7 +25,8 @@ from mkdocs.structure.pages import Page
 
 from .. import csp, feeds, pwa, sanitize, search, urls
 from ..community import Community
-from ..content.load import load_community
+from ..content.files import HIDDEN, Policy
+from ..content.load import file_policy, load_community
 from ..content.problems import errors, format_text
 from ..health import feedback_for
 from ..images import PHOTO_WIDTHS, image_size, photos, square_webp
@@ -102,8 +103,9 @@ def _state(config: MkDocsConfig) -> BuildState:
 def on_files(files: Files, config: MkDocsConfig) -> Files:
     state = _state(config)
     photo_sources = {p.source for p in state.site.photos.values()}
+    policy = file_policy(state.settings)
     for file in list(files):
-        if _replaced(file, photo_sources):
+        if _replaced(file, photo_sources, policy):
             files.remove(file)
     for page in state.pages.values():
         files.append(File.generated(config, page.src_uri, content=page.markdown))
@@ -118,15 +120,21 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     return files
 
 
-def _replaced(file: File, photo_sources: set[Path]) -> bool:
-    """Contributed Markdown, the taxonomy/curation files and original photos are not published as they are."""
+def _replaced(file: File, photo_sources: set[Path], policy: Policy) -> bool:
+    """Contributed Markdown, the taxonomy/curation files and original photos are not published as they are;
+    nor is any file the content-file policy refuses (validation reports those; this holds if it did not)."""
     if file.generated_by or file.abs_src_path is None:
         return False
     if file.src_uri.endswith(".md"):
         return True
     if "/" not in file.src_uri and file.src_uri.endswith((".yml", ".yaml")):
         return True
-    return Path(file.abs_src_path).resolve() in photo_sources
+    if os.path.realpath(file.src_dir or "") != str(policy.root):
+        return False  # the theme's own files
+    refused = policy.refusal(file.src_uri)
+    if refused is not None and refused is not HIDDEN:
+        log.warning("%s: not published: %s (fix: %s)", file.src_uri, refused.message, refused.hint)
+    return refused is not None or Path(file.abs_src_path).resolve() in photo_sources
 
 
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
@@ -221,8 +229,10 @@ def _topic_icons(config: MkDocsConfig, community: Community) -> dict[str, Markup
         if not name:
             continue
         for folder in config.theme.dirs:
-            path = os.path.join(folder, ".icons", name + ".svg")
-            if os.path.isfile(path):
+            # The model allows names only; resolving and staying inside the icon set holds even if it did not.
+            icon_set = os.path.realpath(os.path.join(folder, ".icons"))
+            path = os.path.realpath(os.path.join(icon_set, name + ".svg"))
+            if path.startswith(icon_set + os.sep) and os.path.isfile(path):
                 svg = Path(path).read_text(encoding="utf-8")
                 out[topic.id] = Markup(svg.replace("<svg ", '<svg aria-hidden="true" focusable="false" ', 1))
                 break

@@ -63,7 +63,11 @@ class Checker:
     def local_file(self, entry: Entry[Any], path: tuple[str | int, ...], value: str,
                    extensions: tuple[str, ...], what: str) -> Path | None:
         target = resolve_local(self.root, entry.rel, value)
-        if target is None or not target.is_file():
+        if target is None:
+            self.report(entry, path, f"{what} file '{value}' is outside the content folder",
+                        "copy the file into content/ and give its path relative to this file", "outside-file")
+            return None
+        if not target.is_file():
             self.report(entry, path, f"{what} file '{value}' does not exist",
                         "add the file to the repository, or correct the path (relative to this file)", "missing-file")
             return None

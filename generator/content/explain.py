@@ -9,7 +9,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from .frontmatter import Source
-from .models import SLUG_RE
+from .models import ICON_RE, SLUG_RE
 from .problems import Problem
 
 _TYPE_WORDS = {
@@ -137,6 +137,10 @@ def _pattern(name: str, value: Any, detail: ErrorDetails) -> tuple[str, str, str
 
         return (f"{value!r} in '{name}' is not an id", f"ids are lowercase words joined by hyphens, e.g. "
                 f"'{slugify(str(value)) or 'ada-lovelace'}' (the file name without .md)", "not-a-slug")
+    if pattern == ICON_RE.pattern:
+        return (f"'{name}' must be an icon name like 'material/chart-line', not {value!r}",
+                "use a name from the theme's icon set (https://squidfunk.github.io/mkdocs-material/reference/"
+                "icons-emojis/); icons cannot be files", "bad-icon")
     if pattern.startswith("^https://"):
         return (f"'{name}' must be an https:// link, not {value!r}", "use the full https:// address", "bad-url")
     if pattern.startswith("^#"):

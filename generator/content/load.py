@@ -17,6 +17,7 @@ from ..community import ITEM_KINDS, Community, Entry, Kind
 from ..settings import Settings
 from . import body, checks
 from .explain import problems_from
+from .files import Policy, inside_file
 from .frontmatter import ReadError, Source, parse, parse_yaml_list
 from .gitdates import commit_dates
 from .models import MODELS, SLUG_RE, FeatureDef, SkillDef, field_of
@@ -61,9 +62,15 @@ def _load(settings: Settings) -> Community:
         return community
     community.taxonomy = _load_taxonomy(root, community.problems)
     dates = commit_dates(root)
+    scan = file_policy(settings).scan()
+    community.problems.extend(scan.problems)
+    for rel in scan.refused:
+        folder, _, name = rel.partition("/")
+        if folder in FOLDERS and name.endswith(".md"):
+            community.unloaded.add((FOLDERS[folder], Path(name).stem))
     sources: list[tuple[Kind, Path, Source]] = []
     for folder, kind in FOLDERS.items():
-        for path in sorted((root / folder).rglob("*.md")):
+        for path in scan.markdown[folder]:
             rel = path.relative_to(root).as_posix()
             try:
                 sources.append((kind, path, parse(rel, path.read_bytes())))
@@ -99,6 +106,11 @@ def _load(settings: Settings) -> Community:
         community.featured = featured[1]
     checks.check_community(community, sources_by_rel)
     return community
+
+
+def file_policy(settings: Settings) -> Policy:
+    """This site's content-file policy: its type folders, and the YAML files Practica reads."""
+    return Policy(settings.content_dir, frozenset(FOLDERS), frozenset({SKILLS_FILE, settings.practica.featured}))
 
 
 def _entry(kind: Kind, path: Path, source: Source, problems: list[Problem]) -> Entry[Any] | None:

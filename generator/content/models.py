@@ -22,6 +22,9 @@ from pydantic import (
 )
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# An icon of the theme's set (`material/chart-line`, `fontawesome/brands/github`, `simple/hive_blockchain`):
+# names only, so no `..` or `/`-rooted path can reach a file outside the set.
+ICON_RE = re.compile(r"^[a-z0-9_-]+(?:/[a-z0-9_-]+)+$")
 _DURATION_RE = re.compile(r"^\s*(\d+)\s*(day|week|month|year)s?\s*$")
 _DAYS_PER_UNIT = {"day": 1, "week": 7, "month": 30, "year": 365}
 
@@ -193,7 +196,8 @@ class TopicMeta(Strict):
     goal: Text | None = None
     channels: list[Channel] = []
     meets: Text | None = Field(None, description="When and where it meets, e.g. 'Lunch & learn, Tuesdays 12:30'.")
-    icon: Text | None = Field(None, description="A Material icon name, e.g. `material/chart-line`.")
+    icon: Annotated[str, StringConstraints(strip_whitespace=True, pattern=ICON_RE.pattern)] | None = Field(
+        None, description="A Material icon name, e.g. `material/chart-line`.")
     color: Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")] | None = None
 
 
