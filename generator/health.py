@@ -52,7 +52,8 @@ class Health:
     communities: list[CommunitySpan] = field(default_factory=list)
 
     def count(self) -> int:
-        return sum(len(rows) for key, rows in self.sections.items() if key != "feedback")
+        """Every row of every section shown (reader feedback included: `--only feedback` must not say 0)."""
+        return sum(len(rows) for rows in self.sections.values())
 
     def as_dict(self) -> dict[str, Any]:
         return {"sections": {k: [asdict(f) for f in v] for k, v in self.sections.items()},

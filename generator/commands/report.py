@@ -30,7 +30,7 @@ def report(settings: Settings, fmt: str = "text", feedback: Path | None = None, 
 
 def text(community: Community, result: Health) -> str:
     s = community.settings
-    lines = [f"Content health: {s.site_name} ({s.today.isoformat()}), {result.count()} things to look at"]
+    lines = [f"Content health: {s.site_name} ({s.today.isoformat()}), {_things(result)}"]
     for key, rows in result.sections.items():
         if key == "feedback" and not rows:
             continue
@@ -49,7 +49,7 @@ def text(community: Community, result: Health) -> str:
 
 def markdown(community: Community, result: Health) -> str:
     s = community.settings
-    lines = [f"## Content health: {s.site_name}", "", f"_{s.today.isoformat()}: {result.count()} things to look at._"]
+    lines = [f"## Content health: {s.site_name}", "", f"_{s.today.isoformat()}: {_things(result)}._"]
     for key, rows in result.sections.items():
         if key == "feedback" and not rows:
             continue
@@ -63,6 +63,11 @@ def markdown(community: Community, result: Health) -> str:
             oldest = f"{_md(span.oldest[0])} ({span.oldest[1]})" if span.oldest else "—"
             lines.append(f"| {_md(span.name)} | {span.items} | {newest} | {oldest} |")
     return "\n".join(lines)
+
+
+def _things(result: Health) -> str:
+    n = result.count()
+    return f"{n} thing{'s' * (n != 1)} to look at"
 
 
 def _where(s: Settings, row: Finding) -> str:

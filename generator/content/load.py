@@ -105,6 +105,8 @@ def _load(settings: Settings) -> Community:
         sources_by_rel[featured[0].rel] = featured[0]
         community.featured = featured[1]
     checks.check_community(community, sources_by_rel)
+    for learning_path in community.paths.values():  # its time is its steps' (a video's is its duration)
+        learning_path.minutes = sum(step.minutes for step, _ in community.steps(learning_path))
     return community
 
 
