@@ -2,8 +2,9 @@
 
 Only what Material's Markdown extensions produce is kept: text structure, tables, code highlighting, footnotes,
 admonitions, details, task lists, images with alt text and size, links with http(s), mailto, tel or relative
-URLs, and video embeds from the privacy-friendly hosts. Everything else (scripts, event handlers, styles, forms,
-`<base>`, `<meta>`, objects, frames from elsewhere, `javascript:` and `data:` URLs) is removed. The build cleans
+URLs. Everything else (scripts, event handlers, styles, forms, `<base>`, `<meta>`, objects, frames,
+`javascript:` and `data:` URLs) is removed. No frames, not even video embeds: a video is a `videos/` item,
+whose player loads nothing from another site until the reader presses play. The build cleans
 every contributed page with `clean()`; validation reports the same removals with `removals()`, one policy for both.
 """
 
@@ -21,19 +22,18 @@ from lxml import html as lxml_html
 TAGS = frozenset({
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd", "del", "details",
     "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i",
-    "iframe", "img", "input", "ins", "kbd", "label", "li", "mark", "ol", "p", "pre", "q", "s", "samp", "small",
+    "img", "input", "ins", "kbd", "label", "li", "mark", "ol", "p", "pre", "q", "s", "samp", "small",
     "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr",
     "u", "ul", "var", "wbr",
 })
 # Removed with everything inside them: their content is code, styles or a document of its own, not text.
-DROPPED_WITH_CONTENT = frozenset({"script", "style", "template", "noscript", "object", "embed", "svg", "math",
+DROPPED_WITH_CONTENT = frozenset({"script", "style", "template", "noscript", "iframe", "object", "embed", "svg", "math",
                                   "textarea", "select", "title", "xmp", "noembed", "noframes", "frameset"})
 _GLOBAL = {"class", "id", "title", "lang", "dir"}
 ATTRIBUTES: dict[str, set[str]] = {
     "*": _GLOBAL,
     "a": {"href", "name", "hreflang"},
     "img": {"src", "alt", "width", "height", "loading", "decoding"},
-    "iframe": {"src", "width", "height", "allowfullscreen", "loading"},
     "ol": {"start", "type"}, "li": {"value"},
     "td": {"colspan", "rowspan", "align", "style"}, "th": {"colspan", "rowspan", "align", "scope", "style"},
     "col": {"span"}, "colgroup": {"span"},
@@ -48,9 +48,6 @@ STYLE_PROPERTIES = frozenset({"text-align"})
 URL_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 URL_ATTRIBUTES = frozenset({"href", "src", "cite", "action", "formaction", "poster", "data", "xlink:href",
                             "background", "longdesc", "srcset", "ping"})
-# Privacy-friendly video embeds; the site's Content-Security-Policy allows frames from these hosts only.
-EMBED_PREFIXES = ("https://www.youtube-nocookie.com/embed/", "https://player.vimeo.com/video/")
-EMBED_HOSTS = tuple(prefix.split("/")[2] for prefix in EMBED_PREFIXES)
 # Material's own elements are found by id (`__config`, `__search`, `__drawer`…) and Practica's by `pr-`: a
 # contributed element with such an id could stand in for them.
 # (Code blocks' line anchors, `__codelineno-…`, are Markdown's own.)
@@ -63,8 +60,6 @@ _URL_EDGES = "".join(map(chr, range(0x21)))
 
 def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
     if attribute in ("id", "name", "for") and _RESERVED_ID.match(value):
-        return None
-    if tag == "iframe" and attribute == "src" and not value.startswith(EMBED_PREFIXES):
         return None
     return value
 

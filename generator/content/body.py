@@ -10,22 +10,30 @@ from typing import Any
 
 from .. import sanitize
 from . import markup
-from .files import inside_file
 from .problems import Problem
 
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _INLINE_CODE = re.compile(r"`[^`]*`")
-_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
-_HTML_IMAGE = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+# Linear on any line: a match can start at every `[` or `<`, so no repetition may run past the next one (a
+# scan to the end of the line from each would be quadratic: 37 s for 200 KB of `<img <img …`). Text in
+# brackets never held `[` (`[a [b]](c)` did not match before either); an `<img …>` with a `<` inside is
+# not checked. Quoted titles and values stop at the next quote, the inline-code scan at the next backtick.
+_MD_IMAGE = re.compile(r"!\[([^\[\]]*)\]\(\s*<?([^)\[\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+_HTML_IMAGE = re.compile(r"<img\b[^<>]*>", re.IGNORECASE)
 _ALT = re.compile(r"\balt\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)", re.IGNORECASE)
 _SRC = re.compile(r"\bsrc\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)", re.IGNORECASE)
-_MD_LINK = re.compile(r"(?<!!)\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+_MD_LINK = re.compile(r"(?<!!)\[[^\[\]]*\]\(\s*<?([^)\[\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+# Line breaks as Python-Markdown counts them (str.splitlines also breaks at \x0b, \x0c, \x1c-\x1e, \x85,
+# U+2028 and U+2029, which editors show inside a line: every line number after one would be off).
+_NEWLINE = re.compile(r"\r\n?|\n")
 # Markup comes from raw HTML (`<`), attribute lists (`{`) or links and reference definitions (`](`, `]:`).
 _MARKUP_SIGNS = ("<", "{", "](", "]:")
 _URL_NOISE = re.compile(r"[\t\n\r]")
 _ACTIVE = re.compile(r"^<(script|iframe|object|embed|base|meta|form|svg|math|link)>|^on|: link in|^srcdoc")
 _ACTIVE_FIX = ("remove it; contributed pages cannot run scripts, load other sites or change the page around them "
                "(to show code, put it in a fenced code block)")
+_FRAME_FIX = ("to show a video, add it to videos/ with `src:` its link: its player loads nothing from the other "
+              "site until the reader presses play; for anything else, link to it")
 _OTHER_FIX = ("use Markdown instead; pages keep text, links (http, https, mailto, tel or relative), images, tables, "
               "code and Markdown's own formatting (to show HTML as an example, put it in a fenced code block)")
 # The image and link checks need `<` or `](` in the line: lines and bodies without either are skipped, which
@@ -35,7 +43,7 @@ _OTHER_FIX = ("use Markdown instead; pages keep text, links (http, https, mailto
 def code_free_lines(text: str, first_line: int) -> Iterator[tuple[int, str]]:
     """(line number, text) of each line outside fenced code, with inline code blanked out."""
     fence: str | None = None
-    for offset, line in enumerate(text.splitlines()):
+    for offset, line in enumerate(_NEWLINE.split(text) if "\r" in text else text.split("\n")):
         opened = _FENCE.match(line)
         if fence is not None:
             if opened and opened.group(1) == fence:
@@ -78,24 +86,29 @@ def unsafe_markup(rel: str, body: str, first_line: int, extensions: Sequence[Any
     if not signs:
         return
     seen: set[tuple[int, str]] = set()
+    found: dict[str, int] = {}  # removals so far per needle: the n-th is reported at the n-th place it is written
     for removal in sanitize.removals(markup.to_html(body, list(extensions))):
-        number = _line_of(removal.needle, lines) or signs[0]
+        places = _places(removal.needle, lines) or signs
+        number = places[min(found.get(removal.needle, 0), len(places) - 1)]
+        found[removal.needle] = found.get(removal.needle, 0) + 1
         if (number, removal.what) in seen:
             continue
         seen.add((number, removal.what))
         active = _ACTIVE.search(removal.what) is not None
-        yield Problem(rel, number, None, None, f"{removal.what} is not allowed: the site removes it",
-                      _ACTIVE_FIX if active else _OTHER_FIX, code="script" if active else "unsafe-html")
+        fix = _FRAME_FIX if removal.what.startswith("<iframe>") else _ACTIVE_FIX if active else _OTHER_FIX
+        yield Problem(rel, number, None, None, f"{removal.what} is not allowed: the site removes it", fix,
+                      code="script" if active else "unsafe-html")
 
 
-def _line_of(needle: str, lines: list[tuple[int, str]]) -> int | None:
-    """The first line that shows `needle`, as written or as a browser decodes it (entities, tabs, newlines)."""
+def _places(needle: str, lines: list[tuple[int, str]]) -> list[int]:
+    """The line of each place `needle` is written, as written or as a browser decodes it (entities, tabs)."""
     wanted = needle.lower()
+    places = []
     for number, line in lines:
         lowered = line.lower()
-        if wanted in lowered or wanted in _URL_NOISE.sub("", html_lib.unescape(lowered)):
-            return number
-    return None
+        count = lowered.count(wanted) or _URL_NOISE.sub("", html_lib.unescape(lowered)).count(wanted)
+        places.extend([number] * count)
+    return places
 
 
 def _may_match(text: str) -> bool:
@@ -110,7 +123,7 @@ def _image(rel: str, line: int, column: int, alt: str | None, src: str, root: Pa
                       f"describe the image for people who cannot see it, e.g. {example}", code="no-alt-text")
     if src and not re.match(r"^[a-z]+:|^//|^#", src):
         target = (root / src.lstrip("/")) if src.startswith("/") else (root / rel).parent / src
-        if not inside_file(root, target):
+        if not target.resolve().is_file():
             yield Problem(rel, line, column, None, f"image '{src}' does not exist",
                           "add the image next to this file, or correct the path", code="missing-file")
 
@@ -121,7 +134,7 @@ def _link(rel: str, line: int, column: int, target: str, root: Path) -> Iterator
     if not path or re.match(r"^[a-z][a-z0-9+.-]*:|^//", path, re.IGNORECASE) or "." not in path.rsplit("/", 1)[-1]:
         return
     resolved = (root / path.lstrip("/")) if path.startswith("/") else (root / rel).parent / path
-    if not inside_file(root, resolved):
+    if not resolved.resolve().is_file():
         yield Problem(rel, line, column, None, f"link to '{target}' leads nowhere",
                       "link to an existing file, relative to this one (e.g. ../faq/some-question.md)",
                       "warning", "broken-link")

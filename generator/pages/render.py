@@ -23,7 +23,8 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]{}#!|])")
 _LINE_BREAKS = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")
 # A value never starts a line or a heading: its line breaks and `#` become character references (the same text
 # in HTML), so `split` can only ever hand the template's own headings to Markdown.
-_TEXT_CODES = {ord("\n"): "&#10;", ord("\r"): "&#13;", ord("#"): "&#35;"}
+_TEXT_CODES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;",
+                             "\n": "&#10;", "\r": "&#13;", "#": "&#35;"})
 # Marks a rendered template uses around the contributor's Markdown (see `split`).
 MD_OPEN, MD_CLOSE = "<!--pr:md-->", "<!--pr:/md-->"
 _HEADING = re.compile(r"^#{1,6} ")
@@ -80,7 +81,7 @@ def _text(value: Any) -> Any:
     """What `{{ value }}` writes: text escaped once (by autoescape), with its line breaks and `#` as character
     references; HTML the templates built (Markup) as it is."""
     if isinstance(value, str) and not isinstance(value, Markup):
-        return Markup(str(escape(value)).translate(_TEXT_CODES))
+        return Markup(value.translate(_TEXT_CODES))
     return value
 
 
