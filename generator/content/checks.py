@@ -95,12 +95,13 @@ def check_community(community: Community, sources: dict[str, Source]) -> None:
         topic.topics = [topic.id]
         for i, pid in enumerate(topic.meta.stewards):
             checker.reference(topic, ("stewards", i), pid, "person")
+    bodies: list[Entry[Any]] = [*community.people.values(), *community.topics.values()]
+    for entry in bodies:
+        _body(checker, entry)
     for item in community.all_items():
         _item(checker, item)
     for path in community.paths.values():
         _path(checker, path)
-    for entry in [*community.people.values(), *community.topics.values()]:
-        _body(checker, entry)
     _featured(checker)
 
 
@@ -133,21 +134,28 @@ def _skills(checker: Checker, entry: Entry[Any], field: str) -> None:
         sid = taxonomy.resolve(text)
         if sid is None:
             close = taxonomy.suggest(text)
-            hint = f"did you mean '{close}'?" if close else "use a skill listed in skills.yml, or add it there"
+            hint = (f"did you mean '{close}'? " if close else "") + _add_skill_hint(text)
             checker.report(entry, (field, i), f"unknown skill '{text}'", hint, "unknown-skill")
         elif sid not in entry.skills:
             entry.skills.append(sid)
+
+
+def _add_skill_hint(text: str) -> str:
+    """How to add a new skill to skills.yml (id, name and aliases), for the text that was not found."""
+    sid = slugify(text) or "new-skill"
+    return (f"if it is a new skill, add it to skills.yml: '- id: {sid}', then '  name: {text.strip()}' "
+            "(and '  aliases: [...]' for other ways people write it)")
+
+
+def _body(checker: Checker, entry: Entry[Any]) -> None:
+    checker.c.problems.extend(body.check(entry.rel, entry.body, entry.body_line, checker.root,
+                                         checker.c.settings.markdown_extensions))
 
 
 def _person(checker: Checker, person: Entry[Any]) -> None:
     meta = person.meta
     _skills(checker, person, "expertise")
     person.topics = list(meta.topics)
-def _body(checker: Checker, entry: Entry[Any]) -> None:
-    checker.c.problems.extend(body.check(entry.rel, entry.body, entry.body_line, checker.root,
-                                         checker.c.settings.markdown_extensions))
-
-
     for i, tid in enumerate(meta.topics):
         checker.reference(person, ("topics", i), tid, "topic")
     if meta.photo:
