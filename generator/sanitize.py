@@ -52,6 +52,7 @@ URL_ATTRIBUTES = frozenset({"href", "src", "cite", "action", "formaction", "post
 # contributed element with such an id could stand in for them.
 # (Code blocks' line anchors, `__codelineno-…`, are Markdown's own.)
 _RESERVED_ID = re.compile(r"^(__(?!codelineno-)|pr-)", re.IGNORECASE)
+_TAG_IN_TEXT = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)")
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.IGNORECASE)
 # What a browser ignores in a URL: leading and trailing controls and spaces, and tabs and newlines anywhere.
 _URL_NOISE = re.compile(r"[\t\n\r]+")
@@ -84,10 +85,12 @@ def _browser_view(url: str) -> str:
 
 @dataclass(frozen=True)
 class Removal:
-    """Something `clean()` removes: what it is, and a piece of source text that finds its line."""
+    """Something `clean()` removes: what it is, a piece of source text that finds its line, and the pieces of
+    source text its removal takes with it (a removed element's attributes, which are not reported again)."""
 
     what: str
     needle: str
+    takes: tuple[str, ...] = ()
 
 
 def removals(html: str) -> Iterator[Removal]:
@@ -106,9 +109,21 @@ def removals(html: str) -> Iterator[Removal]:
         if tag in ("html", "head", "body"):
             continue
         if tag not in TAGS:
-            yield Removal(f"<{tag}> element", f"<{tag}")
+            yield Removal(f"<{tag}> element", f"<{tag}", _written_in(element.attrib))
             continue
         yield from _attribute_removals(tag, element.attrib)
+
+
+def _written_in(attributes: etree._Attrib) -> tuple[str, ...]:
+    """What a removed element's attributes show in the source: names, URL schemes and tags inside values."""
+    out: list[str] = []
+    for name, value in attributes.items():
+        out.append(str(name).lower())
+        scheme = _SCHEME.match(_browser_view(value))
+        if scheme:
+            out.append(scheme.group(1).lower() + ":")
+        out.extend("<" + tag.lower() for tag in _TAG_IN_TEXT.findall(value))
+    return tuple(out)
 
 
 def _attribute_removals(tag: str, attributes: etree._Attrib) -> Iterator[Removal]:

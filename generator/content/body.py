@@ -10,6 +10,7 @@ from typing import Any
 
 from .. import sanitize
 from . import markup
+from .files import inside_file
 from .problems import Problem
 
 _FENCE = re.compile(r"^\s*(```|~~~)")
@@ -90,7 +91,8 @@ def unsafe_markup(rel: str, body: str, first_line: int, extensions: Sequence[Any
     for removal in sanitize.removals(markup.to_html(body, list(extensions))):
         places = _places(removal.needle, lines) or signs
         number = places[min(found.get(removal.needle, 0), len(places) - 1)]
-        found[removal.needle] = found.get(removal.needle, 0) + 1
+        for needle in (removal.needle, *removal.takes):
+            found[needle] = found.get(needle, 0) + 1
         if (number, removal.what) in seen:
             continue
         seen.add((number, removal.what))
@@ -123,7 +125,7 @@ def _image(rel: str, line: int, column: int, alt: str | None, src: str, root: Pa
                       f"describe the image for people who cannot see it, e.g. {example}", code="no-alt-text")
     if src and not re.match(r"^[a-z]+:|^//|^#", src):
         target = (root / src.lstrip("/")) if src.startswith("/") else (root / rel).parent / src
-        if not target.resolve().is_file():
+        if not inside_file(root, target):
             yield Problem(rel, line, column, None, f"image '{src}' does not exist",
                           "add the image next to this file, or correct the path", code="missing-file")
 
@@ -134,7 +136,7 @@ def _link(rel: str, line: int, column: int, target: str, root: Path) -> Iterator
     if not path or re.match(r"^[a-z][a-z0-9+.-]*:|^//", path, re.IGNORECASE) or "." not in path.rsplit("/", 1)[-1]:
         return
     resolved = (root / path.lstrip("/")) if path.startswith("/") else (root / rel).parent / path
-    if not resolved.resolve().is_file():
+    if not inside_file(root, resolved):
         yield Problem(rel, line, column, None, f"link to '{target}' leads nowhere",
                       "link to an existing file, relative to this one (e.g. ../faq/some-question.md)",
                       "warning", "broken-link")
