@@ -19,6 +19,7 @@ from .. import __version__
 from .apierrors import ApiError, ErrorBody, install
 from .config import PushSettings
 from .guards import BodyLimit, Cors, RateLimiter, client_address
+from .headers import SecurityHeaders
 from .models import FREQUENCIES, ITEM_TYPES, Preferences, Subscription, utcnow
 from .payload import encode, trial_notification
 from .schedule import Rules
@@ -235,7 +236,7 @@ def create_app(settings: PushSettings, store: Store, *, feed: str | None = None,
     app.state.ctx = ctx
     install(app)
     from .admin import router as admin_router
-    from .docs import add_docs
+    from .docs import ASSETS, add_docs
     from .feedback import router as feedback_router
 
     app.include_router(router)
@@ -244,4 +245,7 @@ def create_app(settings: PushSettings, store: Store, *, feed: str | None = None,
     add_docs(app)
     app.add_middleware(BodyLimit, limit=settings.max_body)
     app.add_middleware(Cors, origins=settings.site_origins, trusted=settings.trusted_proxies)
+    # Outside even Starlette's ServerErrorMiddleware (which add_middleware cannot wrap), so a 500 has them too.
+    build = app.build_middleware_stack
+    app.build_middleware_stack = lambda: SecurityHeaders(build(), cacheable=ASSETS)  # type: ignore[method-assign]
     return app
