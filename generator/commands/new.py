@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import difflib
 import json
 import sys
 from collections.abc import Callable
@@ -49,12 +50,20 @@ def add_parser(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> N
 
 
 def run(args: argparse.Namespace) -> int:
+    return create(args, input if sys.stdin.isatty() else None)
+
+
+def create(args: argparse.Namespace, ask: Callable[[str], str] | None) -> int:
+    """Write the starter; with `ask` (a terminal), ask for what is missing until each answer is usable."""
     from ..content.load import FOLDERS
     from ..content.skills import slugify
     from ..settings import load_settings
 
     settings = load_settings(args.config_file, content_dir=args.content)
-    answers = _answers(args, QUESTIONS[args.kind], interactive=sys.stdin.isatty())
+    known = {kind: {p.stem for folder, k in FOLDERS.items() if k in kinds
+                    for p in (settings.content_dir / folder).glob("*.md")}
+             for kind, kinds in _KNOWN_KINDS.items()}
+    answers = _answers(args, QUESTIONS[args.kind], ask, known)
     ident = args.id or slugify(answers.get("title") or answers.get("name") or "")
     if not ident:
         raise PracticaError("give an --id, or a title/name to make one from")
@@ -69,20 +78,59 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _answers(args: argparse.Namespace, questions: list[Question], interactive: bool) -> dict[str, Any]:
+# Which answers are ids, and of what: checked while asking, so a typo is fixed before anything is lost.
+_ID_OF = {"topic": "topic", "steward": "person", "author": "person", "answered_by": "person",
+          "curated_by": "person", "step": "item"}
+_KNOWN_KINDS = {"topic": ("topic",), "person": ("person",), "item": ("lesson", "video", "faq", "path")}
+MAX_ASKS = 10
+
+
+def _answers(args: argparse.Namespace, questions: list[Question], ask: Callable[[str], str] | None,
+             known: dict[str, set[str]]) -> dict[str, Any]:
     answers: dict[str, Any] = {}
     missing = []
     for flag, prompt, many in questions:
         value = getattr(args, flag)
-        if not value and interactive:
-            value = input(f"{prompt}: ").strip()
-            value = [v.strip() for v in value.split(",") if v.strip()] if many else value
+        if ask is not None:
+            value = _ask_until_usable(ask, prompt, many, value, known.get(_ID_OF.get(flag, "")))
         if not value:
             missing.append("--" + flag.replace("_", "-"))
         answers[flag] = value
     if missing:
         raise PracticaError(f"missing {', '.join(missing)} (see practica new {args.kind} --help)")
     return answers
+
+
+def _ask_until_usable(ask: Callable[[str], str], prompt: str, many: bool, value: Any,
+                      known: set[str] | None) -> Any:
+    """The given value, or what is typed at the prompt, asked again while it is empty or names an unknown id."""
+    for _ in range(MAX_ASKS):
+        if value:
+            trouble = _unknown(value if many else [value], known)
+            if not trouble:
+                return value
+            print(trouble, file=sys.stderr)
+        try:
+            typed = ask(f"{prompt}: ").strip()
+        except EOFError:
+            raise PracticaError(f"no answer for '{prompt}' (nothing was written)") from None
+        value = [v.strip() for v in typed.split(",") if v.strip()] if many else typed
+        if not value:
+            print("  This one is required; please type an answer.", file=sys.stderr)
+    raise PracticaError(f"no usable answer for '{prompt}' after {MAX_ASKS} tries (nothing was written)")
+
+
+def _unknown(ids: list[str], known: set[str] | None) -> str:
+    """What is wrong with `ids` (with a did-you-mean), or "" when every one exists."""
+    if known is None:
+        return ""
+    lines = []
+    for ident in ids:
+        if ident not in known:
+            close = difflib.get_close_matches(ident, sorted(known), n=1, cutoff=0.6)
+            lines.append(f"  No '{ident}' exists" + (f"; did you mean '{close[0]}'?" if close else
+                                                      f" (known: {', '.join(sorted(known)[:8]) or 'none yet'})"))
+    return "\n".join(lines)
 
 
 def _y(value: Any) -> str:

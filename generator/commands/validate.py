@@ -38,7 +38,8 @@ def changed_since(ref: str, where: Path) -> list[Path]:
     """Files changed between `ref` and HEAD (from where the branches meet) in the repository holding `where`."""
     def git(*args: str) -> str:
         try:
-            result = subprocess.run(["git", "-C", str(where), *args], capture_output=True, text=True, check=True, timeout=60)
+            result = subprocess.run(["git", "-C", str(where), *args], capture_output=True, text=True, check=True,
+                                    timeout=60)
         except (OSError, subprocess.SubprocessError) as exc:
             detail = (getattr(exc, "stderr", "") or str(exc)).strip().splitlines()
             raise PracticaError(f"--since {ref}: git failed: {detail[-1] if detail else exc}") from None

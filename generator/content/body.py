@@ -58,6 +58,7 @@ def code_free_lines(text: str, first_line: int) -> Iterator[tuple[int, str]]:
 
 def check(rel: str, body: str, first_line: int, root: Path, extensions: Sequence[Any] = ()) -> Iterator[Problem]:
     yield from unsafe_markup(rel, body, first_line, extensions)
+    yield from top_headings(rel, body, first_line)
     if not _may_match(body):
         return
     for number, line in code_free_lines(body, first_line):
@@ -140,3 +141,20 @@ def _link(rel: str, line: int, column: int, target: str, root: Path) -> Iterator
         yield Problem(rel, line, column, None, f"link to '{target}' leads nowhere",
                       "link to an existing file, relative to this one (e.g. ../faq/some-question.md)",
                       "warning", "broken-link")
+
+
+_ATX_H1 = re.compile(r" {0,3}#(?:[ \t]+(.*?))?[ \t#]*$")
+_SETEXT_H1 = re.compile(r" {0,3}=+[ \t]*$")
+
+
+def top_headings(rel: str, body: str, first_line: int) -> Iterator[Problem]:
+    """A `# Heading` (or `===` underline) in a body: the page's title is already its one top-level heading."""
+    previous = ""
+    for number, line in code_free_lines(body, first_line):
+        atx = _ATX_H1.match(line)
+        text = atx.group(1) if atx else previous.strip() if _SETEXT_H1.match(line) and previous.strip() else None
+        if text is not None:
+            yield Problem(rel, number, 1, None, f"top-level heading '# {text}' in the body",
+                          f"write '## {text}' (headings start at ##: the title is already the page's heading, "
+                          "so a '#' heading shows a second title)", "warning", "top-heading")
+        previous = line

@@ -14,6 +14,7 @@ from .explain import field_name
 from .frontmatter import Source
 from .models import field_of, interval_days
 from .problems import Problem, Severity
+from .skills import slugify
 
 VIDEO_EXTENSIONS = (".mp4", ".webm")
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif")

@@ -49,5 +49,6 @@ class Taxonomy:
 
     def suggest(self, text: str) -> str | None:
         key = slugify(text)
-        close = difflib.get_close_matches(key, list(self._lookup), n=1, cutoff=0.6)
+        # 0.8, not difflib's 0.6: a short alias ("charts", "contrast") half-matched unrelated skills.
+        close = difflib.get_close_matches(key, list(self._lookup), n=1, cutoff=0.8)
         return self.skills[self._lookup[close[0]]].name if close else None
