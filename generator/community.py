@@ -56,10 +56,11 @@ class Entry(Generic[M]):
 
     @property
     def summary(self) -> str:
-        """Plain text (Markdown removed, to be escaped where placed), cut at a word boundary with an ellipsis."""
+        """Text, to be escaped where placed: the front matter's summary (or role) as written (front-matter text
+        is text, never Markdown), else the body's first sentence as plain text, cut at a word boundary."""
         meta: Any = self.meta
         given = getattr(meta, "summary", None) or getattr(meta, "role", None)
-        return text.excerpt(text.plain(str(given))) if given else text.summary(self.body)
+        return str(given) if given else text.summary(self.body)
 
     @property
     def status(self) -> str:
