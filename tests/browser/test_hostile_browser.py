@@ -139,3 +139,31 @@ def test_the_recorders_catch_what_they_look_for(browser: Browser, tmp_path: Path
     finally:
         context.close()
         server.stop()
+
+
+def test_search_results_show_hostile_titles_and_excerpts_as_text(browser: Browser, hostile_server: StaticServer
+                                                                 ) -> None:
+    """Pagefind's excerpt is HTML; search.js keeps only its text and <mark>s, so page text that reads like a tag
+    (an escaped title, shown as written) stays text in the results, and nothing runs (here with the CSP on)."""
+    result = Visits()
+    context = browser.new_context(service_workers="block")
+    context.add_init_script(RECORDERS)
+    context.route("**/*", block_other_hosts(result))  # type: ignore[arg-type]
+    page = context.new_page()
+    try:
+        page.goto(hostile_server.url + "people/")
+        page.get_by_role("button", name="Search").click()
+        page.locator("#pr-search-input").fill("onerror")
+        titles = page.locator(".pr-search__title")
+        titles.first.wait_for(timeout=PAGE_TIMEOUT_MS)
+        shown = titles.all_inner_texts()
+        assert any("<img src=x onerror=alert(1)>" in t for t in shown), shown
+        excerpts = page.locator(".pr-search__excerpt")
+        tags = excerpts.evaluate_all("els => els.flatMap(e => [...e.querySelectorAll('*')].map(c => c.localName))")
+        assert set(tags) <= {"mark"}, tags
+        assert "onerror" in " ".join(excerpts.all_inner_texts())
+        page.wait_for_timeout(300)  # let an image error handler run, if one had been made; nothing timed
+        assert page.evaluate("window.__hostile") == []
+        assert result.blocked == []
+    finally:
+        context.close()
