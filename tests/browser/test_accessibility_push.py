@@ -48,7 +48,7 @@ def test_notifications_with_the_keyboard(context, page: Page, stack: Stack) -> N
     device = stack.receiver.subscribe(1)[0]
     context.add_init_script(FAKE_SUBSCRIBE % json.dumps(device))
     page.goto(stack.url("notifications/"))
-    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=15_000)
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15_000)
     expect(page.locator("form.pr-push__form")).to_be_visible()
     tab_to(page, "input[type=checkbox]")
     page.keyboard.press("Space")

@@ -104,7 +104,7 @@ def test_external_video_loads_nothing_until_play(phone: Page, mini_server: Stati
 def test_chapters_seek_the_local_video(phone: Page, mini_server: StaticServer) -> None:
     phone.goto(mini_server.url + "videos/intro-video/")
     phone.get_by_role("button", name="0:04 How to join").click()
-    phone.wait_for_function("document.querySelector('.pr-video video').currentTime >= 4", timeout=10_000)
+    phone.wait_for_function("() => document.querySelector('.pr-video video').currentTime >= 4", timeout=10_000)
 
 
 def test_pages_fit_a_360_px_screen(phone: Page, mini_server: StaticServer) -> None:

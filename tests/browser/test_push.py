@@ -127,7 +127,7 @@ def page(context: BrowserContext) -> Iterator[Page]:
 def controlled(page: Page, url: str) -> None:
     """Open `url` and wait until the service worker controls the page."""
     page.goto(url)
-    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=15_000)
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15_000)
 
 
 def registration_id(session: CDPSession, page: Page, scope: str) -> str:

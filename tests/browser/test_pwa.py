@@ -61,7 +61,7 @@ def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
 
 def ready(page: Page) -> None:
     """Wait until the service worker controls the page (it claims pages when it first activates)."""
-    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=15_000)
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15_000)
 
 
 def go_offline(context: BrowserContext) -> None:
