@@ -114,7 +114,8 @@ def test_the_push_service_origin_and_only_the_video_players_are_allowed() -> Non
 def test_frame_src_covers_every_player_the_video_pages_embed() -> None:
     for src in ("https://www.youtube.com/watch?v=abc", "https://youtu.be/abc", "https://vimeo.com/123"):
         embed, _ = embed_url(src)
-        assert csp._origin(embed) in csp.EMBED_ORIGINS
+        assert embed is not None and csp._origin(embed) in csp.EMBED_ORIGINS
+    assert embed_url("https://videos.example.org/v/1")[0] is None, "other hosts are linked, never framed"
 
 
 def test_a_video_player_from_another_host_is_reported() -> None:

@@ -124,8 +124,10 @@ def player(video: Entry[Any]) -> dict[str, Any]:
     return {"local": False, "embed": embed, "host": host, "source_host": source_host, "poster": poster}
 
 
-def embed_url(src: str) -> tuple[str, str]:
-    """The privacy-friendly embed address of an external video, and the host it loads from."""
+def embed_url(src: str) -> tuple[str | None, str]:
+    """The privacy-friendly embed address of an external video and the host it loads from; None for a host
+    whose player the site does not frame (its Content-Security-Policy allows these two only): readers get a
+    link to watch it there."""
     parts = urlsplit(src)
     host = parts.hostname or ""
     video_id = None
@@ -142,7 +144,7 @@ def embed_url(src: str) -> tuple[str, str]:
         vimeo_id = next((s for s in parts.path.split("/") if s.isdigit()), None)
         if vimeo_id:
             return f"https://player.vimeo.com/video/{vimeo_id}?dnt=1&autoplay=1", "player.vimeo.com"
-    return src, host
+    return None, host
 
 
 def _beside(rel: str, value: str) -> str:

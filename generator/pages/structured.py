@@ -77,7 +77,7 @@ def _video(site: Site, item: Entry[Any]) -> dict[str, Any]:
     if play["local"]:
         data["contentUrl"] = _abs(site, play["src"])
     else:
-        data["embedUrl"] = play["embed"]
+        data["embedUrl"] = play["embed"] or item.meta.src
     if item.body.strip():
         data["transcript"] = plain(item.body)
     return data

@@ -129,6 +129,7 @@
   /* External videos: nothing loads from the video host until the reader presses play. */
   function loadEmbed(facade, start) {
     var src = facade.dataset.embed;
+    if (!src) return;  // a host the site does not frame: the figure links to it instead
     if (start) src += (src.indexOf("?") === -1 ? "?" : "&") + "start=" + start + "#t=" + start + "s";
     var frame = facade.querySelector("iframe");
     if (!frame) {
