@@ -151,3 +151,12 @@ def test_report_markdown_shows_reader_text_as_text() -> None:
     shown = report_text("## ![a](x.png){: onerror=alert(1) }\u2028<img src=x onerror=alert(1)> @all")
     assert "\n" not in shown and "\u2028" not in shown
     assert "<" not in shown and "![" not in shown and " @" not in shown and "\\#\\#" in shown
+
+
+@pytest.mark.parametrize("source", ["![A chart](https://example.org/chart.png)",
+                                    '<img alt="A chart" src="//cdn.example/c.png">'])
+def test_an_image_from_another_site_is_an_error(source: str, tmp_path: Path) -> None:
+    """The pages' CSP loads images from the site only (privacy, offline): say so before it shows broken."""
+    problems = [p for p in body.check("learn/x.md", "Text\n\n" + source, 5, tmp_path, EXTENSIONS)
+                if p.code == "remote-image"]
+    assert [(p.line, p.severity) for p in problems] == [(7, "error")]

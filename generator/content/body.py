@@ -124,7 +124,12 @@ def _image(rel: str, line: int, column: int, alt: str | None, src: str, root: Pa
         example = "![A chart of weekly sales](sales.png)" if markdown else '<img alt="A chart of weekly sales" …>'
         yield Problem(rel, line, column, None, "image without alt text",
                       f"describe the image for people who cannot see it, e.g. {example}", code="no-alt-text")
-    if src and not re.match(r"^[a-z]+:|^//|^#", src):
+    if re.match(r"^(https?:)?//", src, re.IGNORECASE):
+        yield Problem(rel, line, column, None, f"image '{src}' is on another site",
+                      "save the image next to this file and link it by its file name: pages load nothing from "
+                      "other sites (readers' privacy, and offline reading), so it would show as a broken image",
+                      code="remote-image")
+    elif src and not re.match(r"^[a-z]+:|^#", src):
         target = (root / src.lstrip("/")) if src.startswith("/") else (root / rel).parent / src
         if not inside_file(root, target):
             yield Problem(rel, line, column, None, f"image '{src}' does not exist",
