@@ -192,7 +192,8 @@ M = TypeVar("M", bound=BaseModel)
 
 
 def read_list_file(root: Path, name: str, model: type[M], problems: list[Problem]) -> tuple[Source, list[M]] | None:
-    """The valid entries of a YAML list file in the content folder (None when there is no such file)."""
+    """The valid entries of a YAML list file in the content folder (None when there is no such file, or when
+    it cannot be read: its problem is reported, and nothing is checked against an empty list instead)."""
     path = root / name
     if not inside_file(root, path):  # absent, or refused by the file policy (which reports it)
         return None
@@ -200,7 +201,7 @@ def read_list_file(root: Path, name: str, model: type[M], problems: list[Problem
         source = parse_yaml_list(name, path.read_bytes())
     except ReadError as exc:
         problems.append(exc.problem)
-        return Source(name, [], "", 1), []
+        return None
     entries = []
     for i, raw in enumerate(source.meta):
         try:
