@@ -23,21 +23,30 @@ _BLOCKS = [  # line by line, in order: what a line starts with that is syntax, n
     (re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+(?:\[[ xX]\][ \t]+)?", re.M), ""),  # list items, task boxes
     (re.compile(r"^[ \t]*\|?(?:[ \t]*:?-+:?[ \t]*\|)+[ \t]*:?-*:?[ \t]*$", re.M), ""),  # table rules
 ]
+
+
+def _spans(*delimiters: str) -> list[tuple[re.Pattern[str], str]]:
+    """Patterns that unwrap text between a pair of delimiters. The text may not contain the delimiter's
+    character, so a scan stops at the next one: linear on hostile input (`**a **a **a …`), where `.+?` ran
+    from every delimiter to the end of the text."""
+    return [(re.compile(rf"{d}(?=\S)([^{d[-1]}]+?)(?<=\S){d}"), r"\1") for d in delimiters]
+
+
 _INLINE = [
     (re.compile(r"<!--.*?(?:-->|$)", re.S), " "),  # HTML comments (unclosed ones run to the end)
     (re.compile(r"<(script|style|template|iframe|noscript)\b.*?(?:</\1\s*>|$)", re.S | re.I), " "),
     (re.compile(r"<(https?://[^>\s]+)>"), r"\1"),  # autolinks
     (re.compile(r"</?[A-Za-z][^<>]*>"), " "),  # other HTML tags; their text stays
-    (re.compile(r"!\[[^\]]*\]\([^)]*\)|!\[[^\]]*\]\[[^\]]*\]"), " "),  # images
+    (re.compile(r"!\[[^\]]*\]\([^()]*\)|!\[[^\]]*\]\[[^\]]*\]"), " "),  # images
     (re.compile(r"\[\^[^\]]+\]"), ""),  # footnote references
-    (re.compile(r"\[([^\]]*)\]\((?:[^()]|\([^)]*\))*\)"), r"\1"),  # inline links keep their text
+    (re.compile(r"\[([^\]]*)\]\((?:[^()]|\([^()]*\))*\)"), r"\1"),  # inline links keep their text
     (re.compile(r"\[([^\]]+)\]\[[^\]]*\]"), r"\1"),  # reference links
-    (re.compile(r"\{[:.#][^}\n]*\}"), ""),  # attribute lists: { .class #id }
+    (re.compile(r"\{[:.#][^{}\n]*\}"), ""),  # attribute lists: { .class #id }
     (re.compile(r"(`+)(.+?)\1", re.S), r"\2"),  # code spans keep their code
-    (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1", re.S), r"\2"),  # strong
-    (re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])", re.S), r"\1"),  # emphasis
-    (re.compile(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])", re.S), r"\1"),  # emphasis (snake_case stays)
-    (re.compile(r"(~~|==|\^\^)(?=\S)(.+?)(?<=\S)\1", re.S), r"\2"),  # strikethrough, mark, insert
+    *_spans(r"\*\*", r"__"),  # strong (before emphasis, and again after it, for `**a *b* c**`)
+    (re.compile(r"(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])"), r"\1"),  # emphasis
+    (re.compile(r"(?<![\w_])_(?=\S)([^_]+?)(?<=\S)_(?![\w_])"), r"\1"),  # emphasis (snake_case stays)
+    *_spans(r"\*\*", r"__", r"~~", r"==", r"\^\^"),  # strong, strikethrough, mark, insert
     (re.compile(r"(?<=\s)\|(?=\s)|^\||\|$", re.M), " "),  # table cell borders
 ]
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~=^&])")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,7 +16,7 @@ from generator.push.feed import parse_feed
 from generator.push.models import Preferences
 from generator.push.payload import encode, summarise
 from generator.text import ELLIPSIS, excerpt, plain, summary
-from tests.conftest import MINI, write_config
+from tests.conftest import MINI, ROOT, write_config
 
 WCAG = ("**WCAG 2.2, level AA**, for all websites, apps, documents and _internal_ tools, as `acceptance` "
         "criteria say in [the policy](https://example.org/p) and in every contract we sign with customers who "
@@ -99,3 +101,28 @@ def test_a_long_notification_body_is_cut_at_a_word() -> None:
 
     cut = _cut("word " * 200, MAX_BODY)
     assert cut.endswith("word" + ELLIPSIS) and len(cut) <= MAX_BODY
+
+
+# About 120-240 KB each: every one made an excerpt pattern restart from each delimiter and run to the end of
+# the text (`**a **a …` took 4 s at 20 KB, so about 7 minutes at 200 KB; `{: {: …` 22 s at 120 KB).
+HOSTILE_TEXT = {"strong": "**a ", "emphasis": "*a ", "underscore": "_a ", "mark": "==a ", "strike": "~~a ",
+                "link": "[a](", "nested link": "[a](b(", "image": "![a](", "attribute list": "{: ",
+                "code": "`` a", "reference": "[a][", "sentence": "a. "}
+CHILD = """
+import resource, sys
+resource.setrlimit(resource.RLIMIT_CPU, (3, 3))
+from generator import text
+hostile = sys.stdin.read()
+text.plain(hostile)
+text.summary(hostile)
+"""
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_TEXT))
+def test_excerpts_are_linear_on_hostile_text(name: str) -> None:
+    """Plain text and summaries of 40,000 repetitions run in a child process the kernel stops after 3 s of
+    CPU (CPU time of the child alone, not wall time; see test_linear_body.py for why a CPU limit is the
+    honest bound for `re`): a linear pass takes about 0.1 s, the quadratic patterns minutes."""
+    done = subprocess.run([sys.executable, "-c", CHILD], input=HOSTILE_TEXT[name] * 40_000, capture_output=True,
+                          text=True, check=False, cwd=ROOT)
+    assert done.returncode == 0, f"{name}: more than 3 s of CPU ({done.returncode}) {done.stderr[-500:]}"
