@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -160,3 +162,28 @@ def test_an_image_from_another_site_is_an_error(source: str, tmp_path: Path) -> 
     problems = [p for p in body.check("learn/x.md", "Text\n\n" + source, 5, tmp_path, EXTENSIONS)
                 if p.code == "remote-image"]
     assert [(p.line, p.severity) for p in problems] == [(7, "error")]
+
+
+SLOW_TO_RENDER = {"unclosed brackets": "[ " * 100_000, "unclosed tags": "<img " * 40_000,
+                  "CDATA": "<![CDATA[ " * 20_000, "unclosed links": "[a](" * 50_000}
+RENDER_CHILD = """
+import resource, sys
+from pathlib import Path
+resource.setrlimit(resource.RLIMIT_CPU, (20, 20))
+from generator.content import body
+from generator.settings import load_settings
+extensions = load_settings("mkdocs.yml").markdown_extensions
+problems = list(body.check("learn/x.md", sys.stdin.read(), 9, Path("."), extensions))
+print(" ".join(f"{p.line}:{p.code}" for p in problems if p.code == "too-complex"))
+"""
+
+
+@pytest.mark.parametrize("name", sorted(SLOW_TO_RENDER))
+def test_a_body_markdown_renders_slowly_is_one_problem_within_its_budget(name: str) -> None:
+    """Python-Markdown (and so MkDocs) is quadratic on these 200 KB bodies: minutes to most of an hour each.
+    Validation stops rendering one after markup.BUDGET_SECONDS of CPU and reports it, so a build never
+    renders it. The child gets 20 s of CPU (CPU time, not wall time: see test_linear_body.py)."""
+    done = subprocess.run([sys.executable, "-c", RENDER_CHILD], input=SLOW_TO_RENDER[name], capture_output=True,
+                          text=True, check=False, cwd=ROOT)
+    assert done.returncode == 0, f"{name}: more than 20 s of CPU ({done.returncode}) {done.stderr[-500:]}"
+    assert done.stdout.split() == ["9:too-complex"]

@@ -30,6 +30,7 @@ _NEWLINE = re.compile(r"\r\n?|\n")
 # Markup comes from raw HTML (`<`), attribute lists (`{`) or links and reference definitions (`](`, `]:`).
 _MARKUP_SIGNS = ("<", "{", "](", "]:")
 _URL_NOISE = re.compile(r"[\t\n\r]")
+_DENSE_LENGTH, _DENSE_COUNT = 20_000, 200
 _ACTIVE = re.compile(r"^<(script|iframe|object|embed|base|meta|form|svg|math|link)>|^on|: link in|^srcdoc")
 _ACTIVE_FIX = ("remove it; contributed pages cannot run scripts, load other sites or change the page around them "
                "(to show code, put it in a fenced code block)")
@@ -82,14 +83,23 @@ def unsafe_markup(rel: str, body: str, first_line: int, extensions: Sequence[Any
 
     The body is rendered as the site renders it, so nothing that Markdown turns into markup (attribute lists,
     entity-encoded links, reference definitions, raw HTML over several lines) escapes the check. Only bodies
-    with a line (outside code) that could make markup are rendered: most have none."""
+    with a line (outside code) that could make markup, or with enough of Markdown's punctuation to be slow to
+    render, are rendered: most have neither."""
     lines = list(code_free_lines(body, first_line))
     signs = [n for n, line in lines if any(t in line for t in _MARKUP_SIGNS)]
-    if not signs:
+    if not signs and not _dense(body):
+        return
+    try:
+        rendered = markup.to_html(body, list(extensions))
+    except markup.TooSlow:
+        yield Problem(rel, first_line, None, None,
+                      f"this text takes more than {markup.BUDGET_SECONDS:g} s to turn into a page, and would slow "
+                      "every build", "look for many unclosed '[' or HTML tags ('<' without '>'): write them as \\[ "
+                      "and &lt;, or put them in `code`", code="too-complex")
         return
     seen: set[tuple[int, str]] = set()
     found: dict[str, int] = {}  # removals so far per needle: the n-th is reported at the n-th place it is written
-    for removal in sanitize.removals(markup.to_html(body, list(extensions))):
+    for removal in sanitize.removals(rendered):
         places = _places(removal.needle, lines) or signs
         number = places[min(found.get(removal.needle, 0), len(places) - 1)]
         for needle in (removal.needle, *removal.takes):
@@ -101,6 +111,12 @@ def unsafe_markup(rel: str, body: str, first_line: int, extensions: Sequence[Any
         fix = _FRAME_FIX if removal.what.startswith("<iframe>") else _ACTIVE_FIX if active else _OTHER_FIX
         yield Problem(rel, number, None, None, f"{removal.what} is not allowed: the site removes it", fix,
                       code="script" if active else "unsafe-html")
+
+
+def _dense(body: str) -> bool:
+    """Long, or rich in what Python-Markdown may rescan (an unclosed `[` or `<` is scanned again from every
+    later one): below these counts no body renders slowly, so only these need the budgeted render."""
+    return len(body) > _DENSE_LENGTH or any(body.count(c) > _DENSE_COUNT for c in "[<(`*_&!{")
 
 
 def _places(needle: str, lines: list[tuple[int, str]]) -> list[int]:
