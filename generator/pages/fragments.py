@@ -58,9 +58,17 @@ class Bound:
     def person_chip(self, person: Item) -> Markup:
         return self._f.call(self._depth, "person_chip", person)
 
-    def people_chips(self, people: Iterable[Item]) -> Markup:
-        return Markup('<span class="pr-people">') + Markup("").join(self.person_chip(p) for p in people) + \
-            Markup("</span>")
+    def people_chips(self, people: Iterable[Item], shown: int | None = None) -> Markup:
+        chips = [self.person_chip(p) for p in people]
+        cut = shown if shown and len(chips) > shown else len(chips)
+        more = Markup("")
+        if cut < len(chips):  # the rest behind a disclosure, as in `chip_list` (_macros.html.j2)
+            more = Markup('<details class="pr-chipmore"><summary class="pr-chip pr-chipmore__toggle">'
+                          '<span class="pr-chipmore__closed">+{} more<span class="pr-sr"> people</span></span>'
+                          '<span class="pr-chipmore__open">Fewer<span class="pr-sr"> people</span></span></summary>'
+                          '<span class="pr-people">{}</span></details>').format(len(chips) - cut,
+                                                                                Markup("").join(chips[cut:]))
+        return Markup('<span class="pr-people">') + Markup("").join(chips[:cut]) + more + Markup("</span>")
 
     def person_card(self, person: Item, heading: str = "h3", chips: int = 3, filterable: bool = False) -> Markup:
         return self._f.call(self._depth, "person_card", person, heading, chips, filterable)
@@ -68,11 +76,11 @@ class Bound:
     def contact_actions(self, person: Item) -> Markup:
         return self._f.call(self._depth, "contact_actions", person)
 
-    def skill_chips(self, skill_ids: Iterable[str]) -> Markup:
-        return self._f.call(self._depth, "skill_chips", tuple(skill_ids))
+    def skill_chips(self, skill_ids: Iterable[str], shown: int | None = None) -> Markup:
+        return self._f.call(self._depth, "skill_chips", tuple(skill_ids), shown)
 
-    def topic_chips(self, topic_ids: Iterable[str]) -> Markup:
-        return self._f.call(self._depth, "topic_chips", tuple(topic_ids))
+    def topic_chips(self, topic_ids: Iterable[str], shown: int | None = None) -> Markup:
+        return self._f.call(self._depth, "topic_chips", tuple(topic_ids), shown)
 
     def item_row(self, item: Item, show_date: bool = True, note: str | None = None) -> Markup:
         return self._f.call(self._depth, "item_row", item, show_date, note)

@@ -20,31 +20,86 @@
     try { return window.localStorage; } catch (e) { return null; }
   }
 
-  /* Knowledge check: choose an option, check it, read why. */
+  /* Knowledge check: choose an option and check it. A first wrong answer may be retried; the right answer and
+   * why are shown after a second wrong one, on "Show answer", or with a right one. Every state is said in
+   * words (in the option's label and the status line), not by colour alone. */
+  function checkText(icon, words) {
+    var box = document.createDocumentFragment();
+    if (icon) {
+      var mark = document.createElement("span");
+      mark.setAttribute("aria-hidden", "true");
+      mark.textContent = icon + " ";
+      box.appendChild(mark);
+    }
+    box.appendChild(document.createTextNode(words));
+    return box;
+  }
+  function markOption(label, state, icon, words) {
+    var mark = label.querySelector(".pr-check__mark");
+    if (!mark) {
+      mark = document.createElement("span");
+      mark.className = "pr-check__mark";
+      label.appendChild(mark);
+    }
+    mark.replaceChildren(checkText(icon, words));
+    label.classList.add("pr-check__option--" + state);
+  }
   onPage(function () {
     each("form.pr-check", function (form) {
       var result = form.querySelector(".pr-check__result");
       var explain = form.querySelector(".pr-check__explain");
+      var show = form.querySelector(".pr-check__show");
+      var answer = form.querySelector('input[value="' + form.dataset.answer + '"]');
+      var answerText = answer ? answer.parentNode.querySelector(".pr-check__text").textContent.trim() : "";
+      var wrongs = 0;
+      function say(icon, words) { result.replaceChildren(checkText(icon, words)); }
+      function reveal() {
+        form.classList.add("pr-check--revealed");
+        var label = answer && answer.parentNode;
+        if (label && !label.classList.contains("pr-check__option--right")) {
+          markOption(label, "answer", "✓", "Right answer");
+        }
+        if (explain) explain.hidden = false;
+        if (show) show.hidden = true;
+      }
       form.addEventListener("submit", function (event) {
         event.preventDefault();
         var chosen = form.querySelector("input[type=radio]:checked");
         if (!chosen) {
-          result.textContent = "Choose an answer first.";
+          say("", "Choose an answer first.");
           form.querySelector("input[type=radio]").focus();
           return;
         }
-        var right = chosen.value === form.dataset.answer;
+        var right = chosen === answer;
         form.classList.toggle("pr-check--right", right);
         form.classList.toggle("pr-check--wrong", !right);
-        form.querySelectorAll(".pr-check__option").forEach(function (label) {
-          var input = label.querySelector("input");
-          label.classList.toggle("pr-check__option--answer", input.value === form.dataset.answer);
-        });
-        var correct = form.querySelector('input[value="' + form.dataset.answer + '"]');
-        var answerText = correct ? correct.parentNode.textContent.trim() : "";
-        result.textContent = right ? "Correct!" : "Not quite. The answer is: " + answerText + ".";
-        if (explain) explain.hidden = false;
+        if (right) {
+          markOption(chosen.parentNode, "right", "✓", "Correct");
+          say("✓", "Correct!");
+          reveal();
+          return;
+        }
+        markOption(chosen.parentNode, "tried", "✗", "Not quite");
+        if (form.classList.contains("pr-check--revealed")) {
+          say("✗", "Not quite. The answer is: " + answerText + ".");
+          return;
+        }
+        wrongs += 1;
+        if (wrongs < 2) {
+          say("✗", "Not quite — try again.");
+          return;
+        }
+        say("✗", "Not quite. The answer is: " + answerText + ".");
+        reveal();
       });
+      if (show) {
+        show.hidden = false;
+        show.addEventListener("click", function () {
+          say("", "The answer is: " + answerText + ".");
+          reveal();
+          if (answer) answer.focus();
+        });
+      }
     });
   });
 
