@@ -72,7 +72,7 @@ def manifest(settings: Settings) -> str:
 
 # The app shell: what the site needs to open and search offline. Globs are relative to the site folder.
 SHELL_PATTERNS = ("assets/stylesheets/*.css", "assets/javascripts/bundle.*.js", "assets/practica/*", "assets/icons/*",
-                  urls.MANIFEST, "sitemap.xml", *SEARCH_SHELL)
+                  urls.MANIFEST, "sitemap.xml", urls.SEARCH_SKILLS, *SEARCH_SHELL)
 SHELL_PAGES = (urls.HOME, urls.OFFLINE)
 
 

@@ -15,6 +15,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import urls
 from .errors import BuildError
 
 log = logging.getLogger("mkdocs.plugins.practica")
@@ -63,9 +64,11 @@ def index(site_dir: Path) -> SearchIndex:
 
 def _offline_list(site_dir: Path, bundle: Path) -> SearchIndex:
     files = sorted(p for folder in ("index", "fragment") for p in (bundle / folder).glob("*") if p.is_file())
-    size = sum(p.stat().st_size for p in files)
-    listing = {"files": [p.relative_to(bundle).as_posix() for p in files], "bytes": size}
+    experts = sorted((site_dir / urls.SEARCH_EXPERTS).glob("*.json"))  # who knows what (expertise.py), beside the index
+    size = sum(p.stat().st_size for p in files + experts)
+    listing = {"files": [p.relative_to(bundle).as_posix() for p in files] +
+               [f"../{p.relative_to(site_dir).as_posix()}" for p in experts], "bytes": size}
     (site_dir / OFFLINE_LIST).write_text(json.dumps(listing, separators=(",", ":")), encoding="utf-8")
     pages = len(list((bundle / "fragment").glob("*")))
     log.info("Search index: %d pages, %d files to save for offline (%d bytes)", pages, len(files), size)
-    return SearchIndex(pages, len(files), size)
+    return SearchIndex(pages, len(files) + len(experts), size)

@@ -13,6 +13,8 @@ OFFLINE = "offline/"
 NOTIFICATIONS = "notifications/"
 HEALTH = "health/"
 SEARCH = "search/"
+SEARCH_SKILLS = "search/skills.json"
+SEARCH_EXPERTS = "search/experts/"
 FEED_JSON = "feed.json"
 FEED_ATOM = "feed.xml"
 MANIFEST = "manifest.webmanifest"
@@ -37,6 +39,11 @@ def index(kind: str) -> str:
 def page(kind: str, ident: str) -> str:
     """The page of one person, topic, skill or item: `people/ada/`."""
     return f"{_SECTIONS[kind]}/{ident}/"
+
+
+def search_experts(skill_id: str) -> str:
+    """Who knows a skill, ranked by evidence, for the search dialog: `search/experts/forecasting.json`."""
+    return f"{SEARCH_EXPERTS}{skill_id}.json"
 
 
 def numbered(url: str, number: int) -> str:

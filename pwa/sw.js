@@ -6,8 +6,8 @@
  * timeout, then the copy saved on this device (marked "offline copy from …"), then the offline page.
  * Images: cache first, with a cap on entries. Search (Pagefind's files under pagefind/): index chunks and
  * page fragments, whose names carry a content hash, cache first as searches fetch them; the entry file, which
- * Pagefind asks for with a cache-busting query, network first with the saved copy offline. Old caches are
- * removed when a new version activates.
+ * Pagefind asks for with a cache-busting query, and each skill's ranking of experts (search/experts/), network
+ * first with the saved copy offline. Old caches are removed when a new version activates.
  */
 "use strict";
 
@@ -93,7 +93,7 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin || !request.url.startsWith(scope)) return;
   if (url.pathname.includes("/livereload/") || request.headers.has("range")) return;
-  if (url.pathname.startsWith(new URL("pagefind/", scope).pathname)) {
+  if (url.pathname.startsWith(new URL("pagefind/", scope).pathname) || url.pathname.startsWith(new URL("search/experts/", scope).pathname)) {
     event.respondWith(searchFile(request, url));
   } else if (isPage(request, url)) {
     event.respondWith(page(request, event));
@@ -180,7 +180,7 @@ async function image(request) {
 }
 
 async function searchFile(request, url) {
-  if (url.pathname.endsWith("/pagefind-entry.json")) {
+  if (url.pathname.endsWith(".json")) {  // not content-hashed: fresh first
     try {
       const response = await fetch(request);
       if (response.ok) await (await caches.open(SEARCH)).put(url.origin + url.pathname, response.clone());

@@ -122,6 +122,15 @@ def test_skill_pages_rank_people_by_evidence(mini_site: Path) -> None:
     assert texts(dataviz.select(".pr-ranked__person > div > a")) == ["Bo Lindqvist"], "alias 'dataviz' resolved"
 
 
+def test_search_gets_the_skill_pages_ranking_of_people(mini_site: Path) -> None:
+    index = json.loads((mini_site / "search/skills.json").read_text())["skills"]
+    assert ["data-visualisation", "Data visualisation", ["dataviz", "data visualization", "charts"]] in index
+    forecasting = json.loads((mini_site / "search/experts/forecasting.json").read_text())
+    assert forecasting["people"] == [["people/ada/", "Ada Okafor", forecasting["people"][0][2],
+                                      "wrote 2 · answered 1 · verified 1 · declares it"]]
+    assert {f.stem for f in (mini_site / "search/experts").iterdir()} == {s[0] for s in index}
+
+
 def test_lesson_page(mini_site: Path) -> None:
     body = article(mini_site, "learn/forecast-basics/")
     assert texts(body.select(".pr-crumbs li")) == ["Home", "Lessons", "Forecast basics"]

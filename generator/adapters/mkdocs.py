@@ -23,7 +23,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from .. import csp, feeds, pwa, sanitize, search, urls
+from .. import csp, expertise, feeds, pwa, sanitize, search, urls
 from ..community import Community
 from ..content.files import HIDDEN, Policy
 from ..content.load import file_policy, load_community
@@ -114,6 +114,8 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     for src_uri, path in state.assets.items():
         files.append(File.generated(config, src_uri, abs_src_path=str(path)))
     for src_uri, content in feeds.files(state.community, state.site).items():
+        files.append(File.generated(config, src_uri, content=content))
+    for src_uri, content in expertise.files(state.community).items():
         files.append(File.generated(config, src_uri, content=content))
     files.append(File.generated(config, urls.MANIFEST, content=pwa.manifest(state.settings)))
     files.append(File.generated(config, icons.CSS_FILE, content=icons.stylesheet()))

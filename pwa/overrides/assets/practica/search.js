@@ -6,8 +6,9 @@
 (function () {
   "use strict";
 
-  var MAX_RESULTS = 8;
-  var MAX_PEOPLE = 5;
+  var PAGE_SIZE = 8;  // results shown at first and added by each "Show more"
+  var PEOPLE_FIRST = 3;  // a plain search that names a skill lists its strongest experts above pages
+  var FEW = 3;  // fewer results than this, and no skill named: try the closest skill name (a typo?)
   var DEBOUNCE_MS = 150;
   // "Who can I ask about X?" is the question a community of practice answers: such a query searches for X
   // and lists the people who know it first.
@@ -21,7 +22,15 @@
   var status = dialog.querySelector(".pr-search__status");
   var offlineBox = dialog.querySelector(".pr-search__offline");
   var pagefind = null;
+  var skills = null;
+  var experts = {};
   var latest = 0;
+  var shown = null;  // the results of the latest query: {entries, count}
+  var more = document.createElement("button");
+  more.type = "button";
+  more.className = "md-button pr-search__more";
+  more.hidden = true;
+  list.after(more);
 
   function siteRoot() {
     var base = ".";
@@ -40,11 +49,72 @@
     return pagefind;
   }
 
+  /* Who knows what (generator/expertise.py): skill names and aliases by their slug, fetched with Pagefind;
+     a skill's people, ranked by evidence, fetched when a query names it. Without them search still works. */
+  function slug(text) {
+    return text.replace(/\+\+/g, " plus plus").replace(/#/g, " sharp ").replace(/&/g, " and ").normalize("NFKD")
+      .replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+  }
+
+  function loadSkills() {
+    if (!skills) {
+      skills = fetch(new URL("search/skills.json", root)).then(function (r) { return r.ok ? r.json() : { skills: [] }; })
+        .then(function (index) {
+          var bySlug = {};
+          index.skills.forEach(function (s) {
+            [s[0], s[1]].concat(s[2]).forEach(function (spelling) {
+              var key = slug(spelling);
+              if (key && !(key in bySlug)) bySlug[key] = { id: s[0], spelling: spelling };
+            });
+          });
+          return bySlug;
+        });
+      skills.catch(function () { skills = null; });
+    }
+    return skills.catch(function () { return {}; });
+  }
+
+  function expertsFor(id) {
+    if (!experts[id]) {
+      experts[id] = fetch(new URL("search/experts/" + id + ".json", root)).then(function (r) { return r.json(); });
+      experts[id].catch(function () { delete experts[id]; });
+    }
+    return experts[id].catch(function () { return null; });
+  }
+
+  /* The closest skill spelling within a typo or two ("forcasting" → "forecasting"); Pagefind has no fuzzy match. */
+  function closest(bySlug, query) {
+    var key = slug(query);
+    var best = null;
+    var limit = key.length < 5 ? 0 : key.length < 9 ? 1 : 2;
+    Object.keys(bySlug).forEach(function (k) {
+      var d = Math.abs(k.length - key.length) > limit ? limit + 1 : distance(k, key);
+      if (d <= limit && (!best || d < best.d)) best = { d: d, skill: bySlug[k] };
+    });
+    return best && best.d > 0 ? best.skill : null;
+  }
+
+  function distance(a, b) {  // Levenshtein
+    var row = [];
+    for (var j = 0; j <= b.length; j++) row.push(j);
+    for (var i = 1; i <= a.length; i++) {
+      var diag = row[0];
+      row[0] = i;
+      for (j = 1; j <= b.length; j++) {
+        var up = row[j];
+        row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+        diag = up;
+      }
+    }
+    return row[b.length];
+  }
+
   function open() {
     if (!dialog.open) dialog.showModal();
     input.focus();
     input.select();
     load().catch(function () { say("Search is not available offline on this device yet."); });
+    loadSkills();
     showSaveOffer();
   }
 
@@ -65,30 +135,60 @@
     });
   }
 
-  function render(results, total, query, people) {
-    list.textContent = "";
-    results.forEach(function (r) {
-      var li = document.createElement("li");
-      var a = document.createElement("a");
-      a.className = "pr-search__result";
-      a.href = r.url;
-      var kind = document.createElement("span");
-      kind.className = "pr-search__kind";
-      kind.textContent = (r.meta && r.meta.kind) || "Page";
-      var title = document.createElement("span");
-      title.className = "pr-search__title";
-      title.textContent = (r.meta && r.meta.title) || r.url;
-      var excerpt = document.createElement("span");
-      excerpt.className = "pr-search__excerpt";
-      excerpt.append.apply(excerpt, excerptNodes(r.excerpt));
-      a.append(kind, title, excerpt);
-      li.appendChild(a);
-      list.appendChild(li);
+  function row(r) {
+    var li = document.createElement("li");
+    var a = document.createElement("a");
+    a.className = "pr-search__result";
+    a.href = r.url;
+    var kind = document.createElement("span");
+    kind.className = "pr-search__kind";
+    kind.textContent = (r.meta && r.meta.kind) || "Page";
+    var title = document.createElement("span");
+    title.className = "pr-search__title";
+    title.textContent = (r.meta && r.meta.title) || r.url;
+    var excerpt = document.createElement("span");
+    excerpt.className = "pr-search__excerpt";
+    if (r.text !== undefined) excerpt.textContent = r.text;
+    else excerpt.append.apply(excerpt, excerptNodes(r.excerpt));
+    a.append(kind, title, excerpt);
+    li.appendChild(a);
+    return li;
+  }
+
+  /* A person from a skill's evidence ranking, shaped like a Pagefind result's data. */
+  function expert(person) {
+    return { url: new URL(person[0], root).href, meta: { kind: "Person", title: person[1] },
+             text: [person[2], person[3]].filter(Boolean).join(" · ") };
+  }
+
+  function data(entry) { return entry.data ? entry.data() : Promise.resolve(entry); }
+
+  /* Show the next page of the latest results (the first page replaces what was there). */
+  function showMore(ticket, focus) {
+    var next = shown.entries.slice(shown.count, shown.count + PAGE_SIZE);
+    // A page this device cannot fetch (offline, not saved) is left out rather than failing the search.
+    return Promise.all(next.map(function (e) { return data(e).catch(function () { return null; }); })).then(function (found) {
+      if (ticket !== latest) return;
+      var rows = found.filter(Boolean);
+      if (!shown.count) list.textContent = "";
+      rows.forEach(function (r, i) {
+        var li = list.appendChild(row(r));
+        if (focus && i === 0) li.firstChild.focus();  // the "Show more" button may be gone: go on from here
+      });
+      shown.count += next.length;
+      describe(shown);
     });
-    var lead = people === null ? "" : people ? "People who know “" + query + "” first. " : "Nobody lists “" + query + "” yet. ";
-    if (!query) say("");
-    else if (!total) say("No results for “" + query + "”." + offlineNote());
-    else say(lead + (total === 1 ? "1 result" : total + " results") + (total > results.length ? ", showing the best " + results.length : "") + "." + offlineNote());
+  }
+
+  function describe(found) {
+    var total = found.entries.length;
+    var rest = total - found.count;
+    var lead = found.corrected ? "Showing results for “" + found.query + "”. " : "";
+    if (found.asking) lead += found.people ? "People who know “" + found.query + "” first, by what they have shown. " : "Nobody lists “" + found.query + "” as a skill yet. ";
+    more.hidden = rest <= 0;
+    more.textContent = "Show more (" + rest + ")";
+    if (!total) say(lead + "No results for “" + found.typed + "”." + offlineNote());
+    else say(lead + (total === 1 ? "1 result" : total + " results") + (rest > 0 ? ", showing " + found.count : "") + "." + offlineNote());
   }
 
   function search() {
@@ -96,23 +196,46 @@
     timer = setTimeout(run, DEBOUNCE_MS);
   }
 
+  /* A query that names a skill lists exactly its evidence ranking of people (profiles that merely mention the
+     word are not experts); "who knows X" puts them all first, a plain search its strongest few. */
+  function find(pf, query, skill) {
+    var ranking = skill ? expertsFor(skill.id) : Promise.resolve({ people: [] });
+    return ranking.then(function (ranked) {
+      if (!skill || !ranked) {  // no skill named, or its ranking is not on this device (offline): text matches
+        return pf.search(query).then(function (found) { return { people: ranked && [], pages: found.results }; });
+      }
+      return pf.search(query, { filters: { not: { kind: "Person" } } }).then(function (found) {
+        return { people: ranked.people.map(expert), pages: found.results };
+      });
+    });
+  }
+
   function run() {
     var typed = input.value.trim();
     var asking = ASKING.test(typed);
     var query = typed.replace(ASKING, "");
     var ticket = ++latest;
-    if (!query) { render([], 0, "", null); return; }
-    load().then(function (pf) {
-      return Promise.all([pf.search(query), asking ? pf.search(query, { filters: { kind: "Person" } }) : null]);
-    }).then(function (found) {
-      if (ticket !== latest) return null;  // a newer query replaced this one
-      var people = found[1] ? found[1].results.slice(0, MAX_PEOPLE) : [];
-      var seen = {};
-      people.forEach(function (r) { seen[r.id] = true; });
-      var best = people.concat(found[0].results.filter(function (r) { return !seen[r.id]; })).slice(0, MAX_RESULTS);
-      return Promise.all(best.map(function (r) { return r.data(); })).then(function (data) {
-        if (ticket === latest) render(data, found[0].results.length, query, asking ? people.length > 0 : null);
+    if (!query) { shown = null; list.textContent = ""; more.hidden = true; say(""); return; }
+    Promise.all([load(), loadSkills()]).then(function (ready) {
+      var pf = ready[0];
+      var bySlug = ready[1];
+      var skill = bySlug[slug(query)] || null;
+      return find(pf, query, skill).then(function (found) {
+        var near = skill ? null : closest(bySlug, query);
+        if (!near || found.pages.length >= FEW) return { found: found, query: query, corrected: false };
+        return find(pf, near.spelling, near).then(function (better) {
+          var fewer = better.pages.length + (better.people || []).length <= found.pages.length;
+          return fewer ? { found: found, query: query, corrected: false } : { found: better, query: near.spelling, corrected: true };
+        });
       });
+    }).then(function (best) {
+      if (ticket !== latest) return null;  // a newer query replaced this one
+      var people = best.found.people || [];
+      var lead = asking ? people : people.slice(0, PEOPLE_FIRST);
+      shown = { entries: lead.concat(best.found.pages, people.slice(lead.length)), count: 0, typed: typed,
+                query: best.query, corrected: best.corrected, asking: asking && best.found.people !== null,
+                people: people.length > 0 };
+      return showMore(ticket);
     }).catch(function () {
       if (ticket === latest) say("Search could not run" + (navigator.onLine === false ? ": you are offline and search has not been saved on this device." : "."));
     });
@@ -180,6 +303,7 @@
     if (event.target.closest && event.target.closest(".pr-search__result")) dialog.close();
   });
   input.addEventListener("input", search);
+  more.addEventListener("click", function () { if (shown) showMore(latest, true); });
   offlineBox.querySelector(".pr-search__save").addEventListener("click", saveOffline);
   document.addEventListener("click", function (event) {
     if (event.target.closest && event.target.closest(".pr-search-open")) open();
