@@ -3,21 +3,26 @@
 Each rebuild is a full `practica build`: it validates first and swaps the new site in only when
 everything succeeded, so a change that breaks the content is reported and the last good site keeps
 being served. (MkDocs' own live-reload server stops answering after a failed rebuild; this one does not.)
+Open pages reload after each successful rebuild (livereload.py).
 """
 
 from __future__ import annotations
 
 import functools
 import http.server
+import io
 import logging
 import threading
+import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from .. import csp
 from ..content.problems import format_text
 from ..errors import ContentError, PracticaError
 from ..settings import Settings
+from . import livereload
 from .build import BuildResult, build
 
 log = logging.getLogger("mkdocs.plugins.practica")
@@ -29,12 +34,13 @@ def serve(config_file: Path, load: Callable[[], Settings], dev_addr: str, site_d
     settings = load()
     result = build(config_file, settings, site_dir=site_dir)
     host, _, port = dev_addr.rpartition(":")
-    server = site_server(result.site_dir, host or "127.0.0.1", int(port), settings.base_path)
+    builds = livereload.Builds() if watch else None
+    server = site_server(result.site_dir, host or "127.0.0.1", int(port), settings.base_path, builds)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     log.info("Serving %s at http://%s%s (Ctrl+C to stop)", result.site_dir, dev_addr, settings.base_path)
     try:
         if watch:
-            _watch(config_file, load, site_dir, settings, result.site_dir)
+            _watch(config_file, load, site_dir, settings, result.site_dir, builds or livereload.Builds())
         else:
             threading.Event().wait()
     except KeyboardInterrupt:
@@ -45,9 +51,11 @@ def serve(config_file: Path, load: Callable[[], Settings], dev_addr: str, site_d
     return 0
 
 
-def site_server(site: Path, host: str, port: int, mount: str = "/") -> http.server.ThreadingHTTPServer:
-    """An HTTP server for a built site under `mount`, as a static host would serve it (not yet started)."""
-    handler = type("SiteHandler", (_SiteHandler,), {"mount": mount})
+def site_server(site: Path, host: str, port: int, mount: str = "/",
+                builds: livereload.Builds | None = None) -> http.server.ThreadingHTTPServer:
+    """An HTTP server for a built site under `mount`, as a static host would serve it (not yet started);
+    with `builds`, its pages reload when the build number changes."""
+    handler = type("SiteHandler", (_SiteHandler,), {"mount": mount, "builds": builds})
     return http.server.ThreadingHTTPServer((host, port), functools.partial(handler, directory=str(site)))
 
 
@@ -55,6 +63,7 @@ class _SiteHandler(http.server.SimpleHTTPRequestHandler):
     """A static host: the site under its mount path (e.g. /cop/), revalidated on every request."""
 
     mount = "/"
+    builds: livereload.Builds | None = None
     _html = False  # whether the response being sent is HTML (it then carries the page's policy)
     extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,  # noqa: RUF012 (a copy per class)
                       ".webmanifest": "application/manifest+json", ".js": "text/javascript", ".vtt": "text/vtt"}
@@ -63,6 +72,34 @@ class _SiteHandler(http.server.SimpleHTTPRequestHandler):
         if not path.startswith(self.mount):
             return str(Path(self.directory) / "__outside_the_site__")
         return super().translate_path("/" + path[len(self.mount):])
+
+    def send_head(self) -> io.BytesIO | BinaryIO | None:
+        live = self._live() if self.builds is not None else None
+        return live if live is not None else super().send_head()
+
+    def _live(self) -> io.BytesIO | None:
+        """The live-reload script, the build number (once it moves past `since`), or a page with the script."""
+        assert self.builds is not None
+        url = urllib.parse.urlsplit(self.path)
+        if url.path == self.mount + livereload.SCRIPT:
+            return self._send(livereload.script(), "text/javascript")
+        if url.path == self.mount + livereload.ENDPOINT:
+            since = urllib.parse.parse_qs(url.query).get("since", [""])[0]
+            seen = int(since) if since.isdigit() else 0
+            return self._send(str(self.builds.wait_past(seen)).encode(), "text/plain")
+        path = Path(self.translate_path(self.path))
+        page = path / "index.html" if path.is_dir() and url.path.endswith("/") else path
+        if page.suffix != ".html" or not page.is_file():
+            return None
+        number = self.builds.number
+        return self._send(livereload.inject(page.read_bytes(), self.mount, number), "text/html; charset=utf-8")
+
+    def _send(self, body: bytes, content_type: str) -> io.BytesIO:
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
 
     def send_header(self, keyword: str, value: str) -> None:
         if keyword.lower() == "content-type":
@@ -90,11 +127,15 @@ class _SiteHandler(http.server.SimpleHTTPRequestHandler):
 
 
 def _watch(config_file: Path, load: Callable[[], Settings], site_dir: Path | None, settings: Settings,
-           built: Path) -> None:
+           built: Path, builds: livereload.Builds) -> None:
     from .watch import Filter, watch
 
+    def rebuild(changed: list[str]) -> None:
+        if _rebuild(config_file, load, site_dir, changed) is not None:
+            builds.bump()  # a failed rebuild keeps the open pages as they are
+
     paths = Filter([settings.content_dir, settings.root / "pwa"], [config_file], [built, settings.root / ".cache"])
-    watch(paths, lambda changed: _rebuild(config_file, load, site_dir, changed), threading.Event())
+    watch(paths, rebuild, threading.Event())
 
 
 def _rebuild(config_file: Path, load: Callable[[], Settings], site_dir: Path | None,
