@@ -56,17 +56,24 @@ def test_directory_has_a_card_per_person_that_reads_without_javascript(mini_site
     assert [c.select_one(".pr-person__name").get_text(strip=True) for c in cards] == ["Ada Okafor", "Bo Lindqvist"]
     ada = cards[0]
     photo = ada.select_one("img.pr-avatar")
-    assert photo["alt"] == "Ada Okafor" and photo["width"] == "64" and photo["height"] == "64"
+    assert photo["alt"] == "Ada Okafor" and photo["width"] == "48" and photo["height"] == "48"
     assert photo["src"].endswith(".webp") and "320w" in photo["srcset"]
-    assert "A forecast is a conversation" in ada.get_text()
-    assert texts(ada.select(".pr-chip")) == ["Forecasting", "SQL"]
+    assert ada.select_one(".pr-person__role").get_text() == "Senior Demand Planner · Planning"
+    assert ada.select_one(".pr-person__skills").get_text() == "Forecasting, SQL"
+    assert ada.select_one(".pr-person__open").get_text() == "Open to questions, mentoring"
+    where = ada.select_one(".pr-person__where")
+    assert where.get_text() == "Leeds", "the local time is filled in by the browser, never baked in"
+    assert where.select_one(".pr-localtime")["data-tz"] == "Europe/London"
     assert ada["data-skills"] == "forecasting sql" and ada["data-topics"] == "data"
+    assert ada.select(".pr-chip") == [] and "A forecast is a conversation" not in ada.get_text(), "a short row"
     bo = cards[1]
     assert bo.select_one(".pr-avatar--initials").get_text(strip=True) == "BL", "no photo: initials"
     form = body.select_one("form.pr-filter")
     assert form.has_attr("hidden"), "the filter appears only when JavaScript can run it"
     assert {o["value"] for o in form.select("select[name=skill] option")} == {"", "forecasting", "sql",
                                                                               "data-visualisation"}
+    assert texts(form.select("select[name=team] option")) == ["Any", "Planning"]
+    assert bo.select_one(".pr-person__where") is None and bo.select_one(".pr-person__open") is None
 
 
 def test_profile_shows_the_person_and_everything_they_did(mini_site: Path) -> None:
@@ -101,8 +108,9 @@ def test_community_hub(mini_site: Path) -> None:
     latest = texts(section(body, "new").select(".pr-item__title"))
     assert latest[0] == "Your first week with data" and len(latest) == topics.LATEST == 5
     assert texts(section(body, "paths").select(".pr-item__title")) == ["Your first week with data"]
-    people = texts(body.select(".pr-person__name"))
-    assert people[0] == "Ada Okafor" and "Bo Lindqvist" in people
+    assert texts(body.select(".pr-stewards .pr-person-chip > span:last-child")) == ["Ada Okafor"]
+    ask = body.select_one("#people").find_next("p")
+    assert texts(ask.select(".pr-person-chip > span:last-child")) == ["Bo Lindqvist"], "stewards not twice"
     follow = body.select_one("a.pr-follow")
     assert follow["data-follow-topic"] == "data"
     save = body.select_one(".pr-save")

@@ -73,6 +73,9 @@ class Bound:
     def person_card(self, person: Item, heading: str = "h3", chips: int = 3, filterable: bool = False) -> Markup:
         return self._f.call(self._depth, "person_card", person, heading, chips, filterable)
 
+    def directory_card(self, person: Item) -> Markup:
+        return self._f.call(self._depth, "directory_card", person)
+
     def contact_actions(self, person: Item) -> Markup:
         return self._f.call(self._depth, "contact_actions", person)
 

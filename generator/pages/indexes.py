@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
@@ -48,14 +49,47 @@ def home(site: Site) -> GeneratedPage:
                      meta={"description": lead, "hide": ["toc"], "search": {"exclude": True}})
 
 
-def _busiest(c: Community) -> list[Entry[Any]]:
-    """Up to HOME_TOPICS communities, those with the most items, in alphabetical order."""
-    busiest = sorted(c.topics.values(), key=lambda t: (-len(c.items_by_topic.get(t.id, [])), t.title))
-    return sorted(busiest[:HOME_TOPICS], key=lambda t: t.title)
+def _busiest(c: Community) -> list[tuple[Entry[Any], int]]:
+    """Up to HOME_TOPICS communities, those with the most items, in alphabetical order: (community, items)."""
+    counted = [(t, len(c.items_by_topic.get(t.id, []))) for t in c.topics.values()]
+    busiest = sorted(counted, key=lambda tc: (-tc[1], tc[0].title))
+    return sorted(busiest[:HOME_TOPICS], key=lambda tc: tc[0].title)
+
+
+# The filter chips on /new/: without JavaScript each is a link to that kind's own list.
+NEW_KINDS = (("All", ""), ("Lessons", "lesson"), ("Videos", "video"), ("FAQs", "faq"), ("Paths", "path"))
 
 
 def new(site: Site) -> GeneratedPage:
     items = site.community.listed[:NEW_LIMIT]
-    return site.page("listing.md.j2", urls.NEW, "What's new", heading="What's new", show_date=True, feed=True,
+    return site.page("new.md.j2", urls.NEW, "What's new", kinds=NEW_KINDS,
+                     weeks=by_week(items, site.settings.today),
                      lead="The latest lessons, videos, answers and paths, newest first.",
-                     groups=[(None, None, items)], meta={"search": {"exclude": True}})
+                     meta={"search": {"exclude": True}})
+
+
+def by_week(items: list[Entry[Any]], today: dt.date) -> list[tuple[str, str, list[Entry[Any]]]]:
+    """Items (newest first) in runs by the week (Monday to Sunday) they are dated, and by the month once older
+    than WEEKS weeks, so a quiet community does not get a heading per item: (heading, anchor, items)."""
+    groups: list[tuple[str, str, list[Entry[Any]]]] = []
+    for item in items:
+        name, anchor = period(item.date, today)
+        if not groups or groups[-1][1] != anchor:
+            groups.append((name, anchor, []))
+        groups[-1][2].append(item)
+    return groups
+
+
+WEEKS = 4  # weeks shown one by one on /new/; older items are grouped by month
+
+
+def period(day: dt.date, today: dt.date) -> tuple[str, str]:
+    """("This week" | "Last week" | "Week of 3 Nov" | "October" | "October 2025", anchor) for a date."""
+    monday = day - dt.timedelta(days=day.weekday())
+    this_monday = today - dt.timedelta(days=today.weekday())
+    weeks_ago = (this_monday - monday).days // 7
+    year = f" {day.year}" if day.year != today.year else ""
+    if weeks_ago >= WEEKS:
+        return f"{day:%B}{year}", f"month-{day:%Y-%m}"
+    names = {0: "This week", 1: "Last week"}
+    return names.get(max(weeks_ago, 0), f"Week of {monday.day} {monday:%b}{year}"), f"week-{monday.isoformat()}"

@@ -45,7 +45,9 @@ def directory(site: Site) -> GeneratedPage:
     people = sorted(c.people.values(), key=lambda p: p.title)
     skills = sorted({(s, c.skill_name(s)) for p in people for s in p.skills}, key=lambda kv: kv[1].lower())
     topics = sorted(c.topics.values(), key=lambda t: t.title)
+    teams = sorted({p.meta.team for p in people if p.meta.team}, key=str.lower)
     return site.page("people.md.j2", urls.index("person"), "People", people=people, skills=skills, topics=topics,
+                     teams=teams,
                      meta={"description": f"Find one of {len(people)} people to ask, by skill or community."})
 
 

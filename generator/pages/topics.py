@@ -64,10 +64,13 @@ def hub(site: Site, topic: Entry[Any]) -> GeneratedPage:
     meta = {"description": topic.meta.summary,
             "practica": {"kind": "topic", "id": topic.id, "topics": [topic.id]}}
     paths = [i for i in items if i.kind == "path"]
+    stewards = [c.people[s] for s in topic.meta.stewards if s in c.people]
+    experts = [p for p in c.experts_for_topic(topic.id) if p not in stewards][:EXPERTS]
     page = site.page("topic.md.j2", url, topic.title, meta=meta, source=topic, topic=topic, trail=trail,
-                     body=site.body(topic), topic_icon=site.topic_icons.get(topic.id), featured=featured,
+                     body=site.body(topic) if topic.body.strip() else None,
+                     topic_icon=site.topic_icons.get(topic.id), featured=featured,
                      latest=latest, paths=paths[:PER_KIND], paths_total=len(paths),
                      paths_url=urls.in_topic(topic.id, "path"),
-                     experts=c.experts_for_topic(topic.id)[:EXPERTS], by_kind=by_kind, save_list=save_list)
+                     stewards=stewards, experts=experts, by_kind=by_kind, save_list=save_list)
     page.files.update(files)
     return page

@@ -78,7 +78,7 @@ def test_axe_after_interacting(looking: Page, demo_server: StaticServer) -> None
         form.get_by_role("button", name="Check answer").click()
     assert axe(looking) == []
     looking.goto(demo_server.url + "people/")
-    looking.get_by_label("Name, role or skill").fill("zzz")
+    looking.get_by_label("Name, skill, place or team").fill("zzz")
     assert axe(looking) == []
     looking.goto(demo_server.url + "videos/forecasting-peak-season/")
     looking.route("**/*", lambda route: route.abort() if "127.0.0.1" not in route.request.url else route.continue_())

@@ -20,16 +20,16 @@ def test_directory_filters_by_text_skill_and_community(phone: Page, mini_server:
     expect(phone.locator("form.pr-filter")).to_be_visible()
     expect(count).to_have_text("Showing all 2 people")
 
-    phone.get_by_label("Name, role or skill").fill("forecast")
+    phone.get_by_label("Name, skill, place or team").fill("forecast")
     expect(cards.filter(visible=True)).to_have_count(1)
     expect(cards.filter(visible=True).locator(".pr-person__name")).to_have_text("Ada Okafor")
     expect(count).to_have_text("1 person matches")
 
-    phone.get_by_label("Name, role or skill").fill("")
+    phone.get_by_label("Name, skill, place or team").fill("")
     phone.get_by_label("Skill", exact=True).select_option("data-visualisation")
     expect(cards.filter(visible=True).locator(".pr-person__name")).to_have_text("Bo Lindqvist")
 
-    phone.get_by_label("Name, role or skill").fill("nobody-has-this")
+    phone.get_by_label("Name, skill, place or team").fill("nobody-has-this")
     expect(cards.filter(visible=True)).to_have_count(0)
     expect(count).to_have_text("0 people match")
     expect(phone.locator(".pr-filter__empty")).to_be_visible()

@@ -103,21 +103,31 @@
     });
   });
 
-  /* Directory filter: by free text, skill and community, announced to screen readers. */
+  /* Directory filter: free text (name, role, team, place, skills, availability, communities), skill,
+   * community and team, announced to screen readers. */
   onPage(function () {
     each("form.pr-filter", function (form) {
       var cards = Array.prototype.slice.call(document.querySelectorAll(".pr-directory > .pr-person"));
       var count = form.querySelector(".pr-filter__count");
       var empty = document.querySelector(".pr-filter__empty");
       var params = new URLSearchParams(location.search);
-      ["q", "skill", "topic"].forEach(function (name) {
+      ["q", "skill", "topic", "team"].forEach(function (name) {
         if (params.get(name) && form.elements[name]) form.elements[name].value = params.get(name);
       });
-      // What free text matches: the card's own words (name, role, team, motto, skills), read once.
+      // Community names come from the form's own list, so cards carry only the communities' ids.
+      var topicNames = {};
+      Array.prototype.forEach.call(form.elements.topic.options, function (o) { topicNames[o.value] = o.text; });
+      function teamOf(card) {
+        var team = card.querySelector(".pr-person__team");
+        return team ? team.textContent : "";
+      }
+      // What free text matches: the card's own words and its skills' and communities' names, read once.
       var words = new WeakMap();
       function wordsOf(card) {
         if (!words.has(card)) {
-          words.set(card, (card.textContent + " " + card.dataset.skills.replace(/-/g, " ")).toLowerCase());
+          var topics = card.dataset.topics.split(" ").map(function (t) { return topicNames[t] || t; });
+          words.set(card, [card.textContent, card.dataset.skills.replace(/-/g, " "), topics.join(" ")]
+            .join(" ").toLowerCase());
         }
         return words.get(card);
       }
@@ -126,12 +136,14 @@
         var words = text ? text.split(/\s+/) : [];
         var skill = form.elements.skill.value;
         var topic = form.elements.topic.value;
+        var team = form.elements.team ? form.elements.team.value : "";
         var shown = 0;
         cards.forEach(function (card) {
           var hay = wordsOf(card);
           var match = words.every(function (w) { return hay.indexOf(w) !== -1; }) &&
             (!skill || (" " + card.dataset.skills + " ").indexOf(" " + skill + " ") !== -1) &&
-            (!topic || (" " + card.dataset.topics + " ").indexOf(" " + topic + " ") !== -1);
+            (!topic || (" " + card.dataset.topics + " ").indexOf(" " + topic + " ") !== -1) &&
+            (!team || teamOf(card) === team);
           card.hidden = !match;
           if (match) shown += 1;
         });
@@ -143,6 +155,55 @@
       form.addEventListener("submit", function (event) { event.preventDefault(); apply(); });
       form.hidden = false;
       apply();
+    });
+  });
+
+  /* A person's local time, from the IANA zone in data-tz; computed here, never baked into the page. */
+  var clocks = {};
+  function localTimes() {
+    var now = new Date();
+    document.querySelectorAll(".pr-localtime[data-tz]").forEach(function (el) {
+      var zone = el.dataset.tz;
+      try {
+        if (!clocks[zone]) {
+          clocks[zone] = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", timeZone: zone });
+        }
+        el.textContent = clocks[zone].format(now) + " local time";
+        el.hidden = false;
+      } catch (e) {
+        el.hidden = true; // an unknown zone: show nothing rather than a wrong time
+      }
+    });
+  }
+  onPage(localTimes);
+  window.setInterval(localTimes, 30000);
+
+  /* What's new: type filter chips work as links without JavaScript; with it they filter in place. */
+  onPage(function () {
+    each("nav.pr-kinds", function (nav) {
+      var links = Array.prototype.slice.call(nav.querySelectorAll("a[data-kind]"));
+      var lists = Array.prototype.slice.call(document.querySelectorAll(".pr-new ul.pr-items"));
+      function show(kind) {
+        links.forEach(function (a) {
+          if (a.dataset.kind === kind) a.setAttribute("aria-current", "true");
+          else a.removeAttribute("aria-current");
+        });
+        lists.forEach(function (ul) {
+          var any = false;
+          Array.prototype.forEach.call(ul.children, function (li) {
+            li.hidden = kind !== "" && !li.classList.contains("pr-item--" + kind);
+            if (!li.hidden) any = true;
+          });
+          var group = ul.closest(".pr-week");
+          if (group) group.hidden = !any;
+        });
+      }
+      links.forEach(function (a) {
+        a.addEventListener("click", function (event) {
+          event.preventDefault();
+          show(a.dataset.kind);
+        });
+      });
     });
   });
 
