@@ -18,42 +18,6 @@
   var TYPE_NAMES = { lesson: "Lessons", video: "Videos", faq: "Answers (FAQ)", path: "Learning paths" };
   var FREQUENCY_NAMES = { immediate: "As soon as something is published", daily: "A daily digest",
     weekly: "A weekly digest" };
-  var ios = /iphone|ipad|ipod/i.test(navigator.userAgent) ||
-    (navigator.platform === "MacIntel" && navigator.maxTouchPoints > 1);
-  var standalone = window.matchMedia("(display-mode: standalone)").matches || navigator.standalone === true;
-
-  function supported() {
-    return window.isSecureContext && "serviceWorker" in navigator && "PushManager" in window && "Notification" in window;
-  }
-
-  function workerRegistration() {
-    return Promise.race([navigator.serviceWorker.ready, new Promise(function (resolve, reject) {
-      setTimeout(function () { reject(new Error("the app's service worker did not start")); }, 15000);
-    })]);
-  }
-
-  function keyBytes(base64url) {
-    var text = atob(base64url.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((base64url.length + 3) % 4));
-    return Uint8Array.from(text, function (c) { return c.charCodeAt(0); });
-  }
-
-  function sameKey(a, b) {
-    if (!a) return false;
-    var x = new Uint8Array(a);
-    return x.length === b.length && x.every(function (v, i) { return v === b[i]; });
-  }
-
-  /* The browser's subscription for this key: the one it has, or a new one (asked only after a tap). */
-  function browserSubscription(registration, publicKey) {
-    var key = keyBytes(publicKey);
-    return registration.pushManager.getSubscription().then(function (existing) {
-      if (existing && sameKey(existing.options && existing.options.applicationServerKey, key)) return existing;
-      return (existing ? existing.unsubscribe() : Promise.resolve()).then(function () {
-        return registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
-      });
-    });
-  }
-
   function checkbox(type, name, value, text, checked) {
     var label = document.createElement("label");
     label.className = "pr-push__choice";
@@ -116,10 +80,10 @@
         form.elements.quiet_start.value = prefs.quiet_hours.start;
         form.elements.quiet_end.value = prefs.quiet_hours.end;
       }
-      var select = form.elements.timezone;
-      select.textContent = "";
-      zones(prefs.timezone).forEach(function (z) { select.appendChild(new Option(z.replace(/_/g, " "), z)); });
-      select.value = prefs.timezone;
+      var list = root.querySelector("datalist");
+      list.textContent = "";
+      zones(prefs.timezone).forEach(function (z) { list.appendChild(new Option(z.replace(/_/g, " "), z)); });
+      form.elements.timezone.value = prefs.timezone;
       var blocked = !state && window.Notification && Notification.permission === "denied";
       summary.textContent = state ? "Notifications are on for this device." : blocked ?
         "Notifications are blocked for this site in your browser's settings. Allow them there, then come back." :
@@ -148,8 +112,22 @@
         say("Quiet hours need a start and an end time, and they must differ.");
         return null;
       }
+      var zone = zoneNamed(form.elements.timezone.value);
+      if (!zone) {
+        say("“" + form.elements.timezone.value + "” is not a time zone in the list. Type a city, such as Berlin, " +
+          "and choose its zone.");
+        form.elements.timezone.focus();
+        return null;
+      }
       return { topics: picked("topics"), people: picked("people"), types: picked("types"),
-        frequency: picked("frequency")[0] || "immediate", quiet_hours: quiet, timezone: form.elements.timezone.value };
+        frequency: picked("frequency")[0] || "immediate", quiet_hours: quiet, timezone: zone };
+    }
+
+    /* The zone typed (its name as listed, with spaces or underscores, in any case), or null. */
+    function zoneNamed(typed) {
+      var wanted = typed.trim().replace(/ /g, "_").toLowerCase();
+      return Array.prototype.map.call(root.querySelectorAll("datalist option"), function (o) { return o.value; })
+        .filter(function (z) { return z.toLowerCase() === wanted; })[0] || null;
     }
 
     function remember(next) {
@@ -186,43 +164,28 @@
       }).catch(function () { show("unreachable"); });
     }
 
+    /* What push.js did (subscribe, update, unsubscribe), shown here: `words` when it worked. */
+    function settled(words) {
+      return function (result) {
+        if (result.problem) return say(result.problem);
+        return remember(result.state || null).then(function () {
+          say(result.expired ? "This device's subscription had expired. Press “Turn on notifications” to " +
+            "subscribe again." : words);
+        });
+      };
+    }
+
     function subscribe(prefs) {
       return Notification.requestPermission().then(function (permission) {
-        if (permission !== "granted") {
-          say(permission === "denied" ? "Notifications are blocked for this site in your browser's settings. " +
-            "Allow them there, then press the button again." : "Notifications were not allowed. Press the button " +
-            "again when you want them.");
-          return null;
-        }
+        var problem = push.permissionProblem(permission, "press the button again");
+        if (problem) return say(problem);
         say("Turning on notifications…");
-        return Promise.all([api("GET", "/vapid-public-key"), workerRegistration()]).then(function (r) {
-          if (!r[0].ok) return say(refusal(r[0]));
-          return browserSubscription(r[1], r[0].data.public_key).then(function (subscription) {
-            var json = subscription.toJSON();
-            return api("POST", "/subscriptions", Object.assign({}, json, { preferences: prefs })).then(function (res) {
-              if (!res.ok) return say(refusal(res));
-              return remember({ api: API, id: res.data.id, auth: json.keys.auth, endpoint: json.endpoint,
-                preferences: res.data.preferences }).then(function () {
-                say("Notifications are on. Send yourself a test to see one now.");
-              });
-            });
-          });
-        });
+        return push.subscribe(prefs).then(settled("Notifications are on. Send yourself a test to see one now."));
       });
     }
 
     function update(prefs) {
-      return api("PUT", "/subscriptions/" + state.id, { preferences: prefs }, state.auth).then(function (res) {
-        if (res.status === 404) {
-          return remember(null).then(function () {
-            say("This device's subscription had expired. Press “Turn on notifications” to subscribe again.");
-          });
-        }
-        if (!res.ok) return say(refusal(res));
-        return remember(Object.assign({}, state, { preferences: res.data.preferences })).then(function () {
-          say("Saved. You will hear about what you chose.");
-        });
-      });
+      return push.update(state, prefs).then(settled("Saved. You will hear about what you chose."));
     }
 
     function sendTest() {
@@ -238,22 +201,12 @@
     }
 
     function unsubscribe() {
-      return api("DELETE", "/subscriptions/" + state.id, undefined, state.auth).then(function (res) {
-        if (!res.ok && res.status !== 404) return say(refusal(res));
-        return workerRegistration().then(function (r) { return r.pushManager.getSubscription(); })
-          .then(function (held) { return held && held.unsubscribe(); })
-          .catch(function () { /* the service has forgotten it: nothing will be sent either way */ })
-          .then(function () { return remember(null); })
-          .then(function () { say("Unsubscribed. This device will get no more notifications."); });
-      });
+      return push.unsubscribe(state).then(settled("Unsubscribed. This device will get no more notifications."));
     }
 
     function run(action) {
       busy(true);
-      return action().catch(function (error) {
-        say(error instanceof TypeError ? "The notification service cannot be reached right now. Nothing was " +
-          "changed; check your connection and try again." : "That did not work: " + error.message);
-      }).then(function () { busy(false); });
+      return action().catch(function (error) { say(push.unreachable(error)); }).then(function () { busy(false); });
     }
 
     form.addEventListener("submit", function (event) {
@@ -266,8 +219,8 @@
     button("retry").addEventListener("click", load);
 
     if (!API) return show("off");
-    if (ios && !standalone) return show("ios");
-    if (!supported()) return show("unsupported");
+    if (push.ios && !push.standalone) return show("ios");
+    if (!push.supported()) return show("unsupported");
     load();
   }
 

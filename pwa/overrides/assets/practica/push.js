@@ -1,4 +1,4 @@
-/* Practica notifications: the bell, "Follow" buttons, and what notifications.js and feedback.js share.
+/* Practica notifications: the bell, one-tap "Follow" buttons, and what notifications.js and feedback.js share.
  *
  * The push service's API is named by <meta name="practica:push">; without it nothing here talks to anything,
  * follow buttons stay hidden and the settings page says notifications are not set up. What this device
@@ -64,25 +64,192 @@
     return "The notification service refused this: " + (error ? error.message : "HTTP " + result.status) + ".";
   }
 
-  window.practica = window.practica || {};
-  window.practica.push = { url: API, api: api, refusal: refusal, readState: readState, writeState: writeState };
+  /* ---------- Turning notifications on and off (permission is asked only after a tap) ---------- */
+  var ios = /iphone|ipad|ipod/i.test(navigator.userAgent) ||
+    (navigator.platform === "MacIntel" && navigator.maxTouchPoints > 1);
+  var standalone = window.matchMedia("(display-mode: standalone)").matches || navigator.standalone === true;
 
-  /* ---------- Follow buttons on community hubs and profiles ---------- */
+  function supported() {
+    return window.isSecureContext && "serviceWorker" in navigator && "PushManager" in window && "Notification" in window;
+  }
+
+  function workerRegistration() {
+    return Promise.race([navigator.serviceWorker.ready, new Promise(function (resolve, reject) {
+      setTimeout(function () { reject(new Error("the app's service worker did not start")); }, 15000);
+    })]);
+  }
+
+  function keyBytes(base64url) {
+    var text = atob(base64url.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((base64url.length + 3) % 4));
+    return Uint8Array.from(text, function (c) { return c.charCodeAt(0); });
+  }
+
+  function sameKey(a, b) {
+    if (!a) return false;
+    var x = new Uint8Array(a);
+    return x.length === b.length && x.every(function (v, i) { return v === b[i]; });
+  }
+
+  /* The browser's subscription for this key: the one it has, or a new one. */
+  function browserSubscription(registration, publicKey) {
+    var key = keyBytes(publicKey);
+    return registration.pushManager.getSubscription().then(function (existing) {
+      if (existing && sameKey(existing.options && existing.options.applicationServerKey, key)) return existing;
+      return (existing ? existing.unsubscribe() : Promise.resolve()).then(function () {
+        return registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
+      });
+    });
+  }
+
+  /* Why there will be no notifications, in words (`again`: what to do next), or null when they are allowed. */
+  function permissionProblem(permission, again) {
+    if (permission === "granted") return null;
+    return permission === "denied" ? "Notifications are blocked for this site in your browser's settings. " +
+      "Allow them there, then " + again + "." :
+      "Notifications were not allowed. " + again.charAt(0).toUpperCase() + again.slice(1) + " when you want them.";
+  }
+
+  /* Each resolves {state} (what this device now holds, already written), {expired} or {problem: words}. */
+  function subscribe(prefs) {
+    return Promise.all([api("GET", "/vapid-public-key"), workerRegistration()]).then(function (r) {
+      if (!r[0].ok) return { problem: refusal(r[0]) };
+      return browserSubscription(r[1], r[0].data.public_key).then(function (subscription) {
+        var json = subscription.toJSON();
+        return api("POST", "/subscriptions", Object.assign({}, json, { preferences: prefs })).then(function (res) {
+          if (!res.ok) return { problem: refusal(res) };
+          return kept({ api: API, id: res.data.id, auth: json.keys.auth, endpoint: json.endpoint,
+            preferences: res.data.preferences });
+        });
+      });
+    });
+  }
+
+  function update(state, prefs) {
+    return api("PUT", "/subscriptions/" + state.id, { preferences: prefs }, state.auth).then(function (res) {
+      if (res.status === 404) return writeState(null).then(function () { return { expired: true }; });
+      if (!res.ok) return { problem: refusal(res) };
+      return kept(Object.assign({}, state, { preferences: res.data.preferences }));
+    });
+  }
+
+  function unsubscribe(state) {
+    return api("DELETE", "/subscriptions/" + state.id, undefined, state.auth).then(function (res) {
+      if (!res.ok && res.status !== 404) return { problem: refusal(res) };
+      return workerRegistration().then(function (r) { return r.pushManager.getSubscription(); })
+        .then(function (held) { return held && held.unsubscribe(); })
+        .catch(function () { /* the service has forgotten it: nothing will be sent either way */ })
+        .then(function () { return kept(null); });
+    });
+  }
+
+  function kept(state) { return writeState(state).then(function () { return { state: state }; }); }
+
+  function unreachable(error) {
+    return error instanceof TypeError ? "The notification service cannot be reached right now. Nothing was " +
+      "changed; check your connection and try again." : "That did not work: " + error.message;
+  }
+
+  window.practica = window.practica || {};
+  window.practica.push = { url: API, root: ROOT, api: api, refusal: refusal, readState: readState,
+    writeState: writeState, ios: ios, standalone: standalone, supported: supported, permissionProblem: permissionProblem,
+    subscribe: subscribe, update: update, unsubscribe: unsubscribe, unreachable: unreachable };
+
+  /* ---------- Follow buttons on community hubs and profiles: one tap follows, the next unfollows ---------- */
+  function showFollowing(prefs) {
+    document.querySelectorAll("a.pr-follow").forEach(function (link) {
+      var topic = link.dataset.followTopic;
+      var followed = topic ? prefs.topics : prefs.people;
+      var on = (followed || []).indexOf(topic || link.dataset.followPerson) !== -1;
+      var label = link.querySelector("span:not(.pr-icon)");   // the text, not the icon
+      if (!link.dataset.prLabel) link.dataset.prLabel = label.textContent;
+      label.textContent = on ? link.dataset.prLabel.replace(/^Follow\b/, "Following") : link.dataset.prLabel;
+      link.classList.toggle("pr-follow--on", on);
+      link.classList.add("pr-follow--ready");
+    });
+  }
+
+  function followStatus(link) {
+    var status = link.parentNode.querySelector(".pr-follow__status");
+    function say(text, undo) {
+      status.textContent = text;
+      if (!undo) return;
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "pr-follow__undo";
+      button.textContent = "Undo";
+      button.addEventListener("click", undo);
+      status.append(" · ", button);
+    }
+    return say;
+  }
+
+  /* Follow or unfollow what `link` names, subscribing this device first if it is not yet. */
+  function toggleFollow(link) {
+    var say = followStatus(link);
+    var field = link.dataset.followTopic ? "topics" : "people";
+    var id = link.dataset.followTopic || link.dataset.followPerson;
+    var name = (link.dataset.prLabel || "").replace(/^Follow\s+/, "");
+    var again = function () { toggleFollow(link); };
+    if (ios && !standalone) {
+      return say("On iPhone and iPad, notifications work only in the app on your Home Screen: tap Share, then " +
+        "Add to Home Screen, open the app from its icon and tap Follow there.");
+    }
+    if (!supported()) return say("This browser cannot show notifications from web sites.");
+    link.setAttribute("aria-busy", "true");
+    return readState().then(function (state) {
+      if (state && state.id && Notification.permission === "granted") return changeFollows(state);
+      return Notification.requestPermission().then(function (permission) {
+        var problem = permissionProblem(permission, "tap Follow again");
+        if (problem) return say(problem);
+        say("Turning on notifications…");
+        var prefs = { topics: [], people: [], timezone: Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC" };
+        prefs[field] = [id];
+        return subscribe(prefs).then(function (result) { done(result, true); });
+      });
+    }).catch(function (error) { say(unreachable(error)); })
+      .then(function () { link.removeAttribute("aria-busy"); });
+
+    function changeFollows(state) {
+      var prefs = Object.assign({}, state.preferences);
+      var following = prefs[field].indexOf(id) !== -1;
+      if (!following && !prefs.topics.length && !prefs.people.length) {
+        return say("You already hear about everything new, " + name + " included. To hear only about some " +
+          "communities and people, choose them in the notification settings.");
+      }
+      prefs[field] = following ? prefs[field].filter(function (x) { return x !== id; }) : prefs[field].concat([id]);
+      // Following nothing would mean hearing about everything: unfollowing the last one turns notifications off.
+      var change = prefs.topics.length || prefs.people.length ? update(state, prefs) : unsubscribe(state);
+      return change.then(function (result) { done(result, !following); });
+    }
+
+    function done(result, on) {
+      if (result.problem) return say(result.problem);
+      if (result.expired) return say("This device's subscription had expired. Tap Follow again to subscribe anew.");
+      showFollowing((result.state && result.state.preferences) || {});
+      var off = !result.state ? " Notifications are now off on this device." : "";
+      say(on ? "Following " + name : "Stopped following " + name + "." + off, again);
+    }
+  }
+
   onPage(function () {
     var links = document.querySelectorAll("a.pr-follow");
     if (!API || !links.length) return;
-    readState().then(function (state) {
-      var prefs = (state && state.preferences) || {};
-      links.forEach(function (link) {
-        var topic = link.dataset.followTopic;
-        var followed = topic ? prefs.topics : prefs.people;
-        var on = (followed || []).indexOf(topic || link.dataset.followPerson) !== -1;
-        var label = link.querySelector("span:not(.pr-icon)");   // the text, not the icon
-        if (!link.dataset.prLabel) link.dataset.prLabel = label.textContent;
-        label.textContent = on ? link.dataset.prLabel.replace(/^Follow\b/, "Following") : link.dataset.prLabel;
-        link.classList.toggle("pr-follow--on", on);
-        link.classList.add("pr-follow--ready");
+    links.forEach(function (link) {
+      if (link.dataset.prFollow) return;
+      link.dataset.prFollow = "1";
+      link.setAttribute("role", "button");
+      link.addEventListener("click", function (event) {
+        if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;   // a new tab: the full form
+        event.preventDefault();
+        event.stopPropagation();   // Material's instant navigation would follow the link anyway
+        if (!link.hasAttribute("aria-busy")) toggleFollow(link);
+      });
+      link.addEventListener("keydown", function (event) {
+        if (event.key !== " ") return;
+        event.preventDefault();
+        link.click();
       });
     });
+    readState().then(function (state) { showFollowing((state && state.preferences) || {}); });
   });
 })();
