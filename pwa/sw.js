@@ -7,7 +7,9 @@
  * Images: cache first, with a cap on entries. Search (Pagefind's files under pagefind/): index chunks and
  * page fragments, whose names carry a content hash, cache first as searches fetch them; the entry file, which
  * Pagefind asks for with a cache-busting query, and each skill's ranking of experts (search/experts/), network
- * first with the saved copy offline. Old caches are removed when a new version activates.
+ * first with the saved copy offline. The JSON feeds:
+ * network first, the last copy offline. Old caches are
+ * removed when a new version activates.
  */
 "use strict";
 
@@ -23,6 +25,8 @@ const SHELL = "practica-shell-" + VERSION;
 const PAGES = "practica-pages";
 const IMAGES = "practica-images";
 const SEARCH = "practica-search";
+const FEEDS = "practica-feeds";
+const MAX_FEEDS = 100;
 const SAVED_PREFIX = "practica-saved-";
 const REVISION = "x-practica-revision";
 const CACHED_AT = "x-practica-cached-at";
@@ -97,6 +101,8 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(searchFile(request, url));
   } else if (isPage(request, url)) {
     event.respondWith(page(request, event));
+  } else if (url.pathname.endsWith("/feed.json")) {
+    event.respondWith(feed(request));
   } else if (request.destination === "image" || /\.(png|jpe?g|webp|gif|svg|avif)$/i.test(url.pathname)) {
     event.respondWith(image(request));
   } else {
@@ -200,6 +206,24 @@ async function searchFile(request, url) {
     await trim(cache, MAX_SEARCH_FILES);
   }
   return response;
+}
+
+/* The site's JSON feeds (the home page reads the followed communities'): network first, the last copy offline. */
+async function feed(request) {
+  const cache = await caches.open(FEEDS);
+  const key = pageKey(request.url);
+  try {
+    const response = await withTimeout(fetch(request), NETWORK_TIMEOUT_MS);
+    if (response.ok) {
+      await cache.put(key, response.clone());
+      await trim(cache, MAX_FEEDS);
+    }
+    return response;
+  } catch (error) {
+    const saved = await cache.match(key);
+    if (saved) return saved;
+    throw error;
+  }
 }
 
 async function asset(request) {
