@@ -7,9 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import StaticServer
+from tests.browser.test_accessibility import axe
 
 pytestmark = pytest.mark.browser
 
@@ -63,3 +64,15 @@ def test_show_more_reaches_every_result(phone: Page, demo_server: StaticServer) 
     expect(results).to_have_count(total)
     expect(status).not_to_contain_text("showing")
     assert len(set(phone.locator(".pr-search__result").evaluate_all("as => as.map(a => a.href)"))) == total
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_experts_correction_and_show_more_pass_axe(browser: Browser, demo_server: StaticServer, scheme: str) -> None:
+    context = browser.new_context(viewport={"width": 360, "height": 800}, color_scheme=scheme)
+    page = context.new_page()
+    ask(page, demo_server, "who knows forcasting")
+    expect(page.locator(".pr-search__status")).to_contain_text("Showing results for “forecasting”")
+    page.get_by_role("button", name="Show more").click()
+    expect(page.locator(".pr-search__result").nth(8)).to_be_focused()
+    assert axe(page) == []
+    context.close()
