@@ -87,6 +87,7 @@ def test_one_tap_follows_and_unfollows_a_community_and_a_person(context: Browser
 
     page.goto(stack.url("people/bo/"))
     page.locator("a.pr-follow").click()
+    expect(page.locator(".pr-follow__status")).to_have_text(re.compile("Stopped following Bo"))  # saved, then on
     page.goto(stack.url(HUB))
     follow.click()  # the last one followed: following nothing would mean everything, so notifications stop
     expect(status).to_have_text(re.compile("Stopped following Data & Analytics. Notifications are now off"))
