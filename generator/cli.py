@@ -148,21 +148,16 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _codeowners(args: argparse.Namespace) -> int:
-    from .codeowners import codeowners
-    from .content.load import load_community
+    from .commands.codeowners import write_codeowners
 
-    community = load_community(_settings_for(args))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(codeowners(community), encoding="utf-8")
-    log.info("wrote %s", args.out)
+    write_codeowners(_settings_for(args), args.out)
     return 0
 
 
 def _schema(args: argparse.Namespace) -> int:
-    from .content.schema import write_schemas
+    from .commands.schema import schema
 
-    for path in write_schemas(args.out):
-        log.info("wrote %s", path)
+    schema(args.out)
     return 0
 
 
