@@ -16,7 +16,9 @@ from .errors import ContentError, PracticaError
 if TYPE_CHECKING:  # imported when a command needs them: `practica push send` should start fast
     from .settings import Settings
 
-log = logging.getLogger("mkdocs.plugins.practica")
+# The CLI's own messages; what runs inside the MkDocs build logs as `mkdocs.plugins.practica`, so that
+# `mkdocs build --strict` counts its warnings.
+log = logging.getLogger("practica")
 Command = Callable[[argparse.Namespace], int]
 
 

@@ -23,7 +23,7 @@ from ..content.problems import errors
 from ..errors import BuildError, ConfigError, ContentError
 from ..settings import Settings
 
-log = logging.getLogger("mkdocs.plugins.practica")
+log = logging.getLogger("practica")
 
 
 @dataclass

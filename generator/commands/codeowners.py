@@ -9,7 +9,7 @@ from ..codeowners import codeowners
 from ..content.load import load_community
 from ..settings import Settings
 
-log = logging.getLogger("mkdocs.plugins.practica")
+log = logging.getLogger("practica")
 
 
 def write_codeowners(settings: Settings, out: Path) -> Path:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..content.schema import write_schemas
 
-log = logging.getLogger("mkdocs.plugins.practica")
+log = logging.getLogger("practica")
 
 
 def schema(out_dir: Path) -> list[Path]:

@@ -25,7 +25,7 @@ from ..settings import Settings
 from . import livereload
 from .build import BuildResult, build
 
-log = logging.getLogger("mkdocs.plugins.practica")
+log = logging.getLogger("practica")
 
 
 def serve(config_file: Path, load: Callable[[], Settings], dev_addr: str, site_dir: Path | None = None,
