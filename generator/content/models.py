@@ -96,7 +96,7 @@ Interval = Annotated[
 ]
 
 
-def parse_clock(value: object) -> int:
+def parse_seconds(value: object) -> int:
     """Seconds in `90`, `12:30` or `1:02:03`."""
     if isinstance(value, bool):
         raise ValueError("a duration is a number of seconds or mm:ss")
@@ -115,7 +115,7 @@ def parse_clock(value: object) -> int:
 
 Clock = Annotated[
     int,
-    BeforeValidator(parse_clock),
+    BeforeValidator(parse_seconds),
     WithJsonSchema({"anyOf": [{"type": "integer", "minimum": 0},
                               {"type": "string", "pattern": r"^\d+(:\d{1,2}){0,2}$"}]}),
     Field(description="Seconds (`90`), `mm:ss` (`12:30`) or `h:mm:ss`."),
