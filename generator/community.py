@@ -81,7 +81,7 @@ Topic = Entry[TopicMeta]
 Lesson = Entry[LessonMeta]
 Video = Entry[VideoMeta]
 Faq = Entry[FaqMeta]
-Path = Entry[PathMeta]
+LearningPath = Entry[PathMeta]
 
 
 @dataclass
@@ -105,7 +105,7 @@ class Community:
     lessons: dict[str, Lesson] = field(default_factory=dict)
     videos: dict[str, Video] = field(default_factory=dict)
     faqs: dict[str, Faq] = field(default_factory=dict)
-    paths: dict[str, Path] = field(default_factory=dict)
+    paths: dict[str, LearningPath] = field(default_factory=dict)
     taxonomy: Taxonomy = field(default_factory=Taxonomy)
     problems: list[Problem] = field(default_factory=list)
     # Findings that depend on today's date (due for review): reported, never a reason to fail a build.
@@ -232,7 +232,7 @@ class Community:
                         key=lambda p: (-score[p], -open_to_questions(p), self.people[p].title))
         return [self.people[p] for p in ranked[:limit]]
 
-    def steps(self, path: Path) -> list[tuple[Entry[Any], str | None]]:
+    def steps(self, path: LearningPath) -> list[tuple[Entry[Any], str | None]]:
         """A path's steps as (item, note), skipping any that are not built."""
         out = []
         for step in path.meta.steps:
@@ -241,13 +241,13 @@ class Community:
                 out.append((item, step.note))
         return out
 
-    def paths_containing(self, item_id: str) -> list[Path]:
+    def paths_containing(self, item_id: str) -> list[LearningPath]:
         return list(self._paths_by_step.get(item_id, []))
 
     @cached_property
-    def _paths_by_step(self) -> dict[str, list[Path]]:
+    def _paths_by_step(self) -> dict[str, list[LearningPath]]:
         # Every lesson page lists its paths: index the steps once, not every path per lesson.
-        out: dict[str, list[Path]] = defaultdict(list)
+        out: dict[str, list[LearningPath]] = defaultdict(list)
         for path in self.paths.values():
             if path.status != "draft":
                 for item_id in dict.fromkeys(step.item for step in path.meta.steps):

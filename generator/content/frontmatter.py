@@ -28,8 +28,8 @@ Loader.yaml_implicit_resolvers = {
 Loader.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
 _Loader = Loader
 
-Path_ = tuple[str | int, ...]
-Positions = dict[Path_, tuple[int, int]]
+FieldPath = tuple[str | int, ...]  # where a value sits in the front matter, e.g. ("chapters", 2, "at")
+Positions = dict[FieldPath, tuple[int, int]]
 
 _TAG = "tag:yaml.org,2002:"
 _STR, _SEQ, _MAP = _TAG + "str", _TAG + "seq", _TAG + "map"
@@ -46,9 +46,9 @@ class Source:
     meta: Any  # the front matter's mapping (a list, for a YAML list file)
     body: str
     body_line: int
-    positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    positions: dict[FieldPath, tuple[int, int]] = field(default_factory=dict)
 
-    def position(self, path: Path_) -> tuple[int, int]:
+    def position(self, path: FieldPath) -> tuple[int, int]:
         """Line and column of the deepest known part of `path` (line 1 when nothing matches)."""
         for end in range(len(path), 0, -1):
             if path[:end] in self.positions:
@@ -186,7 +186,7 @@ class _Unusual(Exception):
     """A node that only PyYAML's own path handles as before."""
 
 
-def _build(node: yaml.Node, path: Path_, out: Positions, first_line: int) -> Any:
+def _build(node: yaml.Node, path: FieldPath, out: Positions, first_line: int) -> Any:
     """The value of `node` as PyYAML's SafeConstructor builds it, recording positions as `_walk` does."""
     kind, tag = type(node), node.tag
     if kind is _SCALAR_NODE:
@@ -205,7 +205,7 @@ def _build(node: yaml.Node, path: Path_, out: Positions, first_line: int) -> Any
     raise _Unusual
 
 
-def _build_mapping(node: yaml.Node, path: Path_, out: Positions, first_line: int) -> dict[Any, Any]:
+def _build_mapping(node: yaml.Node, path: FieldPath, out: Positions, first_line: int) -> dict[Any, Any]:
     data: dict[Any, Any] = {}
     seen: set[str] = set()
     for key_node, value_node in node.value:
@@ -301,7 +301,7 @@ def _yaml_hint(problem: str) -> str:
     return "check the indentation, and quote values that contain ':', '#', '[' or '{'"
 
 
-def _walk(node: yaml.Node, path: Path_, out: Positions, first_line: int) -> tuple[str, int, int] | None:
+def _walk(node: yaml.Node, path: FieldPath, out: Positions, first_line: int) -> tuple[str, int, int] | None:
     """Record the line/column of every key and list item; return the first duplicated key, if any."""
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
