@@ -123,11 +123,11 @@ def _devices(base: str, count: int) -> list[dict[str, Any]]:
 
 def _setup(base: str, subs: list[dict[str, Any]]) -> Path:
     """A database with every subscription following one topic, and one new lesson queued for all of them."""
+    from generator.push.backend import open_store
     from generator.push.feed import parse_feed
     from generator.push.ingest import ingest
     from generator.push.models import Preferences, Subscription
     from generator.push.schedule import Rules
-    from generator.push.store import open_store
     from generator.push.vapid import write_keys
 
     pem = write_keys(OUT / "vapid")[0]

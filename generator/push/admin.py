@@ -9,8 +9,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 
-from .api import ERRORS, Ctx, bearer
 from .apierrors import ApiError
+from .context import ERRORS, Ctx, bearer
 from .feed import FeedError
 from .ingest import ingest_source
 from .models import utcnow

@@ -10,18 +10,22 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Path, Request, Response
 
 from .. import __version__
+from .admin import router as admin_router
 from .apierrors import ApiError, ErrorBody, install
 from .config import PushSettings
+from .context import ERRORS, Context, Ctx, bearer
+from .docs import ASSETS, add_docs
+from .feedback import router as feedback_router
 from .guards import BodyLimit, Cors, RateLimiter, client_address
 from .headers import SecurityHeaders
 from .models import FREQUENCIES, ITEM_TYPES, Preferences, Subscription, utcnow
 from .payload import encode, trial_notification
+from .poller import poll_forever
 from .schedule import Rules
 from .schemas import (
     Choice,
@@ -39,51 +43,12 @@ from .store import Store
 from .vapid import VapidKey, VapidSigner
 
 log = logging.getLogger("practica.push.api")
-ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorBody, "description": text} for status, text in {
-        401: "No `Authorization: Bearer <auth secret>` header", 403: "Wrong auth secret or origin",
-        404: "No such subscription or route", 413: "Body over the size limit", 422: "Invalid request",
-        429: "Rate limited (see Retry-After)", 500: "Service failure"}.items()}
-
-
-@dataclass
-class Context:
-    """What the routes share: settings, store, keys and guards; the sender lives while the app runs."""
-
-    settings: PushSettings
-    store: Store
-    key: VapidKey
-    subject: str
-    allowlist: Allowlist
-    limiter: RateLimiter
-    feedback_limiter: RateLimiter
-    rules: Rules
-    feed: str | None = None
-    sender: Sender | None = None
-
-
-# Routes and dependencies are all `async def`: FastAPI would run plain `def` ones in a thread pool, and the
-# rate limiter and the event loop's store connection are meant for one thread.
-async def context(request: Request) -> Context:
-    ctx: Context = request.app.state.ctx
-    return ctx
-
-
-Ctx = Annotated[Context, Depends(context)]
 SubscriptionId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{16}$", description="The id the create call returned.")]
 router = APIRouter(prefix="/api/v1", responses=ERRORS)
 
 
 async def rate_limited(request: Request, ctx: Ctx) -> None:
     ctx.limiter.check(client_address(request.scope, ctx.settings.trusted_proxies))
-
-
-def bearer(request: Request, what: str) -> str:
-    """The token of `Authorization: Bearer <token>`, or 401."""
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise ApiError(401, "auth_required", f"send `Authorization: Bearer <{what}>`", "authorization")
-    return token.strip()
 
 
 async def held(sid: SubscriptionId, request: Request, ctx: Ctx) -> Subscription:
@@ -219,8 +184,6 @@ def create_app(settings: PushSettings, store: Store, *, feed: str | None = None,
             ctx.sender = sender
             task = None
             if poll_every:
-                from .poller import poll_forever
-
                 task = asyncio.create_task(poll_forever(ctx, poll_every))
             try:
                 yield
@@ -235,10 +198,6 @@ def create_app(settings: PushSettings, store: Store, *, feed: str | None = None,
                   docs_url=None, openapi_url="/api/v1/openapi.json", description=__doc__)
     app.state.ctx = ctx
     install(app)
-    from .admin import router as admin_router
-    from .docs import ASSETS, add_docs
-    from .feedback import router as feedback_router
-
     app.include_router(router)
     app.include_router(feedback_router)
     app.include_router(admin_router)

@@ -17,8 +17,8 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from .api import ERRORS, Ctx
 from .apierrors import ApiError, ErrorBody
+from .context import ERRORS, Ctx
 from .guards import client_address
 from .models import Vote, iso, utcnow
 

@@ -5,16 +5,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import TYPE_CHECKING
 
 from ..errors import PracticaError
+from .context import Context
 from .ingest import ingest_source
 from .models import utcnow
 from .sender import deliver
 from .store import SenderBusy
-
-if TYPE_CHECKING:
-    from .api import Context
 
 log = logging.getLogger("practica.push.poller")
 

@@ -8,12 +8,12 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .backend import open_store
 from .config import PushSettings
 from .ingest import IngestReport, ingest_source
 from .models import utcnow
 from .schedule import Rules
 from .sender import Report, Sender, deliver
-from .store import open_store
 from .vapid import VapidKey, write_keys
 
 if TYPE_CHECKING:

@@ -1,4 +1,4 @@
-"""The store interface the API, ingest and sender use; `open_store` picks the backend.
+"""The store interface the API, ingest and sender use; `backend.open_store` picks the backend.
 
 SQLite (`sqlite.py`) is the default. A PostgreSQL backend implements the same Protocol: `claim` becomes
 `UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED)`, `sender_lock` a `pg_try_advisory_lock`, and
@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
-from pathlib import Path
 from typing import Protocol
 
 from ..errors import PracticaError
@@ -115,21 +114,3 @@ class Store(Protocol):
     def votes(self) -> Iterator[Vote]:
         """Every vote, oldest first."""
 
-
-def open_store(db: Path | str) -> Store:
-    """The store at `db` (an SQLite file path), migrated; UnusableDatabase (one line) if it cannot be."""
-    import sqlite3
-
-    from .sqlite import SqliteStore
-
-    store = SqliteStore(Path(db))
-    try:
-        store.migrate()
-    except sqlite3.OperationalError as exc:  # locked, unreadable, a folder in its place, a full disk…
-        store.close()
-        raise UnusableDatabase(f"{db}: cannot open the SQLite database: {exc}") from None
-    except sqlite3.DatabaseError as exc:  # "file is not a database", "database disk image is malformed"
-        store.close()
-        raise UnusableDatabase(f"{db} is not a usable SQLite database: {exc}; restore it from a backup "
-                               "(see README, \"Push notifications\")") from None
-    return store

@@ -7,8 +7,8 @@ from pathlib import Path
 from playwright.sync_api import Browser, expect
 
 from generator.push.api import create_app
+from generator.push.backend import open_store
 from generator.push.config import load_settings
-from generator.push.store import open_store
 from generator.push.vapid import write_keys
 
 from ..push.conftest import environment, serving

@@ -31,12 +31,12 @@ from playwright.sync_api import Browser, BrowserContext, CDPSession, Page, expec
 
 from generator.cli import main
 from generator.push.api import create_app
+from generator.push.backend import open_store
 from generator.push.config import load_settings
 from generator.push.ingest import ingest_source
 from generator.push.models import utcnow
 from generator.push.schedule import Rules
 from generator.push.sqlite import SqliteStore
-from generator.push.store import open_store
 from generator.push.vapid import write_keys
 from tests.browser.conftest import StaticServer
 from tests.conftest import MINI, write_config

@@ -18,6 +18,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from generator.push.api import create_app
+from generator.push.backend import open_store
 from generator.push.config import PushSettings, load_settings
 from generator.push.feed import parse_feed
 from generator.push.ingest import IngestReport, ingest
@@ -25,7 +26,6 @@ from generator.push.schedule import Rules
 from generator.push.sender import Report, Sender, deliver
 from generator.push.service import server_config
 from generator.push.sqlite import SqliteStore
-from generator.push.store import open_store
 from generator.push.vapid import write_keys
 
 from .receiver import ThreadedReceiver

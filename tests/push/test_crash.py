@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
+from generator.push.backend import open_store
 from generator.push.models import Preferences, Subscription, utcnow
 from generator.push.sqlite import SqliteStore
-from generator.push.store import open_store
 
 from .conftest import ReceiverClient, environment, item, run_ingest
 

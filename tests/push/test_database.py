@@ -12,10 +12,10 @@ import httpx
 import pytest
 
 from generator.push.api import create_app
+from generator.push.backend import open_store
 from generator.push.config import PushSettings
 from generator.push.models import utcnow
 from generator.push.sqlite import SqliteStore
-from generator.push.store import open_store
 
 from ..conftest import CliResult
 from .conftest import ReceiverClient, environment, serving, subscription_body

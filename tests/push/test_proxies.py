@@ -12,10 +12,10 @@ import pytest
 
 from generator.errors import ConfigError
 from generator.push.api import create_app
+from generator.push.backend import open_store
 from generator.push.config import load_settings
 from generator.push.guards import client_address
 from generator.push.sqlite import SqliteStore
-from generator.push.store import open_store
 
 from .conftest import ReceiverClient, api_with, environment, subscription_body
 
