@@ -56,4 +56,4 @@ async def run_send(_: Admin, ctx: Ctx) -> dict[str, Any]:
 async def stats(_: Admin, ctx: Ctx) -> dict[str, Any]:
     found = ctx.store.feed_state()
     return {"subscriptions": ctx.store.count_subscriptions(), "outbox": ctx.store.outbox_counts(),
-            "feed_ingested_at": found[1].isoformat() if found else None}
+            "feed_ingested_at": found.ingested_at.isoformat() if found else None}

@@ -79,13 +79,13 @@ async def health(ctx: Ctx) -> Health:
         log.error("health: the database cannot be written: %s", problem)
         raise ApiError(503, "database_unwritable", "the service cannot write to its database; its log says why")
     found = ctx.store.feed_state()
-    return Health(status="ok", version=__version__, feed_ingested_at=found[1].isoformat() if found else None)
+    return Health(status="ok", version=__version__, feed_ingested_at=found.ingested_at.isoformat() if found else None)
 
 
 @router.get("/options", response_model=Options, summary="Topics, people, types and frequencies one can follow")
 async def options(ctx: Ctx) -> Options:
     found = ctx.store.feed_state()
-    refs = (found[0].topics, found[0].people) if found else ({}, {})
+    refs = (found.state.topics, found.state.people) if found else ({}, {})
     return Options(topics=[Choice(**vars(r)) for r in refs[0].values()],
                    people=[Choice(**vars(r)) for r in refs[1].values()],
                    types=list(ITEM_TYPES), frequencies=list(FREQUENCIES))
@@ -142,7 +142,7 @@ async def unsubscribe(sub: Held, ctx: Ctx) -> Response:
 async def send_test(sub: Held, ctx: Ctx) -> TrialResult:
     assert ctx.sender is not None, "the app's lifespan starts the sender"
     found = ctx.store.feed_state()
-    payload = encode(trial_notification(found[0] if found else None, "practica-test"))
+    payload = encode(trial_notification(found.state if found else None, "practica-test"))
     outcome = await ctx.sender.push(sub, payload, topic="practica-test")
     if outcome.verdict == "sent":
         return TrialResult(status="sent", push_status=outcome.status or 201)
@@ -157,7 +157,7 @@ def check_follows(prefs: Preferences, ctx: Ctx) -> Preferences:
     """`prefs`, if every topic and person it follows is in the last feed the service read; else 422."""
     found = ctx.store.feed_state()
     for field, ids, kind in (("topics", prefs.topics, "topic"), ("people", prefs.people, "person")):
-        known = getattr(found[0], field) if found else {}
+        known = getattr(found.state, field) if found else {}
         for n, ref in enumerate(ids):
             if ref not in known:
                 why = f"there is no {kind} {ref!r} on the site" if found else \

@@ -78,7 +78,7 @@ async def give_feedback(body: FeedbackBody, response: Response, ctx: Ctx) -> Fee
     if found is None:
         raise ApiError(503, "feed_not_read", "the service has not read the site's feed yet; try again later",
                        headers={"Retry-After": "60"})
-    if body.page not in found[0].pages:
+    if body.page not in found.state.pages:
         raise ApiError(422, "unknown_page", f"{body.page[:80]!r} is not a lesson, video, answer or path on the site",
                        "page")
     vote = Vote(body.id, body.page, body.helpful, redact(body.comment) if body.comment else None, utcnow().date())

@@ -123,6 +123,14 @@ class FeedState:
 
 
 @dataclass(frozen=True)
+class IngestedFeed:
+    """The feed state the store holds, and when it was ingested."""
+
+    state: FeedState
+    ingested_at: dt.datetime
+
+
+@dataclass(frozen=True)
 class Feed:
     """A validated feed: the site's state plus its items, newest first."""
 

@@ -123,7 +123,7 @@ class Sender:
     async def deliver_due(self, now: dt.datetime) -> Report:
         """Send every row due by `now` (the scheduling clock); retries fall due later, for a later run."""
         found = self.store.feed_state()
-        state = found[0] if found else FeedState("Practica", "https://invalid/", None, {}, {})
+        state = found.state if found else FeedState("Practica", "https://invalid/", None, {}, {})
         report, queue = Report(), asyncio.Queue[tuple[Claim, Outcome | None] | None](maxsize=self.concurrency)
         done: list[tuple[Claim, Outcome]] = []
         committed = time.monotonic()

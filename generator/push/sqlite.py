@@ -16,7 +16,19 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
-from .models import Claim, FeedItem, FeedState, Preferences, QuietHours, Ref, Subscription, Vote, iso, parse_iso
+from .models import (
+    Claim,
+    FeedItem,
+    FeedState,
+    IngestedFeed,
+    Preferences,
+    QuietHours,
+    Ref,
+    Subscription,
+    Vote,
+    iso,
+    parse_iso,
+)
 from .schema import LATEST, MIGRATIONS
 from .store import SenderBusy
 
@@ -151,14 +163,15 @@ class SqliteStore:
 
     # The feed
 
-    def feed_state(self) -> tuple[FeedState, dt.datetime] | None:
+    def feed_state(self) -> IngestedFeed | None:
         row = self.db.execute("SELECT data, ingested_at FROM feed_state WHERE id = 1").fetchone()
         if row is None:
             return None
         data = json.loads(row["data"])
         refs = {kind: {r[0]: Ref(*r) for r in data[kind]} for kind in ("topics", "people")}
-        return (FeedState(data["title"], data["site_url"], data["icon"], refs["topics"], refs["people"],
-                          frozenset(data.get("pages", ()))), parse_iso(row["ingested_at"]))
+        state = FeedState(data["title"], data["site_url"], data["icon"], refs["topics"], refs["people"],
+                          frozenset(data.get("pages", ())))
+        return IngestedFeed(state, parse_iso(row["ingested_at"]))
 
     def save_feed_state(self, state: FeedState, at: dt.datetime) -> None:
         data = {"title": state.title, "site_url": state.site_url, "icon": state.icon,

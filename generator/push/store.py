@@ -16,7 +16,7 @@ from contextlib import AbstractContextManager
 from typing import Protocol
 
 from ..errors import PracticaError
-from .models import Claim, FeedItem, FeedState, Subscription, Vote
+from .models import Claim, FeedItem, FeedState, IngestedFeed, Subscription, Vote
 
 
 class SenderBusy(PracticaError):
@@ -56,7 +56,7 @@ class Store(Protocol):
     def count_subscriptions(self) -> int: ...
 
     # The feed
-    def feed_state(self) -> tuple[FeedState, dt.datetime] | None:
+    def feed_state(self) -> IngestedFeed | None:
         """What the last ingested feed said, and when it was ingested."""
 
     def save_feed_state(self, state: FeedState, at: dt.datetime) -> None: ...
