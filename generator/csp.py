@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from .errors import ConfigError
 from .settings import Settings
 
-# The hosts pages.items.embed_url sends YouTube and Vimeo videos to (a test keeps the two in step).
+# The hosts pages.player.embed_url sends YouTube and Vimeo videos to (a test keeps the two in step).
 EMBED_ORIGINS = ("https://www.youtube-nocookie.com", "https://player.vimeo.com")
 # Script types a browser runs (HTML's "JavaScript MIME type essence match", plus module and the two JSON
 # types CSP still checks); any other type is a data block (application/json, application/ld+json).

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import urls
 from .community import Community, Entry
+from .pages.player import player
 
 if TYPE_CHECKING:
     from .pages import Site
@@ -84,8 +85,6 @@ def _json_item(site: Site, item: Entry[Any]) -> dict[str, Any]:
 def image(site: Site, item: Entry[Any]) -> str:
     """A picture for the item: a video's poster, else its first author's photo, else the app icon."""
     if item.kind == "video" and item.meta.poster:
-        from .pages.items import player
-
         return _abs(site, player(item)["poster"])
     for pid in item.people:
         if pid in site.photos:

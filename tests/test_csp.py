@@ -17,7 +17,7 @@ from bs4 import BeautifulSoup, Tag
 from generator import csp
 from generator.commands.serve import site_server
 from generator.errors import ConfigError
-from generator.pages.items import embed_url
+from generator.pages.player import embed_url
 from generator.settings import PracticaConfig, Settings
 
 THEME = csp.theme_scripts(['<script>__md_scope=new URL("{{ base_url }}",location)</script>',

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from .. import urls
 from ..community import Entry
 from ..text import plain
+from .player import player
 
 if TYPE_CHECKING:
     from .site import Site
@@ -63,8 +64,6 @@ def _faq(site: Site, item: Entry[Any]) -> dict[str, Any]:
 
 
 def _video(site: Site, item: Entry[Any]) -> dict[str, Any]:
-    from .items import player
-
     meta = item.meta
     play = player(item)
     data: dict[str, Any] = {
