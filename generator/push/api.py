@@ -17,6 +17,16 @@ from fastapi import APIRouter, Depends, FastAPI, Path, Request, Response
 from .. import __version__
 from .admin import router as admin_router
 from .apierrors import ApiError, ErrorBody, install
+from .bodies import (
+    Choice,
+    Health,
+    Options,
+    PreferencesUpdate,
+    PublicKey,
+    SubscriptionBody,
+    SubscriptionView,
+    TrialResult,
+)
 from .config import PushSettings
 from .context import ERRORS, Context, Ctx, bearer
 from .docs import ASSETS, add_docs
@@ -27,16 +37,6 @@ from .models import FREQUENCIES, ITEM_TYPES, Preferences, Subscription, utcnow
 from .payload import encode, trial_notification
 from .poller import poll_forever
 from .schedule import Rules
-from .schemas import (
-    Choice,
-    Health,
-    Options,
-    PreferencesUpdate,
-    PublicKey,
-    SubscriptionBody,
-    SubscriptionView,
-    TrialResult,
-)
 from .security import Allowlist, Refused, same_secret
 from .sender import Sender
 from .store import Store

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
+from .migrations import LATEST, MIGRATIONS
 from .models import (
     Claim,
     FeedItem,
@@ -29,7 +30,6 @@ from .models import (
     iso,
     parse_iso,
 )
-from .schema import LATEST, MIGRATIONS
 from .store import SenderBusy
 
 CHUNK = 500  # ids per IN (…) list
