@@ -29,9 +29,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args))
     except ContentError as exc:
-        from .commands.validate import report
+        from .commands.validate import print_problems
 
-        report(exc.problems, getattr(args, "format", "text"), _settings_for(args))
+        print_problems(exc.problems, getattr(args, "format", "text"), _settings_for(args))
         print(f"practica: {exc}", file=sys.stderr)
         return 1
     except PracticaError as exc:

@@ -23,7 +23,7 @@ def validate(settings: Settings, fmt: str = "text", strict: bool = False, change
     community = load_community(settings)
     held = [p for p in community.reminders if p.file in _content_files(settings, changed or [])]
     problems = community.problems + held
-    report(problems, fmt, settings)
+    print_problems(problems, fmt, settings)
     if fmt == "text" and not problems:
         print(f"{_count(community)}: no problems found.")
     if fmt == "text" and len(community.reminders) > len(held):
@@ -54,7 +54,8 @@ def _content_files(settings: Settings, paths: list[Path]) -> set[str]:
     return {p.resolve().relative_to(root).as_posix() for p in paths if p.resolve().is_relative_to(root)}
 
 
-def report(problems: list[Problem], fmt: str, settings: Settings) -> None:
+def print_problems(problems: list[Problem], fmt: str, settings: Settings) -> None:
+    """Print the problems in `fmt`, their files named relative to the working directory (nothing if none)."""
     if not problems:
         return
     shown = [dataclasses.replace(p, file=display_path(settings, p.file)) for p in problems]
