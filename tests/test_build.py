@@ -118,3 +118,15 @@ def test_build_exits_non_zero_on_content_errors(cli: Callable[..., CliResult], t
     result = build(cli, tmp_path, mini)
     assert result.code == 1
     assert not (tmp_path / "site").exists()
+
+
+def test_build_strict_fails_on_content_warnings(cli: Callable[..., CliResult], tmp_path: Path, mini: Path) -> None:
+    # The CLI logs as `practica`, outside MkDocs' warning count: --strict still holds content warnings.
+    lesson = mini / "learn" / "forecast-basics.md"
+    lesson.write_text(lesson.read_text().replace("level: beginner", "level: beginner\nminutes: 30"))
+
+    strict = build(cli, tmp_path, mini, "--strict")
+
+    assert strict.code == 1 and "warning" in strict.out
+    assert not (tmp_path / "site").exists()
+    assert build(cli, tmp_path, mini).code == 0
