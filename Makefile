@@ -38,10 +38,11 @@ demo: install
 	wait -n $$site $$push; status=$$?; \
 	[ -n "$$stop" ] || kill $$site $$push 2>/dev/null; wait; exit $$status
 
-## make test: ruff, mypy and the whole pytest suite (browser tests in Debian's Chromium)
+## make test: ruff, mypy, ESLint (eslint.config.js) and the whole pytest suite (browser tests in Debian's Chromium)
 test: install chromium node_modules/axe-core/axe.min.js
 	$(BIN)/ruff check generator hooks tests bench
 	$(BIN)/mypy
+	node_modules/.bin/eslint .
 	$(BIN)/pytest -q
 
 node_modules/axe-core/axe.min.js: package.json package-lock.json

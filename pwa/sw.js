@@ -15,24 +15,23 @@
 
 const VERSION = "__PRACTICA_VERSION__";
 const PRECACHE = __PRACTICA_PRECACHE__;
-const OFFLINE_PAGE = "offline/";
 const NETWORK_TIMEOUT_MS = 3000;
 const MAX_IMAGES = 300;
 const MAX_PAGES = 500;
 const MAX_SEARCH_FILES = 2000;
 
-const SHELL = "practica-shell-" + VERSION;
-const PAGES = "practica-pages";
-const IMAGES = "practica-images";
-const SEARCH = "practica-search";
-const FEEDS = "practica-feeds";
 const MAX_FEEDS = 100;
-const SAVED_PREFIX = "practica-saved-";
 const REVISION = "x-practica-revision";
 const CACHED_AT = "x-practica-cached-at";
 
 const scope = self.registration.scope;
 const at = (path) => new URL(path, scope).href;
+
+/* The names the pages use too (assets/practica/shared.js), at this version's revision of that file. */
+const SHARED = "assets/practica/shared.js";
+importScripts(at(SHARED) + "?" + new Map(PRECACHE).get(SHARED));
+const { caches: CACHES, urls: URLS, endpoints: ENDPOINTS, base64urlBytes } = self.practica;
+const SHELL = CACHES.shell + VERSION;
 
 self.addEventListener("install", (event) => {
   event.waitUntil(precache());
@@ -41,7 +40,7 @@ self.addEventListener("install", (event) => {
 self.addEventListener("activate", (event) => {
   event.waitUntil((async () => {
     const names = await caches.keys();
-    await Promise.all(names.filter((n) => n.startsWith("practica-shell-") && n !== SHELL)
+    await Promise.all(names.filter((n) => n.startsWith(CACHES.shell) && n !== SHELL)
       .map((n) => caches.delete(n)));
     await self.clients.claim();
     await rememberOpenPages();
@@ -57,7 +56,7 @@ self.addEventListener("message", (event) => {
 /* Copy unchanged files from the previous version's cache; fetch only what changed. */
 async function precache() {
   const shell = await caches.open(SHELL);
-  const previous = (await caches.keys()).filter((n) => n.startsWith("practica-shell-") && n !== SHELL);
+  const previous = (await caches.keys()).filter((n) => n.startsWith(CACHES.shell) && n !== SHELL);
   await Promise.all(PRECACHE.map(async ([path, revision]) => {
     const url = at(path);
     for (const name of previous) {
@@ -80,7 +79,7 @@ async function rememberOpenPages() {
     try {
       const response = await fetch(client.url, { credentials: "same-origin" });
       if (response.ok) await putPage(client.url, response);
-    } catch (e) { /* offline already: nothing to remember */ }
+    } catch { /* offline already: nothing to remember */ }
   }));
 }
 
@@ -97,7 +96,7 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin || !request.url.startsWith(scope)) return;
   if (url.pathname.includes("/livereload/") || request.headers.has("range")) return;
-  if (url.pathname.startsWith(new URL("pagefind/", scope).pathname) || url.pathname.startsWith(new URL("search/experts/", scope).pathname)) {
+  if (url.pathname.startsWith(new URL(URLS.pagefind, scope).pathname) || url.pathname.startsWith(new URL(URLS.experts, scope).pathname)) {
     event.respondWith(searchFile(request, url));
   } else if (isPage(request, url)) {
     event.respondWith(page(request, event));
@@ -135,13 +134,13 @@ async function page(request, event) {
   network.catch(() => undefined); // a late failure after the cache answered is not an error
   try {
     return await withTimeout(network, NETWORK_TIMEOUT_MS);
-  } catch (slowOrOffline) {
+  } catch {   // slow or offline
     const cached = await caches.match(key, { ignoreSearch: true });
     if (cached) return markOffline(cached);
     try {
       return await network; // slow, but nothing saved to fall back on: keep waiting
-    } catch (offline) {
-      const fallback = await caches.match(at(OFFLINE_PAGE));
+    } catch {   // offline
+      const fallback = await caches.match(at(URLS.offline));
       if (fallback) return fallback;
       return new Response("You are offline and this page has not been saved.", {
         status: 503, headers: { "content-type": "text/plain; charset=utf-8" },
@@ -151,7 +150,7 @@ async function page(request, event) {
 }
 
 async function putPage(key, response) {
-  const cache = await caches.open(PAGES);
+  const cache = await caches.open(CACHES.pages);
   await cache.put(pageKey(key), await stamped(response, { [CACHED_AT]: new Date().toISOString() }));
   await trim(cache, MAX_PAGES);
 }
@@ -175,12 +174,12 @@ async function image(request) {
   try {
     const response = await fetch(request);
     if (response.ok) {
-      const cache = await caches.open(IMAGES);
+      const cache = await caches.open(CACHES.images);
       await cache.put(request, response.clone());
       await trim(cache, MAX_IMAGES);
     }
     return response;
-  } catch (e) {
+  } catch {
     return new Response("", { status: 504 });
   }
 }
@@ -189,7 +188,7 @@ async function searchFile(request, url) {
   if (url.pathname.endsWith(".json")) {  // not content-hashed: fresh first
     try {
       const response = await fetch(request);
-      if (response.ok) await (await caches.open(SEARCH)).put(url.origin + url.pathname, response.clone());
+      if (response.ok) await (await caches.open(CACHES.search)).put(url.origin + url.pathname, response.clone());
       return response;
     } catch (offline) {
       const saved = await caches.match(url.origin + url.pathname, { ignoreSearch: true });
@@ -201,7 +200,7 @@ async function searchFile(request, url) {
   if (cached) return cached;
   const response = await fetch(request);
   if (response.ok) {
-    const cache = await caches.open(SEARCH);
+    const cache = await caches.open(CACHES.search);
     await cache.put(request, response.clone());
     await trim(cache, MAX_SEARCH_FILES);
   }
@@ -210,7 +209,7 @@ async function searchFile(request, url) {
 
 /* The site's JSON feeds (the home page reads the followed communities'): network first, the last copy offline. */
 async function feed(request) {
-  const cache = await caches.open(FEEDS);
+  const cache = await caches.open(CACHES.feeds);
   const key = pageKey(request.url);
   try {
     const response = await withTimeout(fetch(request), NETWORK_TIMEOUT_MS);
@@ -250,9 +249,6 @@ function withTimeout(promise, ms) {
  * on some browsers), with the payload's tag and without `renotify`: a resend of the same notification (same
  * tag, practica-<row id>) silently replaces the one shown, so the reader never sees it twice.
  * ====================================================================================================== */
-const PUSH_STATE_CACHE = "practica-push";
-const PUSH_STATE_KEY = "__practica/push-subscription";   // written by push.js: {api, id, auth, endpoint, preferences}
-
 self.addEventListener("push", (event) => {
   event.waitUntil(showPush(event.data));
 });
@@ -261,7 +257,7 @@ function pushPayload(data) {
   try {
     const parsed = data ? data.json() : null;
     return parsed && typeof parsed === "object" ? parsed : {};
-  } catch (e) {
+  } catch {
     return {};   // unreadable: still show something
   }
 }
@@ -284,7 +280,7 @@ function openable(url) {
   try {
     const target = new URL(url, scope);
     if (target.href.startsWith(scope)) return target.href;
-  } catch (e) { /* not a URL */ }
+  } catch { /* not a URL */ }
   return scope;
 }
 
@@ -311,7 +307,7 @@ async function openNotification(notification) {
         await focus(moved);
         return "navigated";
       }
-    } catch (e) { /* not controlled by this worker: open a window instead */ }
+    } catch { /* not controlled by this worker: open a window instead */ }
   }
   await self.clients.openWindow(url);
   return "opened";
@@ -320,7 +316,7 @@ async function openNotification(notification) {
 async function focus(tab) {
   try {
     await tab.focus();
-  } catch (e) { /* focusing needs the click's user activation; the page is right either way */ }
+  } catch { /* focusing needs the click's user activation; the page is right either way */ }
 }
 
 /* The browser replaced the subscription (or dropped it): subscribe again and tell the service, which knows
@@ -330,34 +326,29 @@ self.addEventListener("pushsubscriptionchange", (event) => {
 });
 
 async function resubscribe(oldSubscription, newSubscription) {
-  const cache = await caches.open(PUSH_STATE_CACHE);
-  const stored = await cache.match(at(PUSH_STATE_KEY));
+  const cache = await caches.open(CACHES.push);
+  const stored = await cache.match(at(URLS.pushState));
   const saved = stored ? await stored.json() : null;
   if (!saved || !saved.api) return "nothing to renew";
   let subscription = newSubscription;
   if (!subscription) {
-    const response = await fetch(saved.api + "/vapid-public-key", { credentials: "omit" });
+    const response = await fetch(saved.api + ENDPOINTS.vapidPublicKey, { credentials: "omit" });
     const key = (await response.json()).public_key;
     subscription = await self.registration.pushManager.subscribe({ userVisibleOnly: true,
-      applicationServerKey: urlBytes(key) });
+      applicationServerKey: base64urlBytes(key) });
   }
   const json = subscription.toJSON();
-  const created = await fetch(saved.api + "/subscriptions", { method: "POST", credentials: "omit",
+  const created = await fetch(saved.api + ENDPOINTS.subscriptions, { method: "POST", credentials: "omit",
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify(Object.assign({}, json, { preferences: saved.preferences || {} })) });
   if (!created.ok) throw new Error("the push service refused the renewed subscription: HTTP " + created.status);
   const view = await created.json();
   if (saved.id && saved.id !== view.id) {
-    await fetch(saved.api + "/subscriptions/" + saved.id, { method: "DELETE", credentials: "omit",
+    await fetch(saved.api + ENDPOINTS.subscriptions + "/" + saved.id, { method: "DELETE", credentials: "omit",
       headers: { Authorization: "Bearer " + saved.auth } }).catch(() => undefined);
   }
   const next = Object.assign({}, saved, { id: view.id, auth: json.keys.auth, endpoint: json.endpoint,
     preferences: view.preferences });
-  await cache.put(at(PUSH_STATE_KEY), new Response(JSON.stringify(next), { headers: { "content-type": "application/json" } }));
+  await cache.put(at(URLS.pushState), new Response(JSON.stringify(next), { headers: { "content-type": "application/json" } }));
   return view.id;
-}
-
-function urlBytes(base64url) {
-  const text = atob(base64url.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((base64url.length + 3) % 4));
-  return Uint8Array.from(text, (c) => c.charCodeAt(0));
 }

@@ -5,48 +5,47 @@
  * browser says it is back online, and on the next page view. Each answer carries a random id made here, so
  * the service stores it once however often it is resent, and a comment written after the vote joins it.
  */
-(function () {
+(() => {
   "use strict";
 
-  var push = window.practica && window.practica.push;
-  var onPage = (window.practica && window.practica.onPage) || function (fn) { fn(); };
+  const push = practica.push;
+  const onPage = practica.onPage || ((fn) => fn());
   if (!push || !push.url) return;   // no service: the forms stay hidden
-  var VOTES = "practica:feedback:votes";
-  var QUEUE = "practica:feedback:queue";
-  var MAX_QUEUE = 50;
+  const { feedbackVotes: VOTES, feedbackQueue: QUEUE } = practica.storage;
+  const MAX_QUEUE = 50;
 
   function load(key, fallback) {
-    try { return JSON.parse(localStorage.getItem(key)) || fallback; } catch (e) { return fallback; }
+    try { return JSON.parse(localStorage.getItem(key)) || fallback; } catch { return fallback; }
   }
   function save(key, value) {
-    try { localStorage.setItem(key, JSON.stringify(value)); } catch (e) { /* private mode or full: best effort */ }
+    try { localStorage.setItem(key, JSON.stringify(value)); } catch { /* private mode or full: best effort */ }
   }
   function newId() {
-    var bytes = crypto.getRandomValues(new Uint8Array(16));
-    return Array.prototype.map.call(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join("");
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    return Array.prototype.map.call(bytes, (b) => (b + 256).toString(16).slice(1)).join("");
   }
 
   /* A comment replaces its vote's entry if that is still waiting: one request carries both. */
   function enqueue(entry) {
-    var queue = load(QUEUE, []).filter(function (e) { return e.id !== entry.id; });
+    const queue = load(QUEUE, []).filter((e) => e.id !== entry.id);
     queue.push(entry);
     save(QUEUE, queue.slice(-MAX_QUEUE));
   }
-  function waiting(id) { return load(QUEUE, []).some(function (e) { return e.id === id; }); }
+  function waiting(id) { return load(QUEUE, []).some((e) => e.id === id); }
   /* Drop exactly what was sent: a comment queued while its vote was in flight stays. */
   function done(sent) {
-    save(QUEUE, load(QUEUE, []).filter(function (e) { return !(e.id === sent.id && e.comment === sent.comment); }));
+    save(QUEUE, load(QUEUE, []).filter((e) => !(e.id === sent.id && e.comment === sent.comment)));
   }
 
   /* One sender at a time, so nothing is posted twice at once; asked again meanwhile, it runs once more after. */
-  var flushing = null;
-  var again = false;
+  let flushing = null;
+  let again = false;
   function flush() {
     if (flushing) {
       again = true;
       return flushing;
     }
-    flushing = sendNext().then(function () {
+    flushing = sendNext().then(() => {
       flushing = null;
       if (again) {
         again = false;
@@ -56,17 +55,17 @@
     return flushing;
   }
   function sendNext() {
-    var entry = load(QUEUE, [])[0];
+    const entry = load(QUEUE, [])[0];
     if (!entry) return Promise.resolve();
-    return push.api("POST", "/feedback", entry).then(function (result) {
+    return push.api("POST", practica.endpoints.feedback, entry).then((result) => {
       if (result.status === 429 || result.status === 408 || result.status >= 500) return null;   // later
       done(entry);   // stored, or refused for good (bad input): never resent
       return sendNext();
-    }, function () { return null; });   // offline or unreachable: keep it for later
+    }, () => null);   // offline or unreachable: keep it for later
   }
 
   function report(form, id, sentText) {
-    var pending = waiting(id);
+    const pending = waiting(id);
     form.dataset.prPending = pending ? id : "";
     form.querySelector(".pr-feedback__status").textContent = pending ?
       "Saved on this device. It will be sent when the connection is back." : sentText;
@@ -74,58 +73,58 @@
 
   /* Back online: send what waited, and say so on the forms that were waiting. */
   function resend() {
-    flush().then(function () {
-      document.querySelectorAll("form.pr-feedback[data-pr-pending]").forEach(function (form) {
+    flush().then(() => {
+      document.querySelectorAll("form.pr-feedback[data-pr-pending]").forEach((form) => {
         if (form.dataset.prPending) report(form, form.dataset.prPending, "Sent. Thanks for your feedback.");
       });
     });
   }
 
   function chosen(form, helpful) {
-    form.querySelectorAll("[data-helpful]").forEach(function (button) {
+    form.querySelectorAll("[data-helpful]").forEach((button) => {
       button.setAttribute("aria-pressed", String((button.dataset.helpful === "yes") === helpful));
     });
   }
 
   function enhance(form) {
-    var page = form.dataset.page;
-    var more = form.querySelector(".pr-feedback__more");
-    var previous = load(VOTES, {})[page];
+    const page = form.dataset.page;
+    const more = form.querySelector(".pr-feedback__more");
+    const previous = load(VOTES, {})[page];
     form.hidden = false;
     if (previous) {
       chosen(form, previous.helpful);
       report(form, previous.id, "Thanks, you answered this one already.");
     }
-    form.querySelectorAll("[data-helpful]").forEach(function (button) {
-      button.addEventListener("click", function () {
-        var votes = load(VOTES, {});
+    form.querySelectorAll("[data-helpful]").forEach((button) => {
+      button.addEventListener("click", () => {
+        const votes = load(VOTES, {});
         if (votes[page]) return;   // one answer per page on this device
-        var vote = { id: newId(), page: page, helpful: button.dataset.helpful === "yes" };
+        const vote = { id: newId(), page, helpful: button.dataset.helpful === "yes" };
         votes[page] = { id: vote.id, helpful: vote.helpful, on: new Date().toISOString().slice(0, 10) };
         save(VOTES, votes);
         enqueue(vote);
         chosen(form, vote.helpful);
         more.hidden = false;
-        flush().then(function () { report(form, vote.id, "Thanks! Anything to add? (optional)"); });
+        flush().then(() => { report(form, vote.id, "Thanks! Anything to add? (optional)"); });
       });
     });
-    form.addEventListener("submit", function (event) {
+    form.addEventListener("submit", (event) => {
       event.preventDefault();
-      var vote = load(VOTES, {})[page];
-      var comment = form.elements.comment.value.trim().slice(0, 500);
+      const vote = load(VOTES, {})[page];
+      const comment = form.elements.comment.value.trim().slice(0, 500);
       if (!vote) return;
       more.hidden = true;
       if (!comment) {
         form.querySelector(".pr-feedback__status").textContent = "Thanks for your answer.";
         return;
       }
-      enqueue({ id: vote.id, page: page, helpful: vote.helpful, comment: comment });
-      flush().then(function () { report(form, vote.id, "Thanks for your comment."); });
+      enqueue({ id: vote.id, page, helpful: vote.helpful, comment });
+      flush().then(() => { report(form, vote.id, "Thanks for your comment."); });
     });
   }
 
-  onPage(function () {
-    document.querySelectorAll("form.pr-feedback[data-page]").forEach(function (form) {
+  onPage(() => {
+    document.querySelectorAll("form.pr-feedback[data-page]").forEach((form) => {
       if (form.dataset.prReady) return;
       form.dataset.prReady = "1";
       enhance(form);

@@ -1,118 +1,113 @@
 /* The notification settings page (notifications/): choose communities, people, kinds, frequency, quiet hours
  * and time zone; turn notifications on (permission is asked only after a tap), save changes, send a test,
  * unsubscribe. Choices come from the push service (GET /options), so only what exists can be chosen. Uses
- * push.js (window.practica.push) for the service's address, its API and what this device holds.
+ * push.js (practica.push) for the service's address, its API and what this device holds.
  */
-(function () {
+(() => {
   "use strict";
 
-  var push = window.practica && window.practica.push;
-  var onPage = (window.practica && window.practica.onPage) || function (fn) { fn(); };
+  const push = practica.push;
+  const onPage = practica.onPage || ((fn) => fn());
   if (!push) return;
-  var API = push.url;
-  var api = push.api;
-  var readState = push.readState;
-  var writeState = push.writeState;
-  var refusal = push.refusal;
+  const API = push.url;
+  const api = push.api;
+  const readState = push.readState;
+  const writeState = push.writeState;
+  const refusal = push.refusal;
+  const SUBSCRIPTIONS = practica.endpoints.subscriptions + "/";
 
-  var TYPE_NAMES = { lesson: "Lessons", video: "Videos", faq: "Answers (FAQ)", path: "Learning paths" };
-  var FREQUENCY_NAMES = { immediate: "As soon as something is published", daily: "A daily digest",
+  const TYPE_NAMES = { lesson: "Lessons", video: "Videos", faq: "Answers (FAQ)", path: "Learning paths" };
+  const FREQUENCY_NAMES = { immediate: "As soon as something is published", daily: "A daily digest",
     weekly: "A weekly digest" };
   function checkbox(type, name, value, text, checked) {
-    var label = document.createElement("label");
+    const label = document.createElement("label");
     label.className = "pr-push__choice";
-    var input = document.createElement("input");
+    const input = document.createElement("input");
     input.type = type;
     input.name = name;
     input.value = value;
     input.checked = checked;
-    var span = document.createElement("span");
+    const span = document.createElement("span");
     span.textContent = text;
     label.append(input, " ", span);
     return label;
   }
 
   function fill(form, name, choices, chosen, type) {
-    var box = form.querySelector('[data-push-choices="' + name + '"]');
+    const box = form.querySelector('[data-push-choices="' + name + '"]');
     box.textContent = "";
-    choices.forEach(function (c) {
+    choices.forEach((c) => {
       box.appendChild(checkbox(type || "checkbox", name, c.id, c.name, chosen.indexOf(c.id) !== -1));
     });
-    var group = form.querySelector('[data-push-group="' + name + '"]');
+    const group = form.querySelector('[data-push-group="' + name + '"]');
     if (group) group.hidden = choices.length === 0;
   }
 
   function zones(current) {
-    var list = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [];
-    return ["UTC"].concat(list).concat(list.indexOf(current) === -1 ? [current] : []).filter(function (z, i, all) {
-      return all.indexOf(z) === i;
-    });
+    const list = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [];
+    return ["UTC"].concat(list).concat(list.indexOf(current) === -1 ? [current] : [])
+      .filter((z, i, all) => all.indexOf(z) === i);
   }
 
   function settingsPage(root) {
-    var form = root.querySelector("form");
-    var status = root.querySelector("[data-push-status]");
-    var summary = root.querySelector("[data-push-summary]");
-    var params = new URLSearchParams(location.search);
-    var asked = { topics: params.getAll("topic"), people: params.getAll("person") };
-    var localZone = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
-    var state = null;
-    var options = null;
+    const form = root.querySelector("form");
+    const status = root.querySelector("[data-push-status]");
+    const summary = root.querySelector("[data-push-summary]");
+    const params = new URLSearchParams(location.search);
+    let asked = { topics: params.getAll("topic"), people: params.getAll("person") };
+    const localZone = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+    let state = null;
+    let options = null;
 
     function show(view) {
-      root.querySelectorAll("[data-push-view]").forEach(function (el) { el.hidden = el.dataset.pushView !== view; });
+      root.querySelectorAll("[data-push-view]").forEach((el) => { el.hidden = el.dataset.pushView !== view; });
     }
     function say(text) { status.textContent = text; }
     function button(action) { return root.querySelector('[data-push-action="' + action + '"]'); }
-    function busy(on) { form.querySelectorAll("button").forEach(function (b) { b.disabled = on; }); }
+    function busy(on) { form.querySelectorAll("button").forEach((b) => { b.disabled = on; }); }
 
     function render() {
-      var prefs = (state && state.preferences) || { topics: [], people: [], types: [], frequency: "immediate",
+      const prefs = (state && state.preferences) || { topics: [], people: [], types: [], frequency: "immediate",
         quiet_hours: null, timezone: localZone };
-      var named = function (ids) { return ids.map(function (id) { return { id: id, name: TYPE_NAMES[id] || id }; }); };
+      const named = (ids) => ids.map((id) => ({ id, name: TYPE_NAMES[id] || id }));
       fill(form, "topics", options.topics, prefs.topics.concat(asked.topics));
       fill(form, "people", options.people, prefs.people.concat(asked.people));
       fill(form, "types", named(options.types), prefs.types);
-      fill(form, "frequency", options.frequencies.map(function (f) { return { id: f, name: FREQUENCY_NAMES[f] || f }; }),
+      fill(form, "frequency", options.frequencies.map((f) => ({ id: f, name: FREQUENCY_NAMES[f] || f })),
         [prefs.frequency], "radio");
       form.elements.quiet.checked = !!prefs.quiet_hours;
       if (prefs.quiet_hours) {
         form.elements.quiet_start.value = prefs.quiet_hours.start;
         form.elements.quiet_end.value = prefs.quiet_hours.end;
       }
-      var list = root.querySelector("datalist");
+      const list = root.querySelector("datalist");
       list.textContent = "";
-      zones(prefs.timezone).forEach(function (z) { list.appendChild(new Option(z.replace(/_/g, " "), z)); });
+      zones(prefs.timezone).forEach((z) => { list.appendChild(new Option(z.replace(/_/g, " "), z)); });
       form.elements.timezone.value = prefs.timezone;
-      var blocked = !state && window.Notification && Notification.permission === "denied";
+      const blocked = !state && window.Notification && Notification.permission === "denied";
       summary.textContent = state ? "Notifications are on for this device." : blocked ?
         "Notifications are blocked for this site in your browser's settings. Allow them there, then come back." :
         "Notifications are off on this device. Choose what you want to hear about, then turn them on.";
       button("save").textContent = state ? "Save changes" : "Turn on notifications";
       button("test").hidden = button("unsubscribe").hidden = !state;
-      var known = options.topics.concat(options.people);
-      var wanted = asked.topics.concat(asked.people).filter(function (id) {
-        return prefs.topics.concat(prefs.people).indexOf(id) === -1;
-      });
-      var missing = wanted.filter(function (id) { return !known.some(function (c) { return c.id === id; }); });
-      var names = known.filter(function (c) { return wanted.indexOf(c.id) !== -1; }).map(function (c) { return c.name; });
+      const known = options.topics.concat(options.people);
+      const wanted = asked.topics.concat(asked.people).filter((id) => prefs.topics.concat(prefs.people).indexOf(id) === -1);
+      const missing = wanted.filter((id) => !known.some((c) => c.id === id));
+      const names = known.filter((c) => wanted.indexOf(c.id) !== -1).map((c) => c.name);
       if (missing.length) say("“" + missing.join("”, “") + "” cannot be followed: it is not on the site any more.");
       else if (names.length && state) say("Press “Save changes” to follow " + names.join(" and ") + ".");
     }
 
     function collect() {
-      var picked = function (name) {
-        return Array.prototype.filter.call(form.querySelectorAll('input[name="' + name + '"]'), function (i) {
-          return i.checked;
-        }).map(function (i) { return i.value; });
-      };
-      var quiet = form.elements.quiet.checked ?
+      const picked = (name) => Array.prototype.filter.call(form.querySelectorAll('input[name="' + name + '"]'),
+        (i) => i.checked).map((i) => i.value);
+      const quiet = form.elements.quiet.checked ?
         { start: form.elements.quiet_start.value, end: form.elements.quiet_end.value } : null;
       if (quiet && (!quiet.start || !quiet.end || quiet.start === quiet.end)) {
         say("Quiet hours need a start and an end time, and they must differ.");
         return null;
       }
-      var zone = zoneNamed(form.elements.timezone.value);
+      const zone = zoneNamed(form.elements.timezone.value);
       if (!zone) {
         say("“" + form.elements.timezone.value + "” is not a time zone in the list. Type a city, such as Berlin, " +
           "and choose its zone.");
@@ -125,9 +120,9 @@
 
     /* The zone typed (its name as listed, with spaces or underscores, in any case), or null. */
     function zoneNamed(typed) {
-      var wanted = typed.trim().replace(/ /g, "_").toLowerCase();
-      return Array.prototype.map.call(root.querySelectorAll("datalist option"), function (o) { return o.value; })
-        .filter(function (z) { return z.toLowerCase() === wanted; })[0] || null;
+      const wanted = typed.trim().replace(/ /g, "_").toLowerCase();
+      return Array.prototype.map.call(root.querySelectorAll("datalist option"), (o) => o.value)
+        .filter((z) => z.toLowerCase() === wanted)[0] || null;
     }
 
     function remember(next) {
@@ -141,34 +136,34 @@
      * next push and the service forgets it.) */
     function reconcile(saved) {
       if (!saved || !saved.id) return Promise.resolve(null);
-      return api("GET", "/subscriptions/" + saved.id, undefined, saved.auth).then(function (found) {
+      return api("GET", SUBSCRIPTIONS + saved.id, undefined, saved.auth).then((found) => {
         if (found.status >= 500 || found.status === 429) throw new Error("service failed");
         if (found.ok && Notification.permission === "granted") {
           return Object.assign({}, saved, { preferences: found.data.preferences });
         }
-        if (found.ok) api("DELETE", "/subscriptions/" + saved.id, undefined, saved.auth).catch(function () {});
-        return writeState(null).then(function () { return null; });   // expired, or permission withdrawn
+        if (found.ok) api("DELETE", SUBSCRIPTIONS + saved.id, undefined, saved.auth).catch(() => {});
+        return writeState(null).then(() => null);   // expired, or permission withdrawn
       });
     }
 
     function load() {
       show("loading");
-      Promise.all([api("GET", "/options"), readState()]).then(function (r) {
+      Promise.all([api("GET", practica.endpoints.options), readState()]).then((r) => {
         if (!r[0].ok) throw new Error("options: HTTP " + r[0].status);
         options = r[0].data;
         return reconcile(r[1]);
-      }).then(function (saved) {
+      }).then((saved) => {
         state = saved;
         render();
         show("form");
-      }).catch(function () { show("unreachable"); });
+      }).catch(() => { show("unreachable"); });
     }
 
     /* What push.js did (subscribe, update, unsubscribe), shown here: `words` when it worked. */
     function settled(words) {
-      return function (result) {
+      return (result) => {
         if (result.problem) return say(result.problem);
-        return remember(result.state || null).then(function () {
+        return remember(result.state || null).then(() => {
           say(result.expired ? "This device's subscription had expired. Press “Turn on notifications” to " +
             "subscribe again." : words);
         });
@@ -176,8 +171,8 @@
     }
 
     function subscribe(prefs) {
-      return Notification.requestPermission().then(function (permission) {
-        var problem = push.permissionProblem(permission, "press the button again");
+      return Notification.requestPermission().then((permission) => {
+        const problem = push.permissionProblem(permission, "press the button again");
         if (problem) return say(problem);
         say("Turning on notifications…");
         return push.subscribe(prefs).then(settled("Notifications are on. Send yourself a test to see one now."));
@@ -189,10 +184,10 @@
     }
 
     function sendTest() {
-      return api("POST", "/subscriptions/" + state.id + "/test", undefined, state.auth).then(function (res) {
+      return api("POST", SUBSCRIPTIONS + state.id + "/test", undefined, state.auth).then((res) => {
         if (res.ok) return say("Test sent. It should appear in a moment.");
         if (res.status === 410 || res.status === 404) {
-          return remember(null).then(function () {
+          return remember(null).then(() => {
             say("The browser's push service says this subscription has expired. Turn notifications on again.");
           });
         }
@@ -206,16 +201,16 @@
 
     function run(action) {
       busy(true);
-      return action().catch(function (error) { say(push.unreachable(error)); }).then(function () { busy(false); });
+      return action().catch((error) => { say(push.unreachable(error)); }).then(() => { busy(false); });
     }
 
-    form.addEventListener("submit", function (event) {
+    form.addEventListener("submit", (event) => {
       event.preventDefault();
-      var prefs = collect();
-      if (prefs) run(function () { return state ? update(prefs) : subscribe(prefs); });
+      const prefs = collect();
+      if (prefs) run(() => state ? update(prefs) : subscribe(prefs));
     });
-    button("test").addEventListener("click", function () { run(sendTest); });
-    button("unsubscribe").addEventListener("click", function () { run(unsubscribe); });
+    button("test").addEventListener("click", () => { run(sendTest); });
+    button("unsubscribe").addEventListener("click", () => { run(unsubscribe); });
     button("retry").addEventListener("click", load);
 
     if (!API) return show("off");
@@ -224,8 +219,8 @@
     load();
   }
 
-  onPage(function () {
-    var root = document.querySelector("[data-push-page]");
+  onPage(() => {
+    const root = document.querySelector("[data-push-page]");
     if (!root || root.dataset.prReady) return;
     root.dataset.prReady = "1";
     settingsPage(root);

@@ -4,29 +4,29 @@
  * `document$` observable (and once on load where Material is absent). Each one is idempotent: an element
  * is enhanced once, marked with data-pr-ready. Everything works offline; nothing is fetched from elsewhere.
  */
-(function () {
+(() => {
   "use strict";
 
-  var enhancers = [];
+  const enhancers = [];
   function onPage(fn) { enhancers.push(fn); }
   function each(selector, fn) {
-    document.querySelectorAll(selector).forEach(function (el) {
+    document.querySelectorAll(selector).forEach((el) => {
       if (el.dataset.prReady) return;
       el.dataset.prReady = "1";
       fn(el);
     });
   }
   function storage() {
-    try { return window.localStorage; } catch (e) { return null; }
+    try { return window.localStorage; } catch { return null; }
   }
 
   /* Knowledge check: choose an option and check it. A first wrong answer may be retried; the right answer and
    * why are shown after a second wrong one, on "Show answer", or with a right one. Every state is said in
    * words (in the option's label and the status line), not by colour alone. */
   function checkText(icon, words) {
-    var box = document.createDocumentFragment();
+    const box = document.createDocumentFragment();
     if (icon) {
-      var mark = document.createElement("span");
+      const mark = document.createElement("span");
       mark.setAttribute("aria-hidden", "true");
       mark.textContent = icon + " ";
       box.appendChild(mark);
@@ -35,7 +35,7 @@
     return box;
   }
   function markOption(label, state, icon, words) {
-    var mark = label.querySelector(".pr-check__mark");
+    let mark = label.querySelector(".pr-check__mark");
     if (!mark) {
       mark = document.createElement("span");
       mark.className = "pr-check__mark";
@@ -44,33 +44,33 @@
     mark.replaceChildren(checkText(icon, words));
     label.classList.add("pr-check__option--" + state);
   }
-  onPage(function () {
-    each("form.pr-check", function (form) {
-      var result = form.querySelector(".pr-check__result");
-      var explain = form.querySelector(".pr-check__explain");
-      var show = form.querySelector(".pr-check__show");
-      var answer = form.querySelector('input[value="' + form.dataset.answer + '"]');
-      var answerText = answer ? answer.parentNode.querySelector(".pr-check__text").textContent.trim() : "";
-      var wrongs = 0;
+  onPage(() => {
+    each("form.pr-check", (form) => {
+      const result = form.querySelector(".pr-check__result");
+      const explain = form.querySelector(".pr-check__explain");
+      const show = form.querySelector(".pr-check__show");
+      const answer = form.querySelector('input[value="' + form.dataset.answer + '"]');
+      const answerText = answer ? answer.parentNode.querySelector(".pr-check__text").textContent.trim() : "";
+      let wrongs = 0;
       function say(icon, words) { result.replaceChildren(checkText(icon, words)); }
       function reveal() {
         form.classList.add("pr-check--revealed");
-        var label = answer && answer.parentNode;
+        const label = answer && answer.parentNode;
         if (label && !label.classList.contains("pr-check__option--right")) {
           markOption(label, "answer", "✓", "Right answer");
         }
         if (explain) explain.hidden = false;
         if (show) show.hidden = true;
       }
-      form.addEventListener("submit", function (event) {
+      form.addEventListener("submit", (event) => {
         event.preventDefault();
-        var chosen = form.querySelector("input[type=radio]:checked");
+        const chosen = form.querySelector("input[type=radio]:checked");
         if (!chosen) {
           say("", "Choose an answer first.");
           form.querySelector("input[type=radio]").focus();
           return;
         }
-        var right = chosen === answer;
+        const right = chosen === answer;
         form.classList.toggle("pr-check--right", right);
         form.classList.toggle("pr-check--wrong", !right);
         if (right) {
@@ -94,7 +94,7 @@
       });
       if (show) {
         show.hidden = false;
-        show.addEventListener("click", function () {
+        show.addEventListener("click", () => {
           say("", "The answer is: " + answerText + ".");
           reveal();
           if (answer) answer.focus();
@@ -105,42 +105,42 @@
 
   /* Directory filter: free text (name, role, team, place, skills, availability, communities), skill,
    * community and team, announced to screen readers. */
-  onPage(function () {
-    each("form.pr-filter", function (form) {
-      var cards = Array.prototype.slice.call(document.querySelectorAll(".pr-directory > .pr-person"));
-      var count = form.querySelector(".pr-filter__count");
-      var empty = document.querySelector(".pr-filter__empty");
-      var params = new URLSearchParams(location.search);
-      ["q", "skill", "topic", "team"].forEach(function (name) {
+  onPage(() => {
+    each("form.pr-filter", (form) => {
+      const cards = Array.prototype.slice.call(document.querySelectorAll(".pr-directory > .pr-person"));
+      const count = form.querySelector(".pr-filter__count");
+      const empty = document.querySelector(".pr-filter__empty");
+      const params = new URLSearchParams(location.search);
+      ["q", "skill", "topic", "team"].forEach((name) => {
         if (params.get(name) && form.elements[name]) form.elements[name].value = params.get(name);
       });
       // Community names come from the form's own list, so cards carry only the communities' ids.
-      var topicNames = {};
-      Array.prototype.forEach.call(form.elements.topic.options, function (o) { topicNames[o.value] = o.text; });
+      const topicNames = {};
+      Array.prototype.forEach.call(form.elements.topic.options, (o) => { topicNames[o.value] = o.text; });
       function teamOf(card) {
-        var team = card.querySelector(".pr-person__team");
+        const team = card.querySelector(".pr-person__team");
         return team ? team.textContent : "";
       }
       // What free text matches: the card's own words and its skills' and communities' names, read once.
-      var words = new WeakMap();
+      const words = new WeakMap();
       function wordsOf(card) {
         if (!words.has(card)) {
-          var topics = card.dataset.topics.split(" ").map(function (t) { return topicNames[t] || t; });
+          const topics = card.dataset.topics.split(" ").map((t) => topicNames[t] || t);
           words.set(card, [card.textContent, card.dataset.skills.replace(/-/g, " "), topics.join(" ")]
             .join(" ").toLowerCase());
         }
         return words.get(card);
       }
       function apply() {
-        var text = form.elements.q.value.trim().toLowerCase();
-        var words = text ? text.split(/\s+/) : [];
-        var skill = form.elements.skill.value;
-        var topic = form.elements.topic.value;
-        var team = form.elements.team ? form.elements.team.value : "";
-        var shown = 0;
-        cards.forEach(function (card) {
-          var hay = wordsOf(card);
-          var match = words.every(function (w) { return hay.indexOf(w) !== -1; }) &&
+        const text = form.elements.q.value.trim().toLowerCase();
+        const words = text ? text.split(/\s+/) : [];
+        const skill = form.elements.skill.value;
+        const topic = form.elements.topic.value;
+        const team = form.elements.team ? form.elements.team.value : "";
+        let shown = 0;
+        cards.forEach((card) => {
+          const hay = wordsOf(card);
+          const match = words.every((w) => hay.indexOf(w) !== -1) &&
             (!skill || (" " + card.dataset.skills + " ").indexOf(" " + skill + " ") !== -1) &&
             (!topic || (" " + card.dataset.topics + " ").indexOf(" " + topic + " ") !== -1) &&
             (!team || teamOf(card) === team);
@@ -152,25 +152,25 @@
         if (empty) empty.hidden = shown !== 0;
       }
       form.addEventListener("input", apply);
-      form.addEventListener("submit", function (event) { event.preventDefault(); apply(); });
+      form.addEventListener("submit", (event) => { event.preventDefault(); apply(); });
       form.hidden = false;
       apply();
     });
   });
 
   /* A person's local time, from the IANA zone in data-tz; computed here, never baked into the page. */
-  var clocks = {};
+  const clocks = {};
   function localTimes() {
-    var now = new Date();
-    document.querySelectorAll(".pr-localtime[data-tz]").forEach(function (el) {
-      var zone = el.dataset.tz;
+    const now = new Date();
+    document.querySelectorAll(".pr-localtime[data-tz]").forEach((el) => {
+      const zone = el.dataset.tz;
       try {
         if (!clocks[zone]) {
           clocks[zone] = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", timeZone: zone });
         }
         el.textContent = clocks[zone].format(now) + " local time";
         el.hidden = false;
-      } catch (e) {
+      } catch {
         el.hidden = true; // an unknown zone: show nothing rather than a wrong time
       }
     });
@@ -179,27 +179,27 @@
   window.setInterval(localTimes, 30000);
 
   /* What's new: type filter chips work as links without JavaScript; with it they filter in place. */
-  onPage(function () {
-    each("nav.pr-kinds", function (nav) {
-      var links = Array.prototype.slice.call(nav.querySelectorAll("a[data-kind]"));
-      var lists = Array.prototype.slice.call(document.querySelectorAll(".pr-new ul.pr-items"));
+  onPage(() => {
+    each("nav.pr-kinds", (nav) => {
+      const links = Array.prototype.slice.call(nav.querySelectorAll("a[data-kind]"));
+      const lists = Array.prototype.slice.call(document.querySelectorAll(".pr-new ul.pr-items"));
       function show(kind) {
-        links.forEach(function (a) {
+        links.forEach((a) => {
           if (a.dataset.kind === kind) a.setAttribute("aria-current", "true");
           else a.removeAttribute("aria-current");
         });
-        lists.forEach(function (ul) {
-          var any = false;
-          Array.prototype.forEach.call(ul.children, function (li) {
+        lists.forEach((ul) => {
+          let any = false;
+          Array.prototype.forEach.call(ul.children, (li) => {
             li.hidden = kind !== "" && !li.classList.contains("pr-item--" + kind);
             if (!li.hidden) any = true;
           });
-          var group = ul.closest(".pr-week");
+          const group = ul.closest(".pr-week");
           if (group) group.hidden = !any;
         });
       }
-      links.forEach(function (a) {
-        a.addEventListener("click", function (event) {
+      links.forEach((a) => {
+        a.addEventListener("click", (event) => {
           event.preventDefault();
           show(a.dataset.kind);
         });
@@ -208,18 +208,18 @@
   });
 
   /* Learning path progress, kept on this device only. */
-  onPage(function () {
-    each(".pr-path[data-path]", function (box) {
-      var store = storage();
-      var key = "practica:path:" + box.dataset.path;
-      var done = {};
-      try { done = JSON.parse((store && store.getItem(key)) || "{}"); } catch (e) { done = {}; }
-      var boxes = box.querySelectorAll(".pr-step__done input");
-      var bar = box.querySelector(".pr-path__bar");
-      var label = box.querySelector(".pr-path__count");
+  onPage(() => {
+    each(".pr-path[data-path]", (box) => {
+      const store = storage();
+      const key = practica.storage.pathProgress + box.dataset.path;
+      let done = {};
+      try { done = JSON.parse((store && store.getItem(key)) || "{}"); } catch { done = {}; }
+      const boxes = box.querySelectorAll(".pr-step__done input");
+      const bar = box.querySelector(".pr-path__bar");
+      const label = box.querySelector(".pr-path__count");
       function render() {
-        var n = 0;
-        boxes.forEach(function (input) {
+        let n = 0;
+        boxes.forEach((input) => {
           input.checked = !!done[input.value];
           input.closest(".pr-step").classList.toggle("pr-step--done", input.checked);
           if (input.checked) n += 1;
@@ -228,9 +228,9 @@
         label.textContent = n === boxes.length ? "Path complete: all " + n + " steps done" :
           n + " of " + boxes.length + " steps done";
       }
-      boxes.forEach(function (input) {
+      boxes.forEach((input) => {
         input.closest("label").hidden = false;
-        input.addEventListener("change", function () {
+        input.addEventListener("change", () => {
           if (input.checked) done[input.value] = new Date().toISOString().slice(0, 10);
           else delete done[input.value];
           if (store) store.setItem(key, JSON.stringify(done));
@@ -244,10 +244,10 @@
 
   /* External videos: nothing loads from the video host until the reader presses play. */
   function loadEmbed(facade, start) {
-    var src = facade.dataset.embed;
+    let src = facade.dataset.embed;
     if (!src) return;  // a host the site does not frame: the figure links to it instead
     if (start) src += (src.indexOf("?") === -1 ? "?" : "&") + "start=" + start + "#t=" + start + "s";
-    var frame = facade.querySelector("iframe");
+    let frame = facade.querySelector("iframe");
     if (!frame) {
       frame = document.createElement("iframe");
       frame.title = facade.dataset.title || "Video";
@@ -256,29 +256,29 @@
       frame.setAttribute("loading", "lazy");
       frame.width = "1280";
       frame.height = "720";
-      facade.querySelectorAll(".pr-facade__play, .pr-facade__poster").forEach(function (el) { el.remove(); });
+      facade.querySelectorAll(".pr-facade__play, .pr-facade__poster").forEach((el) => { el.remove(); });
       facade.insertBefore(frame, facade.firstChild);
       facade.classList.add("pr-facade--loaded");
     }
     frame.src = src;
     frame.focus();
   }
-  onPage(function () {
-    each(".pr-facade", function (facade) {
-      var play = facade.querySelector(".pr-facade__play");
-      if (play) play.addEventListener("click", function () { loadEmbed(facade, 0); });
+  onPage(() => {
+    each(".pr-facade", (facade) => {
+      const play = facade.querySelector(".pr-facade__play");
+      if (play) play.addEventListener("click", () => { loadEmbed(facade, 0); });
     });
-    each(".pr-chapters", function (chapters) {
-      chapters.addEventListener("click", function (event) {
-        var button = event.target.closest("[data-seek]");
+    each(".pr-chapters", (chapters) => {
+      chapters.addEventListener("click", (event) => {
+        const button = event.target.closest("[data-seek]");
         if (!button) return;
-        var at = parseInt(button.dataset.seek, 10) || 0;
-        var video = document.querySelector(".pr-video video");
-        var facade = document.querySelector(".pr-facade");
+        const at = parseInt(button.dataset.seek, 10) || 0;
+        const video = document.querySelector(".pr-video video");
+        const facade = document.querySelector(".pr-facade");
         if (video) {
           video.currentTime = at;
-          var playing = video.play();
-          if (playing && playing.catch) playing.catch(function () { /* autoplay may be refused */ });
+          const playing = video.play();
+          if (playing && playing.catch) playing.catch(() => { /* autoplay may be refused */ });
           video.focus();
         } else if (facade) {
           loadEmbed(facade, at);
@@ -287,15 +287,14 @@
     });
   });
 
-  onPage(function () {
-    each("[data-action=reload]", function (button) {
-      button.addEventListener("click", function () { location.reload(); });
+  onPage(() => {
+    each("[data-action=reload]", (button) => {
+      button.addEventListener("click", () => { location.reload(); });
     });
   });
 
-  function run() { enhancers.forEach(function (fn) { fn(); }); }
-  window.practica = window.practica || {};
-  window.practica.onPage = function (fn) { enhancers.push(fn); fn(); };
+  function run() { enhancers.forEach((fn) => { fn(); }); }
+  practica.onPage = (fn) => { enhancers.push(fn); fn(); };
   if (window.document$ && typeof window.document$.subscribe === "function") {
     window.document$.subscribe(run);
   } else if (document.readyState === "loading") {

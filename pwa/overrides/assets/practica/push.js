@@ -6,36 +6,30 @@
  * the Cache API rather than localStorage: the service worker needs it too, when the browser renews the
  * subscription (pushsubscriptionchange in sw.js), and workers cannot read localStorage.
  */
-(function () {
+(() => {
   "use strict";
 
-  var onPage = (window.practica && window.practica.onPage) || function (fn) { fn(); };
-  var meta = document.querySelector('meta[name="practica:push"]');
-  var API = meta && meta.content ? meta.content.replace(/\/+$/, "") : null;
-  var STATE_CACHE = "practica-push";
-  var ROOT = siteRoot();   // read once: instant navigation changes location but keeps the page's config
+  const { caches: CACHES, urls: URLS, endpoints: ENDPOINTS } = practica;
+  const onPage = practica.onPage || ((fn) => fn());
+  const meta = document.querySelector('meta[name="practica:push"]');
+  const API = meta && meta.content ? meta.content.replace(/\/+$/, "") : null;
+  const ROOT = practica.siteRoot();   // read once: instant navigation changes location but keeps the page's config
 
   /* The bell sits in the header, which instant navigation keeps: make its link absolute while it is right. */
-  document.querySelectorAll("a.pr-bell").forEach(function (link) { link.href = link.href; });
-
-  function siteRoot() {
-    var base = ".";
-    try { base = JSON.parse(document.getElementById("__config").textContent).base || "."; } catch (e) { /* "." */ }
-    return new URL(base.replace(/\/?$/, "/"), location.href);
-  }
+  document.querySelectorAll("a.pr-bell").forEach((link) => link.setAttribute("href", link.href));
 
   /* ---------- What this device holds: {api, id, auth, endpoint, preferences} (the worker reads it too) ---------- */
-  function stateKey() { return new URL("__practica/push-subscription", ROOT).href; }
+  function stateKey() { return new URL(URLS.pushState, ROOT).href; }
 
   function readState() {
     if (!window.caches) return Promise.resolve(null);
-    return caches.open(STATE_CACHE).then(function (cache) { return cache.match(stateKey()); })
-      .then(function (found) { return found ? found.json() : null; })
-      .catch(function () { return null; });
+    return caches.open(CACHES.push).then((cache) => cache.match(stateKey()))
+      .then((found) => found ? found.json() : null)
+      .catch(() => null);
   }
 
   function writeState(state) {
-    return caches.open(STATE_CACHE).then(function (cache) {
+    return caches.open(CACHES.push).then((cache) => {
       if (!state) return cache.delete(stateKey());
       return cache.put(stateKey(), new Response(JSON.stringify(state), { headers: { "content-type": "application/json" } }));
     });
@@ -43,61 +37,53 @@
 
   /* ---------- The service's API: resolves {status, ok, data}; rejects only when it cannot be reached ---------- */
   function api(method, path, body, auth) {
-    var headers = {};
+    const headers = {};
     if (body !== undefined) headers["Content-Type"] = "application/json";
     if (auth) headers.Authorization = "Bearer " + auth;
-    return fetch(API + path, { method: method, headers: headers, credentials: "omit", cache: "no-store",
-      body: body === undefined ? undefined : JSON.stringify(body) }).then(function (response) {
-      return response.text().then(function (text) {
-        var data = null;
-        try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
-        return { status: response.status, ok: response.ok, data: data, retryAfter: response.headers.get("Retry-After") };
-      });
-    });
+    return fetch(API + path, { method, headers, credentials: "omit", cache: "no-store",
+      body: body === undefined ? undefined : JSON.stringify(body) }).then((response) => response.text().then((text) => {
+        let data;
+        try { data = text ? JSON.parse(text) : null; } catch { data = null; }
+        return { status: response.status, ok: response.ok, data, retryAfter: response.headers.get("Retry-After") };
+      }));
   }
 
   function refusal(result) {
     if (result.status === 429) {
       return "Too many changes in a short time. Try again in " + (result.retryAfter || "a few") + " seconds.";
     }
-    var error = result.data && result.data.error;
+    const error = result.data && result.data.error;
     return "The notification service refused this: " + (error ? error.message : "HTTP " + result.status) + ".";
   }
 
   /* ---------- Turning notifications on and off (permission is asked only after a tap) ---------- */
-  var ios = /iphone|ipad|ipod/i.test(navigator.userAgent) ||
+  const ios = /iphone|ipad|ipod/i.test(navigator.userAgent) ||
     (navigator.platform === "MacIntel" && navigator.maxTouchPoints > 1);
-  var standalone = window.matchMedia("(display-mode: standalone)").matches || navigator.standalone === true;
+  const standalone = window.matchMedia("(display-mode: standalone)").matches || navigator.standalone === true;
 
   function supported() {
     return window.isSecureContext && "serviceWorker" in navigator && "PushManager" in window && "Notification" in window;
   }
 
   function workerRegistration() {
-    return Promise.race([navigator.serviceWorker.ready, new Promise(function (resolve, reject) {
-      setTimeout(function () { reject(new Error("the app's service worker did not start")); }, 15000);
+    return Promise.race([navigator.serviceWorker.ready, new Promise((resolve, reject) => {
+      setTimeout(() => { reject(new Error("the app's service worker did not start")); }, 15000);
     })]);
-  }
-
-  function keyBytes(base64url) {
-    var text = atob(base64url.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((base64url.length + 3) % 4));
-    return Uint8Array.from(text, function (c) { return c.charCodeAt(0); });
   }
 
   function sameKey(a, b) {
     if (!a) return false;
-    var x = new Uint8Array(a);
-    return x.length === b.length && x.every(function (v, i) { return v === b[i]; });
+    const x = new Uint8Array(a);
+    return x.length === b.length && x.every((v, i) => v === b[i]);
   }
 
   /* The browser's subscription for this key: the one it has, or a new one. */
   function browserSubscription(registration, publicKey) {
-    var key = keyBytes(publicKey);
-    return registration.pushManager.getSubscription().then(function (existing) {
+    const key = practica.base64urlBytes(publicKey);
+    return registration.pushManager.getSubscription().then((existing) => {
       if (existing && sameKey(existing.options && existing.options.applicationServerKey, key)) return existing;
-      return (existing ? existing.unsubscribe() : Promise.resolve()).then(function () {
-        return registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
-      });
+      return (existing ? existing.unsubscribe() : Promise.resolve())
+        .then(() => registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key }));
     });
   }
 
@@ -111,11 +97,11 @@
 
   /* Each resolves {state} (what this device now holds, already written), {expired} or {problem: words}. */
   function subscribe(prefs) {
-    return Promise.all([api("GET", "/vapid-public-key"), workerRegistration()]).then(function (r) {
+    return Promise.all([api("GET", ENDPOINTS.vapidPublicKey), workerRegistration()]).then((r) => {
       if (!r[0].ok) return { problem: refusal(r[0]) };
-      return browserSubscription(r[1], r[0].data.public_key).then(function (subscription) {
-        var json = subscription.toJSON();
-        return api("POST", "/subscriptions", Object.assign({}, json, { preferences: prefs })).then(function (res) {
+      return browserSubscription(r[1], r[0].data.public_key).then((subscription) => {
+        const json = subscription.toJSON();
+        return api("POST", ENDPOINTS.subscriptions, Object.assign({}, json, { preferences: prefs })).then((res) => {
           if (!res.ok) return { problem: refusal(res) };
           return kept({ api: API, id: res.data.id, auth: json.keys.auth, endpoint: json.endpoint,
             preferences: res.data.preferences });
@@ -125,42 +111,41 @@
   }
 
   function update(state, prefs) {
-    return api("PUT", "/subscriptions/" + state.id, { preferences: prefs }, state.auth).then(function (res) {
-      if (res.status === 404) return writeState(null).then(function () { return { expired: true }; });
+    return api("PUT", ENDPOINTS.subscriptions + "/" + state.id, { preferences: prefs }, state.auth).then((res) => {
+      if (res.status === 404) return writeState(null).then(() => ({ expired: true }));
       if (!res.ok) return { problem: refusal(res) };
       return kept(Object.assign({}, state, { preferences: res.data.preferences }));
     });
   }
 
   function unsubscribe(state) {
-    return api("DELETE", "/subscriptions/" + state.id, undefined, state.auth).then(function (res) {
+    return api("DELETE", ENDPOINTS.subscriptions + "/" + state.id, undefined, state.auth).then((res) => {
       if (!res.ok && res.status !== 404) return { problem: refusal(res) };
-      return workerRegistration().then(function (r) { return r.pushManager.getSubscription(); })
-        .then(function (held) { return held && held.unsubscribe(); })
-        .catch(function () { /* the service has forgotten it: nothing will be sent either way */ })
-        .then(function () { return kept(null); });
+      return workerRegistration().then((r) => r.pushManager.getSubscription())
+        .then((held) => held && held.unsubscribe())
+        .catch(() => { /* the service has forgotten it: nothing will be sent either way */ })
+        .then(() => kept(null));
     });
   }
 
-  function kept(state) { return writeState(state).then(function () { return { state: state }; }); }
+  function kept(state) { return writeState(state).then(() => ({ state })); }
 
   function unreachable(error) {
     return error instanceof TypeError ? "The notification service cannot be reached right now. Nothing was " +
       "changed; check your connection and try again." : "That did not work: " + error.message;
   }
 
-  window.practica = window.practica || {};
-  window.practica.push = { url: API, root: ROOT, api: api, refusal: refusal, readState: readState,
-    writeState: writeState, ios: ios, standalone: standalone, supported: supported, permissionProblem: permissionProblem,
-    subscribe: subscribe, update: update, unsubscribe: unsubscribe, unreachable: unreachable };
+  practica.push = { url: API, root: ROOT, api, refusal, readState,
+    writeState, ios, standalone, supported, permissionProblem,
+    subscribe, update, unsubscribe, unreachable };
 
   /* ---------- Follow buttons on community hubs and profiles: one tap follows, the next unfollows ---------- */
   function showFollowing(prefs) {
-    document.querySelectorAll("a.pr-follow").forEach(function (link) {
-      var topic = link.dataset.followTopic;
-      var followed = topic ? prefs.topics : prefs.people;
-      var on = (followed || []).indexOf(topic || link.dataset.followPerson) !== -1;
-      var label = link.querySelector("span:not(.pr-icon)");   // the text, not the icon
+    document.querySelectorAll("a.pr-follow").forEach((link) => {
+      const topic = link.dataset.followTopic;
+      const followed = topic ? prefs.topics : prefs.people;
+      const on = (followed || []).indexOf(topic || link.dataset.followPerson) !== -1;
+      const label = link.querySelector("span:not(.pr-icon)");   // the text, not the icon
       if (!link.dataset.prLabel) link.dataset.prLabel = label.textContent;
       label.textContent = on ? link.dataset.prLabel.replace(/^Follow\b/, "Following") : link.dataset.prLabel;
       link.classList.toggle("pr-follow--on", on);
@@ -169,11 +154,11 @@
   }
 
   function followStatus(link) {
-    var status = link.parentNode.querySelector(".pr-follow__status");
+    const status = link.parentNode.querySelector(".pr-follow__status");
     function say(text, undo) {
       status.textContent = text;
       if (!undo) return;
-      var button = document.createElement("button");
+      const button = document.createElement("button");
       button.type = "button";
       button.className = "pr-follow__undo";
       button.textContent = "Undo";
@@ -185,71 +170,71 @@
 
   /* Follow or unfollow what `link` names, subscribing this device first if it is not yet. */
   function toggleFollow(link) {
-    var say = followStatus(link);
-    var field = link.dataset.followTopic ? "topics" : "people";
-    var id = link.dataset.followTopic || link.dataset.followPerson;
-    var name = (link.dataset.prLabel || "").replace(/^Follow\s+/, "");
-    var again = function () { toggleFollow(link); };
+    const say = followStatus(link);
+    const field = link.dataset.followTopic ? "topics" : "people";
+    const id = link.dataset.followTopic || link.dataset.followPerson;
+    const name = (link.dataset.prLabel || "").replace(/^Follow\s+/, "");
+    const again = () => toggleFollow(link);
     if (ios && !standalone) {
       return say("On iPhone and iPad, notifications work only in the app on your Home Screen: tap Share, then " +
         "Add to Home Screen, open the app from its icon and tap Follow there.");
     }
     if (!supported()) return say("This browser cannot show notifications from web sites.");
     link.setAttribute("aria-busy", "true");
-    return readState().then(function (state) {
+    return readState().then((state) => {
       if (state && state.id && Notification.permission === "granted") return changeFollows(state);
-      return Notification.requestPermission().then(function (permission) {
-        var problem = permissionProblem(permission, "tap Follow again");
+      return Notification.requestPermission().then((permission) => {
+        const problem = permissionProblem(permission, "tap Follow again");
         if (problem) return say(problem);
         say("Turning on notifications…");
-        var prefs = { topics: [], people: [], timezone: Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC" };
+        const prefs = { topics: [], people: [], timezone: Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC" };
         prefs[field] = [id];
-        return subscribe(prefs).then(function (result) { done(result, true); });
+        return subscribe(prefs).then((result) => { done(result, true); });
       });
-    }).catch(function (error) { say(unreachable(error)); })
-      .then(function () { link.removeAttribute("aria-busy"); });
+    }).catch((error) => { say(unreachable(error)); })
+      .then(() => { link.removeAttribute("aria-busy"); });
 
     function changeFollows(state) {
-      var prefs = Object.assign({}, state.preferences);
-      var following = prefs[field].indexOf(id) !== -1;
+      const prefs = Object.assign({}, state.preferences);
+      const following = prefs[field].indexOf(id) !== -1;
       if (!following && !prefs.topics.length && !prefs.people.length) {
         return say("You already hear about everything new, " + name + " included. To hear only about some " +
           "communities and people, choose them in the notification settings.");
       }
-      prefs[field] = following ? prefs[field].filter(function (x) { return x !== id; }) : prefs[field].concat([id]);
+      prefs[field] = following ? prefs[field].filter((x) => x !== id) : prefs[field].concat([id]);
       // Following nothing would mean hearing about everything: unfollowing the last one turns notifications off.
-      var change = prefs.topics.length || prefs.people.length ? update(state, prefs) : unsubscribe(state);
-      return change.then(function (result) { done(result, !following); });
+      const change = prefs.topics.length || prefs.people.length ? update(state, prefs) : unsubscribe(state);
+      return change.then((result) => { done(result, !following); });
     }
 
     function done(result, on) {
       if (result.problem) return say(result.problem);
       if (result.expired) return say("This device's subscription had expired. Tap Follow again to subscribe anew.");
       showFollowing((result.state && result.state.preferences) || {});
-      var off = !result.state ? " Notifications are now off on this device." : "";
+      const off = !result.state ? " Notifications are now off on this device." : "";
       say(on ? "Following " + name : "Stopped following " + name + "." + off, again);
     }
   }
 
-  onPage(function () {
-    var links = document.querySelectorAll("a.pr-follow");
+  onPage(() => {
+    const links = document.querySelectorAll("a.pr-follow");
     if (!API || !links.length) return;
-    links.forEach(function (link) {
+    links.forEach((link) => {
       if (link.dataset.prFollow) return;
       link.dataset.prFollow = "1";
       link.setAttribute("role", "button");
-      link.addEventListener("click", function (event) {
+      link.addEventListener("click", (event) => {
         if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;   // a new tab: the full form
         event.preventDefault();
         event.stopPropagation();   // Material's instant navigation would follow the link anyway
         if (!link.hasAttribute("aria-busy")) toggleFollow(link);
       });
-      link.addEventListener("keydown", function (event) {
+      link.addEventListener("keydown", (event) => {
         if (event.key !== " ") return;
         event.preventDefault();
         link.click();
       });
     });
-    readState().then(function (state) { showFollowing((state && state.preferences) || {}); });
+    readState().then((state) => { showFollowing((state && state.preferences) || {}); });
   });
 })();

@@ -1,55 +1,47 @@
 /* Practica as an app: registers the service worker, offers updates, saves communities and paths for
  * offline reading, and offers installation (with Add-to-Home-Screen steps on iOS). */
-(function () {
+(() => {
   "use strict";
 
   if (!("serviceWorker" in navigator) || !window.caches) return;
-  var onPage = (window.practica && window.practica.onPage) || function (fn) { fn(); };
-
-  function siteRoot() {
-    var config = document.getElementById("__config");
-    var base = ".";
-    try { base = JSON.parse(config.textContent).base || "."; } catch (e) { /* keep "." */ }
-    return new URL(base.replace(/\/?$/, "/"), location.href);
-  }
+  const onPage = practica.onPage || ((fn) => fn());
 
   /* ---------- Updates: "New content is available — reload" ---------- */
-  var reloading = false;
+  let reloading = false;
   function offerUpdate(registration) {
     if (!registration.waiting || document.querySelector(".pr-update")) return;
-    var bar = document.createElement("div");
+    const bar = document.createElement("div");
     bar.className = "pr-update";
     bar.setAttribute("role", "alert");
     bar.innerHTML = '<p class="pr-update__text">New content is available.</p>' +
       '<button type="button" class="md-button md-button--primary pr-update__reload">Reload</button>' +
       '<button type="button" class="md-button pr-update__later">Not now</button>';
-    bar.querySelector(".pr-update__reload").addEventListener("click", function () {
-      var waiting = registration.waiting;
+    bar.querySelector(".pr-update__reload").addEventListener("click", () => {
+      const waiting = registration.waiting;
       if (!waiting) { location.reload(); return; }
       waiting.postMessage({ type: "SKIP_WAITING" });
     });
-    bar.querySelector(".pr-update__later").addEventListener("click", function () { bar.remove(); });
+    bar.querySelector(".pr-update__later").addEventListener("click", () => { bar.remove(); });
     document.body.appendChild(bar);
   }
 
-  var root = siteRoot();
-  navigator.serviceWorker.register(new URL("sw.js", root).href, { scope: root.pathname }).then(function (reg) {
-    window.practica = window.practica || {};
-    window.practica.registration = reg;
+  const root = practica.siteRoot();
+  navigator.serviceWorker.register(new URL("sw.js", root).href, { scope: root.pathname }).then((reg) => {
+    practica.registration = reg;
     if (reg.waiting && navigator.serviceWorker.controller) offerUpdate(reg);
-    reg.addEventListener("updatefound", function () {
-      var installing = reg.installing;
+    reg.addEventListener("updatefound", () => {
+      const installing = reg.installing;
       if (!installing) return;
-      installing.addEventListener("statechange", function () {
+      installing.addEventListener("statechange", () => {
         if (installing.state === "installed" && navigator.serviceWorker.controller) offerUpdate(reg);
       });
     });
     /* Instant navigation never reloads the page: look for a new version as the reader moves on. */
-    onPage(function () { reg.update().catch(function () { /* offline */ }); });
-  }).catch(function () { /* no service worker: the site still works online */ });
+    onPage(() => { reg.update().catch(() => { /* offline */ }); });
+  }).catch(() => { /* no service worker: the site still works online */ });
 
-  var hadController = !!navigator.serviceWorker.controller;
-  navigator.serviceWorker.addEventListener("controllerchange", function () {
+  let hadController = !!navigator.serviceWorker.controller;
+  navigator.serviceWorker.addEventListener("controllerchange", () => {
     if (!hadController) { hadController = true; return; }   // first install, nothing to reload
     if (reloading) return;
     reloading = true;
@@ -64,14 +56,14 @@
   }
 
   function imagesIn(html, pageUrl) {
-    var doc = new DOMParser().parseFromString(html, "text/html");
-    var found = {};
-    doc.querySelectorAll("article img[src], article video[poster], article img[srcset]").forEach(function (el) {
-      var candidates = [el.getAttribute("src"), el.getAttribute("poster")];
-      (el.getAttribute("srcset") || "").split(",").forEach(function (part) { candidates.push(part.trim().split(/\s+/)[0]); });
-      candidates.forEach(function (c) {
+    const doc = new DOMParser().parseFromString(html, "text/html");
+    const found = {};
+    doc.querySelectorAll("article img[src], article video[poster], article img[srcset]").forEach((el) => {
+      const candidates = [el.getAttribute("src"), el.getAttribute("poster")];
+      (el.getAttribute("srcset") || "").split(",").forEach((part) => { candidates.push(part.trim().split(/\s+/)[0]); });
+      candidates.forEach((c) => {
         if (!c) return;
-        var url = new URL(c, pageUrl);
+        const url = new URL(c, pageUrl);
         if (url.origin === location.origin) found[url.href] = true;
       });
     });
@@ -79,15 +71,15 @@
   }
 
   function saveState(box) {
-    var name = "practica-saved-" + box.dataset.key;
-    var status = box.querySelector(".pr-save__status");
-    var button = box.querySelector(".pr-save__button");
-    var remove = box.querySelector(".pr-save__remove");
-    var store = window.localStorage;
+    const name = practica.caches.saved + box.dataset.key;
+    const status = box.querySelector(".pr-save__status");
+    const button = box.querySelector(".pr-save__button");
+    const remove = box.querySelector(".pr-save__remove");
+    const store = window.localStorage;
 
     function showSaved() {
-      var meta = {};
-      try { meta = JSON.parse(store.getItem(name) || "{}"); } catch (e) { meta = {}; }
+      let meta;
+      try { meta = JSON.parse(store.getItem(name) || "{}"); } catch { meta = {}; }
       if (!meta.savedAt) return false;
       status.textContent = "Saved for offline on " + new Date(meta.savedAt).toLocaleDateString() + " · " +
         meta.pages + " pages · " + formatBytes(meta.bytes);
@@ -98,62 +90,60 @@
     }
 
     function save() {
-      var listUrl = new URL(box.dataset.list, location.href);
-      var urls = [];
-      var done = 0;
-      var bytes = 0;
+      const listUrl = new URL(box.dataset.list, location.href);
+      let urls = [];
+      let done = 0;
+      let bytes = 0;
       button.disabled = true;
       status.textContent = "Preparing…";
-      return fetch(listUrl.href, { credentials: "same-origin", cache: "no-cache" }).then(function (response) {
+      return fetch(listUrl.href, { credentials: "same-origin", cache: "no-cache" }).then((response) => {
         if (!response.ok) throw new Error("HTTP " + response.status);
         return response.json();
-      }).then(function (listing) {
-        urls = listing.pages.map(function (u) { return new URL(u, listUrl).href; });
+      }).then((listing) => {
+        urls = listing.pages.map((u) => new URL(u, listUrl).href);
         status.textContent = "Saving 0 of " + urls.length + " pages…";
         return caches.open(name);
-      }).then(function (cache) {
+      }).then((cache) => {
         function put(url) {
-          return fetch(url, { credentials: "same-origin", cache: "no-cache" }).then(function (response) {
+          return fetch(url, { credentials: "same-origin", cache: "no-cache" }).then((response) => {
             if (!response.ok) throw new Error(url + ": HTTP " + response.status);
-            return response.clone().text().then(function (html) {
+            return response.clone().text().then((html) => {
               bytes += new Blob([html]).size;
-              return cache.put(url, response).then(function () { return html; });
+              return cache.put(url, response).then(() => html);
             });
           });
         }
-        var chain = Promise.resolve();
-        var images = {};
-        urls.forEach(function (url) {
-          chain = chain.then(function () { return put(url); }).then(function (html) {
-            imagesIn(html, url).forEach(function (img) { images[img] = true; });
+        let chain = Promise.resolve();
+        const images = {};
+        urls.forEach((url) => {
+          chain = chain.then(() => put(url)).then((html) => {
+            imagesIn(html, url).forEach((img) => { images[img] = true; });
             done += 1;
             status.textContent = "Saving " + done + " of " + urls.length + " pages…";
           });
         });
-        return chain.then(function () {
-          var list = Object.keys(images);
+        return chain.then(() => {
+          const list = Object.keys(images);
           status.textContent = "Saving " + list.length + " images…";
-          return Promise.all(list.map(function (img) {
-            return fetch(img, { credentials: "same-origin" }).then(function (response) {
+          return Promise.all(list.map((img) => fetch(img, { credentials: "same-origin" }).then((response) => {
               if (!response.ok) return null;
-              return response.clone().blob().then(function (blob) {
+              return response.clone().blob().then((blob) => {
                 bytes += blob.size;
                 return cache.put(img, response);
               });
-            }).catch(function () { return null; });
-          }));
+            }).catch(() => null)));
         });
-      }).then(function () {
-        store.setItem(name, JSON.stringify({ savedAt: new Date().toISOString(), pages: urls.length, bytes: bytes }));
+      }).then(() => {
+        store.setItem(name, JSON.stringify({ savedAt: new Date().toISOString(), pages: urls.length, bytes }));
         showSaved();
-      }).catch(function (error) {
+      }).catch((error) => {
         status.textContent = "Could not save everything (" + error.message + "). Check your connection and try again.";
-      }).then(function () { button.disabled = false; });
+      }).then(() => { button.disabled = false; });
     }
 
     button.addEventListener("click", save);
-    remove.addEventListener("click", function () {
-      caches.delete(name).then(function () {
+    remove.addEventListener("click", () => {
+      caches.delete(name).then(() => {
         store.removeItem(name);
         remove.hidden = true;
         box.classList.remove("pr-save--saved");
@@ -165,8 +155,8 @@
     showSaved();
   }
 
-  onPage(function () {
-    document.querySelectorAll(".pr-save[data-list]").forEach(function (box) {
+  onPage(() => {
+    document.querySelectorAll(".pr-save[data-list]").forEach((box) => {
       if (box.dataset.prReady) return;
       box.dataset.prReady = "1";
       box.dataset.key = new URL(".", location.href).pathname.replace(/[^a-z0-9]+/gi, "-").replace(/^-|-$/g, "");
@@ -175,25 +165,25 @@
   });
 
   /* ---------- Install: the browser's prompt, or Add-to-Home-Screen steps on iOS ---------- */
-  var deferred = null;
-  var standalone = window.matchMedia("(display-mode: standalone)").matches || navigator.standalone === true;
-  var ios = /iphone|ipad|ipod/i.test(navigator.userAgent) ||
+  let deferred = null;
+  let standalone = window.matchMedia("(display-mode: standalone)").matches || navigator.standalone === true;
+  const ios = /iphone|ipad|ipod/i.test(navigator.userAgent) ||
     (navigator.platform === "MacIntel" && navigator.maxTouchPoints > 1);
 
   function showInstall() {
-    document.querySelectorAll(".pr-install").forEach(function (box) {
+    document.querySelectorAll(".pr-install").forEach((box) => {
       if (standalone) { box.hidden = true; return; }
-      var button = box.querySelector(".pr-install__button");
-      var steps = box.querySelector(".pr-install__ios");
+      const button = box.querySelector(".pr-install__button");
+      const steps = box.querySelector(".pr-install__ios");
       if (deferred) {
         box.hidden = false;
         button.hidden = false;
         if (!button.dataset.prReady) {
           button.dataset.prReady = "1";
-          button.addEventListener("click", function () {
+          button.addEventListener("click", () => {
             if (!deferred) return;
             deferred.prompt();
-            deferred.userChoice.then(function () { deferred = null; box.hidden = true; });
+            deferred.userChoice.then(() => { deferred = null; box.hidden = true; });
           });
         }
       } else if (ios) {
@@ -202,11 +192,11 @@
       }
     });
   }
-  window.addEventListener("beforeinstallprompt", function (event) {
+  window.addEventListener("beforeinstallprompt", (event) => {
     event.preventDefault();
     deferred = event;
     showInstall();
   });
-  window.addEventListener("appinstalled", function () { deferred = null; standalone = true; showInstall(); });
+  window.addEventListener("appinstalled", () => { deferred = null; standalone = true; showInstall(); });
   onPage(showInstall);
 })();

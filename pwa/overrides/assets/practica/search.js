@@ -3,48 +3,42 @@
  * kilobytes, not the whole index. Nothing loads until the reader opens search. Offline, it searches what this
  * device has: the chunks earlier searches fetched, or everything after "Save search for offline".
  */
-(function () {
+(() => {
   "use strict";
 
-  var PAGE_SIZE = 8;  // results shown at first and added by each "Show more"
-  var PEOPLE_FIRST = 3;  // a plain search that names a skill lists its strongest experts above pages
-  var FEW = 3;  // fewer results than this, and no skill named: try the closest skill name (a typo?)
-  var DEBOUNCE_MS = 150;
+  const PAGE_SIZE = 8;  // results shown at first and added by each "Show more"
+  const PEOPLE_FIRST = 3;  // a plain search that names a skill lists its strongest experts above pages
+  const FEW = 3;  // fewer results than this, and no skill named: try the closest skill name (a typo?)
+  const DEBOUNCE_MS = 150;
   // "Who can I ask about X?" is the question a community of practice answers: such a query searches for X
   // and lists the people who know it first.
-  var ASKING = /^(who\s+(knows(\s+about)?|can\s+help(\s+me)?(\s+with)?|can\s+i\s+ask(\s+about)?|to\s+ask(\s+about)?|is\s+good\s+at|has\s+experience\s+(in|with))|experts?\s+(in|on|for)|ask\s+(an\s+expert|someone)\s+about)\s+/i;
-  var timer = null;
-  var SAVED = "practica-saved-search";
-  var dialog = document.getElementById("pr-search");
+  const ASKING = /^(who\s+(knows(\s+about)?|can\s+help(\s+me)?(\s+with)?|can\s+i\s+ask(\s+about)?|to\s+ask(\s+about)?|is\s+good\s+at|has\s+experience\s+(in|with))|experts?\s+(in|on|for)|ask\s+(an\s+expert|someone)\s+about)\s+/i;
+  let timer = null;
+  const SAVED = practica.caches.savedSearch;
+  const dialog = document.getElementById("pr-search");
   if (!dialog || typeof dialog.showModal !== "function") return;
-  var input = dialog.querySelector(".pr-search__input");
-  var list = dialog.querySelector(".pr-search__results");
-  var status = dialog.querySelector(".pr-search__status");
-  var offlineBox = dialog.querySelector(".pr-search__offline");
-  var pagefind = null;
-  var skills = null;
-  var experts = {};
-  var latest = 0;
-  var shown = null;  // the results of the latest query: {entries, count}
-  var more = document.createElement("button");
+  const input = dialog.querySelector(".pr-search__input");
+  const list = dialog.querySelector(".pr-search__results");
+  const status = dialog.querySelector(".pr-search__status");
+  const offlineBox = dialog.querySelector(".pr-search__offline");
+  let pagefind = null;
+  let skills = null;
+  const experts = {};
+  let latest = 0;
+  let shown = null;  // the results of the latest query: {entries, count}
+  const more = document.createElement("button");
   more.type = "button";
   more.className = "md-button pr-search__more";
   more.hidden = true;
   list.after(more);
 
-  function siteRoot() {
-    var base = ".";
-    try { base = JSON.parse(document.getElementById("__config").textContent).base || "."; } catch (e) { /* "." */ }
-    return new URL(base.replace(/\/?$/, "/"), location.href);
-  }
-  var root = siteRoot();  // the header, and this script, outlive instant navigation: fix the root once
+  const root = practica.siteRoot();  // the header, and this script, outlive instant navigation: fix the root once
 
   function load() {
     if (!pagefind) {
-      pagefind = import(new URL("pagefind/pagefind.js", root).href).then(function (pf) {
-        return pf.options({ baseUrl: root.pathname, excerptLength: 24 }).then(function () { return pf; });
-      });
-      pagefind.catch(function () { pagefind = null; });
+      pagefind = import(new URL(practica.urls.pagefind + "pagefind.js", root).href)
+        .then((pf) => pf.options({ baseUrl: root.pathname, excerptLength: 24 }).then(() => pf));
+      pagefind.catch(() => { pagefind = null; });
     }
     return pagefind;
   }
@@ -58,50 +52,50 @@
 
   function loadSkills() {
     if (!skills) {
-      skills = fetch(new URL("search/skills.json", root)).then(function (r) { return r.ok ? r.json() : { skills: [] }; })
-        .then(function (index) {
-          var bySlug = {};
-          index.skills.forEach(function (s) {
-            [s[0], s[1]].concat(s[2]).forEach(function (spelling) {
-              var key = slug(spelling);
-              if (key && !(key in bySlug)) bySlug[key] = { id: s[0], spelling: spelling };
+      skills = fetch(new URL(practica.urls.skills, root)).then((r) => r.ok ? r.json() : { skills: [] })
+        .then((index) => {
+          const bySlug = {};
+          index.skills.forEach((s) => {
+            [s[0], s[1]].concat(s[2]).forEach((spelling) => {
+              const key = slug(spelling);
+              if (key && !(key in bySlug)) bySlug[key] = { id: s[0], spelling };
             });
           });
           return bySlug;
         });
-      skills.catch(function () { skills = null; });
+      skills.catch(() => { skills = null; });
     }
-    return skills.catch(function () { return {}; });
+    return skills.catch(() => ({}));
   }
 
   function expertsFor(id) {
     if (!experts[id]) {
-      experts[id] = fetch(new URL("search/experts/" + id + ".json", root)).then(function (r) { return r.json(); });
-      experts[id].catch(function () { delete experts[id]; });
+      experts[id] = fetch(new URL(practica.urls.experts + id + ".json", root)).then((r) => r.json());
+      experts[id].catch(() => { delete experts[id]; });
     }
-    return experts[id].catch(function () { return null; });
+    return experts[id].catch(() => null);
   }
 
   /* The closest skill spelling within a typo or two ("forcasting" → "forecasting"); Pagefind has no fuzzy match. */
   function closest(bySlug, query) {
-    var key = slug(query);
-    var best = null;
-    var limit = key.length < 5 ? 0 : key.length < 9 ? 1 : 2;
-    Object.keys(bySlug).forEach(function (k) {
-      var d = Math.abs(k.length - key.length) > limit ? limit + 1 : distance(k, key);
-      if (d <= limit && (!best || d < best.d)) best = { d: d, skill: bySlug[k] };
+    const key = slug(query);
+    let best = null;
+    const limit = key.length < 5 ? 0 : key.length < 9 ? 1 : 2;
+    Object.keys(bySlug).forEach((k) => {
+      const d = Math.abs(k.length - key.length) > limit ? limit + 1 : distance(k, key);
+      if (d <= limit && (!best || d < best.d)) best = { d, skill: bySlug[k] };
     });
     return best && best.d > 0 ? best.skill : null;
   }
 
   function distance(a, b) {  // Levenshtein
-    var row = [];
-    for (var j = 0; j <= b.length; j++) row.push(j);
-    for (var i = 1; i <= a.length; i++) {
-      var diag = row[0];
+    const row = [];
+    for (let j = 0; j <= b.length; j++) row.push(j);
+    for (let i = 1; i <= a.length; i++) {
+      let diag = row[0];
       row[0] = i;
-      for (j = 1; j <= b.length; j++) {
-        var up = row[j];
+      for (let j = 1; j <= b.length; j++) {
+        const up = row[j];
         row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
         diag = up;
       }
@@ -113,7 +107,7 @@
     if (!dialog.open) dialog.showModal();
     input.focus();
     input.select();
-    load().catch(function () { say("Search is not available offline on this device yet."); });
+    load().catch(() => { say("Search is not available offline on this device yet."); });
     loadSkills();
     showSaveOffer();
   }
@@ -126,27 +120,27 @@
      script and loads nothing) and rebuilt from text and <mark> only, so page text that reads like markup
      stays text even if the index ever held it unescaped. */
   function excerptNodes(html) {
-    var parsed = new DOMParser().parseFromString(String(html || ""), "text/html").body;
-    return Array.prototype.map.call(parsed.childNodes, function (node) {
+    const parsed = new DOMParser().parseFromString(String(html || ""), "text/html").body;
+    return Array.prototype.map.call(parsed.childNodes, (node) => {
       if (node.nodeName !== "MARK") return document.createTextNode(node.textContent || "");
-      var mark = document.createElement("mark");
+      const mark = document.createElement("mark");
       mark.textContent = node.textContent || "";
       return mark;
     });
   }
 
   function row(r) {
-    var li = document.createElement("li");
-    var a = document.createElement("a");
+    const li = document.createElement("li");
+    const a = document.createElement("a");
     a.className = "pr-search__result";
     a.href = r.url;
-    var kind = document.createElement("span");
+    const kind = document.createElement("span");
     kind.className = "pr-search__kind";
     kind.textContent = (r.meta && r.meta.kind) || "Page";
-    var title = document.createElement("span");
+    const title = document.createElement("span");
     title.className = "pr-search__title";
     title.textContent = (r.meta && r.meta.title) || r.url;
-    var excerpt = document.createElement("span");
+    const excerpt = document.createElement("span");
     excerpt.className = "pr-search__excerpt";
     if (r.text !== undefined) excerpt.textContent = r.text;
     else excerpt.append.apply(excerpt, excerptNodes(r.excerpt));
@@ -165,14 +159,14 @@
 
   /* Show the next page of the latest results (the first page replaces what was there). */
   function showMore(ticket, focus) {
-    var next = shown.entries.slice(shown.count, shown.count + PAGE_SIZE);
+    const next = shown.entries.slice(shown.count, shown.count + PAGE_SIZE);
     // A page this device cannot fetch (offline, not saved) is left out rather than failing the search.
-    return Promise.all(next.map(function (e) { return data(e).catch(function () { return null; }); })).then(function (found) {
+    return Promise.all(next.map((e) => data(e).catch(() => null))).then((found) => {
       if (ticket !== latest) return;
-      var rows = found.filter(Boolean);
+      const rows = found.filter(Boolean);
       if (!shown.count) list.textContent = "";
-      rows.forEach(function (r, i) {
-        var li = list.appendChild(row(r));
+      rows.forEach((r, i) => {
+        const li = list.appendChild(row(r));
         if (focus && i === 0) li.firstChild.focus();  // the "Show more" button may be gone: go on from here
       });
       shown.count += next.length;
@@ -181,9 +175,9 @@
   }
 
   function describe(found) {
-    var total = found.entries.length;
-    var rest = total - found.count;
-    var lead = found.corrected ? "Showing results for “" + found.query + "”. " : "";
+    const total = found.entries.length;
+    const rest = total - found.count;
+    let lead = found.corrected ? "Showing results for “" + found.query + "”. " : "";
     if (found.asking) lead += found.people ? "People who know “" + found.query + "” first, by what they have shown. " : "Nobody lists “" + found.query + "” as a skill yet. ";
     more.hidden = rest <= 0;
     more.textContent = "Show more (" + rest + ")";
@@ -199,44 +193,42 @@
   /* A query that names a skill lists exactly its evidence ranking of people (profiles that merely mention the
      word are not experts); "who knows X" puts them all first, a plain search its strongest few. */
   function find(pf, query, skill) {
-    var ranking = skill ? expertsFor(skill.id) : Promise.resolve({ people: [] });
-    return ranking.then(function (ranked) {
+    const ranking = skill ? expertsFor(skill.id) : Promise.resolve({ people: [] });
+    return ranking.then((ranked) => {
       if (!skill || !ranked) {  // no skill named, or its ranking is not on this device (offline): text matches
-        return pf.search(query).then(function (found) { return { people: ranked && [], pages: found.results }; });
+        return pf.search(query).then((found) => ({ people: ranked && [], pages: found.results }));
       }
-      return pf.search(query, { filters: { not: { kind: "Person" } } }).then(function (found) {
-        return { people: ranked.people.map(expert), pages: found.results };
-      });
+      return pf.search(query, { filters: { not: { kind: "Person" } } }).then((found) => ({ people: ranked.people.map(expert), pages: found.results }));
     });
   }
 
   function run() {
-    var typed = input.value.trim();
-    var asking = ASKING.test(typed);
-    var query = typed.replace(ASKING, "");
-    var ticket = ++latest;
+    const typed = input.value.trim();
+    const asking = ASKING.test(typed);
+    const query = typed.replace(ASKING, "");
+    const ticket = ++latest;
     if (!query) { shown = null; list.textContent = ""; more.hidden = true; say(""); return; }
-    Promise.all([load(), loadSkills()]).then(function (ready) {
-      var pf = ready[0];
-      var bySlug = ready[1];
-      var skill = bySlug[slug(query)] || null;
-      return find(pf, query, skill).then(function (found) {
-        var near = skill ? null : closest(bySlug, query);
-        if (!near || found.pages.length >= FEW) return { found: found, query: query, corrected: false };
-        return find(pf, near.spelling, near).then(function (better) {
-          var fewer = better.pages.length + (better.people || []).length <= found.pages.length;
-          return fewer ? { found: found, query: query, corrected: false } : { found: better, query: near.spelling, corrected: true };
+    Promise.all([load(), loadSkills()]).then((ready) => {
+      const pf = ready[0];
+      const bySlug = ready[1];
+      const skill = bySlug[slug(query)] || null;
+      return find(pf, query, skill).then((found) => {
+        const near = skill ? null : closest(bySlug, query);
+        if (!near || found.pages.length >= FEW) return { found, query, corrected: false };
+        return find(pf, near.spelling, near).then((better) => {
+          const fewer = better.pages.length + (better.people || []).length <= found.pages.length;
+          return fewer ? { found, query, corrected: false } : { found: better, query: near.spelling, corrected: true };
         });
       });
-    }).then(function (best) {
+    }).then((best) => {
       if (ticket !== latest) return null;  // a newer query replaced this one
-      var people = best.found.people || [];
-      var lead = asking ? people : people.slice(0, PEOPLE_FIRST);
-      shown = { entries: lead.concat(best.found.pages, people.slice(lead.length)), count: 0, typed: typed,
+      const people = best.found.people || [];
+      const lead = asking ? people : people.slice(0, PEOPLE_FIRST);
+      shown = { entries: lead.concat(best.found.pages, people.slice(lead.length)), count: 0, typed,
                 query: best.query, corrected: best.corrected, asking: asking && best.found.people !== null,
                 people: people.length > 0 };
       return showMore(ticket);
-    }).catch(function () {
+    }).catch(() => {
       if (ticket === latest) say("Search could not run" + (navigator.onLine === false ? ": you are offline and search has not been saved on this device." : "."));
     });
   }
@@ -244,79 +236,73 @@
   /* "Save search for offline": every index chunk and page fragment, listed at build time. */
   function showSaveOffer() {
     if (!window.caches) return;
-    caches.has(SAVED).then(function (saved) {
-      var button = offlineBox.querySelector(".pr-search__save");
-      var note = offlineBox.querySelector(".pr-search__save-status");
+    caches.has(SAVED).then((saved) => {
+      const button = offlineBox.querySelector(".pr-search__save");
+      const note = offlineBox.querySelector(".pr-search__save-status");
       offlineBox.hidden = false;
       if (saved) { button.hidden = true; note.textContent = "Search works offline on this device."; return; }
-      fetch(new URL("pagefind/offline.json", root), { cache: "no-cache" }).then(function (r) { return r.json(); })
-        .then(function (listing) {
+      fetch(new URL(practica.urls.pagefind + "offline.json", root), { cache: "no-cache" }).then((r) => r.json())
+        .then((listing) => {
           button.textContent = "Save search for offline (" + (listing.bytes / 1048576).toFixed(1) + " MB)";
-        }).catch(function () { offlineBox.hidden = true; });
+        }).catch(() => { offlineBox.hidden = true; });
     });
   }
 
   function saveOffline() {
-    var button = offlineBox.querySelector(".pr-search__save");
-    var note = offlineBox.querySelector(".pr-search__save-status");
-    var bundle = new URL("pagefind/", root);
+    const button = offlineBox.querySelector(".pr-search__save");
+    const note = offlineBox.querySelector(".pr-search__save-status");
+    const bundle = new URL(practica.urls.pagefind, root);
     button.disabled = true;
-    fetch(new URL("offline.json", bundle), { cache: "no-cache" }).then(function (r) { return r.json(); })
-      .then(function (listing) {
-        return caches.open(SAVED + "-incomplete").then(function (cache) {
-          var done = 0;
-          var files = listing.files.map(function (f) { return new URL(f, bundle).href; });
+    fetch(new URL("offline.json", bundle), { cache: "no-cache" }).then((r) => r.json())
+      .then((listing) => caches.open(SAVED + "-incomplete").then((cache) => {
+          let done = 0;
+          const files = listing.files.map((f) => new URL(f, bundle).href);
           function next(i) {
             if (i >= files.length) return Promise.resolve();
-            return cache.add(files[i]).then(function () {
+            return cache.add(files[i]).then(() => {
               done += 1;
               if (done % 25 === 0 || done === files.length) note.textContent = "Saving search: " + done + " of " + files.length + " files…";
               return next(i + 1);
             });
           }
           return next(0);
-        });
-      })
-      .then(function () { return moveCache(SAVED + "-incomplete", SAVED); })
-      .then(function () { button.hidden = true; note.textContent = "Search works offline on this device."; })
-      .catch(function () { note.textContent = "Could not save search. Check your connection and try again."; })
-      .then(function () { button.disabled = false; });
+        }))
+      .then(() => moveCache(SAVED + "-incomplete", SAVED))
+      .then(() => { button.hidden = true; note.textContent = "Search works offline on this device."; })
+      .catch(() => { note.textContent = "Could not save search. Check your connection and try again."; })
+      .then(() => { button.disabled = false; });
   }
 
   /* Only a complete copy counts as saved: fill a scratch cache, then move it in one go. */
   function moveCache(from, to) {
-    return Promise.all([caches.open(from), caches.open(to)]).then(function (c) {
-      return c[0].keys().then(function (keys) {
-        return Promise.all(keys.map(function (k) { return c[0].match(k).then(function (r) { return c[1].put(k, r); }); }));
-      });
-    }).then(function () { return caches.delete(from); });
+    return Promise.all([caches.open(from), caches.open(to)]).then((c) => c[0].keys().then((keys) => Promise.all(keys.map((k) => c[0].match(k).then((r) => c[1].put(k, r)))))).then(() => caches.delete(from));
   }
 
-  dialog.addEventListener("submit", function (event) {
+  dialog.addEventListener("submit", (event) => {
     if (event.submitter && event.submitter.value === "close") return;
     event.preventDefault();  // Enter goes to the best result rather than closing the dialog
-    var first = list.querySelector("a");
+    const first = list.querySelector("a");
     if (first) location.href = first.href;
   });
-  dialog.addEventListener("click", function (event) {
+  dialog.addEventListener("click", (event) => {
     if (event.target === dialog) dialog.close();  // a tap on the backdrop
     if (event.target.closest && event.target.closest(".pr-search__result")) dialog.close();
   });
   input.addEventListener("input", search);
-  more.addEventListener("click", function () { if (shown) showMore(latest, true); });
+  more.addEventListener("click", () => { if (shown) showMore(latest, true); });
   offlineBox.querySelector(".pr-search__save").addEventListener("click", saveOffline);
-  document.addEventListener("click", function (event) {
+  document.addEventListener("click", (event) => {
     if (event.target.closest && event.target.closest(".pr-search-open")) open();
   });
-  document.addEventListener("keydown", function (event) {
-    var typing = /^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName) || document.activeElement.isContentEditable;
+  document.addEventListener("keydown", (event) => {
+    const typing = /^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName) || document.activeElement.isContentEditable;
     if ((event.key === "/" || event.key === "s") && !typing && !event.ctrlKey && !event.metaKey && !event.altKey) {
       event.preventDefault();
       open();
     }
   });
   /* The Search shortcut of the installed app opens the site with ?q=. */
-  var asked = new URLSearchParams(location.search).get("q");
+  const asked = new URLSearchParams(location.search).get("q");
   if (asked !== null) {
     open();
     input.value = asked;

@@ -1,0 +1,61 @@
+/* What the page scripts and the service worker share: the names of the caches and of what this device keeps,
+ * the push service's endpoints, and the helpers both need. Pages load it first (mkdocs.yml extra_javascript);
+ * sw.js loads it with importScripts. It creates `practica`, the one namespace the page scripts add to
+ * (practica.onPage, practica.push, practica.registration).
+ */
+"use strict";
+
+self.practica = {
+  /* Cache API caches. The shell's name ends with the service worker's version; a saved community or path's
+   * with its key (pwa.js). */
+  caches: Object.freeze({
+    shell: "practica-shell-",
+    pages: "practica-pages",
+    images: "practica-images",
+    search: "practica-search",
+    feeds: "practica-feeds",
+    saved: "practica-saved-",
+    savedSearch: "practica-saved-search",
+    push: "practica-push",
+  }),
+
+  /* Site-relative URLs. `pushState` is the key, in the push cache, of what this device holds about its
+   * subscription: {api, id, auth, endpoint, preferences}, written by push.js, read by sw.js too. */
+  urls: Object.freeze({
+    offline: "offline/",
+    pagefind: "pagefind/",
+    experts: "search/experts/",
+    skills: "search/skills.json",
+    pushState: "__practica/push-subscription",
+  }),
+
+  /* The push service's endpoints, after its API address (<meta name="practica:push">). */
+  endpoints: Object.freeze({
+    vapidPublicKey: "/vapid-public-key",
+    subscriptions: "/subscriptions",
+    options: "/options",
+    feedback: "/feedback",
+  }),
+
+  /* localStorage keys. */
+  storage: Object.freeze({
+    recent: "practica:recent",                // [{title, url, kind, label, when}], newest first
+    paths: "practica:paths",                  // {path id: {title, url, steps}}, written when a path is opened
+    pathProgress: "practica:path:",           // + path id: {step id: day}, written by practica.js
+    feedbackVotes: "practica:feedback:votes",
+    feedbackQueue: "practica:feedback:queue",
+  }),
+
+  /* The bytes of a base64url text (a VAPID public key). */
+  base64urlBytes(text) {
+    const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((text.length + 3) % 4));
+    return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+  },
+
+  /* The site's root URL on a page, from Material's config (pages only). */
+  siteRoot() {
+    let base = ".";
+    try { base = JSON.parse(document.getElementById("__config").textContent).base || "."; } catch { /* "." */ }
+    return new URL(base.replace(/\/?$/, "/"), location.href);
+  },
+};
