@@ -8,7 +8,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageOps
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from . import urls
 from .community import Community
@@ -72,8 +72,6 @@ def save_atomically(image: Image.Image, target: Path, fmt: str, **options: objec
 
 def image_size(path: Path) -> tuple[int, int] | None:
     """Pixel size of an image file (reads only its header), or None if it is not one."""
-    from PIL import UnidentifiedImageError
-
     try:
         with Image.open(path) as image:
             return image.size

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -55,8 +56,6 @@ class Settings(BaseModel):
     @property
     def base_path(self) -> str:
         """URL path the site is served under: `/` or e.g. `/cop/`."""
-        from urllib.parse import urlsplit
-
         path = urlsplit(self.site_url).path or "/"
         return path if path.endswith("/") else path + "/"
 

@@ -50,6 +50,8 @@ def build_site(config_file: Path, settings: Settings, community: Community, site
     """Build an already validated community (tests also hand it one whose problems were ignored, to show
     that what validation would miss is still never published)."""
     started = time.monotonic() if started is None else started
+    # MkDocs (~0.3 s to import) only once there is something to build: `practica build` reports content
+    # errors, and `practica validate` runs, without loading it.
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
     from mkdocs.exceptions import ConfigurationError, MkDocsException

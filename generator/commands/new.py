@@ -55,6 +55,7 @@ def run(args: argparse.Namespace) -> int:
 
 def create(args: argparse.Namespace, ask: Callable[[str], str] | None) -> int:
     """Write the starter; with `ask` (a terminal), ask for what is missing until each answer is usable."""
+    # Imported here on purpose: cli.py imports this module to build its parser on every start (bf0987d).
     from ..content.load import FOLDERS
     from ..content.skills import slugify
     from ..settings import load_settings

@@ -24,6 +24,7 @@ from ..errors import ContentError, PracticaError
 from ..settings import Settings
 from . import livereload
 from .build import BuildResult, build
+from .watch import Filter, watch
 
 log = logging.getLogger("practica")
 
@@ -128,8 +129,6 @@ class _SiteHandler(http.server.SimpleHTTPRequestHandler):
 
 def _watch(config_file: Path, load: Callable[[], Settings], site_dir: Path | None, settings: Settings,
            built: Path, builds: livereload.Builds) -> None:
-    from .watch import Filter, watch
-
     def rebuild(changed: list[str]) -> None:
         if _rebuild(config_file, load, site_dir, changed) is not None:
             builds.bump()  # a failed rebuild keeps the open pages as they are

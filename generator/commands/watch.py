@@ -14,6 +14,9 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+
 REAL_CHANGES = frozenset({"modified", "created", "deleted", "moved"})
 IGNORED_FOLDERS = frozenset({".cache", ".git", "__pycache__", "node_modules", ".pytest_cache", ".mypy_cache",
                              ".ruff_cache", ".venv"})
@@ -56,9 +59,6 @@ def changed_paths(event: Any) -> Iterator[str]:
 
 def watch(paths: Filter, rebuild: Rebuild, stop: threading.Event, debounce: float = DEBOUNCE_SECONDS) -> None:
     """Call `rebuild(changed paths)` once per burst of real changes, until `stop` is set."""
-    from watchdog.events import FileSystemEvent, FileSystemEventHandler
-    from watchdog.observers import Observer
-
     pending: queue.SimpleQueue[str] = queue.SimpleQueue()
 
     class Changes(FileSystemEventHandler):

@@ -8,6 +8,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from PIL import Image, UnidentifiedImageError
+
 from ..community import ITEM_KINDS, Community, Entry
 from . import body
 from .explain import field_name
@@ -166,8 +168,6 @@ def _person(checker: Checker, person: Entry[Any]) -> None:
 
 
 def _photo_size(checker: Checker, person: Entry[Any], photo: Path) -> None:
-    from PIL import Image, UnidentifiedImageError
-
     try:
         with Image.open(photo) as image:
             width, height = image.size

@@ -11,6 +11,7 @@ from pydantic_core import ErrorDetails
 from .frontmatter import Source
 from .models import ICON_RE, SLUG_RE
 from .problems import Problem
+from .skills import slugify
 
 _TYPE_WORDS = {
     "string_type": "text", "list_type": "a list", "int_type": "a whole number", "int_parsing": "a whole number",
@@ -133,8 +134,6 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
 def _pattern(name: str, value: Any, detail: ErrorDetails) -> tuple[str, str, str]:
     pattern = str(detail.get("ctx", {}).get("pattern", ""))
     if pattern == SLUG_RE.pattern:
-        from .skills import slugify
-
         return (f"{value!r} in '{name}' is not an id", f"ids are lowercase words joined by hyphens, e.g. "
                 f"'{slugify(str(value)) or 'ada-lovelace'}' (the file name without .md)", "not-a-slug")
     if pattern == ICON_RE.pattern:

@@ -22,7 +22,7 @@ from .frontmatter import ReadError, Source, parse, parse_yaml_list
 from .gitdates import commit_dates
 from .models import MODELS, SLUG_RE, FeatureDef, SkillDef, field_of
 from .problems import Problem
-from .skills import Skill, Taxonomy
+from .skills import Skill, Taxonomy, slugify
 
 FOLDERS: dict[str, Kind] = {
     "people": "person", "topics": "topic", "learn": "lesson", "videos": "video", "faq": "faq", "paths": "path",
@@ -133,8 +133,6 @@ def _entry(kind: Kind, path: Path, source: Source, problems: list[Problem]) -> E
 def _not_a_slug(community: Community, entry: Entry[Any], path: Path) -> None:
     """A file name that is not an id is one problem; references to the id it will have once renamed (what
     the fix says) resolve, so that the files mentioning it are not flagged too."""
-    from .skills import slugify
-
     slug = slugify(path.stem)
     community.problems.append(Problem(entry.rel, 1, None, None, f"the file name '{path.name}' is not a valid id",
                                       f"rename the file to '{slug or 'my-item'}.md' (lowercase, hyphens)",

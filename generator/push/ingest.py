@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from . import schedule
+from .feed import read_feed
 from .models import Feed, FeedItem, Subscription
 from .schedule import Rules, Slot
 from .store import Store
@@ -75,6 +76,4 @@ def _within_cap(store: Store, sub: Subscription, slot: Slot, rules: Rules) -> Sl
 
 def ingest_source(store: Store, source: str, now: dt.datetime, rules: Rules) -> IngestReport:
     """Read and validate the feed at `source` (path or URL), then ingest it."""
-    from .feed import read_feed
-
     return ingest(store, read_feed(source), now, rules)

@@ -16,6 +16,8 @@ from .schedule import Rules
 from .sender import Report, Sender, deliver
 from .vapid import VapidKey, write_keys
 
+# uvicorn and the API (FastAPI, ~1 s to import) are imported inside `serve` and `server_config`, and the
+# feedback routes inside `export_feedback`, on purpose: `push send` and `push ingest` run from cron.
 if TYPE_CHECKING:
     import uvicorn
 
