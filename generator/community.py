@@ -7,27 +7,25 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, TypeVar
 
 from . import text
 from .content.models import (
     FaqMeta,
     FeatureDef,
+    ItemMeta,
     LessonMeta,
     PathMeta,
     PersonMeta,
-    Strict,
     TopicMeta,
     VideoMeta,
-    field_of,
 )
 from .content.problems import Problem
 from .content.skills import Taxonomy
+from .kinds import ITEM_KINDS, KINDS, Kind, Meta
 from .settings import Settings
 
-Kind = Literal["person", "topic", "lesson", "video", "faq", "path"]
-ITEM_KINDS: tuple[Kind, ...] = ("lesson", "video", "faq", "path")
-M = TypeVar("M", bound=Strict)
+M = TypeVar("M", bound=Meta)
 
 # How much each kind of evidence says about someone's expertise in a skill or topic.
 EVIDENCE_WEIGHTS = {"wrote": 3, "answered": 2, "verified": 2, "curated": 1, "declared": 1}
@@ -51,29 +49,28 @@ class Entry(Generic[M]):
 
     @property
     def title(self) -> str:
-        meta: Any = self.meta
-        return str(meta.name if self.kind in ("person", "topic") else meta.title)
+        meta: Meta = self.meta
+        return meta.name if isinstance(meta, (PersonMeta, TopicMeta)) else meta.title
 
     @property
     def summary(self) -> str:
         """Text, to be escaped where placed: the front matter's summary (or role) as written (front-matter text
         is text, never Markdown), else the body's first sentence as plain text, cut at a word boundary."""
-        meta: Any = self.meta
-        given = getattr(meta, "summary", None) or getattr(meta, "role", None)
-        return str(given) if given else text.summary(self.body)
+        meta: Meta = self.meta
+        given = meta.role if isinstance(meta, PersonMeta) else None if isinstance(meta, FaqMeta) else meta.summary
+        return given or text.summary(self.body)
 
     @property
     def status(self) -> str:
-        return str(field_of(self.meta, "status", "published"))
+        meta: Meta = self.meta
+        return "published" if isinstance(meta, (PersonMeta, TopicMeta)) else meta.status
 
     @property
     def people(self) -> list[str]:
-        """Everyone credited on an item: authors, answerers, curators (in that order)."""
-        meta: Any = self.meta
-        for name in ("authors", "answered_by", "curated_by"):
-            if hasattr(meta, name):
-                return list(getattr(meta, name))
-        return []
+        """Everyone credited on an item (its kind's `credits`: authors, answerers or curators)."""
+        kind = ITEM_KINDS.get(self.kind)
+        # The table names the field; tests/test_kinds.py checks that each is a list of person ids on its model.
+        return list(getattr(self.meta, kind.credits)) if kind else []
 
 
 Person = Entry[PersonMeta]
@@ -82,16 +79,19 @@ Lesson = Entry[LessonMeta]
 Video = Entry[VideoMeta]
 Faq = Entry[FaqMeta]
 LearningPath = Entry[PathMeta]
+# Narrow one to its kind with isinstance on its meta: `if isinstance(item.meta, LessonMeta):` makes `item` a Lesson.
+Item = Lesson | Video | Faq | LearningPath
+AnyEntry = Person | Topic | Item
 
 
 @dataclass
 class Contributions:
-    wrote: list[Entry[Any]] = field(default_factory=list)
-    answered: list[Entry[Any]] = field(default_factory=list)
-    verified: list[Entry[Any]] = field(default_factory=list)
-    reviewed: list[Entry[Any]] = field(default_factory=list)
-    curated: list[Entry[Any]] = field(default_factory=list)
-    stewards: list[Entry[Any]] = field(default_factory=list)
+    wrote: list[Item] = field(default_factory=list)
+    answered: list[Item] = field(default_factory=list)
+    verified: list[Item] = field(default_factory=list)
+    reviewed: list[Item] = field(default_factory=list)
+    curated: list[Item] = field(default_factory=list)
+    stewards: list[Topic] = field(default_factory=list)
 
     def count(self) -> int:
         return len(self.wrote) + len(self.answered) + len(self.verified) + len(self.curated)
@@ -113,30 +113,32 @@ class Community:
     unloaded: set[tuple[Kind, str]] = field(default_factory=set)
     featured: list[FeatureDef] = field(default_factory=list)
 
-    def collection(self, kind: Kind) -> dict[str, Entry[Any]]:
-        return {"person": self.people, "topic": self.topics, "lesson": self.lessons, "video": self.videos,
-                "faq": self.faqs, "path": self.paths}[kind]  # type: ignore[return-value]
+    def collection(self, kind: Kind) -> dict[str, Any]:
+        """The entries of one kind, by id. Any: which of the typed dicts it is depends on `kind` at run time;
+        `people`, `lessons`, … are the typed ways in."""
+        found: dict[str, Any] = getattr(self, KINDS[kind].collection)
+        return found
 
-    def all_items(self) -> Iterator[Entry[Any]]:
+    def all_items(self) -> Iterator[Item]:
         """Every lesson, video, FAQ and path, drafts included."""
         for kind in ITEM_KINDS:
             yield from self.collection(kind).values()
 
-    def item(self, item_id: str) -> Entry[Any] | None:
+    def item(self, item_id: str) -> Item | None:
         for kind in ITEM_KINDS:
-            found = self.collection(kind).get(item_id)
+            found: Item | None = self.collection(kind).get(item_id)
             if found:
                 return found
         return None
 
     @cached_property
-    def published(self) -> list[Entry[Any]]:
+    def published(self) -> list[Item]:
         """Items that are built into the site (not drafts), newest first."""
         built = [e for e in self.all_items() if e.status != "draft"]
         return sorted(built, key=lambda e: (e.date, e.id), reverse=True)
 
     @cached_property
-    def listed(self) -> list[Entry[Any]]:
+    def listed(self) -> list[Item]:
         """Items shown in indexes, hubs and feeds (published, not archived), newest first."""
         return [e for e in self.published if e.status == "published"]
 
@@ -144,13 +146,13 @@ class Community:
     def contributions(self) -> dict[str, Contributions]:
         by_person: dict[str, Contributions] = defaultdict(Contributions)
         for item in self.published:
-            meta: Any = item.meta
-            role = {"lesson": "wrote", "video": "wrote", "faq": "answered", "path": "curated"}[item.kind]
+            meta = item.meta
+            role = ITEM_KINDS[item.kind].role
             for pid in item.people:
                 getattr(by_person[pid], role).append(item)
-            if getattr(meta, "verified", None):
+            if isinstance(meta, FaqMeta) and meta.verified:
                 by_person[meta.verified.by].verified.append(item)
-            if getattr(meta, "review", None):
+            if isinstance(meta, ItemMeta) and meta.review:
                 by_person[meta.review.by].reviewed.append(item)
         for topic in self.topics.values():
             for pid in topic.meta.stewards:
@@ -161,16 +163,16 @@ class Community:
         return self.contributions.get(person_id, Contributions())
 
     @cached_property
-    def items_by_topic(self) -> dict[str, list[Entry[Any]]]:
-        out: dict[str, list[Entry[Any]]] = defaultdict(list)
+    def items_by_topic(self) -> dict[str, list[Item]]:
+        out: dict[str, list[Item]] = defaultdict(list)
         for item in self.listed:
             for tid in item.topics:
                 out[tid].append(item)
         return dict(out)
 
     @cached_property
-    def items_by_skill(self) -> dict[str, list[Entry[Any]]]:
-        out: dict[str, list[Entry[Any]]] = defaultdict(list)
+    def items_by_skill(self) -> dict[str, list[Item]]:
+        out: dict[str, list[Item]] = defaultdict(list)
         for item in self.listed:
             for sid in item.skills:
                 out[sid].append(item)
@@ -218,7 +220,7 @@ class Community:
         rest = sorted((p for p in score if p not in stewards), key=lambda p: (-score[p], p))
         return [self.people[p] for p in [*stewards, *rest] if p in self.people]
 
-    def ask_experts(self, item: Entry[Any], limit: int = 3) -> list[Person]:
+    def ask_experts(self, item: Item, limit: int = 3) -> list[Person]:
         """Up to `limit` people whose expertise best matches an item's skills, then its topics."""
         score: Counter[str] = Counter()
         for sid in item.skills:
@@ -232,7 +234,7 @@ class Community:
                         key=lambda p: (-score[p], -open_to_questions(p), self.people[p].title))
         return [self.people[p] for p in ranked[:limit]]
 
-    def steps(self, path: LearningPath) -> list[tuple[Entry[Any], str | None]]:
+    def steps(self, path: LearningPath) -> list[tuple[Item, str | None]]:
         """A path's steps as (item, note), skipping any that are not built."""
         out = []
         for step in path.meta.steps:
@@ -254,10 +256,10 @@ class Community:
                     out[item_id].append(path)
         return dict(out)
 
-    def featured_in(self, where: str) -> list[tuple[Entry[Any], str | None]]:
+    def featured_in(self, where: str) -> list[tuple[Item, str | None]]:
         """(item, note) featured today on the home page (`home`) or a community's hub, in curated order."""
         today = self.settings.today
-        out: dict[str, tuple[Entry[Any], str | None]] = {}
+        out: dict[str, tuple[Item, str | None]] = {}
         for feature in self.featured:
             item = self.item(feature.item)
             if where in feature.where and feature.active(today) and item is not None and item.status != "draft":
@@ -269,6 +271,9 @@ class Community:
         return skill.name if skill else skill_id
 
 
-def newest(entries: Iterable[Entry[Any]], limit: int | None = None) -> list[Entry[Any]]:
+E = TypeVar("E", bound=AnyEntry)
+
+
+def newest(entries: Iterable[E], limit: int | None = None) -> list[E]:
     ordered = sorted(entries, key=lambda e: (e.date, e.id), reverse=True)
     return ordered[:limit] if limit is not None else ordered

@@ -7,6 +7,8 @@ notifications, structured data).
 
 from __future__ import annotations
 
+from .kinds import KINDS
+
 HOME = ""
 NEW = "new/"
 OFFLINE = "offline/"
@@ -21,10 +23,8 @@ MANIFEST = "manifest.webmanifest"
 SERVICE_WORKER = "sw.js"
 PRECACHE = "precache.json"
 
-_SECTIONS = {
-    "person": "people", "topic": "topics", "skill": "skills",
-    "lesson": "learn", "video": "videos", "faq": "faq", "path": "paths",
-}
+# Each kind's section is its folder in content/ (items keep their path); skills have pages but no files.
+_SECTIONS: dict[str, str] = {**{kind.name: kind.folder for kind in KINDS.values()}, "skill": "skills"}
 SECTION_TITLES = {
     "person": "People", "topic": "Communities", "skill": "Skills",
     "lesson": "Lessons", "video": "Videos", "faq": "FAQ", "path": "Learning paths",

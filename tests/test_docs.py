@@ -7,7 +7,8 @@ import re
 import pytest
 from pydantic import BaseModel
 
-from generator.content.models import MODELS, FeatureDef, SkillDef
+from generator.content.models import FeatureDef, SkillDef
+from generator.kinds import KINDS
 from generator.settings import PracticaConfig
 from tests.conftest import ROOT
 
@@ -26,9 +27,9 @@ def fields(model: type[BaseModel]) -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("kind", [*MODELS, "skills", "featured"])
+@pytest.mark.parametrize("kind", [*KINDS, "skills", "featured"])
 def test_every_front_matter_field_is_documented(kind: str) -> None:
-    model = {"skills": SkillDef, "featured": FeatureDef}.get(kind) or MODELS[kind]
+    model = {"skills": SkillDef, "featured": FeatureDef}.get(kind) or KINDS[kind].model
     missing = sorted(fields(model) - CODE_WORDS)
     assert not missing, f"README.md does not mention these {kind} fields: {missing}"
 

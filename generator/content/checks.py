@@ -5,16 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Literal
 
 from PIL import Image, UnidentifiedImageError
 
-from ..community import ITEM_KINDS, Community, Entry
+from ..community import AnyEntry, Community, Item, LearningPath, Lesson, Person, Video
+from ..kinds import ITEM_KINDS, KINDS, ContentKind, either
 from . import body
 from .explain import field_name
 from .frontmatter import Source
-from .models import field_of, interval_days
+from .models import FaqMeta, ItemMeta, LessonMeta, Review, VideoMeta, interval_days
 from .problems import Problem, Severity
 from .skills import slugify
 
@@ -22,6 +24,8 @@ VIDEO_EXTENSIONS = (".mp4", ".webm")
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif")
 MAX_PHOTO_BYTES = 5_000_000
 MIN_PHOTO_PIXELS = 96
+# What a reference names: a person, a community, or any item (items share one id namespace).
+Target = Literal["person", "topic", "item"]
 
 
 class Checker:
@@ -33,7 +37,7 @@ class Checker:
         self.root = community.settings.content_dir
         self.items = {e.id: e for e in community.all_items()}
 
-    def report(self, entry: Entry[Any], path: tuple[str | int, ...], message: str, hint: str,
+    def report(self, entry: AnyEntry, path: tuple[str | int, ...], message: str, hint: str,
                code: str, severity: Severity = "error") -> None:
         self.report_at(entry.rel, path, message, hint, code, severity)
 
@@ -42,28 +46,24 @@ class Checker:
         line, col = self.sources[rel].position(path) if path else (1, None)
         self.c.problems.append(Problem(rel, line, col, field_name(path) or None, message, hint, severity, code))
 
-    def reference(self, entry: Entry[Any], path: tuple[str | int, ...], target: str, kind: str) -> None:
-        known: dict[str, Entry[Any]] = (
-            self.c.people if kind == "person" else self.c.topics if kind == "topic"
-            else self.items
-        )
+    def reference(self, entry: AnyEntry, path: tuple[str | int, ...], target: str, kind: Target) -> None:
+        known: Mapping[str, AnyEntry] = self.items if kind == "item" else self.c.collection(kind)
         found = known.get(target)
         if found is None:
             if self._unloaded(kind, target):
                 return
             close = difflib.get_close_matches(target, list(known), n=1, cutoff=0.5)
-            folder = {"person": "people/", "topic": "topics/"}.get(kind, "learn/, videos/, faq/ or paths/")
+            folder = either([f"{k.folder}/" for k in _kinds(kind)])
             hint = f"did you mean '{close[0]}'?" if close else f"use the file name (without .md) of a file in {folder}"
             self.report(entry, path, f"no {_noun(kind)} with id '{target}'", hint, "unknown-reference")
         elif found.status == "draft" and entry.status != "draft":
             self.report(entry, path, f"'{target}' is a draft and will not be published",
                         f"publish {found.rel} first, or leave it out", "draft-reference")
 
-    def _unloaded(self, kind: str, target: str) -> bool:
-        kinds = (kind,) if kind in ("person", "topic") else ITEM_KINDS
-        return any((k, target) in self.c.unloaded for k in kinds)
+    def _unloaded(self, kind: Target, target: str) -> bool:
+        return any((k.name, target) in self.c.unloaded for k in _kinds(kind))
 
-    def local_file(self, entry: Entry[Any], path: tuple[str | int, ...], value: str,
+    def local_file(self, entry: AnyEntry, path: tuple[str | int, ...], value: str,
                    extensions: tuple[str, ...], what: str) -> Path | None:
         target = resolve_local(self.root, entry.rel, value)
         if target is None:
@@ -98,7 +98,7 @@ def check_community(community: Community, sources: dict[str, Source]) -> None:
         topic.topics = [topic.id]
         for i, pid in enumerate(topic.meta.stewards):
             checker.reference(topic, ("stewards", i), pid, "person")
-    bodies: list[Entry[Any]] = [*community.people.values(), *community.topics.values()]
+    bodies: list[AnyEntry] = [*community.people.values(), *community.topics.values()]
     for entry in bodies:
         _body(checker, entry)
     for item in community.all_items():
@@ -114,7 +114,7 @@ def _featured(checker: Checker) -> None:
         item = checker.c.item(feature.item)
         if item is None:
             close = difflib.get_close_matches(feature.item, [e.id for e in checker.c.all_items()], n=1, cutoff=0.5)
-            checker.report_at(rel, (i, "item"), f"no lesson, video, FAQ or path with id '{feature.item}'",
+            checker.report_at(rel, (i, "item"), f"no {_noun('item')} with id '{feature.item}'",
                               f"did you mean '{close[0]}'?" if close else "use the item's file name without .md",
                               "unknown-reference")
         elif item.status == "draft":
@@ -127,13 +127,18 @@ def _featured(checker: Checker) -> None:
                                   f"did you mean '{close[0]}'?" if close else "write 'home' or a community id",
                                   "unknown-reference")
 
-def _noun(kind: str) -> str:
-    return {"person": "person", "topic": "community"}.get(kind, "lesson, video, FAQ or path")
+def _kinds(target: Target) -> list[ContentKind]:
+    return list(ITEM_KINDS.values()) if target == "item" else [KINDS[target]]
 
 
-def _skills(checker: Checker, entry: Entry[Any], field: str) -> None:
+def _noun(target: Target) -> str:
+    """What a reference names, in words: "person", "community", "lesson, video, FAQ or path"."""
+    return either([k.noun for k in _kinds(target)])
+
+
+def _skills(checker: Checker, entry: Person | Item, field: str, texts: list[str]) -> None:
     taxonomy = checker.c.taxonomy
-    for i, text in enumerate(getattr(entry.meta, field)):
+    for i, text in enumerate(texts):
         sid = taxonomy.resolve(text)
         if sid is None:
             close = taxonomy.suggest(text)
@@ -150,14 +155,14 @@ def _add_skill_hint(text: str) -> str:
             "(and '  aliases: [...]' for other ways people write it)")
 
 
-def _body(checker: Checker, entry: Entry[Any]) -> None:
+def _body(checker: Checker, entry: AnyEntry) -> None:
     checker.c.problems.extend(body.check(entry.rel, entry.body, entry.body_line, checker.root,
                                          checker.c.settings.markdown_extensions))
 
 
-def _person(checker: Checker, person: Entry[Any]) -> None:
+def _person(checker: Checker, person: Person) -> None:
     meta = person.meta
-    _skills(checker, person, "expertise")
+    _skills(checker, person, "expertise", meta.expertise)
     person.topics = list(meta.topics)
     for i, tid in enumerate(meta.topics):
         checker.reference(person, ("topics", i), tid, "topic")
@@ -167,7 +172,7 @@ def _person(checker: Checker, person: Entry[Any]) -> None:
             _photo_size(checker, person, photo)
 
 
-def _photo_size(checker: Checker, person: Entry[Any], photo: Path) -> None:
+def _photo_size(checker: Checker, person: Person, photo: Path) -> None:
     try:
         with Image.open(photo) as image:
             width, height = image.size
@@ -184,38 +189,44 @@ def _photo_size(checker: Checker, person: Entry[Any], photo: Path) -> None:
                        "keeps the original forever)", "large-photo", "warning")
 
 
-def _item(checker: Checker, item: Entry[Any]) -> None:
-    meta: Any = item.meta
-    if hasattr(meta, "skills"):
-        _skills(checker, item, "skills")
-    item.topics = list(field_of(meta, "topics", []))
+def _item(checker: Checker, item: Item) -> None:
+    meta = item.meta
+    if isinstance(meta, ItemMeta):
+        _skills(checker, item, "skills", meta.skills)
+    item.topics = list(meta.topics)
     for i, tid in enumerate(item.topics):
         checker.reference(item, ("topics", i), tid, "topic")
-    for field in ("authors", "answered_by", "curated_by"):
-        for i, pid in enumerate(field_of(meta, field, [])):
-            checker.reference(item, (field, i), pid, "person")
-    for field in ("related", "prerequisites"):
-        for i, ref in enumerate(field_of(meta, field, [])):
-            checker.reference(item, (field, i), ref, "item")
-    for field in ("review", "verified"):
-        if field_of(meta, field):
-            checker.reference(item, (field, "by"), getattr(meta, field).by, "person")
-    if item.status != "draft" and hasattr(meta, "review"):
-        _freshness(checker, item)
+    credits = ITEM_KINDS[item.kind].credits
+    for i, pid in enumerate(item.people):
+        checker.reference(item, (credits, i), pid, "person")
+    if isinstance(meta, FaqMeta):
+        _item_references(checker, item, "related", meta.related)
+    if isinstance(meta, LessonMeta):
+        _item_references(checker, item, "prerequisites", meta.prerequisites)
+    if isinstance(meta, ItemMeta) and meta.review:
+        checker.reference(item, ("review", "by"), meta.review.by, "person")
+    if isinstance(meta, FaqMeta) and meta.verified:
+        checker.reference(item, ("verified", "by"), meta.verified.by, "person")
+    if item.status != "draft" and isinstance(meta, ItemMeta):
+        _freshness(checker, item, meta)
     _body(checker, item)
-    if item.kind == "lesson":
+    if isinstance(item.meta, LessonMeta):
         _lesson(checker, item)
-    elif item.kind == "video":
+    elif isinstance(item.meta, VideoMeta):
         _video(checker, item)
 
 
-def _freshness(checker: Checker, item: Entry[Any]) -> None:
+def _item_references(checker: Checker, item: Item, field: str, ids: list[str]) -> None:
+    for i, ref in enumerate(ids):
+        checker.reference(item, (field, i), ref, "item")
+
+
+def _freshness(checker: Checker, item: Item, meta: ItemMeta) -> None:
     """A reminder (never a build problem: it depends on today's date) when the item's last review or
     verification has lapsed, or when it was never reviewed and its date is older than the interval."""
-    meta: Any = item.meta
-    field = "verified" if field_of(meta, "verified") else "review"
-    record = field_of(meta, field)
-    every = (field_of(record, "every") if record else None) or checker.c.settings.practica.review_every
+    record = meta.last_check
+    field = "review" if record is None or isinstance(record, Review) else "verified"
+    every = (record.every if isinstance(record, Review) else None) or checker.c.settings.practica.review_every
     if (record.on if record else item.date) + dt.timedelta(days=interval_days(every)) >= checker.c.settings.today:
         return
     if record:
@@ -233,7 +244,7 @@ def _freshness(checker: Checker, item: Entry[Any]) -> None:
                                        "review-due"))
 
 
-def _lesson(checker: Checker, lesson: Entry[Any]) -> None:
+def _lesson(checker: Checker, lesson: Lesson) -> None:
     limit = checker.c.settings.practica.microlearning_minutes
     if lesson.minutes > limit:
         checker.report(lesson, ("minutes",) if lesson.meta.minutes else (),
@@ -247,7 +258,7 @@ def _lesson(checker: Checker, lesson: Entry[Any]) -> None:
                            "answer-out-of-range")
 
 
-def _video(checker: Checker, video: Entry[Any]) -> None:
+def _video(checker: Checker, video: Video) -> None:
     meta = video.meta
     if meta.src.startswith("http://"):
         checker.report(video, ("src",), "video address uses http://", "use the https:// address", "bad-url")
@@ -270,7 +281,7 @@ def _video(checker: Checker, video: Entry[Any]) -> None:
                            "correct the chapter's time or the video's duration", "out-of-range")
 
 
-def _path(checker: Checker, path: Entry[Any]) -> None:
+def _path(checker: Checker, path: LearningPath) -> None:
     seen: Counter[str] = Counter()
     for i, step in enumerate(path.meta.steps):
         checker.reference(path, ("steps", i, "item"), step.item, "item")

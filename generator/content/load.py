@@ -9,24 +9,22 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from ..community import ITEM_KINDS, Community, Entry, Kind
+from ..community import Community, Entry
+from ..kinds import FOLDERS, ITEM_KINDS, KINDS, Kind, Meta, both
 from ..settings import Settings
 from . import body, checks
 from .explain import problems_from
 from .files import Policy, inside_file
 from .frontmatter import ReadError, Source, parse, parse_yaml_list
 from .gitdates import commit_dates
-from .models import MODELS, SLUG_RE, FeatureDef, SkillDef, field_of
+from .models import SLUG_RE, FeatureDef, LessonMeta, PersonMeta, SkillDef, TopicMeta, VideoMeta
 from .problems import Problem
 from .skills import Skill, Taxonomy, slugify
 
-FOLDERS: dict[str, Kind] = {
-    "people": "person", "topics": "topic", "learn": "lesson", "videos": "video", "faq": "faq", "paths": "path",
-}
 SKILLS_FILE = "skills.yml"
 _WORD = re.compile(r"\w+")
 # ASCII text: every byte that is not a word character (\w) becomes a space, so split() finds the same words.
@@ -115,8 +113,8 @@ def file_policy(settings: Settings) -> Policy:
     return Policy(settings.content_dir, frozenset(FOLDERS), frozenset({SKILLS_FILE, settings.practica.featured}))
 
 
-def _entry(kind: Kind, path: Path, source: Source, problems: list[Problem]) -> Entry[Any] | None:
-    model = MODELS[kind]
+def _entry(kind: Kind, path: Path, source: Source, problems: list[Problem]) -> Entry[Meta] | None:
+    model = KINDS[kind].model
     try:
         meta = model.model_validate(source.meta)
     except ValidationError as exc:
@@ -130,7 +128,7 @@ def _entry(kind: Kind, path: Path, source: Source, problems: list[Problem]) -> E
     return Entry(kind, path.stem, source.rel, meta, source.body, source.body_line)
 
 
-def _not_a_slug(community: Community, entry: Entry[Any], path: Path) -> None:
+def _not_a_slug(community: Community, entry: Entry[Meta], path: Path) -> None:
     """A file name that is not an id is one problem; references to the id it will have once renamed (what
     the fix says) resolve, so that the files mentioning it are not flagged too."""
     slug = slugify(path.stem)
@@ -141,7 +139,7 @@ def _not_a_slug(community: Community, entry: Entry[Any], path: Path) -> None:
         community.unloaded.add((entry.kind, slug))
 
 
-def _date(entry: Entry[Any], path: Path, dates: dict[Path, tuple[dt.date, dt.date]], today: dt.date) -> None:
+def _date(entry: Entry[Meta], path: Path, dates: dict[Path, tuple[dt.date, dt.date]], today: dt.date) -> None:
     # Paths under the (resolved) content folder are already real; resolve only when a symlink may hide one.
     span = dates.get(path) or (dates.get(path.resolve()) if dates else None)
     if span is None:
@@ -150,31 +148,33 @@ def _date(entry: Entry[Any], path: Path, dates: dict[Path, tuple[dt.date, dt.dat
         except OSError:
             mtime = today
         span = (mtime, mtime)
-    declared = field_of(entry.meta, "date")
+    meta = entry.meta
+    declared = None if isinstance(meta, (PersonMeta, TopicMeta)) else meta.date
     entry.date = declared or span[0]
     entry.updated = max(span[1], entry.date)
 
 
-def _add(community: Community, entry: Entry[Any], problems: list[Problem]) -> None:
+def _add(community: Community, entry: Entry[Meta], problems: list[Problem]) -> None:
     collection = community.collection(entry.kind)
     clash = community.item(entry.id) if entry.kind in ITEM_KINDS else collection.get(entry.id)
     if clash is not None:
         problems.append(Problem(entry.rel, 1, None, None, f"id '{entry.id}' is already used by {clash.rel}",
-                                "rename one of the two files; ids are unique across lessons, videos, FAQs and paths",
+                                "rename one of the two files; ids are unique across "
+                                + both([kind.nouns for kind in ITEM_KINDS.values()]),
                                 code="duplicate-id"))
         return
     collection[entry.id] = entry
     entry.minutes = _minutes(entry, community.settings)
 
 
-def _minutes(entry: Entry[Any], settings: Settings) -> int:
-    meta: Any = entry.meta
-    if entry.kind == "video":
+def _minutes(entry: Entry[Meta], settings: Settings) -> int:
+    meta = entry.meta
+    if isinstance(meta, VideoMeta):
         return max(1, math.ceil(meta.duration / 60))
-    if field_of(meta, "minutes"):
-        return int(meta.minutes)
+    if isinstance(meta, LessonMeta) and meta.minutes:
+        return meta.minutes
     words = _word_count(entry.body)
-    for question in field_of(meta, "check", []):
+    for question in meta.check if isinstance(meta, LessonMeta) else []:
         words += _word_count(" ".join([question.question, *question.options, question.explain or ""]))
     return max(1, round(words / settings.practica.words_per_minute))
 

@@ -8,20 +8,19 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from .models import MODELS, SkillDef
+from ..kinds import KINDS
+from .models import SkillDef
 
 SCHEMA_BASE = "https://practica.invalid/schema/"
-FOLDER_OF = {"person": "people", "topic": "topics", "lesson": "learn", "video": "videos", "faq": "faq",
-             "path": "paths"}
 
 
 def schemas() -> dict[str, dict[str, Any]]:
     """File name → JSON Schema (draft 2020-12) for each content type and for skills.yml."""
     out: dict[str, dict[str, Any]] = {}
-    for kind, model in MODELS.items():
-        schema = model.model_json_schema()
-        schema["title"] = f"Practica {kind} front matter ({FOLDER_OF[kind]}/*.md)"
-        out[f"{kind}.schema.json"] = _with_header(schema, kind)
+    for kind in KINDS.values():
+        schema = kind.model.model_json_schema()
+        schema["title"] = f"Practica {kind.name} front matter ({kind.folder}/*.md)"
+        out[f"{kind.name}.schema.json"] = _with_header(schema, kind.name)
     skills = TypeAdapter(list[SkillDef]).json_schema()
     skills["title"] = "Practica skills taxonomy (skills.yml)"
     out["skills.schema.json"] = _with_header(skills, "skills")
