@@ -10,7 +10,8 @@ import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING, Any
 
 from . import urls
-from .community import Community, Entry
+from .community import Community, Item
+from .content.models import VideoMeta
 from .pages.player import player
 
 if TYPE_CHECKING:
@@ -37,12 +38,12 @@ def files(community: Community, site: Site) -> dict[str, str]:
     return out
 
 
-def item_id(item: Entry[Any]) -> str:
+def item_id(item: Item) -> str:
     """Stable across builds and hosts: the item's kind and id."""
     return f"urn:practica:{item.kind}:{item.id}"
 
 
-def json_feed(site: Site, items: list[Entry[Any]], self_url: str, title: str, everything: bool = False) -> str:
+def json_feed(site: Site, items: list[Item], self_url: str, title: str, everything: bool = False) -> str:
     c = site.community
     feed: dict[str, Any] = {
         "version": "https://jsonfeed.org/version/1.1", "title": title,
@@ -63,7 +64,7 @@ def json_feed(site: Site, items: list[Entry[Any]], self_url: str, title: str, ev
     return json.dumps(feed, ensure_ascii=False, indent=1)
 
 
-def _json_item(site: Site, item: Entry[Any]) -> dict[str, Any]:
+def _json_item(site: Site, item: Item) -> dict[str, Any]:
     c = site.community
     people = [c.people[p] for p in item.people if p in c.people]
     authors = []
@@ -82,9 +83,9 @@ def _json_item(site: Site, item: Entry[Any]) -> dict[str, Any]:
     }
 
 
-def image(site: Site, item: Entry[Any]) -> str:
+def image(site: Site, item: Item) -> str:
     """A picture for the item: a video's poster, else its first author's photo, else the app icon."""
-    if item.kind == "video" and item.meta.poster:
+    if isinstance(item.meta, VideoMeta) and item.meta.poster:
         return _abs(site, player(item)["poster"])
     for pid in item.people:
         if pid in site.photos:
@@ -92,7 +93,7 @@ def image(site: Site, item: Entry[Any]) -> str:
     return _abs(site, urls.icon("icon-512.png"))
 
 
-def atom_feed(site: Site, items: list[Entry[Any]]) -> str:
+def atom_feed(site: Site, items: list[Item]) -> str:
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed")
     _sub(feed, "title", site.settings.site_name)

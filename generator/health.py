@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from . import urls
-from .community import Community, Entry
+from .community import AnyEntry, Community, Item, Topic
+from .content.models import ItemMeta
 from .settings import Settings
 
 SECTIONS = {
@@ -66,12 +68,12 @@ def health(community: Community, feedback: dict[str, Any] | None = None) -> Heal
     s = report.sections
     s["due_for_review"] = [_from_problem(c, p.file, p.line, p.message, "review-due") for p in c.reminders]
     s["unverified_faqs"] = [_row(c, f, "no expert has verified this answer yet", f.people)
-                            for f in _listed(c, "faq") if f.meta.verified is None]
+                            for f in _listed(c.faqs.values()) if f.meta.verified is None]
     s["videos_without_captions"] = [_row(c, v, "transcript only: add a WebVTT captions file", v.people)
-                                    for v in _listed(c, "video") if not v.meta.captions]
+                                    for v in _listed(c.videos.values()) if not v.meta.captions]
     limit = c.settings.practica.microlearning_minutes
     s["long_lessons"] = [_row(c, le, f"about {le.minutes} minutes (limit {limit}): split it into a path", le.people)
-                         for le in _listed(c, "lesson") if le.minutes > limit]
+                         for le in _listed(c.lessons.values()) if le.minutes > limit]
     s["communities_without_stewards"] = [_row(c, t, "nobody looks after this community", ())
                                          for t in c.topics.values() if not t.meta.stewards]
     s["communities_without_experts"] = [_row(c, t, "no one lists it among their communities", t.meta.stewards)
@@ -101,8 +103,12 @@ def read_feedback(path: Path) -> dict[str, Any]:
     return pages if isinstance(pages, dict) else {}
 
 
-def _listed(c: Community, kind: str) -> list[Entry[Any]]:
-    return sorted((e for e in c.listed if e.kind == kind), key=lambda e: e.rel)
+E = TypeVar("E", bound=Item)
+
+
+def _listed(entries: Iterable[E]) -> list[E]:
+    """Those that are listed (published, not archived), by file."""
+    return sorted((e for e in entries if e.status == "published"), key=lambda e: e.rel)
 
 
 def _members(c: Community, topic_id: str) -> list[str]:
@@ -110,27 +116,28 @@ def _members(c: Community, topic_id: str) -> list[str]:
     return stewards + [p.id for p in c.people.values() if topic_id in p.topics and p.id not in stewards]
 
 
-def _row(c: Community, entry: Entry[Any], detail: str, who: Any) -> Finding:
+def _row(c: Community, entry: AnyEntry, detail: str, who: Iterable[str]) -> Finding:
     return Finding(entry.title, entry.rel, detail, 1, _names(c, who), urls.page(entry.kind, entry.id))
 
 
 def _from_problem(c: Community, rel: str, line: int | None, message: str, code: str) -> Finding:
-    entry = next((e for e in (*c.all_items(), *c.people.values(), *c.topics.values()) if e.rel == rel), None)
+    entries: Iterable[AnyEntry] = (*c.all_items(), *c.people.values(), *c.topics.values())
+    entry = next((e for e in entries if e.rel == rel), None)
     if entry is None:
         return Finding(rel, rel, message, line)
-    meta: Any = entry.meta
-    record = (getattr(meta, "verified", None) or getattr(meta, "review", None)) if code == "review-due" else None
+    meta = entry.meta
+    record = meta.last_check if code == "review-due" and isinstance(meta, ItemMeta) else None
     who = (record.by,) if record else tuple(entry.people)
     return Finding(entry.title, rel, message, line, _names(c, who), urls.page(entry.kind, entry.id))
 
 
-def _names(c: Community, ids: Any) -> tuple[str, ...]:
+def _names(c: Community, ids: Iterable[str]) -> tuple[str, ...]:
     return tuple(c.people[p].title if p in c.people else p for p in ids)
 
 
-def _span(c: Community, topic: Entry[Any]) -> CommunitySpan:
+def _span(c: Community, topic: Topic) -> CommunitySpan:
     items = c.items_by_topic.get(topic.id, [])
-    def describe(e: Entry[Any]) -> tuple[str, str, str]:
+    def describe(e: Item) -> tuple[str, str, str]:
         return (e.title, e.date.isoformat(), urls.page(e.kind, e.id))
     return CommunitySpan(topic.id, topic.title, len(items), describe(items[0]) if items else None,
                          describe(items[-1]) if items else None)

@@ -11,6 +11,7 @@ from PIL import Image
 
 from . import urls
 from .images import file_digest, save_atomically
+from .kinds import PERSON
 from .search import SHELL as SEARCH_SHELL
 from .settings import Settings
 
@@ -64,7 +65,7 @@ def manifest(settings: Settings) -> str:
         "shortcuts": [
             {"name": "Search", "short_name": "Search", "url": "./?q=", "icons": shortcut_icon},
             {"name": "What's new", "short_name": "New", "url": urls.NEW, "icons": shortcut_icon},
-            {"name": "People", "short_name": "People", "url": urls.index("person"), "icons": shortcut_icon},
+            {"name": PERSON.title, "short_name": PERSON.title, "url": urls.index("person"), "icons": shortcut_icon},
         ],
     }
     return json.dumps(data, ensure_ascii=False, indent=1)

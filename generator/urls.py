@@ -7,7 +7,9 @@ notifications, structured data).
 
 from __future__ import annotations
 
-from .kinds import KINDS
+from typing import Literal
+
+from .kinds import KINDS, Kind
 
 HOME = ""
 NEW = "new/"
@@ -24,19 +26,16 @@ SERVICE_WORKER = "sw.js"
 PRECACHE = "precache.json"
 
 # Each kind's section is its folder in content/ (items keep their path); skills have pages but no files.
-_SECTIONS: dict[str, str] = {**{kind.name: kind.folder for kind in KINDS.values()}, "skill": "skills"}
-SECTION_TITLES = {
-    "person": "People", "topic": "Communities", "skill": "Skills",
-    "lesson": "Lessons", "video": "Videos", "faq": "FAQ", "path": "Learning paths",
-}
+Section = Kind | Literal["skill"]
+_SECTIONS: dict[Section, str] = {**{kind.name: kind.folder for kind in KINDS.values()}, "skill": "skills"}
 
 
-def index(kind: str) -> str:
+def index(kind: Section) -> str:
     """The index page of a section: `people/`."""
     return f"{_SECTIONS[kind]}/"
 
 
-def page(kind: str, ident: str) -> str:
+def page(kind: Section, ident: str) -> str:
     """The page of one person, topic, skill or item: `people/ada/`."""
     return f"{_SECTIONS[kind]}/{ident}/"
 
@@ -51,12 +50,12 @@ def numbered(url: str, number: int) -> str:
     return url if number <= 1 else f"{url}page/{number}/"
 
 
-def in_topic(topic_id: str, kind: str) -> str:
+def in_topic(topic_id: str, kind: Kind) -> str:
     """All of one kind in one community: `topics/data/learn/`."""
     return f"{page('topic', topic_id)}{_SECTIONS[kind]}/"
 
 
-def all_of(kind: str, ident: str, what: str) -> str:
+def all_of(kind: Section, ident: str, what: str) -> str:
     """Everything on one list of a person's or a skill's page: `people/ada/wrote/`, `skills/sql/all/`."""
     return f"{page(kind, ident)}{what}/"
 

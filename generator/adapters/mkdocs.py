@@ -30,6 +30,7 @@ from ..content.load import file_policy, load_community
 from ..content.problems import errors, format_text
 from ..health import feedback_for
 from ..images import PHOTO_WIDTHS, image_size, photos, square_webp
+from ..kinds import KINDS
 from ..pages import GeneratedPage, Site, build_pages, icons
 from ..pages.html import size_images
 from ..pages.render import restore
@@ -41,9 +42,9 @@ _THEME_TEXT = ("title", "description")
 _STATE = "practica_state"
 _THEME_SCRIPTS = "practica_theme_scripts"
 CACHE_DIR = ".cache/practica"
-NAV = [("Home", urls.HOME), ("People", urls.index("person")), ("Communities", urls.index("topic")),
-       ("Lessons", urls.index("lesson")), ("Videos", urls.index("video")), ("FAQ", urls.index("faq")),
-       ("Learning paths", urls.index("path")), ("What's new", urls.NEW)]
+NAV = [("Home", urls.HOME), *((kind.title, urls.index(kind.name)) for kind in KINDS.values()), ("What's new", urls.NEW)]
+# The search filter's name for each kind of page (pwa/overrides/main.html); skills have pages but are no content kind.
+SEARCH_KINDS: dict[str, str] = {**{kind.name: kind.label for kind in KINDS.values()}, "skill": "Skill"}
 
 
 @dataclass
@@ -219,7 +220,8 @@ def _pwa_dir(config: MkDocsConfig) -> Path:
 def on_env(env: Environment, config: MkDocsConfig, files: Files) -> Environment:
     settings = _state(config).settings
     env.globals["practica"] = {"theme_color": settings.theme_color, "push_url": settings.practica.push_url,
-                               "short_name": settings.practica.short_name or settings.site_name[:12]}
+                               "short_name": settings.practica.short_name or settings.site_name[:12],
+                               "kinds": SEARCH_KINDS}
     return env
 
 

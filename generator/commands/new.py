@@ -56,20 +56,20 @@ def run(args: argparse.Namespace) -> int:
 def create(args: argparse.Namespace, ask: Callable[[str], str] | None) -> int:
     """Write the starter; with `ask` (a terminal), ask for what is missing until each answer is usable."""
     # Imported here on purpose: cli.py imports this module to build its parser on every start (bf0987d).
-    from ..content.load import FOLDERS
     from ..content.skills import slugify
+    from ..kinds import ITEM_KINDS, KINDS, ContentKind
     from ..settings import load_settings
 
     settings = load_settings(args.config_file, content_dir=args.content)
-    known = {kind: {p.stem for folder, k in FOLDERS.items() if k in kinds
-                    for p in (settings.content_dir / folder).glob("*.md")}
-             for kind, kinds in _KNOWN_KINDS.items()}
+    named: dict[str, list[ContentKind]] = {"topic": [KINDS["topic"]], "person": [KINDS["person"]],
+                                           "item": list(ITEM_KINDS.values())}
+    known = {what: {p.stem for kind in kinds for p in (settings.content_dir / kind.folder).glob("*.md")}
+             for what, kinds in named.items()}
     answers = _answers(args, QUESTIONS[args.kind], ask, known)
     ident = args.id or slugify(answers.get("title") or answers.get("name") or "")
     if not ident:
         raise PracticaError("give an --id, or a title/name to make one from")
-    folder = next(f for f, k in FOLDERS.items() if k == args.kind)
-    path = settings.content_dir / folder / f"{ident}.md"
+    path = settings.content_dir / KINDS[args.kind].folder / f"{ident}.md"
     if path.exists():
         raise PracticaError(f"{path} already exists; choose another --id (nothing was written)")
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -82,7 +82,6 @@ def create(args: argparse.Namespace, ask: Callable[[str], str] | None) -> int:
 # Which answers are ids, and of what: checked while asking, so a typo is fixed before anything is lost.
 _ID_OF = {"topic": "topic", "steward": "person", "author": "person", "answered_by": "person",
           "curated_by": "person", "step": "item"}
-_KNOWN_KINDS = {"topic": ("topic",), "person": ("person",), "item": ("lesson", "video", "faq", "path")}
 MAX_ASKS = 10
 
 
@@ -142,7 +141,7 @@ def _y(value: Any) -> str:
 def starter(kind: str, a: dict[str, Any], today: dt.date) -> str:
     """The text of a new file: required fields filled in, optional ones explained in comments."""
     fields = {_FIELD.get(k, k): v for k, v in a.items()}
-    if kind == "path":
+    if "steps" in fields:  # a path's: each step is an item with an optional note
         steps = "\n".join(f"  - item: {_y(s)}\n    # note: why this step matters" for s in fields.pop("steps"))
         head = _lines(fields) + f"steps:\n{steps}\n"
     else:

@@ -12,6 +12,7 @@ from ..community import Community
 from ..content.load import load_community
 from ..content.problems import Problem, errors, format_github, format_json, format_text
 from ..errors import PracticaError
+from ..kinds import KINDS
 from ..settings import Settings
 
 FORMATTERS = {"text": format_text, "github": format_github, "json": format_json}
@@ -72,7 +73,5 @@ def display_path(settings: Settings, rel: str) -> str:
 
 
 def _count(community: Community) -> str:
-    parts = [(len(community.people), "person", "people"), (len(community.topics), "community", "communities"),
-             (len(community.lessons), "lesson", "lessons"), (len(community.videos), "video", "videos"),
-             (len(community.faqs), "FAQ", "FAQs"), (len(community.paths), "path", "paths")]
+    parts = [(len(community.collection(kind.name)), kind.noun, kind.nouns) for kind in KINDS.values()]
     return "Checked " + ", ".join(f"{n} {one if n == 1 else many}" for n, one, many in parts)

@@ -12,10 +12,8 @@ from typing import Any
 
 from markupsafe import Markup
 
-from ..community import Entry
+from ..community import Item, Person
 from .render import environment, noindex
-
-Item = Entry[Any]
 
 
 class Fragments:
@@ -52,13 +50,13 @@ class Bound:
     def __init__(self, fragments: Fragments, depth: int) -> None:
         self._f, self._depth = fragments, depth
 
-    def avatar(self, person: Item, size: int = 64) -> Markup:
+    def avatar(self, person: Person, size: int = 64) -> Markup:
         return self._f.call(self._depth, "avatar", person, size)
 
-    def person_chip(self, person: Item) -> Markup:
+    def person_chip(self, person: Person) -> Markup:
         return self._f.call(self._depth, "person_chip", person)
 
-    def people_chips(self, people: Iterable[Item], shown: int | None = None) -> Markup:
+    def people_chips(self, people: Iterable[Person], shown: int | None = None) -> Markup:
         chips = [self.person_chip(p) for p in people]
         cut = shown if shown and len(chips) > shown else len(chips)
         more = Markup("")
@@ -70,13 +68,13 @@ class Bound:
                                                                                 Markup("").join(chips[cut:]))
         return Markup('<span class="pr-people">') + Markup("").join(chips[:cut]) + more + Markup("</span>")
 
-    def person_card(self, person: Item, heading: str = "h3", chips: int = 3, filterable: bool = False) -> Markup:
+    def person_card(self, person: Person, heading: str = "h3", chips: int = 3, filterable: bool = False) -> Markup:
         return self._f.call(self._depth, "person_card", person, heading, chips, filterable)
 
-    def directory_card(self, person: Item) -> Markup:
+    def directory_card(self, person: Person) -> Markup:
         return self._f.call(self._depth, "directory_card", person)
 
-    def contact_actions(self, person: Item) -> Markup:
+    def contact_actions(self, person: Person) -> Markup:
         return self._f.call(self._depth, "contact_actions", person)
 
     def skill_chips(self, skill_ids: Iterable[str], shown: int | None = None) -> Markup:

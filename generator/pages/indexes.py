@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from typing import Any
 
 from .. import urls
-from ..community import Community, Entry
+from ..community import Community, Item, Topic
+from ..content.models import PathMeta
+from ..kinds import ITEM_KINDS
 from . import listing
 from .render import GeneratedPage
 from .site import Site
@@ -17,24 +18,15 @@ HOME_LATEST = 6
 HOME_TOPICS = 12  # the busiest communities, so the home page weighs the same however many there are
 
 
-SECTIONS = {
-    "lesson": ("Lessons", "Short lessons you can finish on a break, newest first.", True),
-    "video": ("Videos", "Talks and walkthroughs from people in the community, newest first.", True),
-    "faq": ("FAQ", "Questions people asked, answered by someone who knows, grouped by community.", False),
-    "path": ("Learning paths", "Curated sequences of lessons, videos and answers.", False),
-}
-
-
 def build(site: Site) -> Iterator[GeneratedPage]:
     yield home(site)
     yield new(site)
     c = site.community
-    for kind, (title, lead, dated) in SECTIONS.items():
-        items = [i for i in c.listed if i.kind == kind]
-        grouped = kind == "faq"
+    for kind in ITEM_KINDS.values():
+        items = [i for i in c.listed if i.kind == kind.name]
         yield from listing.pages(site, listing.Listing(
-            urls.index(kind), title, lead, listing.topic_order(site, items) if grouped else items, [],
-            show_date=dated, group=listing.by_topic(site) if grouped else None))
+            urls.index(kind.name), kind.title, kind.lead, listing.topic_order(site, items) if kind.grouped else items,
+            [], show_date=kind.dated, group=listing.by_topic(site) if kind.grouped else None))
 
 
 def home(site: Site) -> GeneratedPage:
@@ -44,20 +36,20 @@ def home(site: Site) -> GeneratedPage:
     return site.page("home.md.j2", urls.HOME, site.settings.site_name, lead=lead,
                      featured=site.featured(None), latest=c.listed[:HOME_LATEST],
                      topics=_busiest(c), topics_total=len(c.topics),
-                     paths=[i for i in c.listed if i.kind == "path"][:4], people=people[:4],
+                     paths=[i for i in c.listed if isinstance(i.meta, PathMeta)][:4], people=people[:4],
                      people_total=len(c.people),
                      meta={"description": lead, "hide": ["toc"], "search": {"exclude": True}})
 
 
-def _busiest(c: Community) -> list[tuple[Entry[Any], int]]:
+def _busiest(c: Community) -> list[tuple[Topic, int]]:
     """Up to HOME_TOPICS communities, those with the most items, in alphabetical order: (community, items)."""
     counted = [(t, len(c.items_by_topic.get(t.id, []))) for t in c.topics.values()]
     busiest = sorted(counted, key=lambda tc: (-tc[1], tc[0].title))
     return sorted(busiest[:HOME_TOPICS], key=lambda tc: tc[0].title)
 
 
-# The filter chips on /new/: without JavaScript each is a link to that kind's own list.
-NEW_KINDS = (("All", ""), ("Lessons", "lesson"), ("Videos", "video"), ("FAQs", "faq"), ("Paths", "path"))
+# The filter chips on /new/ ("Lessons", "FAQs"): without JavaScript each is a link to that kind's own list.
+NEW_KINDS = (("All", ""), *((kind.nouns[:1].upper() + kind.nouns[1:], kind.name) for kind in ITEM_KINDS.values()))
 
 
 def new(site: Site) -> GeneratedPage:
@@ -68,10 +60,10 @@ def new(site: Site) -> GeneratedPage:
                      meta={"search": {"exclude": True}})
 
 
-def by_week(items: list[Entry[Any]], today: dt.date) -> list[tuple[str, str, list[Entry[Any]]]]:
+def by_week(items: list[Item], today: dt.date) -> list[tuple[str, str, list[Item]]]:
     """Items (newest first) in runs by the week (Monday to Sunday) they are dated, and by the month once older
     than WEEKS weeks, so a quiet community does not get a heading per item: (heading, anchor, items)."""
-    groups: list[tuple[str, str, list[Entry[Any]]]] = []
+    groups: list[tuple[str, str, list[Item]]] = []
     for item in items:
         name, anchor = period(item.date, today)
         if not groups or groups[-1][1] != anchor:

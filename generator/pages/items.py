@@ -8,15 +8,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import urls
-from ..community import Community, Entry
-from ..content.models import interval_days
+from ..community import Community, Item
+from ..content.models import FaqMeta, ItemMeta, LessonMeta, PathMeta, Review, Verification, VideoMeta, interval_days
+from ..kinds import ITEM_KINDS
 from . import structured
 from .player import player
 from .render import GeneratedPage
 from .site import Site
-
-TEMPLATES = {"lesson": "lesson.md.j2", "video": "video.md.j2", "faq": "faq.md.j2", "path": "path.md.j2"}
-BYLINE = {"lesson": "Written by", "video": "Presented by", "faq": "Answered by", "path": "Curated by"}
 
 
 @dataclass(frozen=True)
@@ -30,12 +28,13 @@ def build(site: Site) -> Iterator[GeneratedPage]:
         yield item_page(site, item)
 
 
-def item_page(site: Site, item: Entry[Any]) -> GeneratedPage:
+def item_page(site: Site, item: Item) -> GeneratedPage:
     c = site.community
+    kind = ITEM_KINDS[item.kind]
     url = urls.page(item.kind, item.id)
     context: dict[str, Any] = {
         "item": item, "body": site.body(item), "trail": trail(site, item),
-        "credited": [c.people[p] for p in item.people if p in c.people], "byline_label": BYLINE[item.kind],
+        "credited": [c.people[p] for p in item.people if p in c.people], "byline_label": kind.byline,
         "badge": badge(item, c),
         "experts": c.ask_experts(item), "related": related(site, item), "edit_url": site.edit_url(item),
     }
@@ -43,19 +42,20 @@ def item_page(site: Site, item: Entry[Any]) -> GeneratedPage:
     files = context.pop("_files", {})
     meta = {"description": item.summary, "jsonld": structured.for_item(site, item),
             "practica": {"kind": item.kind, "id": item.id, "topics": item.topics}}
-    page = site.page(TEMPLATES[item.kind], url, item.title, meta=meta, source=item, **context)
+    page = site.page(kind.template, url, item.title, meta=meta, source=item, **context)
     page.files.update(files)
     return page
 
 
-def _extra(site: Site, item: Entry[Any]) -> dict[str, Any]:
+def _extra(site: Site, item: Item) -> dict[str, Any]:
+    """What one kind's template needs beyond what every item page has."""
     c = site.community
-    if item.kind == "lesson":
+    if isinstance(item.meta, LessonMeta):
         prereqs = [c.item(p) for p in item.meta.prerequisites]
         return {"prerequisites": [p for p in prereqs if p is not None], "paths": c.paths_containing(item.id)}
-    if item.kind == "video":
+    if isinstance(item.meta, VideoMeta):
         return {"player": player(item), "body_present": bool(item.body.strip())}
-    if item.kind == "path":
+    if isinstance(item.meta, PathMeta):
         steps = c.steps(item)
         here = urls.page(item.kind, item.id)
         pages = [here, *(urls.page(s.kind, s.id) for s, _ in steps)]
@@ -64,25 +64,25 @@ def _extra(site: Site, item: Entry[Any]) -> dict[str, Any]:
     return {}
 
 
-def trail(site: Site, item: Entry[Any]) -> list[tuple[str, str]]:
+def trail(site: Site, item: Item) -> list[tuple[str, str]]:
     """Home › section › item."""
-    return [("Home", urls.HOME), (urls.SECTION_TITLES[item.kind], urls.index(item.kind)),
+    return [("Home", urls.HOME), (ITEM_KINDS[item.kind].title, urls.index(item.kind)),
             (item.title, urls.page(item.kind, item.id))]
 
 
-def badge(item: Entry[Any], community: Community) -> Badge | None:
+def badge(item: Item, community: Community) -> Badge | None:
     """"Verified by … on …", "Reviewed by … on …", or "Due for review" when the check has lapsed."""
-    meta: Any = item.meta
+    meta = item.meta
     settings = community.settings
-    record = getattr(meta, "verified", None) or getattr(meta, "review", None)
-    if record is None and item.kind == "faq":
+    record = meta.last_check if isinstance(meta, ItemMeta) else None  # paths are not reviewed
+    if record is None and isinstance(meta, FaqMeta):
         return Badge("unverified", "Not yet verified by an expert")
     if record is None:  # never reviewed: the interval counts from the item's date
-        lapsed = hasattr(meta, "review") and item.date + dt.timedelta(
+        lapsed = isinstance(meta, ItemMeta) and item.date + dt.timedelta(
             days=interval_days(settings.practica.review_every)) < settings.today
         return Badge("due", f"Due for review (published {item.date.day} {item.date:%b %Y})") if lapsed else None
-    every = getattr(record, "every", None) or settings.practica.review_every
-    verb = "Verified" if getattr(meta, "verified", None) else "Reviewed"
+    every = (record.every if isinstance(record, Review) else None) or settings.practica.review_every
+    verb = "Verified" if isinstance(record, Verification) else "Reviewed"
     when = f"{record.on.day} {record.on:%b %Y}"
     if record.on + dt.timedelta(days=interval_days(every)) < settings.today:
         return Badge("due", f"Due for review ({verb.lower()} {when})")
@@ -90,18 +90,18 @@ def badge(item: Entry[Any], community: Community) -> Badge | None:
     return Badge("ok", f"{verb} by {person.title if person else record.by} on {when}")
 
 
-def related(site: Site, item: Entry[Any], limit: int = 5) -> list[Entry[Any]]:
-    """Explicitly related items first, then items sharing skills, then items sharing a topic."""
+def related(site: Site, item: Item, limit: int = 5) -> list[Item]:
+    """Explicitly related items first, then items sharing skills, then items sharing a topic (never paths)."""
     c = site.community
-    chosen: list[Entry[Any]] = []
-    explicit = [c.item(r) for r in getattr(item.meta, "related", [])]
+    chosen: list[Item] = []
+    explicit = [c.item(r) for r in (item.meta.related if isinstance(item.meta, FaqMeta) else [])]
     candidates = [e for e in explicit if e is not None and e.status != "draft"]
     for sid in item.skills:
         candidates.extend(c.items_by_skill.get(sid, []))
     for tid in item.topics:
         candidates.extend(c.items_by_topic.get(tid, [])[:20])
     for candidate in candidates:
-        if candidate is not item and candidate not in chosen and candidate.kind != "path":
+        if candidate is not item and candidate not in chosen and not isinstance(candidate.meta, PathMeta):
             chosen.append(candidate)
         if len(chosen) == limit:
             break

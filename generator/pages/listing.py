@@ -12,13 +12,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import urls
-from ..community import Entry
+from ..community import Item
 from ..content.skills import slugify
 from .render import GeneratedPage
 from .site import Site
 
 PER_PAGE = 40
-Item = Entry[Any]
 
 
 @dataclass(frozen=True)

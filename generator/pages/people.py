@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from .. import urls
-from ..community import Entry, newest
+from ..community import Item, Person, newest
+from ..kinds import PERSON
 from . import listing, structured
 from .render import GeneratedPage
 from .site import Site
@@ -21,7 +21,7 @@ def build(site: Site) -> Iterator[GeneratedPage]:
         yield from everything(site, person)
 
 
-def groups_of(site: Site, person: Entry[Any]) -> list[tuple[str, str, list[Entry[Any]]]]:
+def groups_of(site: Site, person: Person) -> list[tuple[str, str, list[Item]]]:
     """What a person did, by role, newest first: (heading, role, items)."""
     done = site.community.contributions_of(person.id)
     return [(title, role, newest(getattr(done, role))) for title, role in
@@ -29,10 +29,10 @@ def groups_of(site: Site, person: Entry[Any]) -> list[tuple[str, str, list[Entry
              ("Curated", "curated"))]
 
 
-def everything(site: Site, person: Entry[Any]) -> Iterator[GeneratedPage]:
+def everything(site: Site, person: Person) -> Iterator[GeneratedPage]:
     """Lists too long for the profile, a page of them at a time: `people/ada/wrote/`."""
     url = urls.page("person", person.id)
-    trail = [("Home", urls.HOME), ("People", urls.index("person")), (person.title, url)]
+    trail = [("Home", urls.HOME), (PERSON.title, urls.index("person")), (person.title, url)]
     for title, role, items in groups_of(site, person):
         if len(items) > GROUP:
             yield from listing.pages(site, listing.Listing(
@@ -46,12 +46,12 @@ def directory(site: Site) -> GeneratedPage:
     skills = sorted({(s, c.skill_name(s)) for p in people for s in p.skills}, key=lambda kv: kv[1].lower())
     topics = sorted(c.topics.values(), key=lambda t: t.title)
     teams = sorted({p.meta.team for p in people if p.meta.team}, key=str.lower)
-    return site.page("people.md.j2", urls.index("person"), "People", people=people, skills=skills, topics=topics,
+    return site.page("people.md.j2", urls.index("person"), PERSON.title, people=people, skills=skills, topics=topics,
                      teams=teams,
                      meta={"description": f"Find one of {len(people)} people to ask, by skill or community."})
 
 
-def profile(site: Site, person: Entry[Any]) -> GeneratedPage:
+def profile(site: Site, person: Person) -> GeneratedPage:
     c = site.community
     done = c.contributions_of(person.id)
     groups = [(title, role, items[:GROUP], len(items), urls.all_of("person", person.id, role))
@@ -59,10 +59,10 @@ def profile(site: Site, person: Entry[Any]) -> GeneratedPage:
     stewards = sorted(done.stewards, key=lambda t: t.title)
     member_of = [c.topics[t] for t in person.topics if t in c.topics and c.topics[t] not in stewards]
     url = urls.page("person", person.id)
-    trail = [("Home", urls.HOME), ("People", urls.index("person")), (person.title, url)]
+    trail = [("Home", urls.HOME), (PERSON.title, urls.index("person")), (person.title, url)]
     meta = {"description": f"{person.title}, {person.meta.role}. " + (person.meta.motto or ""),
             "jsonld": structured.for_person(site, person),
-            "practica": {"kind": "person", "id": person.id, "topics": person.topics}}
-    return site.page("person.md.j2", url, person.title, meta=meta, source=person, person=person,
+            "practica": {"kind": person.kind, "id": person.id, "topics": person.topics}}
+    return site.page(PERSON.template, url, person.title, meta=meta, source=person, person=person,
                      body=site.body(person), trail=trail, groups=groups, stewards=stewards, member_of=member_of,
                      edit_url=site.edit_url(person))

@@ -8,12 +8,12 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from .. import urls
-from ..community import Entry
+from ..community import Video
 
 VIDEO_TYPES = {".mp4": "video/mp4", ".webm": "video/webm"}
 
 
-def player(video: Entry[Any]) -> dict[str, Any]:
+def player(video: Video) -> dict[str, Any]:
     """How a video plays: a local file in <video>, or an external embed behind a click-to-load facade."""
     meta = video.meta
     poster = urls.media(_beside(video.rel, meta.poster)) if meta.poster else None

@@ -16,6 +16,7 @@ from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 from .. import urls
+from ..kinds import ITEM_KINDS
 from . import icons
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -62,11 +63,11 @@ def _date(value: dt.date) -> str:
     return f"{value.day} {value:%b %Y}"
 
 
-def _minutes(value: int) -> str:
+def minutes(value: int) -> str:
     return f"{value} min" if value < 60 else f"{value // 60} h {value % 60:02d} min"
 
 
-def _clock(seconds: int) -> str:
+def clock(seconds: int) -> str:
     hours, rest = divmod(seconds, 3600)
     return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
 
@@ -93,9 +94,9 @@ def _json_attr(value: Any) -> str:
 def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, finalize=_text)
-    env.filters.update(rel=_rel, date=_date, minutes=_minutes, clock=_clock, json_attr=_json_attr, md=_md,
+    env.filters.update(rel=_rel, date=_date, minutes=minutes, clock=clock, json_attr=_json_attr, md=_md,
                        noindex=noindex)
-    env.globals.update(icon=icons.svg, urls=urls)
+    env.globals.update(icon=icons.svg, urls=urls, kinds=ITEM_KINDS)
     return env
 
 

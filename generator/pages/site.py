@@ -11,11 +11,12 @@ from typing import Any
 from markupsafe import Markup
 
 from .. import urls
-from ..community import Community, Entry
+from ..community import AnyEntry, Community, Item, LearningPath
+from ..content.models import PathMeta, VideoMeta
 from ..images import PHOTO_WIDTHS, Photo
 from ..settings import Settings
 from .fragments import Fragments
-from .render import GeneratedPage, markdown_block, render, split
+from .render import GeneratedPage, clock, markdown_block, minutes, render, split
 
 
 @dataclass
@@ -33,7 +34,7 @@ class Site:
     def shared(self) -> dict[str, Any]:
         """What every template (and every fragment) can use."""
         return {"community": self.community, "photos": self.photos, "PHOTO_WIDTHS": PHOTO_WIDTHS,
-                "initials": initials, "path_minutes": self.path_minutes,
+                "initials": initials, "item_time": item_time,
                 "site_name": self.settings.site_name}
 
     @cached_property
@@ -41,17 +42,17 @@ class Site:
         return Fragments(self.shared)
 
     def page(self, template: str, url: str, title: str, *, meta: dict[str, Any] | None = None,
-             source: Entry[Any] | None = None, **context: Any) -> GeneratedPage:
+             source: AnyEntry | None = None, **context: Any) -> GeneratedPage:
         """Render `template` into the page at `url`, with the shared context every template can use."""
         markdown = render(template, here=url, frag=self.fragments.at(url), **self.shared, **context)
         page_meta = {"title": title, **(meta or {})}
         skeleton, blocks = split(markdown)
         return GeneratedPage(url, title, skeleton, page_meta, source.rel if source else None, blocks=blocks)
 
-    def body(self, entry: Entry[Any]) -> Markup:
+    def body(self, entry: AnyEntry) -> Markup:
         return markdown_block(entry.body)
 
-    def edit_url(self, entry: Entry[Any]) -> str | None:
+    def edit_url(self, entry: AnyEntry) -> str | None:
         return self.settings.edit_url(entry.rel)
 
     def offline_list(self, page_url: str, pages: list[str]) -> tuple[str, dict[str, str]]:
@@ -62,13 +63,22 @@ class Site:
         path = urls.offline_list(page_url)
         return urls.relative(page_url, path), {path: json.dumps(listing, separators=(",", ":"))}
 
-    def featured(self, topic_id: str | None) -> list[tuple[Entry[Any], str | None]]:
+    def featured(self, topic_id: str | None) -> list[tuple[Item, str | None]]:
         """Items featured today on the home page (None) or on one community's hub, in curated order."""
         return self.community.featured_in(topic_id or "home")
 
-    def path_minutes(self, path: Entry[Any]) -> int:
+    def path_minutes(self, path: LearningPath) -> int:
         """The sum of its steps' times, set when the community is loaded (feeds and pages agree)."""
         return path.minutes
+
+
+def item_time(item: Item) -> str:
+    """How long it takes: a video's running time, a path's total, or a lesson's or answer's reading time."""
+    if isinstance(item.meta, VideoMeta):
+        return clock(item.meta.duration)
+    if isinstance(item.meta, PathMeta):
+        return minutes(item.minutes)
+    return f"{minutes(item.minutes)} read"
 
 
 def initials(name: str) -> str:

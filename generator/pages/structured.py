@@ -6,7 +6,9 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from .. import urls
-from ..community import Entry
+from ..community import Faq, Item, LearningPath, Lesson, Person, Video
+from ..content.models import FaqMeta, LessonMeta, VideoMeta
+from ..kinds import ITEM_KINDS, PERSON
 from ..text import plain
 from .player import player
 
@@ -31,10 +33,10 @@ def person_ref(site: Site, person_id: str) -> dict[str, Any]:
     return {"@type": "Person", "name": name, "url": _abs(site, urls.page("person", person_id))}
 
 
-def for_person(site: Site, person: Entry[Any]) -> str:
+def for_person(site: Site, person: Person) -> str:
     meta = person.meta
     data: dict[str, Any] = {
-        "@context": "https://schema.org", "@type": "Person", "name": person.title, "jobTitle": meta.role,
+        "@context": "https://schema.org", "@type": PERSON.jsonld, "name": person.title, "jobTitle": meta.role,
         "url": _abs(site, urls.page("person", person.id)),
         "knowsAbout": [site.community.skill_name(s) for s in person.skills],
     }
@@ -51,25 +53,31 @@ def for_person(site: Site, person: Entry[Any]) -> str:
     return dumps(data)
 
 
-def for_item(site: Site, item: Entry[Any]) -> str:
-    builder = {"faq": _faq, "video": _video, "lesson": _learning, "path": _learning}[item.kind]
-    return dumps({"@context": "https://schema.org", **builder(site, item)})
+def for_item(site: Site, item: Item) -> str:
+    """The item's page as its kind's schema.org type (FAQPage, VideoObject, LearningResource)."""
+    if isinstance(item.meta, FaqMeta):
+        data = _faq(site, item)
+    elif isinstance(item.meta, VideoMeta):
+        data = _video(site, item)
+    else:
+        data = _learning(site, item)
+    return dumps({"@context": "https://schema.org", "@type": ITEM_KINDS[item.kind].jsonld, **data})
 
 
-def _faq(site: Site, item: Entry[Any]) -> dict[str, Any]:
+def _faq(site: Site, item: Faq) -> dict[str, Any]:
     answer = {"@type": "Answer", "text": plain(item.body),
               "author": [person_ref(site, p) for p in item.meta.answered_by]}
-    return {"@type": "FAQPage", "url": _abs(site, urls.page("faq", item.id)),
+    return {"url": _abs(site, urls.page(item.kind, item.id)),
             "mainEntity": [{"@type": "Question", "name": item.title, "acceptedAnswer": answer}]}
 
 
-def _video(site: Site, item: Entry[Any]) -> dict[str, Any]:
+def _video(site: Site, item: Video) -> dict[str, Any]:
     meta = item.meta
     play = player(item)
     data: dict[str, Any] = {
-        "@type": "VideoObject", "name": item.title, "description": item.summary,
+        "name": item.title, "description": item.summary,
         "uploadDate": item.date.isoformat(), "duration": duration(meta.duration),
-        "url": _abs(site, urls.page("video", item.id)),
+        "url": _abs(site, urls.page(item.kind, item.id)),
         "thumbnailUrl": _abs(site, play["poster"] or urls.icon("icon-512.png")),
         "author": [person_ref(site, p) for p in meta.authors],
     }
@@ -82,20 +90,19 @@ def _video(site: Site, item: Entry[Any]) -> dict[str, Any]:
     return data
 
 
-def _learning(site: Site, item: Entry[Any]) -> dict[str, Any]:
-    meta: Any = item.meta
+def _learning(site: Site, item: Lesson | LearningPath) -> dict[str, Any]:
     data: dict[str, Any] = {
-        "@type": "LearningResource", "name": item.title, "description": item.summary,
+        "name": item.title, "description": item.summary,
         "url": _abs(site, urls.page(item.kind, item.id)), "datePublished": item.date.isoformat(),
-        "learningResourceType": "lesson" if item.kind == "lesson" else "learning path",
+        "learningResourceType": ITEM_KINDS[item.kind].label.lower(),
         "author": [person_ref(site, p) for p in item.people],
         "about": [site.community.skill_name(s) for s in item.skills],
-        "timeRequired": f"PT{site.path_minutes(item) if item.kind == 'path' else item.minutes}M",
+        "timeRequired": f"PT{item.minutes}M",  # a path's is its steps' (set when the community is loaded)
     }
-    if getattr(meta, "level", None):
-        data["educationalLevel"] = meta.level
-    if item.kind == "lesson":
-        data["teaches"] = list(meta.objectives)
+    if isinstance(item.meta, LessonMeta):
+        if item.meta.level:
+            data["educationalLevel"] = item.meta.level
+        data["teaches"] = list(item.meta.objectives)
     else:
         data["hasPart"] = [{"@type": "LearningResource", "name": step.title,
                             "url": _abs(site, urls.page(step.kind, step.id))}
