@@ -101,7 +101,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _command(sub: Any, name: str, text: str, run: Command) -> argparse.ArgumentParser:
-    cmd = sub.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
+    cmd: argparse.ArgumentParser = sub.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
     _common(cmd)
     cmd.set_defaults(run=run)
     return cmd

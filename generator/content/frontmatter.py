@@ -148,7 +148,8 @@ def _bad_value_line(node: yaml.Node, first_line: int, depth: int = 0) -> int:
     pairs = node.value if isinstance(node, yaml.MappingNode) else [(None, n) for n in node.value]
     for key, value in pairs:
         if key is not None and not isinstance(key, yaml.ScalarNode):
-            return key.start_mark.line + first_line
+            line: int = key.start_mark.line
+            return line + first_line
         for child in (key, value):
             if child is not None:
                 found = _bad_value_line(child, first_line, depth + 1)

@@ -55,7 +55,8 @@ def to_html(text: str, extensions: list[Any], budget: float = BUDGET_SECONDS) ->
     renderer = _renderer(json.dumps(extensions, sort_keys=True, default=str))
     renderer.reset()
     with cpu_budget(budget):
-        return renderer.convert(text)
+        html: str = renderer.convert(text)
+    return html
 
 
 @contextmanager
