@@ -1,0 +1,60 @@
+"""What every router of the API shares: the `Context` (settings, store, keys, guards, sender), the `Ctx`
+dependency that hands it to a route, the error responses every route declares, and `bearer()`.
+
+Routers import these from here, not from `api.py`, which assembles the app out of the routers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+
+from ..config import PushSettings
+from ..push.schedule import Rules
+from ..push.sender import Sender
+from ..push.vapid import VapidKey
+from ..security import Allowlist
+from ..store.base import Store
+from .errors import ApiError, ErrorBody
+from .guards import RateLimiter
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": text} for status, text in {
+        401: "No `Authorization: Bearer <auth secret>` header", 403: "Wrong auth secret or origin",
+        404: "No such subscription or route", 413: "Body over the size limit", 422: "Invalid request",
+        429: "Rate limited (see Retry-After)", 500: "Service failure"}.items()}
+
+
+@dataclass
+class Context:
+    """What the routes share: settings, store, keys and guards; the sender lives while the app runs."""
+
+    settings: PushSettings
+    store: Store
+    key: VapidKey
+    subject: str
+    allowlist: Allowlist
+    limiter: RateLimiter
+    feedback_limiter: RateLimiter
+    rules: Rules
+    feed: str | None = None
+    sender: Sender | None = None
+
+
+# Routes and dependencies are all `async def`: FastAPI would run plain `def` ones in a thread pool, and the
+# rate limiter and the event loop's store connection are meant for one thread.
+async def context(request: Request) -> Context:
+    ctx: Context = request.app.state.ctx
+    return ctx
+
+
+Ctx = Annotated[Context, Depends(context)]
+
+
+def bearer(request: Request, what: str) -> str:
+    """The token of `Authorization: Bearer <token>`, or 401."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(401, "auth_required", f"send `Authorization: Bearer <{what}>`", "authorization")
+    return token.strip()

@@ -1,0 +1,112 @@
+"""The commands behind `practica push …`: make keys, serve, ingest once, send once, export feedback."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .config import PushSettings
+from .models import utcnow
+from .push.ingest import IngestReport, ingest_source
+from .push.schedule import Rules
+from .push.sender import Report, Sender, deliver
+from .push.vapid import VapidKey, write_keys
+from .store.backend import open_store
+
+# uvicorn and the API (FastAPI, ~1 s to import) are imported inside `serve` and `server_config`, and the
+# feedback routes inside `export_feedback`, on purpose: `push send` and `push ingest` run from cron.
+if TYPE_CHECKING:
+    import uvicorn
+
+log = logging.getLogger("practica.push")
+
+
+def make_keys(folder: Path, force: bool = False) -> tuple[Path, Path, VapidKey]:
+    """A new VAPID key pair in `folder` (private key mode 0600); the caller shows only the public key."""
+    private, public, key = write_keys(folder, force)
+    log.info("wrote the private key to %s (mode 0600; keep it secret, back it up)", private)
+    return private, public, key
+
+
+def serve(settings: PushSettings, host: str, port: int, feed: str | None, every: float) -> int:
+    """Run the API on uvicorn; deliver every `every` seconds and, with a feed, poll it as often."""
+    import uvicorn
+
+    from .api.app import create_app
+
+    settings.vapid()  # fail before binding the port, with the setting's name
+    store = open_store(settings.db)
+    app = create_app(settings, store, feed=feed, poll_every=every)
+    log.info("push service on http://%s:%d/api/v1 (docs at /api/v1/docs); database %s; %s", host, port,
+             settings.db, f"polling {feed} every {every:g} s" if feed else "no feed to poll")
+    try:
+        uvicorn.Server(server_config(app, host, port)).run()
+    except KeyboardInterrupt:  # uvicorn re-raises Ctrl-C after its graceful shutdown: that is a normal stop
+        log.info("push service stopped")
+    finally:
+        store.close()
+    return 0
+
+
+def server_config(app: Any, host: str, port: int, **extra: Any) -> uvicorn.Config:
+    """How `serve` runs uvicorn (tests run the app the same way)."""
+    import uvicorn
+
+    # proxy_headers=False: uvicorn would believe X-Forwarded-For from 127.0.0.1 (its default), so anyone
+    # going through a local proxy could pick their rate-limit bucket; PRACTICA_PUSH_TRUSTED_PROXIES decides.
+    options: dict[str, Any] = {"proxy_headers": False, "server_header": False, "access_log": False,
+                               "log_level": "info"}
+    return uvicorn.Config(app, host=host, port=port, **(options | extra))
+
+
+def ingest_once(settings: PushSettings, feed: str) -> IngestReport:
+    """Read `feed` and queue notifications for what is new."""
+    store = open_store(settings.db)
+    try:
+        report = ingest_source(store, feed, utcnow(), rules(settings))
+    finally:
+        store.close()
+    log.info("%s", report)
+    return report
+
+
+def send_once(settings: PushSettings) -> Report:
+    """Deliver everything due now, as the only sender on the database."""
+    settings.vapid()
+    store = open_store(settings.db)
+
+    async def run() -> Report:
+        async with Sender.from_settings(store, settings) as sender:
+            return await deliver(store, sender, utcnow())
+
+    try:
+        report = asyncio.run(run())
+    finally:
+        store.close()
+    log.info("%s", report)
+    return report
+
+
+def export_feedback(settings: PushSettings, out: Path | None) -> str:
+    """Readers' feedback per page as JSON; also written to `out` (atomically) when given."""
+    from .api.feedback import export_text
+
+    store = open_store(settings.db)
+    try:
+        text = export_text(store.votes())
+    finally:
+        store.close()
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        partial = out.with_name(f".{out.name}.tmp")
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(out)
+        log.info("wrote feedback on %d pages to %s", len(json.loads(text)["pages"]), out)
+    return text
+
+
+def rules(settings: PushSettings) -> Rules:
+    return Rules(settings.digest_time, settings.digest_weekday, settings.daily_cap)
