@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
-from .config import PushSettings, load_settings, parse_duration
+from .config import ServiceSettings, load_settings, parse_duration
 
 # Each verb imports `service` inside its function on purpose: the top-level CLI imports this module to build
 # its parser on every start (bf0987d), and `service` brings the sender, crypto and HTTP clients (~0.7 s).
@@ -53,7 +53,7 @@ def _command(commands: Any, name: str, text: str, run: Any) -> argparse.Argument
     return cmd
 
 
-def _settings(args: argparse.Namespace) -> PushSettings:
+def _settings(args: argparse.Namespace) -> ServiceSettings:
     settings = load_settings(env_file=args.env_file)
     return dataclasses.replace(settings, db=args.db) if getattr(args, "db", None) else settings
 

@@ -8,7 +8,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .config import PushSettings
+from .config import ServiceSettings
 from .models import utcnow
 from .push.ingest import IngestReport, ingest_source
 from .push.schedule import Rules
@@ -31,7 +31,7 @@ def make_keys(folder: Path, force: bool = False) -> tuple[Path, Path, VapidKey]:
     return private, public, key
 
 
-def serve(settings: PushSettings, host: str, port: int, feed: str | None, every: float) -> int:
+def serve(settings: ServiceSettings, host: str, port: int, feed: str | None, every: float) -> int:
     """Run the API on uvicorn; deliver every `every` seconds and, with a feed, poll it as often."""
     import uvicorn
 
@@ -56,13 +56,13 @@ def server_config(app: Any, host: str, port: int, **extra: Any) -> uvicorn.Confi
     import uvicorn
 
     # proxy_headers=False: uvicorn would believe X-Forwarded-For from 127.0.0.1 (its default), so anyone
-    # going through a local proxy could pick their rate-limit bucket; PRACTICA_PUSH_TRUSTED_PROXIES decides.
+    # going through a local proxy could pick their rate-limit bucket; PRACTICA_TRUSTED_PROXIES decides.
     options: dict[str, Any] = {"proxy_headers": False, "server_header": False, "access_log": False,
                                "log_level": "info"}
     return uvicorn.Config(app, host=host, port=port, **(options | extra))
 
 
-def ingest_once(settings: PushSettings, feed: str) -> IngestReport:
+def ingest_once(settings: ServiceSettings, feed: str) -> IngestReport:
     """Read `feed` and queue notifications for what is new."""
     store = open_store(settings.db)
     try:
@@ -73,7 +73,7 @@ def ingest_once(settings: PushSettings, feed: str) -> IngestReport:
     return report
 
 
-def send_once(settings: PushSettings) -> Report:
+def send_once(settings: ServiceSettings) -> Report:
     """Deliver everything due now, as the only sender on the database."""
     settings.vapid()
     store = open_store(settings.db)
@@ -90,7 +90,7 @@ def send_once(settings: PushSettings) -> Report:
     return report
 
 
-def export_feedback(settings: PushSettings, out: Path | None) -> str:
+def export_feedback(settings: ServiceSettings, out: Path | None) -> str:
     """Readers' feedback per page as JSON; also written to `out` (atomically) when given."""
     from .api.feedback import export_text
 
@@ -108,5 +108,5 @@ def export_feedback(settings: PushSettings, out: Path | None) -> str:
     return text
 
 
-def rules(settings: PushSettings) -> Rules:
+def rules(settings: ServiceSettings) -> Rules:
     return Rules(settings.digest_time, settings.digest_weekday, settings.daily_cap)

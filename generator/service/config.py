@@ -1,4 +1,5 @@
-"""Push-service settings: environment variables over a `.env` file, read once; secrets print as stars."""
+"""The community service's settings: environment variables over a `.env` file, read once; secrets print as
+stars. Push settings are PRACTICA_PUSH_*, identity PRACTICA_AUTH_*; PRACTICA_TRUSTED_PROXIES serves both."""
 
 from __future__ import annotations
 
@@ -8,14 +9,15 @@ import ipaddress
 import logging
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ConfigError
 
 log = logging.getLogger("practica.push")
-PREFIX = "PRACTICA_PUSH_"
+PREFIX = "PRACTICA_"
+GROUPS = ("PRACTICA_PUSH_", "PRACTICA_AUTH_")  # unknown names under these get a did-you-mean warning
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -53,38 +55,87 @@ class Setting:
 
 
 SETTINGS = (
-    Setting("DB", "push-data/push.sqlite3", "SQLite database file (created, with its folder, on first use)."),
-    Setting("VAPID_PRIVATE_KEY", None, "VAPID private key: a PEM file's path, PEM text, or raw base64url. "
+    Setting("PUSH_DB", "push-data/push.sqlite3", "SQLite database file (created, with its folder, on first use)."),
+    Setting("PUSH_VAPID_PRIVATE_KEY", None, "VAPID private key: a PEM file's path, PEM text, or raw base64url. "
             "Needed by serve and send. Never logged."),
-    Setting("VAPID_SUBJECT", None, "Contact for push services: `mailto:you@example.org` or an https URL. "
+    Setting("PUSH_VAPID_SUBJECT", None, "Contact for push services: `mailto:you@example.org` or an https URL. "
             "Needed by serve and send."),
-    Setting("SITE_ORIGIN", "", "Origins allowed by CORS, comma-separated (e.g. `https://learn.example.org`)."),
-    Setting("ALLOW_HOSTS", "", "Extra push-service hosts: `host` allows https on it and its subdomains; "
+    Setting("PUSH_SITE_ORIGIN", "", "Origins allowed by CORS, comma-separated (e.g. `https://learn.example.org`)."),
+    Setting("PUSH_ALLOW_HOSTS", "", "Extra push-service hosts: `host` allows https on it and its subdomains; "
             "`scheme://host:port` allows exactly that origin (tests use `http://127.0.0.1:PORT`)."),
-    Setting("ADMIN_TOKEN", "", "Bearer token for /api/v1/admin/*; empty disables the admin API. Never logged."),
-    Setting("FEED", "", "The site's feed.json (URL or path) for `serve --poll-feed`, admin ingest and ingest."),
-    Setting("POLL_EVERY", "5m", "How often serve polls the feed and delivers (e.g. 30s, 5m, 1h)."),
-    Setting("TTL", "86400", "Seconds a push service keeps an undelivered message (TTL header)."),
-    Setting("MAX_ATTEMPTS", "5", "Attempts per notification on 429/5xx/network errors before giving up."),
-    Setting("BACKOFF", "30s", "First retry delay; doubles per attempt (capped at 6h) unless Retry-After says."),
-    Setting("CONCURRENCY", "32", "Requests in flight at once (one shared HTTP session)."),
-    Setting("TIMEOUT", "10s", "Total time allowed for one push request."),
-    Setting("DAILY_CAP", "3", "Most notifications per subscriber per local day (0: no cap); "
+    Setting("PUSH_ADMIN_TOKEN", "", "Bearer token for /api/v1/admin/*; empty disables the admin API. Never logged."),
+    Setting("PUSH_FEED", "", "The site's feed.json (URL or path) for `serve --poll-feed`, admin ingest and ingest."),
+    Setting("PUSH_POLL_EVERY", "5m", "How often serve polls the feed and delivers (e.g. 30s, 5m, 1h)."),
+    Setting("PUSH_TTL", "86400", "Seconds a push service keeps an undelivered message (TTL header)."),
+    Setting("PUSH_MAX_ATTEMPTS", "5", "Attempts per notification on 429/5xx/network errors before giving up."),
+    Setting("PUSH_BACKOFF", "30s", "First retry delay; doubles per attempt (capped at 6h) unless Retry-After says."),
+    Setting("PUSH_CONCURRENCY", "32", "Requests in flight at once (one shared HTTP session)."),
+    Setting("PUSH_TIMEOUT", "10s", "Total time allowed for one push request."),
+    Setting("PUSH_DAILY_CAP", "3", "Most notifications per subscriber per local day (0: no cap); "
             "more matches wait for the next day's digest time."),
-    Setting("DIGEST_TIME", "09:00", "Local time (HH:MM) daily and weekly digests are delivered."),
-    Setting("DIGEST_WEEKDAY", "mon", "Weekday weekly digests are delivered (mon…sun)."),
-    Setting("VAPID_EXPIRY", "12h", "Life of a signed VAPID token (at most 24h); it is re-signed before it ends."),
-    Setting("RATE_LIMIT", "30/10m", "Create/update/test requests allowed per client per window."),
-    Setting("FEEDBACK_RATE_LIMIT", "60/10m", "Feedback posts (votes and comments) allowed per client per window."),
-    Setting("MAX_BODY", "8192", "Largest request body in bytes."),
+    Setting("PUSH_DIGEST_TIME", "09:00", "Local time (HH:MM) daily and weekly digests are delivered."),
+    Setting("PUSH_DIGEST_WEEKDAY", "mon", "Weekday weekly digests are delivered (mon…sun)."),
+    Setting("PUSH_VAPID_EXPIRY", "12h", "Life of a signed VAPID token (at most 24h); it is re-signed before it ends."),
+    Setting("PUSH_RATE_LIMIT", "30/10m", "Create/update/test requests allowed per client per window."),
+    Setting("PUSH_FEEDBACK_RATE_LIMIT", "60/10m", "Feedback posts (votes and comments) allowed per client per window."),
+    Setting("PUSH_MAX_BODY", "8192", "Largest request body in bytes."),
+    Setting("AUTH_MODE", "none", "How the service knows who a reader is: `jwt` (a signed assertion from the SSO "
+            "proxy), `header` (an email header from a trusted proxy), `demo` (pick a demo person; loopback only) "
+            "or `none`."),
+    Setting("AUTH_JWT_HEADER", "", "jwt: the header carrying the signed assertion, e.g. `Cf-Access-Jwt-Assertion`."),
+    Setting("AUTH_JWKS", "", "jwt: the identity provider's public keys (JWKS) as an https URL or a file path."),
+    Setting("AUTH_ISSUER", "", "jwt: the `iss` a token must have (e.g. `https://team.cloudflareaccess.com`)."),
+    Setting("AUTH_AUDIENCE", "", "jwt: the `aud` a token must carry (comma-separated: any of them)."),
+    Setting("AUTH_ALGORITHMS", "RS256,ES256", "jwt: signature algorithms accepted (asymmetric only)."),
+    Setting("AUTH_LEEWAY", "60s", "jwt: clock skew allowed on `exp`, `nbf` and `iat` (at most 5m)."),
+    Setting("AUTH_JWKS_CACHE", "1h", "jwt: how long fetched keys are used before they are fetched again; a token "
+            "signed by an unknown key fetches them at once (at most every 30 s)."),
+    Setting("AUTH_EMAIL_CLAIM", "email", "jwt: the claim holding the email."),
+    Setting("AUTH_NAME_CLAIM", "name", "jwt: the claim holding the display name (optional in tokens)."),
+    Setting("AUTH_HEADER", "", "header: the header holding the signed-in email, e.g. `X-Forwarded-Email`; "
+            "believed only from PRACTICA_TRUSTED_PROXIES."),
+    Setting("AUTH_SUBJECT_HEADER", "", "header: the header holding the SSO's stable user id, e.g. "
+            "`X-Forwarded-User`; empty: the email is the key."),
+    Setting("AUTH_NAME_HEADER", "", "header: the header holding the display name, e.g. "
+            "`X-Forwarded-Preferred-Username` (optional)."),
     Setting("TRUSTED_PROXIES", "", "Reverse proxies whose X-Forwarded-For is believed, as comma-separated "
-            "CIDRs (e.g. `127.0.0.1/32, 10.0.0.0/8`); empty: the socket's peer is the client."),
+            "CIDRs (e.g. `127.0.0.1/32, 10.0.0.0/8`); empty: the socket's peer is the client. The same proxies "
+            "are the only ones whose identity header (AUTH_MODE=header) is believed."),
 )
 KNOWN = {s.env: s for s in SETTINGS}
 
 
+def env_name(name: str) -> str:
+    """The variable a setting is read from: `TRUSTED_PROXIES` and `AUTH_MODE` as given, push settings under
+    PRACTICA_PUSH_ (`DB` → PRACTICA_PUSH_DB)."""
+    return PREFIX + name if PREFIX + name in KNOWN else PREFIX + "PUSH_" + name
+
+
+AUTH_MODES = ("none", "jwt", "header", "demo")
+SAFE_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA")
+
+
 @dataclass(frozen=True)
-class PushSettings:
+class AuthSettings:
+    """How readers are identified (AUTH_MODE and the settings of that mode)."""
+
+    mode: str = "none"
+    jwt_header: str = ""
+    jwks: str = ""
+    issuer: str = ""
+    audience: tuple[str, ...] = ()
+    algorithms: tuple[str, ...] = ("RS256", "ES256")
+    leeway: float = 60
+    jwks_cache: float = 3600
+    email_claim: str = "email"
+    name_claim: str = "name"
+    header: str = ""
+    subject_header: str = ""
+    name_header: str = ""
+
+
+@dataclass(frozen=True)
+class ServiceSettings:
     """Every push-service setting, parsed and checked. Build with `load_settings`."""
 
     db: Path
@@ -108,6 +159,7 @@ class PushSettings:
     max_body: int
     feedback_rate_limit: tuple[int, float]
     trusted_proxies: tuple[Network, ...]
+    auth: AuthSettings = AuthSettings()
 
     def vapid(self) -> tuple[Secret, str]:
         """The VAPID key and subject, or a ConfigError naming what is missing."""
@@ -118,19 +170,19 @@ class PushSettings:
         return self.vapid_private_key, self.vapid_subject
 
 
-def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")) -> PushSettings:
+def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")) -> ServiceSettings:
     """Settings from `environ` (default os.environ) over `env_file`; a ConfigError names any bad value."""
     raw = {**read_env_file(env_file), **(os.environ if environ is None else environ)}
     values = {k: v for k, v in raw.items() if k.startswith(PREFIX)}
-    for name in sorted(set(values) - set(KNOWN)):
+    for name in sorted(n for n in set(values) - set(KNOWN) if n.startswith(GROUPS)):
         hint = difflib.get_close_matches(name, KNOWN, n=1)
         log.warning("Unknown setting '%s'%s", name, f" (did you mean {hint[0]}?)" if hint else "")
 
     def get(name: str) -> str:
-        setting = KNOWN[PREFIX + name]
+        setting = KNOWN[env_name(name)]
         return values.get(setting.env, setting.default or "").strip()
 
-    return PushSettings(
+    return ServiceSettings(
         db=Path(get("DB")), vapid_private_key=Secret(get("VAPID_PRIVATE_KEY")) if get("VAPID_PRIVATE_KEY") else None,
         vapid_subject=_subject(get("VAPID_SUBJECT")) if get("VAPID_SUBJECT") else None,
         site_origins=_origins(get("SITE_ORIGIN")), allow_hosts=_split(get("ALLOW_HOSTS")),
@@ -143,8 +195,47 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         vapid_expiry=_expiry(get("VAPID_EXPIRY")), rate_limit=_rate(get("RATE_LIMIT")),
         max_body=_int("MAX_BODY", get("MAX_BODY"), 256, 1_000_000),
         feedback_rate_limit=_rate(get("FEEDBACK_RATE_LIMIT"), "FEEDBACK_RATE_LIMIT"),
-        trusted_proxies=_networks(get("TRUSTED_PROXIES")),
+        trusted_proxies=_networks(get("TRUSTED_PROXIES")), auth=_auth(get),
     )
+
+
+def _auth(get: Callable[[str], str]) -> AuthSettings:
+    """The AUTH_* settings, checked together: each mode names what it is missing."""
+    mode = get("AUTH_MODE").lower() or "none"
+    if mode not in AUTH_MODES:
+        raise _bad("AUTH_MODE", mode, "one of " + ", ".join(AUTH_MODES))
+    algorithms = tuple(a.strip() for a in _split(get("AUTH_ALGORITHMS")))
+    unsafe = [a for a in algorithms if a not in SAFE_ALGORITHMS]
+    if unsafe or not algorithms:
+        raise _bad("AUTH_ALGORITHMS", get("AUTH_ALGORITHMS"), "asymmetric algorithms only ("
+                   + ", ".join(SAFE_ALGORITHMS) + "); never none or HS*")
+    leeway = _duration("AUTH_LEEWAY", get("AUTH_LEEWAY"), 0)
+    if leeway > 300:
+        raise _bad("AUTH_LEEWAY", get("AUTH_LEEWAY"), "at most 5m of clock skew")
+    auth = AuthSettings(
+        mode=mode, jwt_header=get("AUTH_JWT_HEADER"), jwks=get("AUTH_JWKS"), issuer=get("AUTH_ISSUER"),
+        audience=_split(get("AUTH_AUDIENCE")), algorithms=algorithms, leeway=leeway,
+        jwks_cache=_duration("AUTH_JWKS_CACHE", get("AUTH_JWKS_CACHE"), 30),
+        email_claim=get("AUTH_EMAIL_CLAIM") or "email", name_claim=get("AUTH_NAME_CLAIM") or "name",
+        header=get("AUTH_HEADER"), subject_header=get("AUTH_SUBJECT_HEADER"), name_header=get("AUTH_NAME_HEADER"))
+    needs = {"jwt": (("AUTH_JWT_HEADER", "the header your SSO proxy signs, e.g. Cf-Access-Jwt-Assertion"),
+                     ("AUTH_JWKS", "your identity provider's JWKS URL (https) or a file with its keys"),
+                     ("AUTH_ISSUER", "the issuer your proxy's tokens carry (their `iss` claim)"),
+                     ("AUTH_AUDIENCE", "the audience your proxy's tokens carry (their `aud` claim)")),
+             "header": (("AUTH_HEADER", "the header your proxy sets to the signed-in email, e.g. X-Forwarded-Email"),
+                        ("TRUSTED_PROXIES", "the proxy's address (CIDR): only it may set the identity header"))}
+    for name, fix in needs.get(mode, ()):
+        if not get(name):
+            raise _missing(name, f"AUTH_MODE={mode} needs it: set it to {fix}")
+    if auth.header.lower() == "authorization":
+        raise _bad("AUTH_HEADER", "Authorization", "another header: Authorization carries a subscription's secret")
+    if mode == "jwt" and auth.jwt_header.lower() == "authorization":
+        raise _bad("AUTH_JWT_HEADER", auth.jwt_header, "a header other than Authorization, which carries a "
+                   "subscription's secret here (with oauth2-proxy, use AUTH_MODE=header)")
+    if mode == "jwt" and "://" in auth.jwks and not re.match(r"https://|http://(127\.0\.0\.1|localhost|\[::1\])[:/]",
+                                                          auth.jwks):
+        raise _bad("AUTH_JWKS", auth.jwks, "an https URL (or a file path)")
+    return auth
 
 
 def read_env_file(path: Path | None) -> dict[str, str]:
@@ -175,11 +266,11 @@ def parse_duration(text: str) -> float:
 
 
 def _missing(name: str, fix: str) -> ConfigError:
-    return ConfigError(f"Config '{PREFIX}{name}' is missing, and has no default. To fix: {fix}.")
+    return ConfigError(f"Config '{env_name(name)}' is missing, and has no default. To fix: {fix}.")
 
 
 def _bad(name: str, value: str, expected: str) -> ConfigError:
-    return ConfigError(f"Config '{PREFIX}{name}' has value {value!r}; expected {expected}.")
+    return ConfigError(f"Config '{env_name(name)}' has value {value!r}; expected {expected}.")
 
 
 def _split(text: str) -> tuple[str, ...]:

@@ -19,7 +19,7 @@ from fastapi import FastAPI
 
 from generator.service.api.app import create_app
 from generator.service.commands import server_config
-from generator.service.config import PushSettings, load_settings
+from generator.service.config import ServiceSettings, env_name, load_settings
 from generator.service.push.feed import parse_feed
 from generator.service.push.ingest import IngestReport, ingest
 from generator.service.push.schedule import Rules
@@ -83,20 +83,21 @@ def vapid_pem(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def environment(db: Path, pem: Path, allow: str, **extra: str) -> dict[str, str]:
-    """PRACTICA_PUSH_* variables for a test service: receiver origins allowed, small limits."""
+    """PRACTICA_* variables for a test service: receiver origins allowed, small limits. `extra` names settings
+    without the prefix (`rate_limit`, `trusted_proxies`, `auth_mode`)."""
     env = {"PRACTICA_PUSH_DB": str(db), "PRACTICA_PUSH_VAPID_PRIVATE_KEY": str(pem),
            "PRACTICA_PUSH_VAPID_SUBJECT": SUBJECT, "PRACTICA_PUSH_ALLOW_HOSTS": allow,
            "PRACTICA_PUSH_SITE_ORIGIN": ORIGIN, "PRACTICA_PUSH_CONCURRENCY": "8", "PRACTICA_PUSH_MAX_ATTEMPTS": "3"}
-    return env | {f"PRACTICA_PUSH_{k.upper()}": v for k, v in extra.items()}
+    return env | {env_name(k.upper()): v for k, v in extra.items()}
 
 
 @pytest.fixture
-def settings(tmp_path: Path, receiver: ReceiverClient, vapid_pem: Path) -> PushSettings:
+def settings(tmp_path: Path, receiver: ReceiverClient, vapid_pem: Path) -> ServiceSettings:
     return load_settings(environment(tmp_path / "push.sqlite3", vapid_pem, receiver.base), env_file=None)
 
 
 @pytest.fixture
-def store(settings: PushSettings) -> Iterator[SqliteStore]:
+def store(settings: ServiceSettings) -> Iterator[SqliteStore]:
     opened = open_store(settings.db)
     assert isinstance(opened, SqliteStore)
     yield opened
@@ -133,7 +134,7 @@ def run_ingest(store: SqliteStore, *items: dict[str, Any], now: dt.datetime = T0
     return ingest(store, parse_feed(feed(*items)), now, rules or Rules())
 
 
-def run_send(store: SqliteStore, settings: PushSettings, now: dt.datetime = T0) -> Report:
+def run_send(store: SqliteStore, settings: ServiceSettings, now: dt.datetime = T0) -> Report:
     """One delivery run with the scheduling clock at `now` (VAPID tokens still use the real clock)."""
     async def go() -> Report:
         async with Sender.from_settings(store, settings) as sender:
@@ -161,7 +162,7 @@ def serving(app: FastAPI) -> Iterator[str]:
 
 
 @pytest.fixture
-def app(settings: PushSettings, store: SqliteStore) -> FastAPI:
+def app(settings: ServiceSettings, store: SqliteStore) -> FastAPI:
     return create_app(settings, store)
 
 

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from generator.service.api.app import create_app
-from generator.service.config import PushSettings
+from generator.service.config import ServiceSettings
 from generator.service.models import utcnow
 from generator.service.store.backend import open_store
 from generator.service.store.sqlite import SqliteStore
@@ -26,7 +26,7 @@ def _sub(receiver: ReceiverClient) -> dict[str, object]:
 
 
 def test_after_close_the_sqlite_file_alone_holds_every_row(tmp_path: Path, receiver: ReceiverClient,
-                                                           settings: PushSettings) -> None:
+                                                           settings: ServiceSettings) -> None:
     from generator.service.models import Preferences, Subscription
 
     # Another process's idle connection (a `send` beside `serve`): SQLite's own checkpoint-on-last-close
@@ -101,7 +101,7 @@ def test_a_database_path_that_is_a_folder_is_one_line_too(cli: Callable[..., Cli
                                                "unable to open database file"]
 
 
-def test_health_fails_when_the_database_cannot_be_written(settings: PushSettings, store: SqliteStore,
+def test_health_fails_when_the_database_cannot_be_written(settings: ServiceSettings, store: SqliteStore,
                                                           receiver: ReceiverClient) -> None:
     # Tests run as root, where a 0444 file or a read-only folder still gets written. A read-only
     # connection (mode=ro) is what SQLite gives a process that may not write the file, so it stands in for

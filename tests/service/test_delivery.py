@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from generator.service.config import PushSettings, load_settings
+from generator.service.config import ServiceSettings, load_settings
 from generator.service.models import FeedItem, Preferences, Subscription
 from generator.service.push.sender import Sender, deliver
 from generator.service.store.sqlite import SqliteStore
@@ -32,7 +32,7 @@ def states(store: SqliteStore) -> list[tuple[str, int, str]]:
 
 
 def test_one_notification_per_subscriber_per_batch_summarising_what_matched(
-        store: SqliteStore, settings: PushSettings, receiver: ReceiverClient) -> None:
+        store: SqliteStore, settings: ServiceSettings, receiver: ReceiverClient) -> None:
     data, grace, videos, everything, nothing = receiver.subscribe(5)
     subscribe(store, data, topics=("data",))
     subscribe(store, grace, people=("grace",))
@@ -60,7 +60,7 @@ def test_one_notification_per_subscriber_per_batch_summarising_what_matched(
     assert run_send(store, settings).sent == 0  # a rerun sends nothing twice
 
 
-def test_payload_fits_one_record_even_with_huge_titles(store: SqliteStore, settings: PushSettings,
+def test_payload_fits_one_record_even_with_huge_titles(store: SqliteStore, settings: ServiceSettings,
                                                        receiver: ReceiverClient) -> None:
     one, many = receiver.subscribe(2)
     subscribe(store, one, topics=("ux",))
@@ -80,7 +80,7 @@ def test_payload_fits_one_record_even_with_huge_titles(store: SqliteStore, setti
 
 
 @pytest.mark.parametrize("status", [404, 410])
-def test_gone_subscriptions_are_removed_with_their_pending_work(store: SqliteStore, settings: PushSettings,
+def test_gone_subscriptions_are_removed_with_their_pending_work(store: SqliteStore, settings: ServiceSettings,
                                                                receiver: ReceiverClient, status: int) -> None:
     gone, kept = receiver.subscribe(2)
     stored = subscribe(store, gone)
@@ -96,7 +96,7 @@ def test_gone_subscriptions_are_removed_with_their_pending_work(store: SqliteSto
     assert run_send(store, settings, T0 + dt.timedelta(days=2)).sent == 0
 
 
-def test_429_waits_for_retry_after_then_succeeds(store: SqliteStore, settings: PushSettings,
+def test_429_waits_for_retry_after_then_succeeds(store: SqliteStore, settings: ServiceSettings,
                                                  receiver: ReceiverClient) -> None:
     sub = receiver.subscribe(1)[0]
     subscribe(store, sub)
@@ -111,7 +111,7 @@ def test_429_waits_for_retry_after_then_succeeds(store: SqliteStore, settings: P
     assert device["requests"] == 2 and list(device["shown"]) == ["practica-1"]
 
 
-def test_5xx_backs_off_exponentially_then_gives_up(store: SqliteStore, settings: PushSettings,
+def test_5xx_backs_off_exponentially_then_gives_up(store: SqliteStore, settings: ServiceSettings,
                                                    receiver: ReceiverClient) -> None:
     sub = receiver.subscribe(1)[0]
     stored = subscribe(store, sub)
@@ -130,7 +130,7 @@ def test_5xx_backs_off_exponentially_then_gives_up(store: SqliteStore, settings:
     assert run_send(store, settings, now + dt.timedelta(days=1)).sent == 0
 
 
-def test_a_500_then_success(store: SqliteStore, settings: PushSettings, receiver: ReceiverClient) -> None:
+def test_a_500_then_success(store: SqliteStore, settings: ServiceSettings, receiver: ReceiverClient) -> None:
     sub = receiver.subscribe(1)[0]
     subscribe(store, sub)
     run_ingest(store)
@@ -142,7 +142,7 @@ def test_a_500_then_success(store: SqliteStore, settings: PushSettings, receiver
 
 
 @pytest.mark.parametrize("status", [400, 403, 413])
-def test_other_4xx_are_recorded_as_failures_without_deleting(store: SqliteStore, settings: PushSettings,
+def test_other_4xx_are_recorded_as_failures_without_deleting(store: SqliteStore, settings: ServiceSettings,
                                                             receiver: ReceiverClient, status: int) -> None:
     sub = receiver.subscribe(1)[0]
     stored = subscribe(store, sub)
@@ -156,7 +156,7 @@ def test_other_4xx_are_recorded_as_failures_without_deleting(store: SqliteStore,
 
 
 def test_a_notification_that_cannot_be_built_is_retried_later_without_a_request(
-        store: SqliteStore, settings: PushSettings, receiver: ReceiverClient) -> None:
+        store: SqliteStore, settings: ServiceSettings, receiver: ReceiverClient) -> None:
     stored = subscribe(store, receiver.subscribe(1)[0])
     run_ingest(store)
     huge = FeedItem("urn:practica:lesson:huge", "lesson", "https://learn.example.org/" + "x" * 5000, "Huge")
@@ -169,7 +169,7 @@ def test_a_notification_that_cannot_be_built_is_retried_later_without_a_request(
     assert "cannot fit in 3993 bytes" in row["error"]
 
 
-def test_keys_that_cannot_encrypt_fail_the_row_without_a_request(store: SqliteStore, settings: PushSettings,
+def test_keys_that_cannot_encrypt_fail_the_row_without_a_request(store: SqliteStore, settings: ServiceSettings,
                                                                  receiver: ReceiverClient) -> None:
     sub = receiver.subscribe(1)[0]
     stored = subscribe(store, {**sub, "keys": {**sub["keys"], "p256dh": "BAAA"}})  # stored behind the API's back
@@ -182,7 +182,7 @@ def test_keys_that_cannot_encrypt_fail_the_row_without_a_request(store: SqliteSt
     assert store.get_subscription(stored.id) is not None
 
 
-def test_redirects_are_never_followed(store: SqliteStore, settings: PushSettings, receiver: ReceiverClient) -> None:
+def test_redirects_are_never_followed(store: SqliteStore, settings: ServiceSettings, receiver: ReceiverClient) -> None:
     sub, elsewhere = receiver.subscribe(2)
     subscribe(store, sub)
     run_ingest(store)
@@ -192,7 +192,7 @@ def test_redirects_are_never_followed(store: SqliteStore, settings: PushSettings
     assert receiver.device(elsewhere["endpoint"])["requests"] == 0
 
 
-def test_the_endpoint_is_checked_again_at_send_time(store: SqliteStore, settings: PushSettings,
+def test_the_endpoint_is_checked_again_at_send_time(store: SqliteStore, settings: ServiceSettings,
                                                     receiver: ReceiverClient) -> None:
     sub = receiver.subscribe(1)[0]
     subscribe(store, sub)
@@ -236,7 +236,7 @@ def test_vapid_header_is_signed_once_per_origin_and_reused(tmp_path: Path, vapid
         other_server.stop()
 
 
-def test_one_shared_session_with_bounded_concurrency(store: SqliteStore, settings: PushSettings,
+def test_one_shared_session_with_bounded_concurrency(store: SqliteStore, settings: ServiceSettings,
                                                      receiver: ReceiverClient) -> None:
     subs = receiver.subscribe(40)
     for sub in subs:

@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 from generator.cli import main
-from generator.service.config import PushSettings
+from generator.service.config import ServiceSettings
 from generator.service.models import Preferences, Subscription, utcnow
 from generator.service.push.ingest import ingest_source
 from generator.service.push.schedule import Rules
@@ -41,7 +41,7 @@ def _build(config: Path, content: Path, site: Path) -> Path:
 
 
 def test_a_rebuilt_site_notifies_exactly_the_matching_subscribers(tmp_path: Path, store: SqliteStore,
-                                                                   settings: PushSettings,
+                                                                   settings: ServiceSettings,
                                                                    receiver: ReceiverClient) -> None:
     content = tmp_path / "content"
     shutil.copytree(MINI, content)

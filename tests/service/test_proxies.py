@@ -1,4 +1,4 @@
-"""Whose X-Forwarded-For is believed: nobody's by default, only PRACTICA_PUSH_TRUSTED_PROXIES' when set."""
+"""Whose X-Forwarded-For is believed: nobody's by default, only PRACTICA_TRUSTED_PROXIES' when set."""
 
 from __future__ import annotations
 
@@ -102,11 +102,11 @@ def test_client_address(peer: str, forwarded: list[str], trusted: tuple[ipaddres
 
 @pytest.mark.parametrize("value", ["10.0.0.1/8", "localhost", "127.0.0.1/33", "10.0.0.0/8;rm"])
 def test_bad_trusted_proxies_are_named(value: str) -> None:
-    with pytest.raises(ConfigError, match=f"Config 'PRACTICA_PUSH_TRUSTED_PROXIES' has value {re.escape(repr(value))}"):
-        load_settings({"PRACTICA_PUSH_TRUSTED_PROXIES": value}, env_file=None)
+    with pytest.raises(ConfigError, match=f"Config 'PRACTICA_TRUSTED_PROXIES' has value {re.escape(repr(value))}"):
+        load_settings({"PRACTICA_TRUSTED_PROXIES": value}, env_file=None)
 
 
 def test_trusted_proxies_parse() -> None:
-    settings = load_settings({"PRACTICA_PUSH_TRUSTED_PROXIES": "127.0.0.1, 10.0.0.0/8 ::1/128"}, env_file=None)
+    settings = load_settings({"PRACTICA_TRUSTED_PROXIES": "127.0.0.1, 10.0.0.0/8 ::1/128"}, env_file=None)
     assert [str(n) for n in settings.trusted_proxies] == ["127.0.0.1/32", "10.0.0.0/8", "::1/128"]
     assert load_settings({}, env_file=None).trusted_proxies == ()

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from generator.service.config import PushSettings
+from generator.service.config import ServiceSettings
 from generator.service.models import Preferences, QuietHours, Subscription
 from generator.service.push.schedule import Rules, after_quiet, local_day, next_digest, plan
 from generator.service.store.sqlite import SqliteStore
@@ -95,7 +95,7 @@ def _shown(receiver: ReceiverClient, endpoint: str) -> list[dict[str, Any]]:
 
 
 def test_matches_during_quiet_hours_arrive_as_one_notification_when_they_end(
-        store: SqliteStore, settings: PushSettings, receiver: ReceiverClient) -> None:
+        store: SqliteStore, settings: ServiceSettings, receiver: ReceiverClient) -> None:
     endpoint = _subscribe(store, receiver, quiet_hours=NIGHT)
     run_ingest(store, now=berlin(2, 20))
     run_ingest(store, item("a", title="Alpha"), now=berlin(2, 23))
@@ -105,7 +105,7 @@ def test_matches_during_quiet_hours_arrive_as_one_notification_when_they_end(
     assert [n["title"] for n in _shown(receiver, endpoint)] == ["2 new in Data & Analytics"]
 
 
-def test_daily_digest_gathers_the_days_batches(store: SqliteStore, settings: PushSettings,
+def test_daily_digest_gathers_the_days_batches(store: SqliteStore, settings: ServiceSettings,
                                                receiver: ReceiverClient) -> None:
     endpoint = _subscribe(store, receiver, frequency="daily")
     run_ingest(store, now=berlin(2, 8))
@@ -119,7 +119,7 @@ def test_daily_digest_gathers_the_days_batches(store: SqliteStore, settings: Pus
 
 
 def test_the_daily_cap_moves_further_matches_to_the_next_mornings_digest(
-        store: SqliteStore, settings: PushSettings, receiver: ReceiverClient) -> None:
+        store: SqliteStore, settings: ServiceSettings, receiver: ReceiverClient) -> None:
     endpoint = _subscribe(store, receiver)
     cap = Rules(daily_cap=2)
     run_ingest(store, now=berlin(2, 8), rules=cap)

@@ -15,7 +15,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, FastAPI, Path, Request, Response
 
 from ... import __version__
-from ..config import PushSettings
+from ..config import ServiceSettings
 from ..models import FREQUENCIES, ITEM_TYPES, Preferences, Subscription, utcnow
 from ..push.payload import encode, trial_notification
 from ..push.schedule import Rules
@@ -166,7 +166,7 @@ def check_follows(prefs: Preferences, ctx: Ctx) -> Preferences:
     return prefs
 
 
-def create_app(settings: PushSettings, store: Store, *, feed: str | None = None, poll_every: float | None = None
+def create_app(settings: ServiceSettings, store: Store, *, feed: str | None = None, poll_every: float | None = None
                ) -> FastAPI:
     """The ASGI app. With `poll_every`, it also polls `feed` (if any) and delivers what is due, every so often."""
     key_setting, subject = settings.vapid()

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
-from ..config import PushSettings
+from ..config import ServiceSettings
 from ..push.schedule import Rules
 from ..push.sender import Sender
 from ..push.vapid import VapidKey
@@ -30,7 +30,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 class Context:
     """What the routes share: settings, store, keys and guards; the sender lives while the app runs."""
 
-    settings: PushSettings
+    settings: ServiceSettings
     store: Store
     key: VapidKey
     subject: str

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import aiohttp
 
-from ..config import PushSettings
+from ..config import ServiceSettings
 from ..models import UTC, Claim, FeedState, Subscription
 from ..security import Allowlist, CheckedOrigins, Refused
 from ..store.base import Store
@@ -83,7 +83,7 @@ class Sender:
         self._slots: asyncio.Semaphore | None = None
 
     @classmethod
-    def from_settings(cls, store: Store, settings: PushSettings) -> Sender:
+    def from_settings(cls, store: Store, settings: ServiceSettings) -> Sender:
         key, subject = settings.vapid()
         signer = VapidSigner(VapidKey.load(key), subject, settings.vapid_expiry)
         return cls(store, signer, Allowlist.build(settings.allow_hosts), ttl=settings.ttl,
