@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..errors import ConfigError
 from .config import ServiceSettings
 from .models import utcnow
 from .push.ingest import IngestReport, ingest_source
@@ -38,6 +40,10 @@ def serve(settings: ServiceSettings, host: str, port: int, feed: str | None, eve
     from .api.app import create_app
 
     settings.vapid()  # fail before binding the port, with the setting's name
+    if settings.auth.mode == "demo" and not loopback(host):
+        raise ConfigError(f"PRACTICA_AUTH_MODE=demo lets anyone say who they are, so the service listens only on a "
+                          f"loopback address in that mode, not {host!r}: use --host 127.0.0.1, or set "
+                          "PRACTICA_AUTH_MODE to jwt or header for a real deployment")
     store = open_store(settings.db)
     app = create_app(settings, store, feed=feed, poll_every=every)
     log.info("push service on http://%s:%d/api/v1 (docs at /api/v1/docs); database %s; %s", host, port,
@@ -110,3 +116,13 @@ def export_feedback(settings: ServiceSettings, out: Path | None) -> str:
 
 def rules(settings: ServiceSettings) -> Rules:
     return Rules(settings.digest_time, settings.digest_weekday, settings.daily_cap)
+
+
+def loopback(host: str) -> bool:
+    """Whether `host` (as given to --host) is this machine only."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

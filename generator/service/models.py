@@ -90,11 +90,13 @@ class Subscription:
 
 @dataclass(frozen=True)
 class Ref:
-    """A topic or person the feed lists: id, display name, page URL."""
+    """A topic or person the feed lists: id, display name, page URL (and a person's contact email, which their
+    profile shows too: how a signed-in reader is matched to their profile)."""
 
     id: str
     name: str
     url: str
+    email: str | None = None
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, FastAPI, Path, Request, Response
 
 from ... import __version__
 from ..config import ServiceSettings
+from ..identity import modes as identity_modes
 from ..models import FREQUENCIES, ITEM_TYPES, Preferences, Subscription, utcnow
 from ..push.payload import encode, trial_notification
 from ..push.schedule import Rules
@@ -24,6 +25,7 @@ from ..push.vapid import VapidKey, VapidSigner
 from ..security import Allowlist, Refused, same_secret
 from ..store.base import Store
 from .admin import router as admin_router
+from .auth import router as auth_router
 from .bodies import (
     Choice,
     Health,
@@ -86,8 +88,8 @@ async def health(ctx: Ctx) -> Health:
 async def options(ctx: Ctx) -> Options:
     found = ctx.store.feed_state()
     refs = (found.state.topics, found.state.people) if found else ({}, {})
-    return Options(topics=[Choice(**vars(r)) for r in refs[0].values()],
-                   people=[Choice(**vars(r)) for r in refs[1].values()],
+    return Options(topics=[Choice(id=r.id, name=r.name, url=r.url) for r in refs[0].values()],
+                   people=[Choice(id=r.id, name=r.name, url=r.url) for r in refs[1].values()],
                    types=list(ITEM_TYPES), frequencies=list(FREQUENCIES))
 
 
@@ -173,7 +175,8 @@ def create_app(settings: ServiceSettings, store: Store, *, feed: str | None = No
     key = VapidKey.load(key_setting)
     ctx = Context(settings, store, key, subject, Allowlist.build(settings.allow_hosts),
                   RateLimiter(*settings.rate_limit), RateLimiter(*settings.feedback_rate_limit),
-                  Rules(settings.digest_time, settings.digest_weekday, settings.daily_cap), feed or settings.feed)
+                  Rules(settings.digest_time, settings.digest_weekday, settings.daily_cap),
+                  identity_modes.for_settings(settings.auth), feed or settings.feed)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -199,11 +202,13 @@ def create_app(settings: ServiceSettings, store: Store, *, feed: str | None = No
     app.state.ctx = ctx
     install(app)
     app.include_router(router)
+    app.include_router(auth_router)
     app.include_router(feedback_router)
     app.include_router(admin_router)
     add_docs(app)
     app.add_middleware(BodyLimit, limit=settings.max_body)
-    app.add_middleware(Cors, origins=settings.site_origins, trusted=settings.trusted_proxies)
+    app.add_middleware(Cors, origins=settings.site_origins, trusted=settings.trusted_proxies,
+                       headers=tuple(h for h in (ctx.identify.header,) if h and ctx.identify.mode == "demo"))
     # Outside even Starlette's ServerErrorMiddleware (which add_middleware cannot wrap), so a 500 has them too.
     build = app.build_middleware_stack
     app.build_middleware_stack = lambda: SecurityHeaders(build(), cacheable=ASSETS)  # type: ignore[method-assign]

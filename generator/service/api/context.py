@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 
 from ..config import ServiceSettings
+from ..identity.modes import Identify
 from ..push.schedule import Rules
 from ..push.sender import Sender
 from ..push.vapid import VapidKey
@@ -21,7 +22,8 @@ from .guards import RateLimiter
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody, "description": text} for status, text in {
-        401: "No `Authorization: Bearer <auth secret>` header", 403: "Wrong auth secret or origin",
+        401: "No `Authorization: Bearer <auth secret>` header, or no or a bad identity",
+        403: "Wrong auth secret or origin",
         404: "No such subscription or route", 413: "Body over the size limit", 422: "Invalid request",
         429: "Rate limited (see Retry-After)", 500: "Service failure"}.items()}
 
@@ -38,6 +40,7 @@ class Context:
     limiter: RateLimiter
     feedback_limiter: RateLimiter
     rules: Rules
+    identify: Identify
     feed: str | None = None
     sender: Sender | None = None
 

@@ -64,8 +64,10 @@ class Cors:
     """CORS for the site's origins only. Other origins get no CORS headers, and their preflights and
     state-changing requests are refused with 403 before anything runs."""
 
-    def __init__(self, app: ASGIApp, origins: tuple[str, ...], trusted: tuple[Network, ...] = ()) -> None:
+    def __init__(self, app: ASGIApp, origins: tuple[str, ...], trusted: tuple[Network, ...] = (),
+                 headers: tuple[str, ...] = ()) -> None:
         self.app, self.origins, self.trusted = app, set(origins), trusted
+        self.allow_headers = ", ".join(("Authorization", "Content-Type", *headers))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         origin = Headers(scope=scope).get("origin") if scope["type"] == "http" else None
@@ -90,11 +92,13 @@ class Cors:
         await send({"type": "http.response.body", "body": b""})
 
     def _headers(self, origin: str, preflight: bool) -> dict[str, str]:
-        headers = {"Access-Control-Allow-Origin": origin, "Vary": "Origin",
-                   "Access-Control-Expose-Headers": "Retry-After"}
+        # Credentials: behind an SSO proxy the browser must send the proxy's cookie. Safe with the origin list
+        # (never `*`), and state-changing requests from other origins are refused above.
+        headers = {"Access-Control-Allow-Origin": origin, "Vary": "Origin", "Access-Control-Allow-Credentials": "true",
+                   "Access-Control-Expose-Headers": "Retry-After, Content-Disposition"}
         if preflight:
             headers |= {"Access-Control-Allow-Methods": "GET, POST, PUT, DELETE",
-                        "Access-Control-Allow-Headers": "Authorization, Content-Type", "Access-Control-Max-Age": "600"}
+                        "Access-Control-Allow-Headers": self.allow_headers, "Access-Control-Max-Age": "600"}
         return headers
 
     def _adding_headers(self, origin: str, send: Send) -> Send:
@@ -114,7 +118,7 @@ def _own_origin(scope: Scope, trusted: tuple[Network, ...]) -> str:
     """The API's own origin, as a same-origin page (the OpenAPI docs) sends it."""
     headers = Headers(scope=scope)
     scheme = scope.get("scheme", "http")
-    if _trusted(_peer(scope), trusted):  # a TLS-terminating proxy says whether the browser used https
+    if is_trusted(socket_peer(scope), trusted):  # a TLS-terminating proxy says whether the browser used https
         scheme = headers.get("x-forwarded-proto", scheme).split(",")[-1].strip().lower() or scheme
     return f"{scheme}://{headers.get('host', '')}"
 
@@ -122,23 +126,23 @@ def _own_origin(scope: Scope, trusted: tuple[Network, ...]) -> str:
 def client_address(scope: Scope, trusted: tuple[Network, ...]) -> str:
     """Who is calling: the socket's peer; or, when that peer is a trusted proxy, the right-most
     X-Forwarded-For address that is not itself a trusted proxy (the entries left of it anyone can write)."""
-    peer = _peer(scope)
-    if not _trusted(peer, trusted):
+    peer = socket_peer(scope)
+    if not is_trusted(peer, trusted):
         return peer
     hops = [hop.strip() for value in Headers(scope=scope).getlist("x-forwarded-for") for hop in value.split(",")]
     hops = [hop for hop in hops if hop]
     for hop in reversed(hops):
-        if not _trusted(hop, trusted):
+        if not is_trusted(hop, trusted):
             return _canonical(hop)
     return _canonical(hops[0]) if hops else peer
 
 
-def _peer(scope: Scope) -> str:
+def socket_peer(scope: Scope) -> str:
     client = scope.get("client")
     return str(client[0]) if client else "unknown"
 
 
-def _trusted(address: str, trusted: tuple[Network, ...]) -> bool:
+def is_trusted(address: str, trusted: tuple[Network, ...]) -> bool:
     try:
         ip = ipaddress.ip_address(address.strip("[]"))
     except ValueError:

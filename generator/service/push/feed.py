@@ -38,6 +38,7 @@ class _Named(BaseModel):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
     name: str = Field(min_length=1)
     url: AbsoluteUrl
+    email: str | None = Field(None, max_length=254)  # people only: the contact email their profile shows
 
 
 class _SiteExtension(BaseModel):
@@ -100,7 +101,7 @@ def parse_feed(data: Any, source: str = "feed.json") -> Feed:
     _unique(source, "_practica.people", [p.id for p in raw.ext.people])
     state = FeedState(title=raw.title, site_url=raw.ext.site_url, icon=raw.icon,
                       topics={t.id: Ref(t.id, t.name, t.url) for t in raw.ext.topics},
-                      people={p.id: Ref(p.id, p.name, p.url) for p in raw.ext.people},
+                      people={p.id: Ref(p.id, p.name, p.url, p.email) for p in raw.ext.people},
                       pages=frozenset(filter(None, (site_path(raw.ext.site_url, i.url) for i in raw.items))))
     items = tuple(FeedItem(id=i.id, type=i.ext.type, url=i.url, title=i.title, summary=i.summary or "",
                            topics=tuple(i.ext.topics), people=tuple(i.ext.people)) for i in raw.items)

@@ -176,7 +176,8 @@ class SqliteStore:
     def save_feed_state(self, state: FeedState, at: dt.datetime) -> None:
         data = {"title": state.title, "site_url": state.site_url, "icon": state.icon,
                 "topics": [[r.id, r.name, r.url] for r in state.topics.values()],
-                "people": [[r.id, r.name, r.url] for r in state.people.values()], "pages": sorted(state.pages)}
+                "people": [[r.id, r.name, r.url, r.email] for r in state.people.values()],
+                "pages": sorted(state.pages)}
         self.db.execute("INSERT INTO feed_state VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE "
                         "SET data = excluded.data, ingested_at = excluded.ingested_at", (json.dumps(data), iso(at)))
 
