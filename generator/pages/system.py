@@ -1,18 +1,31 @@
-"""Pages the app itself needs: the offline fallback and the notification settings."""
+"""Pages the app itself needs: the offline fallback, the notification settings and "You and your data"."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 from .. import urls
 from .render import GeneratedPage
 from .site import Site
 
+APP_PAGE = {"search": {"exclude": True}, "hide": ["navigation", "toc"]}
+
 
 def build(site: Site) -> Iterator[GeneratedPage]:
-    yield site.page("offline.md.j2", urls.OFFLINE, "Offline",
-                    meta={"search": {"exclude": True}, "hide": ["navigation", "toc"]})
+    yield site.page("offline.md.j2", urls.OFFLINE, "Offline", meta=APP_PAGE)
     # The choices (communities, people) come from the push service at run time, so only what it can deliver
     # is offered; the page itself is the same on every build.
-    yield site.page("notifications.md.j2", urls.NOTIFICATIONS, "Notifications",
-                    meta={"search": {"exclude": True}, "hide": ["navigation", "toc"]})
+    yield site.page("notifications.md.j2", urls.NOTIFICATIONS, "Notifications", meta=APP_PAGE)
+    me = site.page("me.md.j2", urls.ME, "You and your data", meta=APP_PAGE)
+    if site.settings.practica.push_url:
+        me.files.update(me_people(site))
+    yield me
+
+
+def me_people(site: Site) -> dict[str, str]:
+    """One small file per person with a photo, which the header fetches only for the reader who is that person:
+    a list of every photo would grow with the community, and an attribute on every page would weigh on all."""
+    return {urls.me_person(pid): json.dumps({"url": urls.page("person", pid), "photo": photo.url(64),
+                                             "photo_large": photo.url(128)}, separators=(",", ":"))
+            for pid, photo in sorted(site.photos.items())}
