@@ -42,6 +42,7 @@ from .errors import ApiError, ErrorBody, install
 from .feedback import router as feedback_router
 from .guards import BodyLimit, Cors, RateLimiter, client_address
 from .headers import SecurityHeaders
+from .me import router as me_router
 from .poller import poll_forever
 
 log = logging.getLogger("practica.push.api")
@@ -183,7 +184,7 @@ def create_app(settings: ServiceSettings, store: Store, *, feed: str | None = No
         signer = VapidSigner(key, subject, settings.vapid_expiry)
         async with Sender(store, signer, ctx.allowlist, ttl=settings.ttl, concurrency=settings.concurrency,
                           timeout=settings.timeout, max_attempts=settings.max_attempts,
-                          backoff=settings.backoff) as sender:
+                          backoff=settings.backoff, lock_screen=settings.lock_screen) as sender:
             ctx.sender = sender
             task = None
             if poll_every:
@@ -204,6 +205,7 @@ def create_app(settings: ServiceSettings, store: Store, *, feed: str | None = No
     app.include_router(router)
     app.include_router(auth_router)
     app.include_router(feedback_router)
+    app.include_router(me_router)
     app.include_router(admin_router)
     add_docs(app)
     app.add_middleware(BodyLimit, limit=settings.max_body)
