@@ -10,9 +10,8 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, Path, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
 
 from ... import __version__
 from ..config import ServiceSettings
@@ -36,7 +35,7 @@ from .bodies import (
     SubscriptionView,
     TrialResult,
 )
-from .context import ERRORS, Context, Ctx, bearer
+from .context import ERRORS, Context, Ctx, Held
 from .docs import ASSETS, add_docs
 from .errors import ApiError, ErrorBody, install
 from .feedback import router as feedback_router
@@ -46,27 +45,11 @@ from .me import router as me_router
 from .poller import poll_forever
 
 log = logging.getLogger("practica.push.api")
-SubscriptionId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{16}$", description="The id the create call returned.")]
 router = APIRouter(prefix="/api/v1", responses=ERRORS)
 
 
 async def rate_limited(request: Request, ctx: Ctx) -> None:
     ctx.limiter.check(client_address(request.scope, ctx.settings.trusted_proxies))
-
-
-async def held(sid: SubscriptionId, request: Request, ctx: Ctx) -> Subscription:
-    """The subscription `sid`, if the caller proves they hold it by sending its auth secret."""
-    given = bearer(request, "the subscription's keys.auth")
-    sub = ctx.store.get_subscription(sid)
-    if sub is None:
-        raise ApiError(404, "subscription_not_found", "no subscription has this id (it may have expired); "
-                       "subscribe again")
-    if not same_secret(given, sub.auth):
-        raise ApiError(403, "auth_mismatch", "the auth secret does not match this subscription", "authorization")
-    return sub
-
-
-Held = Annotated[Subscription, Depends(held)]
 
 
 @router.get("/vapid-public-key", response_model=PublicKey, summary="The key browsers subscribe with")
