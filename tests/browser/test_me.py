@@ -269,16 +269,12 @@ def test_me_has_no_violations_at_360_px(browser: Browser, stack: Stack, scheme: 
         expect(page.get_by_role("heading", name="Demo mode")).to_be_visible()
         expect(header(page)).to_be_visible()
         assert axe(page) == []
-        page.screenshot(path=f"/tmp/me-signed-out-{scheme}.png", full_page=True)
         be(page, "Ada Okafor")
         page.get_by_role("checkbox", name="Hide names and text on my lock screen").check()
         expect(page.locator("[data-me-status]")).to_have_text(re.compile("^Saved"))
         page.get_by_role("button", name="Erase my data").click()
         expect(page.locator("[data-me-confirm]")).to_be_visible()
         assert axe(page) == []
-        page.screenshot(path=f"/tmp/me-signed-in-{scheme}.png", full_page=True)
-        page.evaluate("window.scrollTo(0, 0)")
-        page.screenshot(path=f"/tmp/me-top-{scheme}.png")
         scroll = page.evaluate("document.documentElement.scrollWidth")
         assert scroll <= 360, f"the page is {scroll} px wide at 360 px"
         page.get_by_role("button", name="Yes, erase my data").click()
