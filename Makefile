@@ -21,7 +21,8 @@ install: $(BIN)/practica
 ## make demo: build the demo community and serve the site (:8000) and the push service (:8001)
 # The push service starts once the site answers (it polls the site's feed). Ctrl+C reaches both servers, which
 # stop cleanly (`trap - INT` undoes the SIGINT-ignoring that background jobs get); a TERM is passed on, and if
-# either server exits on its own, the other is stopped. Keys are made once, in push-data/ (git-ignored).
+# either server exits on its own, the other is stopped. Keys are made once, in push-data/ (git-ignored). The
+# service signs readers in with the demo mode (pick anyone on /me/), which it accepts only on this machine.
 demo: install
 	$(BIN)/practica validate --strict
 	@[ -f $(PUSH_DATA)/vapid_private.pem ] || $(BIN)/practica push keys --out $(PUSH_DATA) >/dev/null
@@ -32,7 +33,8 @@ demo: install
 	if [ -n "$$stop" ] || ! kill -0 $$site 2>/dev/null; then wait $$site; exit; fi; \
 	( trap - INT; export PRACTICA_PUSH_DB=$(PUSH_DATA)/push.sqlite3 \
 	  PRACTICA_PUSH_VAPID_PRIVATE_KEY=$(PUSH_DATA)/vapid_private.pem \
-	  PRACTICA_PUSH_VAPID_SUBJECT=mailto:learning@example.org PRACTICA_PUSH_SITE_ORIGIN=http://127.0.0.1:$(SITE_PORT); \
+	  PRACTICA_PUSH_VAPID_SUBJECT=mailto:learning@example.org PRACTICA_PUSH_SITE_ORIGIN=http://127.0.0.1:$(SITE_PORT) \
+	  PRACTICA_AUTH_MODE=demo; \
 	  exec $(BIN)/practica push serve --port $(PUSH_PORT) --every 30s \
 	    --poll-feed http://127.0.0.1:$(SITE_PORT)/feed.json ) & push=$$!; \
 	wait -n $$site $$push; status=$$?; \

@@ -4,7 +4,7 @@
   on one core, with no HTTP at all), measured in this run;
 - the naive loop: `pywebpush.webpush()` once per subscriber, one after another, to the same receiver.
 
-The receiver (tests/push/receiver.py) really checks each request's VAPID JWT and decrypts each body, so it
+The receiver (tests/service/receiver.py) really checks each request's VAPID JWT and decrypts each body, so it
 costs CPU too: on 2 cores the service and the receiver share the machine, as the budget says.
 
 `practica push send` runs RUNS times over the same queued database (restored from a copy before each run, to
@@ -46,9 +46,9 @@ def ready() -> str | None:
     if not RECEIVER.is_file():
         return f"{RECEIVER.relative_to(REPO)} (the local push receiver) is not there yet"
     try:
-        from generator.push import service  # noqa: F401
+        from generator.service import commands  # noqa: F401
     except ImportError as exc:
-        return f"generator.push is not importable yet ({exc})"
+        return f"generator.service is not importable yet ({exc})"
     return None
 
 
@@ -123,12 +123,12 @@ def _devices(base: str, count: int) -> list[dict[str, Any]]:
 
 def _setup(base: str, subs: list[dict[str, Any]]) -> Path:
     """A database with every subscription following one topic, and one new lesson queued for all of them."""
-    from generator.push.backend import open_store
-    from generator.push.feed import parse_feed
-    from generator.push.ingest import ingest
-    from generator.push.models import Preferences, Subscription
-    from generator.push.schedule import Rules
-    from generator.push.vapid import write_keys
+    from generator.service.models import Preferences, Subscription
+    from generator.service.push.feed import parse_feed
+    from generator.service.push.ingest import ingest
+    from generator.service.push.schedule import Rules
+    from generator.service.push.vapid import write_keys
+    from generator.service.store.backend import open_store
 
     pem = write_keys(OUT / "vapid")[0]
     env_file = OUT / ".env"

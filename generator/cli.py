@@ -94,7 +94,7 @@ def _parser() -> argparse.ArgumentParser:
     from .commands import new
 
     new.add_parser(sub, _common)
-    from .push import cli as push_cli
+    from .service import cli as push_cli
 
     push_cli.add_parser(sub)
     return parser

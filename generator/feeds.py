@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING, Any
 
 from . import urls
-from .community import Community, Item
+from .community import Community, Item, Person
 from .content.models import VideoMeta
 from .pages.player import player
 
@@ -57,8 +57,7 @@ def json_feed(site: Site, items: list[Item], self_url: str, title: str, everythi
             "version": FEED_VERSION, "site_url": site.settings.site_url,
             "topics": [{"id": t.id, "name": t.title, "url": _abs(site, urls.page("topic", t.id))}
                        for t in sorted(c.topics.values(), key=lambda t: t.id)],
-            "people": [{"id": p.id, "name": p.title, "url": _abs(site, urls.page("person", p.id))}
-                       for p in sorted(c.people.values(), key=lambda p: p.id)],
+            "people": [_person_ref(site, p) for p in sorted(c.people.values(), key=lambda p: p.id)],
         }
     feed["items"] = [_json_item(site, item) for item in items]
     return json.dumps(feed, ensure_ascii=False, indent=1)
@@ -132,3 +131,13 @@ def _stamp(day: dt.date) -> str:
 
 def _abs(site: Site, url: str) -> str:
     return urls.absolute(site.settings.site_url, url)
+
+
+def _person_ref(site: Site, person: Person) -> dict[str, str]:
+    """A person as the feed lists them; the contact email (their profile shows it too) is how the community
+    service knows a signed-in reader is this person."""
+    ref = {"id": person.id, "name": person.title, "url": _abs(site, urls.page("person", person.id))}
+    contact = person.meta.contact
+    if contact and contact.email:
+        ref["email"] = str(contact.email)
+    return ref

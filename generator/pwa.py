@@ -106,12 +106,14 @@ def precache(site_dir: Path) -> Precache:
     return Precache(sorted(entries.items()), site.hexdigest()[:16], total)
 
 
-def write_service_worker(site_dir: Path, template: Path) -> Precache:
-    """Render the service worker into the site, and the precache list next to it (for tools and tests)."""
+def write_service_worker(site_dir: Path, template: Path, service: str | None = None) -> Precache:
+    """Render the service worker into the site, and the precache list next to it (for tools and tests).
+    `service` is the community service's API (push_url), whose answers about the reader the worker keeps."""
     shell = precache(site_dir)
     entries = json.dumps([list(e) for e in shell.entries], indent=1)
     text = template.read_text(encoding="utf-8")
     text = text.replace("__PRACTICA_VERSION__", shell.version).replace("__PRACTICA_PRECACHE__", entries)
+    text = text.replace("__PRACTICA_SERVICE__", json.dumps((service or "").rstrip("/"))[1:-1])
     (site_dir / urls.SERVICE_WORKER).write_text(text, encoding="utf-8")
     summary = {"version": shell.version, "files": len(shell.entries), "bytes": shell.total_bytes,
                "entries": shell.entries}

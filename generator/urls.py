@@ -15,6 +15,7 @@ HOME = ""
 NEW = "new/"
 OFFLINE = "offline/"
 NOTIFICATIONS = "notifications/"
+ME = "me/"
 HEALTH = "health/"
 SEARCH = "search/"
 SEARCH_SKILLS = "search/skills.json"
@@ -72,6 +73,11 @@ def offline_list(page_url: str) -> str:
 def photo(person_id: str, width: int, digest: str) -> str:
     """A resized profile photo; the digest of the source makes the name change when the photo does."""
     return f"assets/people/{person_id}-{digest[:10]}-{width}.webp"
+
+
+def me_person(person_id: str) -> str:
+    """What the header and /me/ show of a signed-in reader who is this person: `me/people/ada.json`."""
+    return f"{ME}people/{person_id}.json"
 
 
 def icon(name: str) -> str:

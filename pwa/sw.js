@@ -8,13 +8,15 @@
  * page fragments, whose names carry a content hash, cache first as searches fetch them; the entry file, which
  * Pagefind asks for with a cache-busting query, and each skill's ranking of experts (search/experts/), network
  * first with the saved copy offline. The JSON feeds:
- * network first, the last copy offline. Old caches are
- * removed when a new version activates.
+ * network first, the last copy offline. The community service's answers about the reader (/auth, /me): network
+ * first, the last copy for that reader offline, gone as soon as the service says it is (see that section). Old
+ * caches are removed when a new version activates.
  */
 "use strict";
 
 const VERSION = "__PRACTICA_VERSION__";
 const PRECACHE = __PRACTICA_PRECACHE__;
+const SERVICE = "__PRACTICA_SERVICE__";   // the community service's API (extra.practica.push_url), or empty
 const NETWORK_TIMEOUT_MS = 3000;
 const MAX_IMAGES = 300;
 const MAX_PAGES = 500;
@@ -22,7 +24,6 @@ const MAX_SEARCH_FILES = 2000;
 
 const MAX_FEEDS = 100;
 const REVISION = "x-practica-revision";
-const CACHED_AT = "x-practica-cached-at";
 
 const scope = self.registration.scope;
 const at = (path) => new URL(path, scope).href;
@@ -31,6 +32,7 @@ const at = (path) => new URL(path, scope).href;
 const SHARED = "assets/practica/shared.js";
 importScripts(at(SHARED) + "?" + new Map(PRECACHE).get(SHARED));
 const { caches: CACHES, urls: URLS, endpoints: ENDPOINTS, base64urlBytes } = self.practica;
+const CACHED_AT = self.practica.headers.savedAt;
 const SHELL = CACHES.shell + VERSION;
 
 self.addEventListener("install", (event) => {
@@ -92,6 +94,10 @@ async function stamped(response, headers) {
 
 self.addEventListener("fetch", (event) => {
   const request = event.request;
+  if (SERVICE && request.url.startsWith(SERVICE + "/")) {
+    serviceRequest(event);
+    return;
+  }
   if (request.method !== "GET") return;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin || !request.url.startsWith(scope)) return;
@@ -100,7 +106,7 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(searchFile(request, url));
   } else if (isPage(request, url)) {
     event.respondWith(page(request, event));
-  } else if (url.pathname.endsWith("/feed.json")) {
+  } else if (url.pathname.endsWith("/feed.json") || url.pathname.startsWith(new URL(URLS.mePeople, scope).pathname)) {
     event.respondWith(feed(request));
   } else if (request.destination === "image" || /\.(png|jpe?g|webp|gif|svg|avif)$/i.test(url.pathname)) {
     event.respondWith(image(request));
@@ -207,7 +213,8 @@ async function searchFile(request, url) {
   return response;
 }
 
-/* The site's JSON feeds (the home page reads the followed communities'): network first, the last copy offline. */
+/* The site's JSON feeds (the home page reads the followed communities') and the header's card of the signed-in
+ * person (me/people/): network first, the last copy offline. */
 async function feed(request) {
   const cache = await caches.open(CACHES.feeds);
   const key = pageKey(request.url);
@@ -242,6 +249,82 @@ function withTimeout(promise, ms) {
     promise.then((value) => { clearTimeout(timer); resolve(value); },
       (error) => { clearTimeout(timer); reject(error); });
   });
+}
+
+/* ======================================================================================================
+ * The community service. What it says about the reader (GET /auth, GET /me) is kept so "You and your data"
+ * and the header work offline, and only as long as the service would say the same: a 401/403/404/410 deletes
+ * the copy, a successful DELETE /me (erase) deletes every copy, and so does choosing another demo person or
+ * stopping being one (me.js). A copy is kept per identity the request names (the demo person's header), so one
+ * person's copy is never shown to another on a shared device; behind an SSO proxy the identity is a cookie this
+ * worker cannot read, so a fresh /auth naming another reader (or nobody) deletes the copies first.
+ * ====================================================================================================== */
+const SERVICE_COPIES = [ENDPOINTS.auth, ENDPOINTS.me];
+const GONE = [401, 403, 404, 410];
+
+function serviceRequest(event) {
+  const request = event.request;
+  const path = new URL(request.url).pathname.slice(new URL(SERVICE).pathname.replace(/\/$/, "").length);
+  if (request.method === "GET" && SERVICE_COPIES.includes(path)) event.respondWith(serviceAnswer(request, path));
+  else if (request.method === "DELETE" && path === ENDPOINTS.me) event.respondWith(erase(request));
+}
+
+/* The key of a kept answer: its URL and whom it is about. */
+function serviceKey(request, path) {
+  const key = new URL(SERVICE + path);
+  key.searchParams.set("as", request.headers.get(self.practica.demoHeader) || "");
+  return key.href;
+}
+
+async function serviceAnswer(request, path) {
+  const cache = await caches.open(CACHES.service);
+  const key = serviceKey(request, path);
+  const network = fetch(request);
+  network.catch(() => undefined); // a late failure after the saved copy answered is not an error
+  let response;
+  try {
+    response = await withTimeout(network, NETWORK_TIMEOUT_MS);
+  } catch {   // slow or offline
+    const saved = await cache.match(key);
+    return saved || network;
+  }
+  if (GONE.includes(response.status)) {
+    await cache.delete(key);
+  } else if (response.ok) {
+    if (path === ENDPOINTS.auth) await forgetOtherReader(cache, request, response.clone());
+    await cache.put(key, await kept(response.clone()));
+  } else if (response.status >= 500) {   // the service is failing: what it said last is still the best answer
+    const saved = await cache.match(key);
+    if (saved) return saved;
+  }
+  return response;
+}
+
+/* A copy that reads like the original, with the time it was saved. A constructed response, so the page can read
+ * that header (a cross-origin answer shows only the headers the service exposes). */
+async function kept(response) {
+  const copy = await stamped(response, { [CACHED_AT]: new Date().toISOString() });
+  copy.headers.delete("vary");   // keyed by URL and identity, not by the Origin the service varies on
+  return copy;
+}
+
+/* When the service now names another reader (or nobody) for this identity, its copies about the last one go. */
+async function forgetOtherReader(cache, request, fresh) {
+  const key = serviceKey(request, ENDPOINTS.auth);
+  const before = await cache.match(key);
+  if (!before) return;
+  const who = (answer) => JSON.stringify(answer && answer.reader ? [answer.reader.email, answer.reader.name,
+    answer.reader.person] : null);
+  try {
+    if (who(await before.json()) === who(await fresh.json())) return;
+  } catch { /* unreadable: forget it */ }
+  await Promise.all(SERVICE_COPIES.map((path) => cache.delete(serviceKey(request, path))));
+}
+
+async function erase(request) {
+  const response = await fetch(request);
+  if (response.ok) await caches.delete(CACHES.service);
+  return response;
 }
 
 /* ======================================================================================================

@@ -12,9 +12,9 @@ import pytest
 from bs4 import BeautifulSoup
 
 from generator.cli import main
-from generator.push.feed import parse_feed
-from generator.push.models import Preferences
-from generator.push.payload import encode, summarise
+from generator.service.models import Preferences
+from generator.service.push.feed import parse_feed
+from generator.service.push.payload import encode, summarise
 from generator.text import ELLIPSIS, excerpt, plain, summary
 from tests.conftest import MINI, ROOT, write_config
 
@@ -97,7 +97,7 @@ def test_feeds_and_notification_bodies_carry_plain_excerpts(built: Path) -> None
 
 
 def test_a_long_notification_body_is_cut_at_a_word() -> None:
-    from generator.push.payload import MAX_BODY, _cut
+    from generator.service.push.payload import MAX_BODY, _cut
 
     cut = _cut("word " * 200, MAX_BODY)
     assert cut.endswith("word" + ELLIPSIS) and len(cut) <= MAX_BODY

@@ -173,7 +173,8 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
 
 def on_post_build(config: MkDocsConfig) -> None:
     search.index(Path(config.site_dir))
-    shell = pwa.write_service_worker(Path(config.site_dir), _pwa_dir(config) / "sw.js")
+    shell = pwa.write_service_worker(Path(config.site_dir), _pwa_dir(config) / "sw.js",
+                                     _state(config).settings.practica.push_url)
     log.info("Service worker %s precaches %d files (%d bytes)", shell.version, len(shell.entries), shell.total_bytes)
 
 

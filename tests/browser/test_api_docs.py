@@ -6,12 +6,12 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, expect
 
-from generator.push.api import create_app
-from generator.push.backend import open_store
-from generator.push.config import load_settings
-from generator.push.vapid import write_keys
+from generator.service.api.app import create_app
+from generator.service.config import load_settings
+from generator.service.push.vapid import write_keys
+from generator.service.store.backend import open_store
 
-from ..push.conftest import environment, serving
+from ..service.conftest import environment, serving
 
 
 def test_the_docs_page_works_under_its_policy(browser: Browser, tmp_path: Path) -> None:

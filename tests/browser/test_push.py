@@ -30,18 +30,18 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, CDPSession, Page, expect
 
 from generator.cli import main
-from generator.push.api import create_app
-from generator.push.backend import open_store
-from generator.push.config import load_settings
-from generator.push.ingest import ingest_source
-from generator.push.models import utcnow
-from generator.push.schedule import Rules
-from generator.push.sqlite import SqliteStore
-from generator.push.vapid import write_keys
+from generator.service.api.app import create_app
+from generator.service.config import load_settings
+from generator.service.models import utcnow
+from generator.service.push.ingest import ingest_source
+from generator.service.push.schedule import Rules
+from generator.service.push.vapid import write_keys
+from generator.service.store.backend import open_store
+from generator.service.store.sqlite import SqliteStore
 from tests.browser.conftest import StaticServer
 from tests.conftest import MINI, write_config
-from tests.push.conftest import ReceiverClient, environment, serving
-from tests.push.receiver import ThreadedReceiver
+from tests.service.conftest import ReceiverClient, environment, serving
+from tests.service.receiver import ThreadedReceiver
 
 pytestmark = pytest.mark.browser
 

@@ -1,7 +1,8 @@
-/* The notification settings page (notifications/): choose communities, people, kinds, frequency, quiet hours
- * and time zone; turn notifications on (permission is asked only after a tap), save changes, send a test,
- * unsubscribe. Choices come from the push service (GET /options), so only what exists can be chosen. Uses
- * push.js (practica.push) for the service's address, its API and what this device holds.
+/* The notification settings page (notifications/): choose communities, people, kinds, frequency, quiet hours,
+ * time zone and whether this device's lock screen shows names and text; turn notifications on (permission is
+ * asked only after a tap), save changes, send a test, unsubscribe. Choices come from the push service
+ * (GET /options), so only what exists can be chosen. Uses push.js (practica.push) for the service's address,
+ * its API and what this device holds.
  */
 (() => {
   "use strict";
@@ -84,6 +85,7 @@
       list.textContent = "";
       zones(prefs.timezone).forEach((z) => { list.appendChild(new Option(z.replace(/_/g, " "), z)); });
       form.elements.timezone.value = prefs.timezone;
+      form.elements.lock_screen.checked = prefs.lock_screen === "private";
       const blocked = !state && window.Notification && Notification.permission === "denied";
       summary.textContent = state ? "Notifications are on for this device." : blocked ?
         "Notifications are blocked for this site in your browser's settings. Allow them there, then come back." :
@@ -115,7 +117,8 @@
         return null;
       }
       return { topics: picked("topics"), people: picked("people"), types: picked("types"),
-        frequency: picked("frequency")[0] || "immediate", quiet_hours: quiet, timezone: zone };
+        frequency: picked("frequency")[0] || "immediate", quiet_hours: quiet, timezone: zone,
+        lock_screen: form.elements.lock_screen.checked ? "private" : null };   // null: the reader's or the site's
     }
 
     /* The zone typed (its name as listed, with spaces or underscores, in any case), or null. */

@@ -1,7 +1,7 @@
 /* What the page scripts and the service worker share: the names of the caches and of what this device keeps,
  * the push service's endpoints, and the helpers both need. Pages load it first (mkdocs.yml extra_javascript);
  * sw.js loads it with importScripts. It creates `practica`, the one namespace the page scripts add to
- * (practica.onPage, practica.push, practica.registration).
+ * (practica.onPage, practica.push, practica.identity, practica.registration).
  */
 "use strict";
 
@@ -17,6 +17,7 @@ self.practica = {
     saved: "practica-saved-",
     savedSearch: "practica-saved-search",
     push: "practica-push",
+    service: "practica-service",   // the service's answers about the reader (/me, /auth), kept for offline reading
   }),
 
   /* Site-relative URLs. `pushState` is the key, in the push cache, of what this device holds about its
@@ -27,6 +28,9 @@ self.practica = {
     experts: "search/experts/",
     skills: "search/skills.json",
     pushState: "__practica/push-subscription",
+    me: "me/",
+    mePeople: "me/people/",       // + person id + ".json": {url, photo?, photo_large?}, one per person
+    notifications: "notifications/",
   }),
 
   /* The push service's endpoints, after its API address (<meta name="practica:push">). */
@@ -35,6 +39,19 @@ self.practica = {
     subscriptions: "/subscriptions",
     options: "/options",
     feedback: "/feedback",
+    auth: "/auth",                  // how readers sign in, and who this one is
+    me: "/me",                      // what the service holds about the signed-in reader (DELETE: erase it)
+    meExport: "/me/export",
+    mePreferences: "/me/preferences",
+    owner: "/owner",                // after /subscriptions/<id>: link this device's subscription to the reader
+  }),
+
+  /* The request header that names the demo person (PRACTICA_AUTH_MODE=demo only). */
+  demoHeader: "X-Practica-Demo-Person",
+
+  /* The response header the service worker adds to a page or answer it keeps for offline: when it was saved. */
+  headers: Object.freeze({
+    savedAt: "x-practica-cached-at",
   }),
 
   /* localStorage keys. */
@@ -44,6 +61,7 @@ self.practica = {
     pathProgress: "practica:path:",           // + path id: {step id: day}, written by practica.js
     feedbackVotes: "practica:feedback:votes",
     feedbackQueue: "practica:feedback:queue",
+    demoPerson: "practica:demo-person",      // {api, id, name}: whom this browser is in the service's demo mode
   }),
 
   /* The bytes of a base64url text (a VAPID public key). */

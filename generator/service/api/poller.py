@@ -1,0 +1,64 @@
+"""The loop inside `serve`: poll the feed, ingest, deliver what is due, purge what outlived its retention; so a
+deployment needs no cron."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+from ...errors import PracticaError
+from ..models import utcnow
+from ..privacy.retention import purge
+from ..push.ingest import ingest_source
+from ..push.sender import deliver
+from ..store.base import SenderBusy
+from .context import Context
+
+log = logging.getLogger("practica.push.poller")
+PURGE_EVERY = 3600.0  # seconds: retention is counted in days, so hourly keeps every limit to within the hour
+
+
+async def poll_forever(ctx: Context, every: float) -> None:
+    """Every `every` seconds read the feed (if one is set) and deliver; wake earlier when a retry or digest is due.
+
+    A feed or push service that is down is logged and tried again next round; the loop itself never stops.
+    """
+    assert ctx.sender is not None
+    next_poll = next_purge = 0.0
+    while True:
+        if ctx.feed and time.monotonic() >= next_poll:
+            next_poll = time.monotonic() + every
+            try:
+                found = await asyncio.to_thread(ingest_source, ctx.store, ctx.feed, utcnow(), ctx.rules)
+                log.log(logging.INFO if found.batch else logging.DEBUG, "%s", found)
+            except PracticaError as exc:
+                log.warning("could not ingest the feed (will try again in %.0f s): %s", every, exc)
+        try:
+            report = await deliver(ctx.store, ctx.sender, utcnow())
+            log.log(logging.INFO if report else logging.DEBUG, "%s", report)
+        except SenderBusy as exc:
+            log.info("%s", exc)
+        except Exception:
+            log.exception("a delivery run failed; trying again in %.0f s", every)
+        if time.monotonic() >= next_purge:
+            next_purge = time.monotonic() + PURGE_EVERY
+            await _purge(ctx)
+        await asyncio.sleep(_pause(ctx, every, next_poll))
+
+
+async def _purge(ctx: Context) -> None:
+    try:
+        purged = await asyncio.to_thread(purge, ctx.store, utcnow(), ctx.settings)
+        log.log(logging.INFO if purged else logging.DEBUG, "%s", purged)
+    except Exception:
+        log.exception("the retention purge failed; trying again in %.0f s", PURGE_EVERY)
+
+
+def _pause(ctx: Context, every: float, next_poll: float) -> float:
+    """Seconds until the next round: the next poll, or sooner if an outbox row falls due first."""
+    wait = max(next_poll - time.monotonic(), 1.0) if ctx.feed else every
+    due = ctx.store.next_due()
+    if due is not None:
+        wait = min(wait, max((due - utcnow()).total_seconds(), 1.0))
+    return wait

@@ -1,0 +1,186 @@
+"""The commands behind `practica push …`: make keys, serve, ingest once, send once, export feedback, purge,
+and export or erase one person's data (a leaver)."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import json
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import ConfigError, PracticaError
+from .config import ServiceSettings
+from .models import Erased, utcnow
+from .privacy.export import personal_data
+from .privacy.people import erase
+from .privacy.retention import Purged, purge
+from .push.ingest import IngestReport, ingest_source
+from .push.schedule import Rules
+from .push.sender import Report, Sender, deliver
+from .push.vapid import VapidKey, write_keys
+from .store.backend import open_store
+from .store.base import Store
+
+# uvicorn and the API (FastAPI, ~1 s to import) are imported inside `serve` and `server_config`, and the
+# feedback routes inside `export_feedback`, on purpose: `push send` and `push ingest` run from cron.
+if TYPE_CHECKING:
+    import uvicorn
+
+log = logging.getLogger("practica.push")
+
+
+def make_keys(folder: Path, force: bool = False) -> tuple[Path, Path, VapidKey]:
+    """A new VAPID key pair in `folder` (private key mode 0600); the caller shows only the public key."""
+    private, public, key = write_keys(folder, force)
+    log.info("wrote the private key to %s (mode 0600; keep it secret, back it up)", private)
+    return private, public, key
+
+
+def serve(settings: ServiceSettings, host: str, port: int, feed: str | None, every: float) -> int:
+    """Run the API on uvicorn; deliver every `every` seconds and, with a feed, poll it as often."""
+    import uvicorn
+
+    from .api.app import create_app
+
+    settings.vapid()  # fail before binding the port, with the setting's name
+    if settings.auth.mode == "demo" and not loopback(host):
+        raise ConfigError(f"PRACTICA_AUTH_MODE=demo lets anyone say who they are, so the service listens only on a "
+                          f"loopback address in that mode, not {host!r}: use --host 127.0.0.1, or set "
+                          "PRACTICA_AUTH_MODE to jwt or header for a real deployment")
+    store = open_store(settings.db)
+    app = create_app(settings, store, feed=feed, poll_every=every)
+    log.info("push service on http://%s:%d/api/v1 (docs at /api/v1/docs); database %s; %s", host, port,
+             settings.db, f"polling {feed} every {every:g} s" if feed else "no feed to poll")
+    try:
+        uvicorn.Server(server_config(app, host, port)).run()
+    except KeyboardInterrupt:  # uvicorn re-raises Ctrl-C after its graceful shutdown: that is a normal stop
+        log.info("push service stopped")
+    finally:
+        store.close()
+    return 0
+
+
+def server_config(app: Any, host: str, port: int, **extra: Any) -> uvicorn.Config:
+    """How `serve` runs uvicorn (tests run the app the same way)."""
+    import uvicorn
+
+    # proxy_headers=False: uvicorn would believe X-Forwarded-For from 127.0.0.1 (its default), so anyone
+    # going through a local proxy could pick their rate-limit bucket; PRACTICA_TRUSTED_PROXIES decides.
+    options: dict[str, Any] = {"proxy_headers": False, "server_header": False, "access_log": False,
+                               "log_level": "info"}
+    return uvicorn.Config(app, host=host, port=port, **(options | extra))
+
+
+def ingest_once(settings: ServiceSettings, feed: str) -> IngestReport:
+    """Read `feed` and queue notifications for what is new."""
+    store = open_store(settings.db)
+    try:
+        report = ingest_source(store, feed, utcnow(), rules(settings))
+    finally:
+        store.close()
+    log.info("%s", report)
+    return report
+
+
+def send_once(settings: ServiceSettings) -> Report:
+    """Deliver everything due now, as the only sender on the database."""
+    settings.vapid()
+    store = open_store(settings.db)
+
+    async def run() -> Report:
+        async with Sender.from_settings(store, settings) as sender:
+            return await deliver(store, sender, utcnow())
+
+    try:
+        report = asyncio.run(run())
+    finally:
+        store.close()
+    log.info("%s", report)
+    return report
+
+
+def export_feedback(settings: ServiceSettings, out: Path | None) -> str:
+    """Readers' feedback per page as JSON; also written to `out` (atomically) when given."""
+    from .api.feedback import export_text
+
+    store = open_store(settings.db)
+    try:
+        text = export_text(store.votes())
+    finally:
+        store.close()
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        partial = out.with_name(f".{out.name}.tmp")
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(out)
+        log.info("wrote feedback on %d pages to %s", len(json.loads(text)["pages"]), out)
+    return text
+
+
+def purge_once(settings: ServiceSettings) -> Purged:
+    """Delete what has outlived its retention (PRACTICA_RETAIN_*) now: for cron, when `serve` does not run."""
+    store = open_store(settings.db)
+    try:
+        purged = purge(store, utcnow(), settings)
+    finally:
+        store.close()
+    log.info("%s", purged)
+    return purged
+
+
+def export_person(settings: ServiceSettings, email: str | None, subject: str | None, out: Path | None) -> str:
+    """Everything held about one person as JSON (the document GET /api/v1/me/export gives them); also written
+    to `out` (mode 0600) when given."""
+    store = open_store(settings.db)
+    try:
+        found = _find(store, email, subject)
+        if len(found) > 1:
+            raise PracticaError(f"{len(found)} people have the email {email!r} (subjects: {', '.join(found)}); "
+                                "export each with --subject")
+        text = personal_data(store, found[0], utcnow()).model_dump_json(indent=1) + "\n"
+    finally:
+        store.close()
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.touch(mode=0o600)
+        out.write_text(text, encoding="utf-8")
+        log.info("wrote what is held about %s to %s", found[0], out)
+    return text
+
+
+def erase_person(settings: ServiceSettings, email: str | None, subject: str | None) -> list[tuple[str, Erased]]:
+    """Erase everyone stored with this email (or this subject), as DELETE /api/v1/me does: (subject, what went)."""
+    store = open_store(settings.db)
+    try:
+        return [(found, gone) for found in _find(store, email, subject) if (gone := erase(store, found))]
+    finally:
+        store.close()
+
+
+def _find(store: Store, email: str | None, subject: str | None) -> list[str]:
+    """The subjects stored for `email` or `subject`, or a PracticaError saying nobody is."""
+    if subject is not None:
+        found = [subject] if store.person(subject) else []
+    else:
+        found = [p.subject for p in store.people_with_email(email or "")]
+    if not found:
+        raise PracticaError(f"the service holds nothing about {'subject' if subject is not None else 'email'} "
+                            f"{subject if subject is not None else email!r}: nobody with it has linked a device or "
+                            "chosen a preference (or they were erased already)")
+    return found
+
+
+def rules(settings: ServiceSettings) -> Rules:
+    return Rules(settings.digest_time, settings.digest_weekday, settings.daily_cap)
+
+
+def loopback(host: str) -> bool:
+    """Whether `host` (as given to --host) is this machine only."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

@@ -1,0 +1,390 @@
+"""The community service's settings: environment variables over a `.env` file, read once; secrets print as
+stars. Push settings are PRACTICA_PUSH_*, identity PRACTICA_AUTH_*, how long personal data is kept
+PRACTICA_RETAIN_*; PRACTICA_TRUSTED_PROXIES serves them all."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import ipaddress
+import logging
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import ConfigError
+from .models import LOCK_SCREENS, LockScreen
+
+log = logging.getLogger("practica.push")
+PREFIX = "PRACTICA_"
+GROUPS = ("PRACTICA_PUSH_", "PRACTICA_AUTH_", "PRACTICA_RETAIN_")  # unknown names here get a did-you-mean warning
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+class Secret:
+    """A string that shows as `**********` in repr, str, logs and tracebacks; `reveal()` gives the value."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('**********')"
+
+    def __str__(self) -> str:
+        return "**********"
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One environment variable: its name without the prefix, default (None: required when used), meaning."""
+
+    name: str
+    default: str | None
+    help: str
+
+    @property
+    def env(self) -> str:
+        return PREFIX + self.name
+
+
+SETTINGS = (
+    Setting("PUSH_DB", "push-data/push.sqlite3", "SQLite database file (created, with its folder, on first use)."),
+    Setting("PUSH_VAPID_PRIVATE_KEY", None, "VAPID private key: a PEM file's path, PEM text, or raw base64url. "
+            "Needed by serve and send. Never logged."),
+    Setting("PUSH_VAPID_SUBJECT", None, "Contact for push services: `mailto:you@example.org` or an https URL. "
+            "Needed by serve and send."),
+    Setting("PUSH_SITE_ORIGIN", "", "Origins allowed by CORS, comma-separated (e.g. `https://learn.example.org`)."),
+    Setting("PUSH_ALLOW_HOSTS", "", "Extra push-service hosts: `host` allows https on it and its subdomains; "
+            "`scheme://host:port` allows exactly that origin (tests use `http://127.0.0.1:PORT`)."),
+    Setting("PUSH_ADMIN_TOKEN", "", "Bearer token for /api/v1/admin/*; empty disables the admin API. Never logged."),
+    Setting("PUSH_FEED", "", "The site's feed.json (URL or path) for `serve --poll-feed`, admin ingest and ingest."),
+    Setting("PUSH_POLL_EVERY", "5m", "How often serve polls the feed and delivers (e.g. 30s, 5m, 1h)."),
+    Setting("PUSH_TTL", "86400", "Seconds a push service keeps an undelivered message (TTL header)."),
+    Setting("PUSH_MAX_ATTEMPTS", "5", "Attempts per notification on 429/5xx/network errors before giving up."),
+    Setting("PUSH_BACKOFF", "30s", "First retry delay; doubles per attempt (capped at 6h) unless Retry-After says."),
+    Setting("PUSH_CONCURRENCY", "32", "Requests in flight at once (one shared HTTP session)."),
+    Setting("PUSH_TIMEOUT", "10s", "Total time allowed for one push request."),
+    Setting("PUSH_DAILY_CAP", "3", "Most notifications per subscriber per local day (0: no cap); "
+            "more matches wait for the next day's digest time."),
+    Setting("PUSH_DIGEST_TIME", "09:00", "Local time (HH:MM) daily and weekly digests are delivered."),
+    Setting("PUSH_DIGEST_WEEKDAY", "mon", "Weekday weekly digests are delivered (mon…sun)."),
+    Setting("PUSH_VAPID_EXPIRY", "12h", "Life of a signed VAPID token (at most 24h); it is re-signed before it ends."),
+    Setting("PUSH_RATE_LIMIT", "30/10m", "Create/update/test requests, and changes to a reader's own data (linking "
+            "a device, preferences, erasure), allowed per client per window."),
+    Setting("PUSH_FEEDBACK_RATE_LIMIT", "60/10m", "Feedback posts (votes and comments) allowed per client per window."),
+    Setting("PUSH_MAX_BODY", "8192", "Largest request body in bytes."),
+    Setting("PUSH_LOCK_SCREEN", "full", "What a notification shows unless its device or person chose: `full` "
+            "(titles, summaries, names) or `private` (only \"Something new in <community>\" under the site's title)."),
+    Setting("RETAIN_NOTIFICATIONS", "30d", "How long sent and failed notifications are kept after their last "
+            "attempt (e.g. 30d)."),
+    Setting("RETAIN_FEEDBACK", "365d", "How long readers' votes and comments are kept, counted from their day."),
+    Setting("RETAIN_PEOPLE", "730d", "How long a person who has not been seen (no signed-in call) is kept; then "
+            "they are erased with their linked devices, as DELETE /api/v1/me does."),
+    Setting("AUTH_MODE", "none", "How the service knows who a reader is: `jwt` (a signed assertion from the SSO "
+            "proxy), `header` (an email header from a trusted proxy), `demo` (pick a demo person; loopback only) "
+            "or `none`."),
+    Setting("AUTH_JWT_HEADER", "", "jwt: the header carrying the signed assertion, e.g. `Cf-Access-Jwt-Assertion`."),
+    Setting("AUTH_JWKS", "", "jwt: the identity provider's public keys (JWKS) as an https URL or a file path."),
+    Setting("AUTH_ISSUER", "", "jwt: the `iss` a token must have (e.g. `https://team.cloudflareaccess.com`)."),
+    Setting("AUTH_AUDIENCE", "", "jwt: the `aud` a token must carry (comma-separated: any of them)."),
+    Setting("AUTH_ALGORITHMS", "RS256,ES256", "jwt: signature algorithms accepted (asymmetric only)."),
+    Setting("AUTH_LEEWAY", "60s", "jwt: clock skew allowed on `exp`, `nbf` and `iat` (at most 5m)."),
+    Setting("AUTH_JWKS_CACHE", "1h", "jwt: how long fetched keys are used before they are fetched again; a token "
+            "signed by an unknown key fetches them at once (at most every 30 s)."),
+    Setting("AUTH_EMAIL_CLAIM", "email", "jwt: the claim holding the email."),
+    Setting("AUTH_NAME_CLAIM", "name", "jwt: the claim holding the display name (optional in tokens)."),
+    Setting("AUTH_HEADER", "", "header: the header holding the signed-in email, e.g. `X-Forwarded-Email`; "
+            "believed only from PRACTICA_TRUSTED_PROXIES."),
+    Setting("AUTH_SUBJECT_HEADER", "", "header: the header holding the SSO's stable user id, e.g. "
+            "`X-Forwarded-User`; empty: the email is the key."),
+    Setting("AUTH_NAME_HEADER", "", "header: the header holding the display name, e.g. "
+            "`X-Forwarded-Preferred-Username` (optional)."),
+    Setting("TRUSTED_PROXIES", "", "Reverse proxies whose X-Forwarded-For is believed, as comma-separated "
+            "CIDRs (e.g. `127.0.0.1/32, 10.0.0.0/8`); empty: the socket's peer is the client. The same proxies "
+            "are the only ones whose identity header (AUTH_MODE=header) is believed."),
+)
+KNOWN = {s.env: s for s in SETTINGS}
+
+
+def env_name(name: str) -> str:
+    """The variable a setting is read from: `TRUSTED_PROXIES` and `AUTH_MODE` as given, push settings under
+    PRACTICA_PUSH_ (`DB` → PRACTICA_PUSH_DB)."""
+    return PREFIX + name if PREFIX + name in KNOWN else PREFIX + "PUSH_" + name
+
+
+AUTH_MODES = ("none", "jwt", "header", "demo")
+SAFE_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA")
+
+
+@dataclass(frozen=True)
+class AuthSettings:
+    """How readers are identified (AUTH_MODE and the settings of that mode)."""
+
+    mode: str = "none"
+    jwt_header: str = ""
+    jwks: str = ""
+    issuer: str = ""
+    audience: tuple[str, ...] = ()
+    algorithms: tuple[str, ...] = ("RS256", "ES256")
+    leeway: float = 60
+    jwks_cache: float = 3600
+    email_claim: str = "email"
+    name_claim: str = "name"
+    header: str = ""
+    subject_header: str = ""
+    name_header: str = ""
+
+
+@dataclass(frozen=True)
+class Retention:
+    """How long each kind of stored data is kept (PRACTICA_RETAIN_*); `privacy.retention.purge` enforces it."""
+
+    notifications: dt.timedelta = dt.timedelta(days=30)
+    feedback: dt.timedelta = dt.timedelta(days=365)
+    people: dt.timedelta = dt.timedelta(days=730)
+
+
+@dataclass(frozen=True)
+class ServiceSettings:
+    """Every push-service setting, parsed and checked. Build with `load_settings`."""
+
+    db: Path
+    vapid_private_key: Secret | None
+    vapid_subject: str | None
+    site_origins: tuple[str, ...]
+    allow_hosts: tuple[str, ...]
+    admin_token: Secret | None
+    feed: str | None
+    poll_every: float
+    ttl: int
+    max_attempts: int
+    backoff: float
+    concurrency: int
+    timeout: float
+    daily_cap: int
+    digest_time: dt.time
+    digest_weekday: int
+    vapid_expiry: float
+    rate_limit: tuple[int, float]
+    max_body: int
+    feedback_rate_limit: tuple[int, float]
+    trusted_proxies: tuple[Network, ...]
+    auth: AuthSettings = AuthSettings()
+    lock_screen: LockScreen = "full"
+    retention: Retention = Retention()
+
+    def vapid(self) -> tuple[Secret, str]:
+        """The VAPID key and subject, or a ConfigError naming what is missing."""
+        if self.vapid_private_key is None:
+            raise _missing("VAPID_PRIVATE_KEY", "run `practica push keys` and set it to the private key file")
+        if self.vapid_subject is None:
+            raise _missing("VAPID_SUBJECT", "set it to a real contact, e.g. mailto:learning@example.org")
+        return self.vapid_private_key, self.vapid_subject
+
+
+def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")) -> ServiceSettings:
+    """Settings from `environ` (default os.environ) over `env_file`; a ConfigError names any bad value."""
+    raw = {**read_env_file(env_file), **(os.environ if environ is None else environ)}
+    values = {k: v for k, v in raw.items() if k.startswith(PREFIX)}
+    for name in sorted(n for n in set(values) - set(KNOWN) if n.startswith(GROUPS)):
+        hint = difflib.get_close_matches(name, KNOWN, n=1)
+        log.warning("Unknown setting '%s'%s", name, f" (did you mean {hint[0]}?)" if hint else "")
+
+    def get(name: str) -> str:
+        setting = KNOWN[env_name(name)]
+        return values.get(setting.env, setting.default or "").strip()
+
+    return ServiceSettings(
+        db=Path(get("DB")), vapid_private_key=Secret(get("VAPID_PRIVATE_KEY")) if get("VAPID_PRIVATE_KEY") else None,
+        vapid_subject=_subject(get("VAPID_SUBJECT")) if get("VAPID_SUBJECT") else None,
+        site_origins=_origins(get("SITE_ORIGIN")), allow_hosts=_split(get("ALLOW_HOSTS")),
+        admin_token=Secret(get("ADMIN_TOKEN")) if get("ADMIN_TOKEN") else None, feed=get("FEED") or None,
+        poll_every=_duration("POLL_EVERY", get("POLL_EVERY"), 1), ttl=_int("TTL", get("TTL"), 0, 2419200),
+        max_attempts=_int("MAX_ATTEMPTS", get("MAX_ATTEMPTS"), 1, 100),
+        backoff=_duration("BACKOFF", get("BACKOFF"), 1), concurrency=_int("CONCURRENCY", get("CONCURRENCY"), 1, 1000),
+        timeout=_duration("TIMEOUT", get("TIMEOUT"), 1), daily_cap=_int("DAILY_CAP", get("DAILY_CAP"), 0, 1000),
+        digest_time=_clock("DIGEST_TIME", get("DIGEST_TIME")), digest_weekday=_weekday(get("DIGEST_WEEKDAY")),
+        vapid_expiry=_expiry(get("VAPID_EXPIRY")), rate_limit=_rate(get("RATE_LIMIT")),
+        max_body=_int("MAX_BODY", get("MAX_BODY"), 256, 1_000_000),
+        feedback_rate_limit=_rate(get("FEEDBACK_RATE_LIMIT"), "FEEDBACK_RATE_LIMIT"),
+        trusted_proxies=_networks(get("TRUSTED_PROXIES")), auth=_auth(get),
+        lock_screen=_lock_screen(get("LOCK_SCREEN")), retention=_retention(get),
+    )
+
+
+def _lock_screen(text: str) -> LockScreen:
+    for choice in LOCK_SCREENS:
+        if text.lower() == choice:
+            return choice
+    raise _bad("LOCK_SCREEN", text, "full or private")
+
+
+def _retention(get: Callable[[str], str]) -> Retention:
+    """The RETAIN_* settings: durations of at least a day (the data they govern is dated by the day)."""
+    def days(name: str) -> dt.timedelta:
+        seconds = _duration(name, get(name), 0)
+        if seconds < 86400:
+            raise _bad(name, get(name), "a duration of at least a day, e.g. 30d or 730d")
+        return dt.timedelta(seconds=seconds)
+    return Retention(days("RETAIN_NOTIFICATIONS"), days("RETAIN_FEEDBACK"), days("RETAIN_PEOPLE"))
+
+
+def _auth(get: Callable[[str], str]) -> AuthSettings:
+    """The AUTH_* settings, checked together: each mode names what it is missing."""
+    mode = get("AUTH_MODE").lower() or "none"
+    if mode not in AUTH_MODES:
+        raise _bad("AUTH_MODE", mode, "one of " + ", ".join(AUTH_MODES))
+    algorithms = tuple(a.strip() for a in _split(get("AUTH_ALGORITHMS")))
+    unsafe = [a for a in algorithms if a not in SAFE_ALGORITHMS]
+    if unsafe or not algorithms:
+        raise _bad("AUTH_ALGORITHMS", get("AUTH_ALGORITHMS"), "asymmetric algorithms only ("
+                   + ", ".join(SAFE_ALGORITHMS) + "); never none or HS*")
+    leeway = _duration("AUTH_LEEWAY", get("AUTH_LEEWAY"), 0)
+    if leeway > 300:
+        raise _bad("AUTH_LEEWAY", get("AUTH_LEEWAY"), "at most 5m of clock skew")
+    auth = AuthSettings(
+        mode=mode, jwt_header=get("AUTH_JWT_HEADER"), jwks=get("AUTH_JWKS"), issuer=get("AUTH_ISSUER"),
+        audience=_split(get("AUTH_AUDIENCE")), algorithms=algorithms, leeway=leeway,
+        jwks_cache=_duration("AUTH_JWKS_CACHE", get("AUTH_JWKS_CACHE"), 30),
+        email_claim=get("AUTH_EMAIL_CLAIM") or "email", name_claim=get("AUTH_NAME_CLAIM") or "name",
+        header=get("AUTH_HEADER"), subject_header=get("AUTH_SUBJECT_HEADER"), name_header=get("AUTH_NAME_HEADER"))
+    needs = {"jwt": (("AUTH_JWT_HEADER", "the header your SSO proxy signs, e.g. Cf-Access-Jwt-Assertion"),
+                     ("AUTH_JWKS", "your identity provider's JWKS URL (https) or a file with its keys"),
+                     ("AUTH_ISSUER", "the issuer your proxy's tokens carry (their `iss` claim)"),
+                     ("AUTH_AUDIENCE", "the audience your proxy's tokens carry (their `aud` claim)")),
+             "header": (("AUTH_HEADER", "the header your proxy sets to the signed-in email, e.g. X-Forwarded-Email"),
+                        ("TRUSTED_PROXIES", "the proxy's address (CIDR): only it may set the identity header"))}
+    for name, fix in needs.get(mode, ()):
+        if not get(name):
+            raise _missing(name, f"AUTH_MODE={mode} needs it: set it to {fix}")
+    if auth.header.lower() == "authorization":
+        raise _bad("AUTH_HEADER", "Authorization", "another header: Authorization carries a subscription's secret")
+    if mode == "jwt" and auth.jwt_header.lower() == "authorization":
+        raise _bad("AUTH_JWT_HEADER", auth.jwt_header, "a header other than Authorization, which carries a "
+                   "subscription's secret here (with oauth2-proxy, use AUTH_MODE=header)")
+    if mode == "jwt" and "://" in auth.jwks and not re.match(r"https://|http://(127\.0\.0\.1|localhost|\[::1\])[:/]",
+                                                          auth.jwks):
+        raise _bad("AUTH_JWKS", auth.jwks, "an https URL (or a file path)")
+    return auth
+
+
+def read_env_file(path: Path | None) -> dict[str, str]:
+    """KEY=VALUE lines of a `.env` file (comments, blank lines, `export` and quotes allowed); {} if absent."""
+    if path is None or not path.is_file():
+        return {}
+    out = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, sep, value = line.removeprefix("export ").partition("=")
+        if not sep:
+            raise ConfigError(f"{path}:{number}: expected KEY=VALUE")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        out[key.strip()] = value
+    return out
+
+
+def parse_duration(text: str) -> float:
+    """Seconds in `90`, `30s`, `5m`, `2h` or `1d`; ValueError otherwise."""
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([smhd]?)", text.strip().lower())
+    if not match:
+        raise ValueError(f"{text!r} is not a duration like 30s, 5m, 2h or 1d")
+    return float(match[1]) * UNITS[match[2] or "s"]
+
+
+def _missing(name: str, fix: str) -> ConfigError:
+    return ConfigError(f"Config '{env_name(name)}' is missing, and has no default. To fix: {fix}.")
+
+
+def _bad(name: str, value: str, expected: str) -> ConfigError:
+    return ConfigError(f"Config '{env_name(name)}' has value {value!r}; expected {expected}.")
+
+
+def _split(text: str) -> tuple[str, ...]:
+    return tuple(part for part in re.split(r"[,\s]+", text) if part)
+
+
+def _int(name: str, text: str, lo: int, hi: int) -> int:
+    if not text.isdigit() or not lo <= int(text) <= hi:
+        raise _bad(name, text, f"a whole number from {lo} to {hi}")
+    return int(text)
+
+
+def _duration(name: str, text: str, minimum: float) -> float:
+    try:
+        seconds = parse_duration(text)
+    except ValueError:
+        raise _bad(name, text, "a duration like 30s, 5m, 2h or 1d") from None
+    if seconds < minimum:
+        raise _bad(name, text, f"at least {minimum:g} seconds")
+    return seconds
+
+
+def _clock(name: str, text: str) -> dt.time:
+    try:
+        return parse_clock(text)
+    except ValueError:
+        raise _bad(name, text, "a local time as HH:MM, e.g. 09:00") from None
+
+
+def parse_clock(text: str) -> dt.time:
+    """`HH:MM` (24-hour) as a time; ValueError otherwise."""
+    if not re.fullmatch(r"\d\d:\d\d", text):
+        raise ValueError(f"{text!r} is not HH:MM")
+    return dt.time(int(text[:2]), int(text[3:]))
+
+
+def _weekday(text: str) -> int:
+    if text.lower()[:3] not in WEEKDAYS:
+        raise _bad("DIGEST_WEEKDAY", text, "a weekday: " + ", ".join(WEEKDAYS))
+    return WEEKDAYS.index(text.lower()[:3])
+
+
+def _expiry(text: str) -> float:
+    seconds = _duration("VAPID_EXPIRY", text, 600)
+    if seconds > 86400:
+        raise _bad("VAPID_EXPIRY", text, "at most 24h (RFC 8292)")
+    return seconds
+
+
+def _rate(text: str, name: str = "RATE_LIMIT") -> tuple[int, float]:
+    count, _, window = text.partition("/")
+    if not count.isdigit() or int(count) < 1:
+        raise _bad(name, text, "requests/window, e.g. 30/10m")
+    return int(count), _duration(name, window or "1m", 1)
+
+
+def _networks(text: str) -> tuple[Network, ...]:
+    out = []
+    for part in _split(text):
+        try:
+            out.append(ipaddress.ip_network(part, strict=True))
+        except ValueError:
+            raise _bad("TRUSTED_PROXIES", part, "IP networks like 127.0.0.1/32 or 10.0.0.0/8 (host bits zero), "
+                       "comma-separated") from None
+    return tuple(out)
+
+
+def _subject(text: str) -> str:
+    if re.fullmatch(r"mailto:[^@\s]+@[^@\s]+\.[^@\s]+", text) or re.fullmatch(r"https://[^/\s]+\.[^/\s]+(/\S*)?", text):
+        return text
+    raise _bad("VAPID_SUBJECT", text, "a real contact: mailto:you@example.org or https://example.org/contact")
+
+
+def _origins(text: str) -> tuple[str, ...]:
+    for origin in _split(text):
+        if not re.fullmatch(r"https?://[A-Za-z0-9.\-\[\]:]+/?", origin):
+            raise _bad("SITE_ORIGIN", origin, "origins like https://learn.example.org (scheme and host, no path)")
+    return tuple(o.rstrip("/") for o in _split(text))

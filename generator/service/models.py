@@ -1,0 +1,219 @@
+"""The service's values: subscriptions and their preferences, feed items, outbox rows, the people it keeps
+something for."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from base64 import urlsafe_b64encode
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+ItemType = Literal["lesson", "video", "faq", "path"]
+Frequency = Literal["immediate", "daily", "weekly"]
+LockScreen = Literal["full", "private"]  # private: notifications name no item, summary or person
+ITEM_TYPES: tuple[ItemType, ...] = ("lesson", "video", "faq", "path")
+FREQUENCIES: tuple[Frequency, ...] = ("immediate", "daily", "weekly")
+LOCK_SCREENS: tuple[LockScreen, ...] = ("full", "private")
+UTC = dt.UTC
+
+
+def utcnow() -> dt.datetime:
+    """The current time in UTC, to the second (the store keeps seconds)."""
+    return dt.datetime.now(UTC).replace(microsecond=0)
+
+
+def iso(moment: dt.datetime) -> str:
+    """UTC as `YYYY-MM-DDTHH:MM:SSZ`: fixed width, so stored times sort and compare as text."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_iso(text: str) -> dt.datetime:
+    """The inverse of `iso`."""
+    if len(text) != 20 or text[-1] != "Z":
+        raise ValueError(f"{text!r} is not a time as `iso` writes it")
+    return dt.datetime.fromisoformat(text)
+
+
+def subscription_id(endpoint: str) -> str:
+    """A subscription's public id: a short hash of its endpoint (also what logs show instead of the URL)."""
+    digest = hashlib.sha256(endpoint.encode()).digest()[:12]
+    return urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+@dataclass(frozen=True)
+class QuietHours:
+    """A daily window, in the subscriber's local time, in which nothing is delivered; may cross midnight."""
+
+    start: dt.time
+    end: dt.time
+
+
+@dataclass(frozen=True)
+class Preferences:
+    """What a subscriber follows and when they want to hear about it."""
+
+    topics: tuple[str, ...] = ()
+    people: tuple[str, ...] = ()
+    types: tuple[ItemType, ...] = ()
+    frequency: Frequency = "immediate"
+    quiet_hours: QuietHours | None = None
+    timezone: str = "UTC"
+    lock_screen: LockScreen | None = None  # this device's choice; None: its owner's, else the deployment's
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def matches(self, item: FeedItem) -> bool:
+        """In a followed topic or by a followed person (following neither means everything), of a chosen type."""
+        if self.types and item.type not in self.types:
+            return False
+        if not self.topics and not self.people:
+            return True
+        return bool(set(self.topics) & set(item.topics) or set(self.people) & set(item.people))
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """A browser's push subscription (endpoint and keys, exactly as the browser gave them) and preferences."""
+
+    endpoint: str
+    p256dh: str
+    auth: str
+    preferences: Preferences = Preferences()
+    created_at: dt.datetime = field(default_factory=utcnow)
+    updated_at: dt.datetime = field(default_factory=utcnow)
+    owner: str | None = None  # the subject of the person it is linked to (set only by `Store.set_owner`)
+
+    @cached_property
+    def id(self) -> str:
+        return subscription_id(self.endpoint)
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A topic or person the feed lists: id, display name, page URL (and a person's contact email, which their
+    profile shows too: how a signed-in reader is matched to their profile)."""
+
+    id: str
+    name: str
+    url: str
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    """One published lesson, video, FAQ or path, as the feed describes it."""
+
+    id: str
+    type: ItemType
+    url: str
+    title: str
+    summary: str = ""
+    topics: tuple[str, ...] = ()
+    people: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FeedState:
+    """What the last ingested feed said about the site: the names subscribers may follow, and how to link."""
+
+    title: str
+    site_url: str
+    icon: str | None
+    topics: dict[str, Ref]
+    people: dict[str, Ref]
+    pages: frozenset[str] = frozenset()  # item URLs relative to site_url (`learn/x/`): what readers may rate
+
+
+@dataclass(frozen=True)
+class IngestedFeed:
+    """The feed state the store holds, and when it was ingested."""
+
+    state: FeedState
+    ingested_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Feed:
+    """A validated feed: the site's state plus its items, newest first."""
+
+    state: FeedState
+    items: tuple[FeedItem, ...]
+
+
+@dataclass(frozen=True)
+class Claim:
+    """An outbox row the sender now holds ('sending'): whom to notify, about what, how often tried."""
+
+    id: int
+    subscription: Subscription
+    slot: str
+    attempts: int
+    payload: str | None
+    items: tuple[FeedItem, ...]
+    owner_lock_screen: LockScreen | None = None  # the linked person's choice, if any
+
+
+@dataclass(frozen=True)
+class Vote:
+    """A reader's "was this helpful?" answer about one page. `id` is random, made by the browser for this vote
+    only (so a resend or a later comment finds it); nothing identifies the reader."""
+
+    id: str
+    page: str
+    helpful: bool
+    comment: str | None
+    day: dt.date
+
+
+def new_pseudonym() -> str:
+    """A random 128-bit key (urlsafe text) that stands for a person where their name must not appear."""
+    return secrets.token_urlsafe(16)
+
+
+@dataclass(frozen=True)
+class Person:
+    """A signed-in reader the service keeps something for (a linked device, a preference). Created only by
+    such an action; `email`, `name` and `person` are as last seen, `seen_on` a date only."""
+
+    subject: str
+    email: str | None
+    name: str | None
+    person: str | None
+    pseudonym: str
+    created_at: dt.datetime
+    seen_on: dt.date
+    lock_screen: LockScreen | None = None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One outbox row, as a person's export shows it: when, its state, what it said (once built)."""
+
+    id: int
+    subscription_id: str
+    state: str
+    due_at: dt.datetime
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    attempts: int
+    status: int | None
+    payload: str | None
+    items: tuple[str, ...]  # the feed ids it summarises
+
+
+@dataclass(frozen=True)
+class Erased:
+    """What erasing a person removed."""
+
+    devices: int
+    notifications: int
+
+    def __str__(self) -> str:
+        return (f"removed the person, {self.devices} linked device{'s' * (self.devices != 1)} and "
+                f"{self.notifications} notification{'s' * (self.notifications != 1)} queued or sent to them")

@@ -1,0 +1,252 @@
+"""Deliver the outbox: Web Push requests (`webpush.py`) over one shared aiohttp session, bounded concurrency.
+
+Per row: 2xx → sent; 404/410 → the subscription is removed with its pending work; 429, 5xx and network
+errors → retried with exponential backoff (or after Retry-After) until MAX_ATTEMPTS; other answers →
+failed, the subscription kept. Redirects are never followed; the endpoint is re-checked before each send.
+Payloads are frozen in the claim's transaction, before any request; results are committed in groups.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import email.utils
+import logging
+import time
+from dataclasses import dataclass
+
+import aiohttp
+
+from ..config import ServiceSettings
+from ..models import UTC, Claim, FeedState, LockScreen, Subscription
+from ..security import Allowlist, CheckedOrigins, Refused
+from ..store.base import Store
+from . import webpush
+from .payload import encode, lock_screen, private_summary, summarise, tag_for, topic_for
+from .vapid import VapidKey, VapidSigner
+
+log = logging.getLogger("practica.push.sender")
+MAX_BACKOFF = 6 * 3600.0
+COMMIT_EVERY = 1.0  # seconds: finished rows wait at most about this long (or for a group) before being committed
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How one push request ended: the HTTP status (None if no answer), Retry-After seconds, what went wrong."""
+
+    status: int | None
+    retry_after: float | None = None
+    error: str | None = None
+    refused: bool = False
+
+    @property
+    def verdict(self) -> str:
+        """sent, gone, retry or fail."""
+        if self.refused:
+            return "fail"
+        if self.status is None or self.status == 429 or self.status >= 500:
+            return "retry"
+        if 200 <= self.status < 300:
+            return "sent"
+        return "gone" if self.status in (404, 410) else "fail"
+
+
+@dataclass
+class Report:
+    """Totals of one delivery run."""
+
+    sent: int = 0
+    retry: int = 0
+    fail: int = 0
+    gone: int = 0
+    requeued: int = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.sent or self.retry or self.fail or self.gone or self.requeued)
+
+    def __str__(self) -> str:
+        text = (f"sent {self.sent}, will retry {self.retry}, failed {self.fail}, "
+                f"removed {self.gone} expired subscriptions")
+        return text + (f" (resent {self.requeued} left in flight by a stopped sender)" if self.requeued else "")
+
+
+class Sender:
+    """Sends push messages. Use as `async with Sender(...) as sender:` so the HTTP session is shared and closed."""
+
+    def __init__(self, store: Store, signer: VapidSigner, allowlist: Allowlist, *, ttl: int = 86400,
+                 concurrency: int = 32, timeout: float = 10, max_attempts: int = 5, backoff: float = 30,
+                 lock_screen: LockScreen = "full") -> None:
+        self.store, self.signer, self.allowlist, self.lock_screen = store, signer, allowlist, lock_screen
+        self.ttl, self.concurrency, self.max_attempts, self.backoff = ttl, concurrency, max_attempts, backoff
+        self.timeout, self.origins = timeout, CheckedOrigins(allowlist)
+        self._session: aiohttp.ClientSession | None = None
+        self._slots: asyncio.Semaphore | None = None
+
+    @classmethod
+    def from_settings(cls, store: Store, settings: ServiceSettings) -> Sender:
+        key, subject = settings.vapid()
+        signer = VapidSigner(VapidKey.load(key), subject, settings.vapid_expiry)
+        return cls(store, signer, Allowlist.build(settings.allow_hosts), ttl=settings.ttl,
+                   concurrency=settings.concurrency, timeout=settings.timeout, max_attempts=settings.max_attempts,
+                   backoff=settings.backoff, lock_screen=settings.lock_screen)
+
+    async def __aenter__(self) -> Sender:
+        self._session = webpush.session(self.concurrency, self.timeout)
+        self._slots = asyncio.Semaphore(self.concurrency)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def push(self, sub: Subscription, payload: str, topic: str, urgency: str = "normal") -> Outcome:
+        """Encrypt and POST one message to the subscription's push service; never raises for HTTP trouble."""
+        if self._session is None or self._slots is None:
+            raise RuntimeError("use the Sender inside `async with`")
+        try:
+            aud = self.origins.origin(sub.endpoint)
+        except Refused as exc:
+            return Outcome(None, error=f"endpoint refused at send time: {exc}", refused=True)
+        try:
+            body = webpush.encrypt(payload.encode(), sub.p256dh, sub.auth)
+        except webpush.Unencryptable as exc:
+            return Outcome(None, error=_describe(exc, sub), refused=True)
+        sent = webpush.headers(self.signer.for_origin(aud), self.ttl, urgency, topic)
+        async with self._slots:
+            try:
+                status, retry_after = await webpush.post(self._session, sub.endpoint, body, sent)
+            except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+                return Outcome(None, error=_describe(exc, sub))
+        return Outcome(status, parse_retry_after(retry_after), None if 200 <= status < 300 else f"HTTP {status}")
+
+    async def deliver_due(self, now: dt.datetime) -> Report:
+        """Send every row due by `now` (the scheduling clock); retries fall due later, for a later run."""
+        found = self.store.feed_state()
+        state = found.state if found else FeedState("Practica", "https://invalid/", None, {}, {})
+        report, queue = Report(), asyncio.Queue[tuple[Claim, Outcome | None] | None](maxsize=self.concurrency)
+        done: list[tuple[Claim, Outcome]] = []
+        committed = time.monotonic()
+
+        async def produce() -> None:
+            while rows := self._claim(now, state):
+                for claimed in rows:
+                    await queue.put(claimed)
+            for _ in range(self.concurrency):
+                await queue.put(None)
+
+        async def work() -> None:
+            nonlocal committed
+            while (claimed := await queue.get()) is not None:
+                row, unbuilt = claimed
+                done.append((row, unbuilt if unbuilt is not None else await self._deliver(row)))
+                if len(done) >= self.concurrency or time.monotonic() - committed >= COMMIT_EVERY:
+                    self._record(done, now, report)
+                    committed = time.monotonic()
+
+        try:
+            async with asyncio.TaskGroup() as group:  # one failing task cancels the rest, none is left running
+                group.create_task(produce())
+                for _ in range(self.concurrency):
+                    group.create_task(work())
+        finally:
+            self._record(done, now, report)
+        return report
+
+    def _claim(self, now: dt.datetime, state: FeedState) -> list[tuple[Claim, Outcome | None]]:
+        """The next due rows, now 'sending', each payload built and stored in the same transaction: committed
+        before any request, so every attempt sends the same notification. A row whose payload cannot be built
+        comes with the outcome to record instead."""
+        with self.store.transaction():
+            return [self._freeze(row, state) for row in self.store.claim(now, self.concurrency)]
+
+    def _freeze(self, row: Claim, state: FeedState) -> tuple[Claim, Outcome | None]:
+        if row.payload is not None:
+            return row, None
+        sub = row.subscription
+        private = lock_screen(sub.preferences.lock_screen, row.owner_lock_screen, self.lock_screen) == "private"
+        try:
+            payload = encode((private_summary if private else summarise)(row.items, sub.preferences, state,
+                                                                          tag_for(row.id)))
+        except Exception as exc:  # a bug must not leave the row 'sending' forever; attempts bound the retries
+            log.error("delivery %d to subscription %s failed unexpectedly: %s", row.id, sub.id, _describe(exc, sub))
+            log.debug("traceback of that failure", exc_info=True)
+            return row, Outcome(None, error=_describe(exc, sub))
+        self.store.set_payload(row.id, payload)
+        return Claim(row.id, sub, row.slot, row.attempts, payload, row.items), None
+
+    async def _deliver(self, row: Claim) -> Outcome:
+        sub = row.subscription
+        assert row.payload is not None
+        try:
+            urgency = "normal" if sub.preferences.frequency == "immediate" else "low"
+            return await self.push(sub, row.payload, topic_for(row.id), urgency)
+        except Exception as exc:  # as above: recorded as a failed attempt
+            log.error("delivery %d to subscription %s failed unexpectedly: %s", row.id, sub.id, _describe(exc, sub))
+            log.debug("traceback of that failure", exc_info=True)
+            return Outcome(None, error=_describe(exc, sub))
+
+    def _record(self, done: list[tuple[Claim, Outcome]], now: dt.datetime, report: Report) -> None:
+        """Commit the outcomes of finished rows: one transaction, one statement per row. Until then a row stays
+        'sending', so a crash before this commit resends it (the same payload, tag and Topic: shown once)."""
+        if not done:
+            return
+        with self.store.transaction():
+            verdicts = [self._finish(row, outcome, now) for row, outcome in done]
+        done.clear()
+        for verdict in verdicts:
+            setattr(report, verdict, getattr(report, verdict) + 1)
+
+    def _finish(self, row: Claim, outcome: Outcome, now: dt.datetime) -> str:
+        verdict = outcome.verdict
+        if verdict == "sent":
+            self.store.mark_sent(row.id, outcome.status or 201, now)
+            return verdict
+        sid = row.subscription.id
+        if verdict == "retry" and row.attempts >= self.max_attempts:
+            verdict = "fail"
+        if verdict == "gone":
+            dropped = self.store.delete_subscription(sid)
+            log.info("subscription %s is gone (HTTP %s): removed with %d undelivered", sid, outcome.status, dropped)
+        elif verdict == "retry":
+            due = now + dt.timedelta(seconds=retry_delay(row.attempts, outcome.retry_after, self.backoff))
+            self.store.mark_retry(row.id, outcome.status, outcome.error or "", due, now)
+            log.info("delivery %d to %s: %s; retrying at %s", row.id, sid, outcome.error, due.isoformat())
+        else:
+            self.store.mark_failed(row.id, outcome.status, outcome.error or "", now)
+            log.warning("delivery %d to %s failed after %d attempts: %s", row.id, sid, row.attempts, outcome.error)
+        return verdict
+
+
+async def deliver(store: Store, sender: Sender, now: dt.datetime) -> Report:
+    """One delivery run as the only sender: resend rows a dead sender left in flight, then everything due.
+    Finished rows are forgotten by `privacy.retention.purge` (PRACTICA_RETAIN_NOTIFICATIONS), not here."""
+    with store.sender_lock():
+        requeued = store.requeue_sending()
+        report = await sender.deliver_due(now)
+        report.requeued = requeued
+    return report
+
+
+def _describe(exc: BaseException, sub: Subscription) -> str:
+    """An error as text for logs and the store, with the endpoint (a capability URL) replaced by its id."""
+    return f"{type(exc).__name__}: {exc}".replace(sub.endpoint, f"<endpoint {sub.id}>")[:300]
+
+
+def retry_delay(attempts: int, retry_after: float | None, backoff: float) -> float:
+    """Seconds until the next attempt: what Retry-After asked for, else `backoff` doubled per attempt made."""
+    delay = retry_after if retry_after is not None else backoff * 2 ** (attempts - 1)
+    return min(max(delay, 1.0), MAX_BACKOFF)
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header (delay-seconds or an HTTP date), or None."""
+    if not value:
+        return None
+    if value.strip().isdigit():
+        return float(value.strip())
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - dt.datetime.now(UTC)).total_seconds())

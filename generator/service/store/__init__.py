@@ -1,0 +1,1 @@
+"""The store: subscriptions, the outbox, feed state and votes; SQLite today (migrations.py)."""

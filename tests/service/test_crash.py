@@ -1,0 +1,110 @@
+"""Kill `practica push send` with SIGKILL in the middle of a large batch, run it again: nothing lost, nothing twice.
+
+The guarantee under test (ARCHITECTURE.md, "Push service"): every outbox row is delivered at least once,
+and is shown exactly once, because each row is always sent with the same payload, the same notification
+`tag` and the same `Topic`, so a resend replaces rather than adds. A row is sent again only if the killed
+sender had it in flight ('sending' in the store); rows recorded as sent are never sent again.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from generator.service.models import Preferences, Subscription, utcnow
+from generator.service.store.backend import open_store
+from generator.service.store.sqlite import SqliteStore
+
+from .conftest import ReceiverClient, environment, item, run_ingest
+
+SUBSCRIBERS = 3000
+KILL_AFTER = 300  # deliveries seen by the receiver before the sender is killed
+
+
+@pytest.fixture
+def remote_receiver() -> Iterator[ReceiverClient]:
+    """The receiver in its own process, as a real push service would be."""
+    process = subprocess.Popen([sys.executable, str(Path(__file__).with_name("receiver.py"))],
+                               stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        assert line.startswith("RECEIVER "), line
+        client = ReceiverClient(line.split()[1])
+        yield client
+        client.http.close()
+    finally:
+        process.kill()
+        process.wait(10)
+
+
+def _send(env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "generator.cli", "push", "send"], env=env, cwd=cwd,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_a_killed_sender_loses_nothing_and_shows_nothing_twice(tmp_path: Path, vapid_pem: Path,
+                                                               remote_receiver: ReceiverClient) -> None:
+    db = tmp_path / "push.sqlite3"
+    store = open_store(db)
+    assert isinstance(store, SqliteStore)
+    with store.transaction():
+        for sub in remote_receiver.subscribe(SUBSCRIBERS):
+            store.save_subscription(Subscription(sub["endpoint"], sub["keys"]["p256dh"], sub["keys"]["auth"],
+                                                 Preferences(topics=("data",))))
+    run_ingest(store, item("old"))
+    report = run_ingest(store, item("old"), item("sql-joins", title="SQL joins"), now=utcnow())  # the CLI's clock
+    assert report.queued == SUBSCRIBERS
+    env = {**os.environ, **environment(db, vapid_pem, remote_receiver.base, concurrency="16")}
+
+    first = _send(env, tmp_path)
+    deadline = time.monotonic() + 120  # a bound for a stuck machine, not an assertion about speed
+    while remote_receiver.count()["accepted"] < KILL_AFTER:
+        assert first.poll() is None, f"the sender ended before it could be killed: {first.communicate()}"
+        assert time.monotonic() < deadline, "the sender made no progress"
+        time.sleep(0.01)
+    first.send_signal(signal.SIGKILL)
+    first.communicate(timeout=30)
+    assert first.returncode == -signal.SIGKILL
+
+    states = Counter(row[0] for row in store.db.execute("SELECT state FROM outbox"))
+    in_flight = {f"practica-{row[0]}" for row in store.db.execute("SELECT id FROM outbox WHERE state = 'sending'")}
+    assert 0 < states["sent"] < SUBSCRIBERS, states  # killed in the middle of the batch
+    assert states["sending"] + states["pending"] > 0
+
+    second = _send(env, tmp_path)
+    _, err = second.communicate(timeout=300)
+    assert second.returncode == 0, err
+    assert f"resent {len(in_flight)} left in flight" in err or not in_flight
+
+    rows = {row[0]: f"practica-{row[1]}" for row in store.db.execute(
+        "SELECT s.endpoint, o.id FROM outbox o JOIN subscriptions s ON s.id = o.subscription_id")}
+    assert Counter(row[0] for row in store.db.execute("SELECT state FROM outbox")) == {"sent": SUBSCRIBERS}
+    store.close()
+
+    result = remote_receiver.report()
+    assert result["rejections"] == []
+    assert len(result["devices"]) == SUBSCRIBERS
+    resent = 0
+    for endpoint, device in result["devices"].items():
+        # The browser's view: exactly one notification, the right one.
+        assert list(device["shown"]) == [rows[endpoint]], endpoint
+        assert device["shown"][rows[endpoint]]["title"] == "New lesson in Data & Analytics"
+        assert device["shown"][rows[endpoint]]["url"] == "https://learn.example.org/learn/sql-joins/"
+        # The push service's view: a second copy only for a row the killed sender had in flight,
+        # and identical to the first (same plaintext, same Topic), so it replaced rather than added.
+        copies = device["received"]
+        if len(copies) > 1:
+            resent += 1
+            assert rows[endpoint] in in_flight
+            assert len(copies) == 2 and copies[0]["payload"] == copies[1]["payload"]
+            assert copies[0]["topic"] == copies[1]["topic"] == rows[endpoint]
+    assert resent <= len(in_flight)
