@@ -149,7 +149,7 @@ def test_no_url_attribute_has_a_script_or_data_scheme(hostile_site: HostileSite,
 def test_the_theme_uses_no_data_urls(mini_site: Path) -> None:
     """Guards the rule above: if the theme ever ships data: images, the rule must allow exactly those."""
     found = [f"{describe(mini_site, path, e)}: {name}" for path, _, e in elements(mini_site) for name in URL_ATTRIBUTES
-             if isinstance(e.attrs.get(name), str) and url_value(e.attrs[name]).startswith("data:")]
+             if isinstance(value := e.attrs.get(name), str) and url_value(value).startswith("data:")]
     assert found == []
 
 
