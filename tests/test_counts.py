@@ -9,6 +9,7 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 
 from generator.content.load import load_community
+from generator.content.models import VideoMeta
 from generator.settings import load_settings
 from tests.conftest import CliResult, write_config
 from tests.soup import one
@@ -31,6 +32,7 @@ def test_a_paths_time_is_the_sum_of_its_steps_everywhere(cli: Callable[..., CliR
     path = community.paths["first-week"]
     steps = [step for step, _ in community.steps(path)]
     video = next(s for s in steps if s.kind == "video")
+    assert isinstance(video.meta, VideoMeta)
     assert video.minutes == -(-video.meta.duration // 60), "a video counts for its duration"
     assert path.minutes == sum(s.minutes for s in steps) > 1
     site = mini.parent / "site"
