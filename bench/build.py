@@ -67,9 +67,9 @@ def compare(case: Case, rounds: int, logs: Path) -> dict[str, object]:
     ratios_wall = [p.wall / b.wall for p, b in zip(runs["practica"], runs["plain"], strict=True)]
     out: dict[str, object] = {"items": case.items, "rounds": rounds,
                               "ratio_cpu": statistics.median(ratios_cpu), "ratio_wall": statistics.median(ratios_wall)}
-    for name, done in runs.items():
-        out[name] = {"wall": statistics.median(d.wall for d in done), "cpu": statistics.median(d.cpu for d in done),
-                     "peak_mb": max(d.peak_mb for d in done)}
+    for name, builds in runs.items():
+        out[name] = {"wall": statistics.median(b.wall for b in builds), "cpu": statistics.median(b.cpu for b in builds),
+                     "peak_mb": max(b.peak_mb for b in builds)}
     out["pages"] = sum(1 for _ in case.practica_site.rglob("index.html"))
     out["plain_pages"] = sum(1 for _ in case.plain_site.rglob("index.html"))
     return out
@@ -139,6 +139,6 @@ def _wait_for(log: Path, text: str, deadline: float, proc: subprocess.Popen[str]
         if (content.count(text) > after) if after >= 0 else (text in content):
             return
         if proc.poll() is not None:
-            raise RuntimeError(f"{proc.args} exited early:\n{content[-2000:]}")
+            raise RuntimeError(f"{proc.args!r} exited early:\n{content[-2000:]}")
         time.sleep(0.05)
-    raise TimeoutError(f"no '{text}' from {proc.args} in time; see {log}")
+    raise TimeoutError(f"no '{text}' from {proc.args!r} in time; see {log}")

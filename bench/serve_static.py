@@ -20,6 +20,7 @@ import json
 import os
 import threading
 from pathlib import Path
+from typing import BinaryIO
 
 TEXT = (".html", ".css", ".js", ".json", ".xml", ".svg", ".webmanifest", ".txt", ".mjs")
 _cache: dict[tuple[str, float], bytes] = {}
@@ -42,7 +43,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         self.send_header("Cache-Control", "public, max-age=3600")
         super().end_headers()
 
-    def send_head(self):  # type: ignore[no-untyped-def]
+    def send_head(self) -> io.BytesIO | BinaryIO | None:
         if self.path.startswith("/__bench/"):
             return self._counters()
         body = self._head()
@@ -72,7 +73,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         self.end_headers()
         return io.BytesIO(data)
 
-    def _head(self):  # type: ignore[no-untyped-def]
+    def _head(self) -> io.BytesIO | BinaryIO | None:
         path = Path(self.translate_path(self.path))
         if path.is_dir():
             path = path / "index.html"

@@ -44,6 +44,7 @@ def _tagged(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Tagged:
         return Tagged(node.tag, loader.construct_scalar(node))
     if isinstance(node, yaml.SequenceNode):
         return Tagged(node.tag, loader.construct_sequence(node, deep=True))
+    assert isinstance(node, yaml.MappingNode), node  # a YAML node is a scalar, a sequence or a mapping
     return Tagged(node.tag, loader.construct_mapping(node, deep=True))
 
 

@@ -61,9 +61,9 @@ def first_visit(site: Path, page: str = "index.html") -> dict[str, object]:
             continue
         path = site / urlsplit(target).path.lstrip("/")
         files.append((path.relative_to(site).as_posix(), path.read_bytes() if path.is_file() else b""))
-    rows = [{"file": name, "raw": len(data), "gzip": gzip_size(data), "br": brotli_size(data)} for name, data in files]
-    total = {key: sum(r[key] or 0 for r in rows) for key in ("raw", "gzip", "br")}
-    return {"files": rows, "total": total}
+    sizes = [(name, {"raw": len(data), "gzip": gzip_size(data), "br": brotli_size(data)}) for name, data in files]
+    total = {key: sum(size[key] or 0 for _, size in sizes) for key in ("raw", "gzip", "br")}
+    return {"files": [{"file": name, **size} for name, size in sizes], "total": total}
 
 
 def precache(site: Path) -> dict[str, object]:

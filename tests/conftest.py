@@ -51,7 +51,7 @@ def write_config(folder: Path, **changes: object) -> Path:
     config["theme"]["custom_dir"] = str(ROOT / "pwa" / "overrides")
     config["extra"]["practica"]["icon"] = str(ROOT / "pwa" / "icons" / "icon.png")
     config["docs_dir"] = str(MINI)
-    config["extra"]["practica"].update(changes.pop("practica", {}))  # type: ignore[call-overload]
+    config["extra"]["practica"].update(changes.pop("practica", {}))
     for key, value in changes.items():
         config[key] = value
     folder.mkdir(parents=True, exist_ok=True)

@@ -83,6 +83,7 @@ def test_validating_three_alias_bombs_stays_small(mini: Path) -> None:
 
 def test_the_check_visits_each_node_once_however_often_aliases_repeat_it() -> None:
     node = yaml.compose(bomb(""), Loader=Loader)
+    assert node is not None
     expansion = yamlsize.Expansion()
     assert expansion.values(node) > yamlsize.MAX_VALUES
     # 9 keys, 9 lists and the 9 scalars of `a`, plus the top mapping: what is written, not what it stands for.
@@ -92,6 +93,7 @@ def test_the_check_visits_each_node_once_however_often_aliases_repeat_it() -> No
 
 def test_the_count_is_exact_below_the_limit() -> None:
     node = yaml.compose("a: &a [x, y]\nb: [*a, *a]\nc: *a\n", Loader=Loader)
+    assert node is not None
     expansion = yamlsize.Expansion()
     # mapping, 3 keys, `a` (3), `b` (1 + 3 + 3), `c` (3)
     assert expansion.values(node) == 1 + 3 + 3 + 7 + 3

@@ -10,6 +10,7 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 
 from tests.conftest import CliResult, write_config
+from tests.soup import one
 
 
 def snapshot(folder: Path) -> dict[str, str]:
@@ -35,7 +36,7 @@ def test_build_writes_a_site_with_every_page_type(cli: Callable[..., CliResult],
     for asset in ("feed.json", "feed.xml", "manifest.webmanifest", "videos/intro.mp4", "videos/intro.vtt"):
         assert (site / asset).is_file(), asset
     html = BeautifulSoup((site / "learn/forecast-basics/index.html").read_text(), "html.parser")
-    assert html.select_one("article h1").get_text(strip=True).startswith("Forecast basics")
+    assert one(html, "article h1").get_text(strip=True).startswith("Forecast basics")
     # Contributed Markdown is never published as it is: no raw front matter, no original photos.
     assert not list(site.rglob("*.md"))
     assert not (site / "people/ada.png").exists()

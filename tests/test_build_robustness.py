@@ -70,10 +70,10 @@ def test_concurrent_cold_cache_icon_resizes_all_succeed(tmp_path: Path) -> None:
     settings = load_settings(write_config(tmp_path / "site"))
     cache = tmp_path / "icons"
     results = _at_once(lambda: pwa.icon_files(settings, cache)[urls.icon("icon-512.png")])
-    assert all(isinstance(r, Path) for r in results), results
-    contents = {r.read_bytes() for r in results if isinstance(r, Path)}
-    assert len(contents) == 1
-    with Image.open(results[0]) as image:  # type: ignore[arg-type]
+    paths = [r for r in results if isinstance(r, Path)]
+    assert len(paths) == len(results), results
+    assert len({p.read_bytes() for p in paths}) == 1
+    with Image.open(paths[0]) as image:
         assert image.size == (512, 512)
         image.load()
     assert sorted(p.suffix for p in cache.iterdir()) == [".png"] * len(pwa.ICONS)

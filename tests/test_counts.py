@@ -9,8 +9,10 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 
 from generator.content.load import load_community
+from generator.content.models import VideoMeta
 from generator.settings import load_settings
 from tests.conftest import CliResult, write_config
+from tests.soup import one
 
 
 def test_the_report_headline_counts_the_sections_shown(cli: Callable[..., CliResult], mini: Path) -> None:
@@ -30,6 +32,7 @@ def test_a_paths_time_is_the_sum_of_its_steps_everywhere(cli: Callable[..., CliR
     path = community.paths["first-week"]
     steps = [step for step, _ in community.steps(path)]
     video = next(s for s in steps if s.kind == "video")
+    assert isinstance(video.meta, VideoMeta)
     assert video.minutes == -(-video.meta.duration // 60), "a video counts for its duration"
     assert path.minutes == sum(s.minutes for s in steps) > 1
     site = mini.parent / "site"
@@ -38,6 +41,6 @@ def test_a_paths_time_is_the_sum_of_its_steps_everywhere(cli: Callable[..., CliR
     item = next(i for i in feed["items"] if i["url"].endswith("/paths/first-week/"))
     assert item["_practica"]["minutes"] == path.minutes
     page = BeautifulSoup((site / "paths/first-week/index.html").read_text(), "html.parser")
-    assert f"{path.minutes} min in all" in page.select_one(".pr-path__progress").get_text()
+    assert f"{path.minutes} min in all" in one(page, ".pr-path__progress").get_text()
     listing = BeautifulSoup((site / "paths/index.html").read_text(), "html.parser").get_text(" ")
     assert f"{path.minutes} min" in listing

@@ -14,6 +14,7 @@ from generator.codeowners import codeowners
 from generator.content.load import load_community
 from generator.settings import load_settings
 from tests.conftest import CliResult, write_config
+from tests.soup import after, attr, one
 from tests.test_site import section
 
 TODAY = "2026-11-23"
@@ -89,14 +90,14 @@ def test_health_page_lists_the_same_rows_with_links(cli: Callable[..., CliResult
     config = write_config(folder, docs_dir="content", practica={"feedback_file": "feedback.json"})
     assert cli("build", "--config-file", config, "--site-dir", folder / "site").code == 0
     html = BeautifulSoup((folder / "site/health/index.html").read_text(), "html.parser")
-    tables = {h2["id"]: h2.find_next("table") for h2 in html.select("article h2[id]")}
+    tables = {h2["id"]: after(h2, "table") for h2 in html.select("article h2[id]")}
     long_rows = tables["long-lessons"].select("tbody tr")
     assert len(long_rows) == 1
-    assert long_rows[0].select_one("td a").get_text() == "Reading charts on a phone"
-    edit = long_rows[0].select("td a")[-1]["href"]
+    assert one(long_rows[0], "td a").get_text() == "Reading charts on a phone"
+    edit = attr(long_rows[0].select("td a")[-1], "href")
     assert edit.endswith("/content/learn/reading-charts.md")
     assert "1 helpful, 3 not helpful" in tables["feedback"].get_text()
-    footer = BeautifulSoup((folder / "site/index.html").read_text(), "html.parser").select_one(".pr-footer-links a")
+    footer = one(BeautifulSoup((folder / "site/index.html").read_text(), "html.parser"), ".pr-footer-links a")
     assert footer.get_text(strip=True) == "Content health" and footer["href"] == "health/"
     nav = {a["href"] for a in html.select(".md-nav--primary a")}
     assert not any("health" in href for href in nav), "linked from the footer, not the main navigation"
@@ -130,9 +131,9 @@ def test_featured_show_first_on_home_and_hub(cli: Callable[..., CliResult], mini
         # until the device has something to show).
         lists = [h for h in html.select("article h2[id]") if h["id"] in LISTS and not h.find_parent(hidden=True)]
         assert lists[0]["id"] == "featured", url
-        featured = lists[0].find_next("ul")
+        featured = after(lists[0], "ul")
         assert [a.get_text() for a in featured.select(".pr-item__title")] == ["Which chart should I use for a trend?"]
-        assert "Asked every week" in featured.select_one(".pr-item__note").get_text()
+        assert "Asked every week" in one(featured, ".pr-item__note").get_text()
     hub = BeautifulSoup((mini.parent / "site/topics/data/index.html").read_text(), "html.parser")
     latest = [a.get_text() for a in section(hub, "new").select(".pr-item__title")]
     assert "Which chart should I use for a trend?" not in latest

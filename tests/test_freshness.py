@@ -14,6 +14,7 @@ import yaml
 from bs4 import BeautifulSoup
 
 from tests.conftest import ROOT, CliResult, write_config
+from tests.soup import after
 
 TWO_YEARS_AGO = dt.date.today() - dt.timedelta(days=730)
 
@@ -86,7 +87,7 @@ def test_the_build_never_fails_on_dates_and_the_site_shows_what_is_due(
     health = BeautifulSoup((site / "health" / "index.html").read_text(), "html.parser")
     heading = health.find(id="due-for-review")
     assert heading is not None and "(2)" in heading.get_text()
-    assert "Reading charts on a phone" in heading.find_next("table").get_text()
+    assert "Reading charts on a phone" in after(heading, "table").get_text()
 
 
 def test_the_workflows_publish_daily_and_hold_pull_requests_only_to_their_changes() -> None:

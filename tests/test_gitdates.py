@@ -8,6 +8,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from generator.community import Community
 from generator.content.load import load_community
 from generator.settings import load_settings
 from tests.conftest import MINI
@@ -21,7 +22,7 @@ def git(repo: Path, *args: str, when: str | None = None) -> None:
     subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, env=env)
 
 
-def community(content: Path):  # type: ignore[no-untyped-def]
+def community(content: Path) -> Community:
     return load_community(load_settings(content.parent / "mkdocs.yml", content_dir=content))
 
 

@@ -79,7 +79,8 @@ FEED_IDS = {"urn:practica:lesson:forecast-basics": "learn/forecast-basics.md",
 def front_matter(rel: str) -> dict[str, Any]:
     """The front matter of a hostile fixture file, as YAML reads it (the text every slot must show)."""
     text = (HOSTILE / rel).read_text(encoding="utf-8")
-    return yaml.safe_load(text.split("---\n", 2)[1])  # type: ignore[no-any-return]
+    front: dict[str, Any] = yaml.safe_load(text.split("---\n", 2)[1])
+    return front
 
 
 def same(text: str | None) -> str:
@@ -149,7 +150,7 @@ def test_no_url_attribute_has_a_script_or_data_scheme(hostile_site: HostileSite,
 def test_the_theme_uses_no_data_urls(mini_site: Path) -> None:
     """Guards the rule above: if the theme ever ships data: images, the rule must allow exactly those."""
     found = [f"{describe(mini_site, path, e)}: {name}" for path, _, e in elements(mini_site) for name in URL_ATTRIBUTES
-             if isinstance(e.attrs.get(name), str) and url_value(e.attrs[name]).startswith("data:")]
+             if isinstance(value := e.attrs.get(name), str) and url_value(value).startswith("data:")]
     assert found == []
 
 
@@ -258,7 +259,8 @@ def test_names_show_the_front_matter_text(hostile_site: HostileSite) -> None:
 def jsonld(site: Path, url: str) -> dict[str, Any]:
     script = parse(site / url / "index.html").select_one('script[type="application/ld+json"]')
     assert script is not None, f"{url}: no JSON-LD"
-    return json.loads(script.string or "")  # type: ignore[no-any-return]
+    data: dict[str, Any] = json.loads(script.string or "")
+    return data
 
 
 @pytest.mark.parametrize(("url", "rel"), HOSTILE_ITEMS)
@@ -375,7 +377,8 @@ def validation(hostile_site: HostileSite, cli: Callable[..., CliResult]) -> list
     """`practica validate --format json` over the hostile community (in-process)."""
     result = cli("validate", "--config-file", hostile_site.config, "--format", "json")
     assert result.code == 1, result.err
-    return json.loads(result.out)  # type: ignore[no-any-return]
+    problems: list[dict[str, Any]] = json.loads(result.out)
+    return problems
 
 
 def relative(problem: dict[str, Any], hostile_site: HostileSite) -> str:

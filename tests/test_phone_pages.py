@@ -12,6 +12,7 @@ from bs4 import BeautifulSoup, Tag
 
 from generator.cli import main
 from tests.conftest import MINI, write_config
+from tests.soup import one
 
 
 def page(site: Path, url: str) -> BeautifulSoup:
@@ -61,7 +62,7 @@ def test_a_long_chip_list_shows_three_and_the_rest_behind_more(site: Path) -> No
     assert len(shown) == 4 and "pr-chips__more" in shown[-1]["class"]
     summary = shown[-1].select_one("details > summary")
     assert summary is not None
-    assert words(summary.select_one(".pr-chipmore__closed")) == "+2 more skills"
+    assert words(one(summary, ".pr-chipmore__closed")) == "+2 more skills"
     rest = shown[-1].select_one('ul[aria-label="More skills"]')
     assert rest is not None
     assert [words(a) for a in rest.select("a.pr-chip")] == ["Budgeting", "<b>Statistics</b>"]  # text, not markup
@@ -71,7 +72,7 @@ def test_a_long_chip_list_shows_three_and_the_rest_behind_more(site: Path) -> No
     assert byline is not None
     assert len(byline.find_all("a", class_="pr-person-chip", recursive=False)) == 3
     hidden = byline.select(".pr-chipmore .pr-person-chip")
-    assert [words(a.select_one(":scope > span:not(.pr-avatar)")) for a in hidden] == ["<i>Di</i> Example"]
+    assert [words(one(a, ":scope > span:not(.pr-avatar)")) for a in hidden] == ["<i>Di</i> Example"]
     assert body.select_one(".pr-byline i") is None
 
 

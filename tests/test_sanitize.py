@@ -16,6 +16,7 @@ from generator.content import body, markup
 from generator.pages.render import environment, split
 from generator.pages.structured import dumps
 from generator.settings import load_settings
+from tests.soup import attr, one
 
 ROOT = Path(__file__).resolve().parent.parent
 EXTENSIONS = load_settings(ROOT / "mkdocs.yml").markdown_extensions
@@ -109,8 +110,8 @@ x = 1
     cleaned = BeautifulSoup(sanitize.clean(rendered), "html.parser")
     assert cleaned.select_one("h2#a-heading a.headerlink[href='#a-heading']")
     assert [a["href"] for a in cleaned.select("p a")][:3] == ["https://example.org", "../faq/x/", "mailto:a@b.org"]
-    assert cleaned.select_one("td")["style"].replace(" ", "").startswith("text-align:left")
-    assert cleaned.select_one("div.admonition.note p.admonition-title").get_text() == "Remember"
+    assert attr(one(cleaned, "td"), "style").replace(" ", "").startswith("text-align:left")
+    assert one(cleaned, "div.admonition.note p.admonition-title").get_text() == "Remember"
     checkboxes = cleaned.select("li.task-list-item input")
     assert [c.get("type") for c in checkboxes] == ["checkbox", "checkbox"] and all(c.has_attr("disabled")
                                                                                    for c in checkboxes)
@@ -129,17 +130,17 @@ def test_template_values_never_become_markdown() -> None:
     assert len(markdown_lines) == 2, markdown_lines  # the HTML lines' placeholder and the template's own heading
     assert markdown_lines[1].startswith("## Analyst \\#\\# \\!\\[a\\](n.png)\\{: onerror=alert(1) \\}")
     html = markup.to_html(skeleton, EXTENSIONS)
-    heading = BeautifulSoup(html, "html.parser").find("h2")
+    heading = one(BeautifulSoup(html, "html.parser"), "h2")
     assert set(heading.attrs) == {"id"}
     assert "onerror=alert(1)" in heading.get_text()
     joined = "".join(blocks.values())
-    assert BeautifulSoup(joined, "html.parser").find("p").get_text() == hostile.replace("\r", "\r")
+    assert one(BeautifulSoup(joined, "html.parser"), "p").get_text() == hostile.replace("\r", "\r")
 
 
 def test_template_text_is_escaped_exactly_once() -> None:
     text = "It's \"#1\" & <b>bold</b>"
     html = environment().from_string('<p title="{{ t }}">{{ t }}</p>').render(t=text)
-    paragraph = BeautifulSoup(html, "html.parser").find("p")
+    paragraph = one(BeautifulSoup(html, "html.parser"), "p")
     assert paragraph.get_text() == text and paragraph["title"] == text
 
 

@@ -12,6 +12,7 @@ from bs4 import BeautifulSoup
 
 from generator.pages import indexes, topics
 from tests.conftest import CliResult, write_config
+from tests.soup import after, one
 
 LESSONS = 95
 TOPICS = 14  # more communities than the home page lists
@@ -55,9 +56,9 @@ def test_section_index_is_split_into_pages(big_site: Path) -> None:
     first, second, third = (html(big_site, u) for u in ("learn/", "learn/page/2/", "learn/page/3/"))
     assert [len(titles(p)) for p in (first, second, third)] == [40, 40, total - 80]
     assert not (big_site / "learn/page/4").exists()
-    assert first.select_one(".pr-pager a[rel=next]")["href"] == "page/2/"
-    assert second.select_one(".pr-pager a[rel=prev]")["href"] == "../../"
-    assert "Page 2 of 3 · 97 in all" in second.select_one(".pr-pager__where").get_text()
+    assert one(first, ".pr-pager a[rel=next]")["href"] == "page/2/"
+    assert one(second, ".pr-pager a[rel=prev]")["href"] == "../../"
+    assert "Page 2 of 3 · 97 in all" in one(second, ".pr-pager__where").get_text()
     everything = titles(first) + titles(second) + titles(third)
     assert len(set(everything)) == total, "every lesson on exactly one page"
 
@@ -66,7 +67,7 @@ def test_hub_skill_and_profile_are_bounded_with_links_to_the_rest(big_site: Path
     hub = html(big_site, "topics/data/")
     more = {a.get_text(): a["href"] for a in hub.select(".pr-more a")}
     assert more["All 97 lessons →"] == "learn/"
-    new, lessons = (hub.select_one(f"#{anchor}").find_next("ul") for anchor in ("new", "lessons"))
+    new, lessons = (after(one(hub, f"#{anchor}"), "ul") for anchor in ("new", "lessons"))
     assert (len(new.select(".pr-item__title")), len(lessons.select(".pr-item__title"))) == (topics.LATEST,
                                                                                            topics.PER_KIND)
     assert len(titles(html(big_site, "topics/data/learn/"))) == 40
@@ -74,13 +75,13 @@ def test_hub_skill_and_profile_are_bounded_with_links_to_the_rest(big_site: Path
 
     skill = html(big_site, "skills/sql/")
     assert len(titles(skill)) == 12
-    assert skill.select_one(".pr-more a")["href"] == "all/"
+    assert one(skill, ".pr-more a")["href"] == "all/"
     assert len(titles(html(big_site, "skills/sql/all/"))) == 40
 
     profile = html(big_site, "people/bo/")
-    wrote = profile.select_one("#wrote").find_next("ul")
+    wrote = after(one(profile, "#wrote"), "ul")
     assert len(wrote.select(".pr-item__title")) == 8
-    assert profile.select_one(".pr-more a")["href"] == "wrote/"
+    assert one(profile, ".pr-more a")["href"] == "wrote/"
     listing = html(big_site, "people/bo/wrote/")
     assert listing.select(".pr-crumbs li")[-2].get_text() == "Bo Lindqvist"
 

@@ -11,6 +11,7 @@ from bs4 import Tag
 
 from generator.pages.indexes import period
 from tests.conftest import HostileSite
+from tests.soup import attr, one
 from tests.test_site import article, resolve, texts
 
 TODAY = dt.date(2026, 12, 1)  # a Tuesday
@@ -26,9 +27,9 @@ def test_a_hub_opens_with_what_the_community_is_and_how_to_join(mini_site: Path)
         found = body.select_one(part)
         assert isinstance(found, Tag), part
         assert about in found.find_all_previous("h2") and first not in found.find_all_previous("h2"), part
-    more = body.select_one("details.pr-about")
-    assert not more.has_attr("open") and more.select_one("summary").get_text() == "More about Data & Analytics"
-    assert "Every team can read a forecast" in body.select_one(".pr-goal").get_text()
+    more = one(body, "details.pr-about")
+    assert not more.has_attr("open") and one(more, "summary").get_text() == "More about Data & Analytics"
+    assert "Every team can read a forecast" in one(body, ".pr-goal").get_text()
 
 
 def test_new_is_grouped_by_week_with_type_links(mini_site: Path) -> None:
@@ -37,9 +38,9 @@ def test_new_is_grouped_by_week_with_type_links(mini_site: Path) -> None:
     assert texts(chips) == ["All", "Lessons", "Videos", "FAQs", "Paths"]
     assert chips[0]["aria-current"] == "true"
     for chip, folder in zip(chips, ["new", "learn", "videos", "faq", "paths"], strict=True):
-        assert resolve(mini_site, "new/", chip["href"]) == mini_site / folder / "index.html", chip["href"]
+        assert resolve(mini_site, "new/", attr(chip, "href")) == mini_site / folder / "index.html", chip["href"]
     weeks = body.select(".pr-week")
-    assert weeks and all(w.select_one("h2")["id"] == w["aria-labelledby"] for w in weeks)
+    assert weeks and all(one(w, "h2")["id"] == w["aria-labelledby"] for w in weeks)
     dates = [t["datetime"] for w in weeks for t in w.select("time")]
     assert dates == sorted(dates, reverse=True), "newest first, and each item once"
 
@@ -55,14 +56,14 @@ def test_periods_name_recent_weeks_then_months() -> None:
 
 def test_home_lists_communities_and_people_compactly(mini_site: Path) -> None:
     body = article(mini_site, "")
-    community = body.select_one(".pr-topic-list li.pr-topic")
-    assert community.select_one("h3 a").get_text() == "Data & Analytics"
-    assert community.select_one(".pr-topic__counts").get_text().endswith("items")
+    community = one(body, ".pr-topic-list li.pr-topic")
+    assert one(community, "h3 a").get_text() == "Data & Analytics"
+    assert one(community, ".pr-topic__counts").get_text().endswith("items")
     assert texts(body.select(".pr-ask .pr-person-chip > span:last-child"))[0] == "Ada Okafor"
 
 
 def test_hostile_names_stay_text_in_the_directory_row(hostile_site: HostileSite) -> None:
-    ada = article(hostile_site.site, "people/").select_one(".pr-directory > li.pr-person")
-    assert ada.select_one(".pr-person__name").get_text() == "Ada <img src=x onerror=alert(1)>"
-    assert ada.select_one(".pr-person__team").get_text() == "Planning <img src=x onerror=alert(1)>"
+    ada = one(article(hostile_site.site, "people/"), ".pr-directory > li.pr-person")
+    assert one(ada, ".pr-person__name").get_text() == "Ada <img src=x onerror=alert(1)>"
+    assert one(ada, ".pr-person__team").get_text() == "Planning <img src=x onerror=alert(1)>"
     assert ada.select("img:not(.pr-avatar)") == [] and ada.select(".pr-person__text img") == []

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.browser.test_accessibility import axe, tab_to
 from tests.browser.test_push import FAKE_SUBSCRIBE, LESSON, Stack, context, page, stack  # noqa: F401 (fixtures)
@@ -44,7 +44,7 @@ def test_feedback_form_has_no_violations(looking: Page, stack: Stack) -> None:  
     assert axe(looking) == []
 
 
-def test_notifications_with_the_keyboard(context, page: Page, stack: Stack) -> None:  # noqa: F811
+def test_notifications_with_the_keyboard(context: BrowserContext, page: Page, stack: Stack) -> None:  # noqa: F811
     device = stack.receiver.subscribe(1)[0]
     context.add_init_script(FAKE_SUBSCRIBE % json.dumps(device))
     page.goto(stack.url("notifications/"))

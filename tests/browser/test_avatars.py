@@ -22,7 +22,8 @@ def test_every_avatar_on_every_page_type_is_square(browser: Browser, demo_server
     page = context.new_page()
     try:
         for path in PAGES:
-            assert page.goto(demo_server.url + path).ok, path  # type: ignore[union-attr]
+            response = page.goto(demo_server.url + path)
+            assert response is not None and response.ok, path
             avatars = page.evaluate(MEASURE)
             if path not in ("skills/",):
                 assert avatars, f"{path} shows no avatar"

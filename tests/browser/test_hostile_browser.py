@@ -3,7 +3,7 @@ a dialog, throws, navigates away or reaches another host."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -44,7 +44,7 @@ def hostile_server(hostile_site: HostileSite) -> Iterator[StaticServer]:
     server.stop()
 
 
-def block_other_hosts(visits: Visits) -> object:
+def block_other_hosts(visits: Visits) -> Callable[[Route], None]:
     def route(r: Route) -> None:
         if urlsplit(r.request.url).hostname == "127.0.0.1":
             r.continue_()
@@ -59,7 +59,7 @@ def sweep_context(browser: Browser, visits: Visits) -> BrowserContext:
     another layer (tested on its own), and these tests show that the markup itself runs nothing."""
     context = browser.new_context(service_workers="block", bypass_csp=True)
     context.add_init_script(RECORDERS)
-    context.route("**/*", block_other_hosts(visits))  # type: ignore[arg-type]
+    context.route("**/*", block_other_hosts(visits))
     return context
 
 
@@ -148,7 +148,7 @@ def test_search_results_show_hostile_titles_and_excerpts_as_text(browser: Browse
     result = Visits()
     context = browser.new_context(service_workers="block")
     context.add_init_script(RECORDERS)
-    context.route("**/*", block_other_hosts(result))  # type: ignore[arg-type]
+    context.route("**/*", block_other_hosts(result))
     page = context.new_page()
     try:
         page.goto(hostile_server.url + "people/")

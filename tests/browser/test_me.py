@@ -25,7 +25,7 @@ from generator.service.push.vapid import write_keys
 from generator.service.store.backend import open_store
 from generator.service.store.sqlite import SqliteStore
 from tests.browser.conftest import StaticServer
-from tests.browser.test_accessibility import axe, tab_to
+from tests.browser.test_accessibility import Scheme, axe, tab_to
 from tests.browser.test_push import FAKE_SUBSCRIBE, Stack, build, controlled
 from tests.service.conftest import ReceiverClient, environment, serving
 from tests.service.receiver import ThreadedReceiver
@@ -261,7 +261,7 @@ def test_me_with_the_keyboard_alone(context: BrowserContext, page: Page, stack: 
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_me_has_no_violations_at_360_px(browser: Browser, stack: Stack, scheme: str) -> None:
+def test_me_has_no_violations_at_360_px(browser: Browser, stack: Stack, scheme: Scheme) -> None:
     context = browser.new_context(viewport={"width": 360, "height": 900}, color_scheme=scheme)
     try:
         page = context.new_page()

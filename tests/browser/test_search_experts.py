@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import StaticServer
-from tests.browser.test_accessibility import axe
+from tests.browser.test_accessibility import Scheme, axe
 
 pytestmark = pytest.mark.browser
 
@@ -67,7 +67,7 @@ def test_show_more_reaches_every_result(phone: Page, demo_server: StaticServer) 
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_experts_correction_and_show_more_pass_axe(browser: Browser, demo_server: StaticServer, scheme: str) -> None:
+def test_experts_correction_and_show_more_pass_axe(browser: Browser, demo_server: StaticServer, scheme: Scheme) -> None:
     context = browser.new_context(viewport={"width": 360, "height": 800}, color_scheme=scheme)
     page = context.new_page()
     ask(page, demo_server, "who knows forcasting")

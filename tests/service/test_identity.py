@@ -179,7 +179,7 @@ def test_forged_tokens_are_refused(tmp_path: Path, vapid_pem: Path, receiver: Re
     claims = {"sub": "u-1001", "iss": ISSUER, "aud": AUDIENCE, "exp": now + 600, "iat": now}
     public_pem = signer.private.public_key().public_bytes(serialization.Encoding.PEM,
                                                           serialization.PublicFormat.SubjectPublicKeyInfo)
-    unsigned = jwt.encode(claims, None, algorithm="none", headers={"kid": "k1"})
+    unsigned = jwt.encode(claims, "", algorithm="none", headers={"kid": "k1"})  # "": PyJWT's typed "no key"
     forged = {
         "wrong key": impostor.token(),
         "alg none": unsigned,
