@@ -18,17 +18,12 @@ from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from generator.service.api.app import create_app
 from generator.service.config import load_settings
-from generator.service.models import utcnow
-from generator.service.push.ingest import ingest_source
-from generator.service.push.schedule import Rules
 from generator.service.push.vapid import write_keys
 from generator.service.store.backend import open_store
-from generator.service.store.sqlite import SqliteStore
 from tests.browser.conftest import StaticServer
 from tests.browser.test_accessibility import Scheme, axe, tab_to
-from tests.browser.test_push import FAKE_SUBSCRIBE, Stack, build, controlled
-from tests.service.conftest import ReceiverClient, environment, serving
-from tests.service.receiver import ThreadedReceiver
+from tests.browser.test_push import FAKE_SUBSCRIBE, Stack, build, controlled, running
+from tests.service.conftest import environment, serving
 
 pytestmark = pytest.mark.browser
 
@@ -37,25 +32,8 @@ ADA = "demo:ada"  # the service's subject for the demo person Ada Okafor (mini c
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    folder = tmp_path_factory.mktemp("me-site")
-    server = StaticServer(folder / "site")
-    threaded = ThreadedReceiver()
-    receiver = ReceiverClient(threaded.start())
-    pem = write_keys(folder / "keys")[0]
-    settings = load_settings(environment(folder / "service.sqlite3", pem, receiver.base, site_origin=server.origin,
-                                         auth_mode="demo"), env_file=None)
-    store = open_store(settings.db)
-    assert isinstance(store, SqliteStore)
-    try:
-        with serving(create_app(settings, store)) as base:
-            build(folder, server, f"{base}/api/v1")
-            ingest_source(store, str(folder / "site" / "feed.json"), utcnow(), Rules())  # demo people come from it
-            yield Stack(server, receiver, store, f"{base}/api/v1")
-    finally:
-        store.close()
-        receiver.http.close()
-        threaded.stop()
-        server.stop()
+    with running(tmp_path_factory.mktemp("me-site"), auth_mode="demo") as started:  # demo people come from the feed
+        yield started
 
 
 @pytest.fixture

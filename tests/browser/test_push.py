@@ -21,6 +21,7 @@ import re
 import shutil
 import socket
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -84,15 +85,16 @@ def build(folder: Path, server: StaticServer, push_url: str | None) -> None:
     assert main(["build", "--config-file", str(config), "--site-dir", str(folder / "site")]) == 0
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    folder = tmp_path_factory.mktemp("push-site")
+@contextmanager
+def running(folder: Path, **extra: str) -> Iterator[Stack]:
+    """Build the mini site into `folder` with push_url set to a service started with `extra` settings, serve both,
+    and ingest the site's feed (its topics, people and items come from it)."""
     server = StaticServer(folder / "site")
     threaded = ThreadedReceiver()
     receiver = ReceiverClient(threaded.start())
     pem = write_keys(folder / "keys")[0]
-    settings = load_settings(environment(folder / "push.sqlite3", pem, receiver.base, site_origin=server.origin),
-                             env_file=None)
+    settings = load_settings(environment(folder / "service.sqlite3", pem, receiver.base, site_origin=server.origin,
+                                         **extra), env_file=None)
     store = open_store(settings.db)
     assert isinstance(store, SqliteStore)
     try:
@@ -105,6 +107,12 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         receiver.http.close()
         threaded.stop()
         server.stop()
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    with running(tmp_path_factory.mktemp("push-site")) as started:
+        yield started
 
 
 @pytest.fixture
@@ -131,16 +139,22 @@ def controlled(page: Page, url: str) -> None:
 
 
 def registration_id(session: CDPSession, page: Page, scope: str) -> str:
-    """The service worker registration's id for `scope`, as CDP's ServiceWorker domain names it."""
+    """The service worker registration's id for `scope`, as CDP's ServiceWorker domain names it, once its
+    worker is activated and running (a push delivered to a worker still starting can be lost)."""
     found: dict[str, str] = {}
+    ready: set[str] = set()
     session.on("ServiceWorker.workerRegistrationUpdated", lambda event: found.update(
         {r["scopeURL"]: r["registrationId"] for r in event["registrations"] if not r.get("isDeleted")}))
+    session.on("ServiceWorker.workerVersionUpdated", lambda event: ready.update(
+        v["registrationId"] for v in event["versions"]
+        if v.get("status") == "activated" and v.get("runningStatus") == "running"))
     session.send("ServiceWorker.enable")
-    for _ in range(100):  # bounded: the event arrives as soon as the domain is enabled
-        if scope in found:
+    for _ in range(200):  # bounded: the events arrive as soon as the domain is enabled and the worker runs
+        if scope in found and found[scope] in ready:
             break
         page.wait_for_timeout(50)
     assert scope in found, f"no registration for {scope}: {found}"
+    assert found[scope] in ready, f"the worker of {scope} is not activated and running"
     return found[scope]
 
 
