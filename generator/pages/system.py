@@ -24,8 +24,16 @@ def build(site: Site) -> Iterator[GeneratedPage]:
 
 
 def me_people(site: Site) -> dict[str, str]:
-    """One small file per person with a photo, which the header fetches only for the reader who is that person:
-    a list of every photo would grow with the community, and an attribute on every page would weigh on all."""
-    return {urls.me_person(pid): json.dumps({"url": urls.page("person", pid), "photo": photo.url(64),
-                                             "photo_large": photo.url(128)}, separators=(",", ":"))
-            for pid, photo in sorted(site.photos.items())}
+    """One small file per person (their profile's URL and photos), which the header and /me/ fetch only for the
+    reader who is that person: a list of everyone would grow with the community, and an attribute on every page
+    would weigh on all."""
+    return {urls.me_person(pid): json.dumps(person_card(site, pid), separators=(",", ":"))
+            for pid in sorted(site.community.people)}
+
+
+def person_card(site: Site, person_id: str) -> dict[str, str]:
+    card = {"url": urls.page("person", person_id)}
+    photo = site.photos.get(person_id)
+    if photo:
+        card |= {"photo": photo.url(64), "photo_large": photo.url(128)}
+    return card

@@ -1,4 +1,5 @@
-"""`practica push …`: keys, serve, ingest, send, export-feedback. Settings: PRACTICA_PUSH_* variables and `.env`."""
+"""`practica push …`: keys, serve, ingest, send, export-feedback, purge, person export|erase. Settings:
+PRACTICA_* variables and `.env`."""
 
 from __future__ import annotations
 
@@ -41,6 +42,20 @@ def add_parser(sub: Any) -> None:
     export = _command(commands, "export-feedback", "write readers' feedback per page as JSON (for practica report)",
                       _export_feedback)
     export.add_argument("--out", type=Path, help="file to write (default: standard output)")
+
+    _command(commands, "purge", "delete what has outlived its retention (PRACTICA_RETAIN_*), then exit; serve "
+             "does this hourly, so this is for cron when serve does not run", _purge)
+
+    person = commands.add_parser("person", help="export or erase one person's data (e.g. a leaver's)",
+                                 description="Export or erase what the service holds about one person.")
+    verbs = person.add_subparsers(dest="person_command", required=True, metavar="VERB")
+    show = _command(verbs, "export", "write what the service holds about a person as JSON", _export_person)
+    show.add_argument("--out", type=Path, help="file to write, mode 0600 (default: standard output)")
+    wipe = _command(verbs, "erase", "erase a person, their linked devices and their notifications", _erase_person)
+    for cmd in (show, wipe):
+        who = cmd.add_mutually_exclusive_group(required=True)
+        who.add_argument("--email", help="the email they signed in with (every person stored with it)")
+        who.add_argument("--subject", help="their single sign-on's stable id (see GET /api/v1/me)")
 
 
 def _command(commands: Any, name: str, text: str, run: Any) -> argparse.ArgumentParser:
@@ -101,6 +116,30 @@ def _export_feedback(args: argparse.Namespace) -> int:
     text = export_feedback(_settings(args), args.out)
     if args.out is None:
         sys.stdout.write(text)
+    return 0
+
+
+def _purge(args: argparse.Namespace) -> int:
+    from .commands import purge_once
+
+    sys.stdout.write(f"{purge_once(_settings(args))}\n")
+    return 0
+
+
+def _export_person(args: argparse.Namespace) -> int:
+    from .commands import export_person
+
+    text = export_person(_settings(args), args.email, args.subject, args.out)
+    if args.out is None:
+        sys.stdout.write(text)
+    return 0
+
+
+def _erase_person(args: argparse.Namespace) -> int:
+    from .commands import erase_person
+
+    for subject, erased in erase_person(_settings(args), args.email, args.subject):
+        sys.stdout.write(f"erased {subject}: {erased}\n")
     return 0
 
 

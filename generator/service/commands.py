@@ -1,4 +1,5 @@
-"""The commands behind `practica push …`: make keys, serve, ingest once, send once, export feedback."""
+"""The commands behind `practica push …`: make keys, serve, ingest once, send once, export feedback, purge,
+and export or erase one person's data (a leaver)."""
 
 from __future__ import annotations
 
@@ -9,14 +10,18 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ConfigError
+from ..errors import ConfigError, PracticaError
 from .config import ServiceSettings
-from .models import utcnow
+from .models import Erased, utcnow
+from .privacy.export import personal_data
+from .privacy.people import erase
+from .privacy.retention import Purged, purge
 from .push.ingest import IngestReport, ingest_source
 from .push.schedule import Rules
 from .push.sender import Report, Sender, deliver
 from .push.vapid import VapidKey, write_keys
 from .store.backend import open_store
+from .store.base import Store
 
 # uvicorn and the API (FastAPI, ~1 s to import) are imported inside `serve` and `server_config`, and the
 # feedback routes inside `export_feedback`, on purpose: `push send` and `push ingest` run from cron.
@@ -112,6 +117,59 @@ def export_feedback(settings: ServiceSettings, out: Path | None) -> str:
         partial.replace(out)
         log.info("wrote feedback on %d pages to %s", len(json.loads(text)["pages"]), out)
     return text
+
+
+def purge_once(settings: ServiceSettings) -> Purged:
+    """Delete what has outlived its retention (PRACTICA_RETAIN_*) now: for cron, when `serve` does not run."""
+    store = open_store(settings.db)
+    try:
+        purged = purge(store, utcnow(), settings)
+    finally:
+        store.close()
+    log.info("%s", purged)
+    return purged
+
+
+def export_person(settings: ServiceSettings, email: str | None, subject: str | None, out: Path | None) -> str:
+    """Everything held about one person as JSON (the document GET /api/v1/me/export gives them); also written
+    to `out` (mode 0600) when given."""
+    store = open_store(settings.db)
+    try:
+        found = _find(store, email, subject)
+        if len(found) > 1:
+            raise PracticaError(f"{len(found)} people have the email {email!r} (subjects: {', '.join(found)}); "
+                                "export each with --subject")
+        text = personal_data(store, found[0], utcnow()).model_dump_json(indent=1) + "\n"
+    finally:
+        store.close()
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.touch(mode=0o600)
+        out.write_text(text, encoding="utf-8")
+        log.info("wrote what is held about %s to %s", found[0], out)
+    return text
+
+
+def erase_person(settings: ServiceSettings, email: str | None, subject: str | None) -> list[tuple[str, Erased]]:
+    """Erase everyone stored with this email (or this subject), as DELETE /api/v1/me does: (subject, what went)."""
+    store = open_store(settings.db)
+    try:
+        return [(found, gone) for found in _find(store, email, subject) if (gone := erase(store, found))]
+    finally:
+        store.close()
+
+
+def _find(store: Store, email: str | None, subject: str | None) -> list[str]:
+    """The subjects stored for `email` or `subject`, or a PracticaError saying nobody is."""
+    if subject is not None:
+        found = [subject] if store.person(subject) else []
+    else:
+        found = [p.subject for p in store.people_with_email(email or "")]
+    if not found:
+        raise PracticaError(f"the service holds nothing about {'subject' if subject is not None else 'email'} "
+                            f"{subject if subject is not None else email!r}: nobody with it has linked a device or "
+                            "chosen a preference (or they were erased already)")
+    return found
 
 
 def rules(settings: ServiceSettings) -> Rules:

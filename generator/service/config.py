@@ -1,5 +1,6 @@
 """The community service's settings: environment variables over a `.env` file, read once; secrets print as
-stars. Push settings are PRACTICA_PUSH_*, identity PRACTICA_AUTH_*; PRACTICA_TRUSTED_PROXIES serves both."""
+stars. Push settings are PRACTICA_PUSH_*, identity PRACTICA_AUTH_*, how long personal data is kept
+PRACTICA_RETAIN_*; PRACTICA_TRUSTED_PROXIES serves them all."""
 
 from __future__ import annotations
 
@@ -14,10 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ConfigError
+from .models import LOCK_SCREENS, LockScreen
 
 log = logging.getLogger("practica.push")
 PREFIX = "PRACTICA_"
-GROUPS = ("PRACTICA_PUSH_", "PRACTICA_AUTH_")  # unknown names under these get a did-you-mean warning
+GROUPS = ("PRACTICA_PUSH_", "PRACTICA_AUTH_", "PRACTICA_RETAIN_")  # unknown names here get a did-you-mean warning
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -76,9 +78,17 @@ SETTINGS = (
     Setting("PUSH_DIGEST_TIME", "09:00", "Local time (HH:MM) daily and weekly digests are delivered."),
     Setting("PUSH_DIGEST_WEEKDAY", "mon", "Weekday weekly digests are delivered (mon…sun)."),
     Setting("PUSH_VAPID_EXPIRY", "12h", "Life of a signed VAPID token (at most 24h); it is re-signed before it ends."),
-    Setting("PUSH_RATE_LIMIT", "30/10m", "Create/update/test requests allowed per client per window."),
+    Setting("PUSH_RATE_LIMIT", "30/10m", "Create/update/test requests, and changes to a reader's own data (linking "
+            "a device, preferences, erasure), allowed per client per window."),
     Setting("PUSH_FEEDBACK_RATE_LIMIT", "60/10m", "Feedback posts (votes and comments) allowed per client per window."),
     Setting("PUSH_MAX_BODY", "8192", "Largest request body in bytes."),
+    Setting("PUSH_LOCK_SCREEN", "full", "What a notification shows unless its device or person chose: `full` "
+            "(titles, summaries, names) or `private` (only \"Something new in <community>\" under the site's title)."),
+    Setting("RETAIN_NOTIFICATIONS", "30d", "How long sent and failed notifications are kept after their last "
+            "attempt (e.g. 30d)."),
+    Setting("RETAIN_FEEDBACK", "365d", "How long readers' votes and comments are kept, counted from their day."),
+    Setting("RETAIN_PEOPLE", "730d", "How long a person who has not been seen (no signed-in call) is kept; then "
+            "they are erased with their linked devices, as DELETE /api/v1/me does."),
     Setting("AUTH_MODE", "none", "How the service knows who a reader is: `jwt` (a signed assertion from the SSO "
             "proxy), `header` (an email header from a trusted proxy), `demo` (pick a demo person; loopback only) "
             "or `none`."),
@@ -135,6 +145,15 @@ class AuthSettings:
 
 
 @dataclass(frozen=True)
+class Retention:
+    """How long each kind of stored data is kept (PRACTICA_RETAIN_*); `privacy.retention.purge` enforces it."""
+
+    notifications: dt.timedelta = dt.timedelta(days=30)
+    feedback: dt.timedelta = dt.timedelta(days=365)
+    people: dt.timedelta = dt.timedelta(days=730)
+
+
+@dataclass(frozen=True)
 class ServiceSettings:
     """Every push-service setting, parsed and checked. Build with `load_settings`."""
 
@@ -160,6 +179,8 @@ class ServiceSettings:
     feedback_rate_limit: tuple[int, float]
     trusted_proxies: tuple[Network, ...]
     auth: AuthSettings = AuthSettings()
+    lock_screen: LockScreen = "full"
+    retention: Retention = Retention()
 
     def vapid(self) -> tuple[Secret, str]:
         """The VAPID key and subject, or a ConfigError naming what is missing."""
@@ -196,7 +217,25 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         max_body=_int("MAX_BODY", get("MAX_BODY"), 256, 1_000_000),
         feedback_rate_limit=_rate(get("FEEDBACK_RATE_LIMIT"), "FEEDBACK_RATE_LIMIT"),
         trusted_proxies=_networks(get("TRUSTED_PROXIES")), auth=_auth(get),
+        lock_screen=_lock_screen(get("LOCK_SCREEN")), retention=_retention(get),
     )
+
+
+def _lock_screen(text: str) -> LockScreen:
+    for choice in LOCK_SCREENS:
+        if text.lower() == choice:
+            return choice
+    raise _bad("LOCK_SCREEN", text, "full or private")
+
+
+def _retention(get: Callable[[str], str]) -> Retention:
+    """The RETAIN_* settings: durations of at least a day (the data they govern is dated by the day)."""
+    def days(name: str) -> dt.timedelta:
+        seconds = _duration(name, get(name), 0)
+        if seconds < 86400:
+            raise _bad(name, get(name), "a duration of at least a day, e.g. 30d or 730d")
+        return dt.timedelta(seconds=seconds)
+    return Retention(days("RETAIN_NOTIFICATIONS"), days("RETAIN_FEEDBACK"), days("RETAIN_PEOPLE"))
 
 
 def _auth(get: Callable[[str], str]) -> AuthSettings:

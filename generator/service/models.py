@@ -1,9 +1,11 @@
-"""The push service's values: subscriptions and their preferences, feed items, outbox rows."""
+"""The service's values: subscriptions and their preferences, feed items, outbox rows, the people it keeps
+something for."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import secrets
 from base64 import urlsafe_b64encode
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -12,8 +14,10 @@ from zoneinfo import ZoneInfo
 
 ItemType = Literal["lesson", "video", "faq", "path"]
 Frequency = Literal["immediate", "daily", "weekly"]
+LockScreen = Literal["full", "private"]  # private: notifications name no item, summary or person
 ITEM_TYPES: tuple[ItemType, ...] = ("lesson", "video", "faq", "path")
 FREQUENCIES: tuple[Frequency, ...] = ("immediate", "daily", "weekly")
+LOCK_SCREENS: tuple[LockScreen, ...] = ("full", "private")
 UTC = dt.UTC
 
 
@@ -58,6 +62,7 @@ class Preferences:
     frequency: Frequency = "immediate"
     quiet_hours: QuietHours | None = None
     timezone: str = "UTC"
+    lock_screen: LockScreen | None = None  # this device's choice; None: its owner's, else the deployment's
 
     @property
     def zone(self) -> ZoneInfo:
@@ -82,6 +87,7 @@ class Subscription:
     preferences: Preferences = Preferences()
     created_at: dt.datetime = field(default_factory=utcnow)
     updated_at: dt.datetime = field(default_factory=utcnow)
+    owner: str | None = None  # the subject of the person it is linked to (set only by `Store.set_owner`)
 
     @cached_property
     def id(self) -> str:
@@ -150,6 +156,7 @@ class Claim:
     attempts: int
     payload: str | None
     items: tuple[FeedItem, ...]
+    owner_lock_screen: LockScreen | None = None  # the linked person's choice, if any
 
 
 @dataclass(frozen=True)
@@ -162,3 +169,51 @@ class Vote:
     helpful: bool
     comment: str | None
     day: dt.date
+
+
+def new_pseudonym() -> str:
+    """A random 128-bit key (urlsafe text) that stands for a person where their name must not appear."""
+    return secrets.token_urlsafe(16)
+
+
+@dataclass(frozen=True)
+class Person:
+    """A signed-in reader the service keeps something for (a linked device, a preference). Created only by
+    such an action; `email`, `name` and `person` are as last seen, `seen_on` a date only."""
+
+    subject: str
+    email: str | None
+    name: str | None
+    person: str | None
+    pseudonym: str
+    created_at: dt.datetime
+    seen_on: dt.date
+    lock_screen: LockScreen | None = None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One outbox row, as a person's export shows it: when, its state, what it said (once built)."""
+
+    id: int
+    subscription_id: str
+    state: str
+    due_at: dt.datetime
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    attempts: int
+    status: int | None
+    payload: str | None
+    items: tuple[str, ...]  # the feed ids it summarises
+
+
+@dataclass(frozen=True)
+class Erased:
+    """What erasing a person removed."""
+
+    devices: int
+    notifications: int
+
+    def __str__(self) -> str:
+        return (f"removed the person, {self.devices} linked device{'s' * (self.devices != 1)} and "
+                f"{self.notifications} notification{'s' * (self.notifications != 1)} queued or sent to them")

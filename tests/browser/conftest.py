@@ -5,15 +5,28 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
 from generator.commands.serve import site_server
+from generator.settings import load_settings
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def own_service() -> str:
+    """The origin of the community service the project's mkdocs.yml names (push_url), with a slash: the site's own,
+    not another site. Every page asks it who the reader is; the tests' sites point at it, and nothing answers."""
+    from tests.conftest import ROOT
+
+    url = load_settings(ROOT / "mkdocs.yml").practica.push_url
+    assert url, "the project's mkdocs.yml names the demo's service"
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}/"
 
 
 class StaticServer:

@@ -11,7 +11,7 @@ from generator.service.config import load_settings
 from generator.service.push.vapid import write_keys
 from generator.service.store.backend import open_store
 
-from ..push.conftest import environment, serving
+from ..service.conftest import environment, serving
 
 
 def test_the_docs_page_works_under_its_policy(browser: Browser, tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Page, Request, expect
 
-from tests.browser.conftest import StaticServer
+from tests.browser.conftest import StaticServer, own_service
 
 pytestmark = pytest.mark.browser
 
@@ -86,9 +86,10 @@ def test_path_progress_is_kept_on_the_device(phone: Page, mini_server: StaticSer
 
 def test_external_video_loads_nothing_until_play(phone: Page, mini_server: StaticServer) -> None:
     outside: list[str] = []
+    ours = (mini_server.origin, own_service())
 
     def record(request: Request) -> None:
-        if not request.url.startswith(mini_server.origin):
+        if not request.url.startswith(ours):
             outside.append(request.url)
 
     phone.on("request", record)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import stat
 import subprocess
@@ -109,7 +110,7 @@ def test_a_second_sender_on_the_same_database_is_refused(tmp_path: Path, vapid_p
     from generator.service.store.base import SenderBusy
 
     store = open_store(tmp_path / "db.sqlite3")
-    env = environment(tmp_path / "db.sqlite3", vapid_pem, "push.example.net")
+    env = {**os.environ, **environment(tmp_path / "db.sqlite3", vapid_pem, "push.example.net")}  # os: PYTHONPATH
     with store.sender_lock():
         other = subprocess.run([sys.executable, "-m", "generator.cli", "push", "send"], cwd=tmp_path, env=env,
                                capture_output=True, text=True, timeout=120)

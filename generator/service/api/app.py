@@ -10,9 +10,8 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, Path, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
 
 from ... import __version__
 from ..config import ServiceSettings
@@ -36,36 +35,21 @@ from .bodies import (
     SubscriptionView,
     TrialResult,
 )
-from .context import ERRORS, Context, Ctx, bearer
+from .context import ERRORS, Context, Ctx, Held
 from .docs import ASSETS, add_docs
 from .errors import ApiError, ErrorBody, install
 from .feedback import router as feedback_router
 from .guards import BodyLimit, Cors, RateLimiter, client_address
 from .headers import SecurityHeaders
+from .me import router as me_router
 from .poller import poll_forever
 
 log = logging.getLogger("practica.push.api")
-SubscriptionId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{16}$", description="The id the create call returned.")]
 router = APIRouter(prefix="/api/v1", responses=ERRORS)
 
 
 async def rate_limited(request: Request, ctx: Ctx) -> None:
     ctx.limiter.check(client_address(request.scope, ctx.settings.trusted_proxies))
-
-
-async def held(sid: SubscriptionId, request: Request, ctx: Ctx) -> Subscription:
-    """The subscription `sid`, if the caller proves they hold it by sending its auth secret."""
-    given = bearer(request, "the subscription's keys.auth")
-    sub = ctx.store.get_subscription(sid)
-    if sub is None:
-        raise ApiError(404, "subscription_not_found", "no subscription has this id (it may have expired); "
-                       "subscribe again")
-    if not same_secret(given, sub.auth):
-        raise ApiError(403, "auth_mismatch", "the auth secret does not match this subscription", "authorization")
-    return sub
-
-
-Held = Annotated[Subscription, Depends(held)]
 
 
 @router.get("/vapid-public-key", response_model=PublicKey, summary="The key browsers subscribe with")
@@ -183,7 +167,7 @@ def create_app(settings: ServiceSettings, store: Store, *, feed: str | None = No
         signer = VapidSigner(key, subject, settings.vapid_expiry)
         async with Sender(store, signer, ctx.allowlist, ttl=settings.ttl, concurrency=settings.concurrency,
                           timeout=settings.timeout, max_attempts=settings.max_attempts,
-                          backoff=settings.backoff) as sender:
+                          backoff=settings.backoff, lock_screen=settings.lock_screen) as sender:
             ctx.sender = sender
             task = None
             if poll_every:
@@ -204,6 +188,7 @@ def create_app(settings: ServiceSettings, store: Store, *, feed: str | None = No
     app.include_router(router)
     app.include_router(auth_router)
     app.include_router(feedback_router)
+    app.include_router(me_router)
     app.include_router(admin_router)
     add_docs(app)
     app.add_middleware(BodyLimit, limit=settings.max_body)

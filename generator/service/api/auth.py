@@ -9,6 +9,8 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
 
 from ..identity.principal import IdentityRefused, Principal
+from ..models import utcnow
+from ..privacy import people
 from .context import ERRORS, Ctx
 from .errors import ApiError
 from .guards import is_trusted, socket_peer
@@ -34,6 +36,8 @@ async def reader(request: Request, ctx: Ctx) -> Principal | None:
         status = 503 if exc.code == "identity_unavailable" else 401
         raise ApiError(status, exc.code, str(exc), (ctx.identify.header or "").lower() or None) from None
     request.state.principal = principal
+    if principal is not None:
+        people.refresh(ctx.store, principal, utcnow())  # any signed-in call is "seen": retention counts from it
     return principal
 
 
@@ -72,8 +76,8 @@ class AuthView(BaseModel):
 async def auth(ctx: Ctx, principal: Reader) -> AuthView:
     view = None if principal is None else ReaderView(name=principal.name, email=principal.email,
                                                        person=principal.person, demo=principal.demo)
-    people: list[DemoPerson] = []
+    choices: list[DemoPerson] = []
     if ctx.identify.mode == "demo":
         state = ctx.store.feed_state()
-        people = [DemoPerson(id=r.id, name=r.name) for r in state.state.people.values()] if state else []
-    return AuthView(mode=ctx.identify.mode, reader=view, demo_people=people)
+        choices = [DemoPerson(id=r.id, name=r.name) for r in state.state.people.values()] if state else []
+    return AuthView(mode=ctx.identify.mode, reader=view, demo_people=choices)

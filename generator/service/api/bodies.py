@@ -11,7 +11,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 from pydantic_core import PydanticCustomError
 
 from ..config import parse_clock
-from ..models import Frequency, ItemType, Preferences, QuietHours, Subscription
+from ..models import Frequency, ItemType, LockScreen, Preferences, QuietHours, Subscription
 from ..security import Refused, check_auth, check_p256dh
 
 MAX_FOLLOWS = 200
@@ -80,17 +80,21 @@ class PreferencesBody(BaseModel):
     frequency: Frequency = "immediate"
     quiet_hours: QuietHoursBody | None = None
     timezone: TimeZone = "UTC"
+    lock_screen: LockScreen | None = Field(None, description="On this device: `full` (titles and names) or "
+                                           "`private` (\"Something new in …\" only); null: the signed-in person's "
+                                           "choice, else the deployment's default.")
 
     def value(self) -> Preferences:
         quiet = self.quiet_hours and QuietHours(parse_clock(self.quiet_hours.start), parse_clock(self.quiet_hours.end))
         return Preferences(tuple(dict.fromkeys(self.topics)), tuple(dict.fromkeys(self.people)),
-                           tuple(dict.fromkeys(self.types)), self.frequency, quiet or None, self.timezone)
+                           tuple(dict.fromkeys(self.types)), self.frequency, quiet or None, self.timezone,
+                           self.lock_screen)
 
     @classmethod
     def of(cls, prefs: Preferences) -> PreferencesBody:
         quiet = prefs.quiet_hours
         return cls(topics=list(prefs.topics), people=list(prefs.people), types=list(prefs.types),
-                   frequency=prefs.frequency, timezone=prefs.timezone,
+                   frequency=prefs.frequency, timezone=prefs.timezone, lock_screen=prefs.lock_screen,
                    quiet_hours=QuietHoursBody(start=quiet.start.strftime("%H:%M"), end=quiet.end.strftime("%H:%M"))
                    if quiet else None)
 

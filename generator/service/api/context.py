@@ -1,5 +1,6 @@
 """What every router of the API shares: the `Context` (settings, store, keys, guards, sender), the `Ctx`
-dependency that hands it to a route, the error responses every route declares, and `bearer()`.
+dependency that hands it to a route, the error responses every route declares, `bearer()`, and `Held`: a
+subscription whose holder proved it with its auth secret.
 
 Routers import these from here, not from `api.py`, which assembles the app out of the routers."""
 
@@ -8,14 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 
 from ..config import ServiceSettings
 from ..identity.modes import Identify
+from ..models import Subscription
 from ..push.schedule import Rules
 from ..push.sender import Sender
 from ..push.vapid import VapidKey
-from ..security import Allowlist
+from ..security import Allowlist, same_secret
 from ..store.base import Store
 from .errors import ApiError, ErrorBody
 from .guards import RateLimiter
@@ -61,3 +63,22 @@ def bearer(request: Request, what: str) -> str:
     if scheme.lower() != "bearer" or not token.strip():
         raise ApiError(401, "auth_required", f"send `Authorization: Bearer <{what}>`", "authorization")
     return token.strip()
+
+
+SubscriptionId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{16}$", description="The id the create call returned.")]
+
+
+async def held(sid: SubscriptionId, request: Request, ctx: Ctx) -> Subscription:
+    """The subscription `sid`, if the caller proves they hold it by sending its auth secret: 401 without one,
+    404 for an unknown id, 403 for a wrong secret."""
+    given = bearer(request, "the subscription's keys.auth")
+    sub = ctx.store.get_subscription(sid)
+    if sub is None:
+        raise ApiError(404, "subscription_not_found", "no subscription has this id (it may have expired); "
+                       "subscribe again")
+    if not same_secret(given, sub.auth):
+        raise ApiError(403, "auth_mismatch", "the auth secret does not match this subscription", "authorization")
+    return sub
+
+
+Held = Annotated[Subscription, Depends(held)]

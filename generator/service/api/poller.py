@@ -1,4 +1,5 @@
-"""The loop inside `serve`: poll the feed, ingest, deliver what is due; so a deployment needs no cron."""
+"""The loop inside `serve`: poll the feed, ingest, deliver what is due, purge what outlived its retention; so a
+deployment needs no cron."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ import time
 
 from ...errors import PracticaError
 from ..models import utcnow
+from ..privacy.retention import purge
 from ..push.ingest import ingest_source
 from ..push.sender import deliver
 from ..store.base import SenderBusy
 from .context import Context
 
 log = logging.getLogger("practica.push.poller")
+PURGE_EVERY = 3600.0  # seconds: retention is counted in days, so hourly keeps every limit to within the hour
 
 
 async def poll_forever(ctx: Context, every: float) -> None:
@@ -22,7 +25,7 @@ async def poll_forever(ctx: Context, every: float) -> None:
     A feed or push service that is down is logged and tried again next round; the loop itself never stops.
     """
     assert ctx.sender is not None
-    next_poll = 0.0
+    next_poll = next_purge = 0.0
     while True:
         if ctx.feed and time.monotonic() >= next_poll:
             next_poll = time.monotonic() + every
@@ -38,7 +41,18 @@ async def poll_forever(ctx: Context, every: float) -> None:
             log.info("%s", exc)
         except Exception:
             log.exception("a delivery run failed; trying again in %.0f s", every)
+        if time.monotonic() >= next_purge:
+            next_purge = time.monotonic() + PURGE_EVERY
+            await _purge(ctx)
         await asyncio.sleep(_pause(ctx, every, next_poll))
+
+
+async def _purge(ctx: Context) -> None:
+    try:
+        purged = await asyncio.to_thread(purge, ctx.store, utcnow(), ctx.settings)
+        log.log(logging.INFO if purged else logging.DEBUG, "%s", purged)
+    except Exception:
+        log.exception("the retention purge failed; trying again in %.0f s", PURGE_EVERY)
 
 
 def _pause(ctx: Context, every: float, next_poll: float) -> float:

@@ -1,4 +1,5 @@
-"""What a notification says: one summary per outbox row, as JSON that fits in one push record."""
+"""What a notification says: one summary per outbox row, as JSON that fits in one push record; on a `private`
+lock screen, only that something is new in a community."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 from ...text import excerpt
-from ..models import FeedItem, FeedState, Preferences, Ref
+from ..models import FeedItem, FeedState, LockScreen, Preferences, Ref
 
 # RFC 8291: 4,096 bytes per record minus 86 (header), 16 (AEAD tag) and 1 (padding delimiter).
 MAX_PAYLOAD = 3993
@@ -52,6 +53,19 @@ def summarise(items: tuple[FeedItem, ...], prefs: Preferences, state: FeedState,
     return {"title": title, "body": body, "url": url, "icon": state.icon, "tag": tag}
 
 
+def private_summary(items: tuple[FeedItem, ...], prefs: Preferences, state: FeedState, tag: str) -> dict[str, Any]:
+    """What a `private` lock screen shows: the site's title and "Something new in <community>" (the first item's
+    followed topic, else its first); no item title, summary or person's name. Url, tag and icon as `summarise`."""
+    community = _community(items[0], prefs, state) if items else None
+    body = f"Something new in {community.name}" if community else "Something new"
+    return {**summarise(items, prefs, state, tag), "title": state.title, "body": body}
+
+
+def lock_screen(device: LockScreen | None, owner: LockScreen | None, default: LockScreen) -> LockScreen:
+    """The lock screen a delivery is for: the device's choice, else its person's, else the deployment's."""
+    return device or owner or default
+
+
 def trial_notification(state: FeedState | None, tag: str) -> dict[str, Any]:
     """What 'Send me a test notification' shows; opens the notification settings."""
     site = state.title if state else "Practica"
@@ -87,6 +101,11 @@ def _group(item: FeedItem, prefs: Preferences, state: FeedState) -> tuple[str, R
                 return kind, known[ref_id]
     first = next((state.topics[t] for t in item.topics if t in state.topics), None)
     return ("topic", first) if first else None
+
+
+def _community(item: FeedItem, prefs: Preferences, state: FeedState) -> Ref | None:
+    known = [state.topics[t] for t in item.topics if t in state.topics]
+    return next((ref for ref in known if ref.id in prefs.topics), known[0] if known else None)
 
 
 def _shrink(payload: dict[str, Any], field: str) -> str:

@@ -18,16 +18,15 @@ from dataclasses import dataclass
 import aiohttp
 
 from ..config import ServiceSettings
-from ..models import UTC, Claim, FeedState, Subscription
+from ..models import UTC, Claim, FeedState, LockScreen, Subscription
 from ..security import Allowlist, CheckedOrigins, Refused
 from ..store.base import Store
 from . import webpush
-from .payload import encode, summarise, tag_for, topic_for
+from .payload import encode, lock_screen, private_summary, summarise, tag_for, topic_for
 from .vapid import VapidKey, VapidSigner
 
 log = logging.getLogger("practica.push.sender")
 MAX_BACKOFF = 6 * 3600.0
-KEEP_FINISHED = dt.timedelta(days=30)
 COMMIT_EVERY = 1.0  # seconds: finished rows wait at most about this long (or for a group) before being committed
 
 
@@ -75,8 +74,9 @@ class Sender:
     """Sends push messages. Use as `async with Sender(...) as sender:` so the HTTP session is shared and closed."""
 
     def __init__(self, store: Store, signer: VapidSigner, allowlist: Allowlist, *, ttl: int = 86400,
-                 concurrency: int = 32, timeout: float = 10, max_attempts: int = 5, backoff: float = 30) -> None:
-        self.store, self.signer, self.allowlist = store, signer, allowlist
+                 concurrency: int = 32, timeout: float = 10, max_attempts: int = 5, backoff: float = 30,
+                 lock_screen: LockScreen = "full") -> None:
+        self.store, self.signer, self.allowlist, self.lock_screen = store, signer, allowlist, lock_screen
         self.ttl, self.concurrency, self.max_attempts, self.backoff = ttl, concurrency, max_attempts, backoff
         self.timeout, self.origins = timeout, CheckedOrigins(allowlist)
         self._session: aiohttp.ClientSession | None = None
@@ -88,7 +88,7 @@ class Sender:
         signer = VapidSigner(VapidKey.load(key), subject, settings.vapid_expiry)
         return cls(store, signer, Allowlist.build(settings.allow_hosts), ttl=settings.ttl,
                    concurrency=settings.concurrency, timeout=settings.timeout, max_attempts=settings.max_attempts,
-                   backoff=settings.backoff)
+                   backoff=settings.backoff, lock_screen=settings.lock_screen)
 
     async def __aenter__(self) -> Sender:
         self._session = webpush.session(self.concurrency, self.timeout)
@@ -164,8 +164,10 @@ class Sender:
         if row.payload is not None:
             return row, None
         sub = row.subscription
+        private = lock_screen(sub.preferences.lock_screen, row.owner_lock_screen, self.lock_screen) == "private"
         try:
-            payload = encode(summarise(row.items, sub.preferences, state, tag_for(row.id)))
+            payload = encode((private_summary if private else summarise)(row.items, sub.preferences, state,
+                                                                          tag_for(row.id)))
         except Exception as exc:  # a bug must not leave the row 'sending' forever; attempts bound the retries
             log.error("delivery %d to subscription %s failed unexpectedly: %s", row.id, sub.id, _describe(exc, sub))
             log.debug("traceback of that failure", exc_info=True)
@@ -217,12 +219,12 @@ class Sender:
 
 
 async def deliver(store: Store, sender: Sender, now: dt.datetime) -> Report:
-    """One delivery run as the only sender: resend rows a dead sender left in flight, then everything due."""
+    """One delivery run as the only sender: resend rows a dead sender left in flight, then everything due.
+    Finished rows are forgotten by `privacy.retention.purge` (PRACTICA_RETAIN_NOTIFICATIONS), not here."""
     with store.sender_lock():
         requeued = store.requeue_sending()
         report = await sender.deliver_due(now)
         report.requeued = requeued
-        store.prune(now - KEEP_FINISHED)
     return report
 
 

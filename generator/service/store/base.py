@@ -5,7 +5,8 @@ SQLite (`sqlite.py`) is the default. A PostgreSQL backend implements the same Pr
 nothing above this module changes.
 
 Outbox states: pending → sending → sent | failed; sending → pending (retry later, or requeued after a
-crash); a subscription's deletion removes its rows. See ARCHITECTURE.md, "Push service".
+crash); a subscription's deletion removes its rows, and a person's deletion their linked subscriptions. See
+ARCHITECTURE.md, "The community service".
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from contextlib import AbstractContextManager
 from typing import Protocol
 
 from ...errors import PracticaError
-from ..models import Claim, FeedItem, FeedState, IngestedFeed, Subscription, Vote
+from ..models import Claim, Delivery, Erased, FeedItem, FeedState, IngestedFeed, Person, Subscription, Vote
 
 
 class SenderBusy(PracticaError):
@@ -54,6 +55,32 @@ class Store(Protocol):
     def subscriptions(self) -> Iterator[Subscription]: ...
 
     def count_subscriptions(self) -> int: ...
+
+    def set_owner(self, sid: str, subject: str | None) -> bool:
+        """Link the subscription to a stored person (moving it from anyone else), or unlink it (None);
+        False if there is no such subscription."""
+
+    def owned_subscriptions(self, subject: str) -> list[Subscription]:
+        """The subscriptions linked to this person, oldest first."""
+
+    # People (ARCHITECTURE.md, "Personal data"; DATA.md)
+    def person(self, subject: str) -> Person | None: ...
+
+    def people_with_email(self, email: str) -> list[Person]:
+        """Stored people whose email is `email` (ASCII case ignored): how an admin finds a leaver."""
+
+    def save_person(self, person: Person) -> None:
+        """Insert, or update everything but `pseudonym` and `created_at`."""
+
+    def people_seen_before(self, day: dt.date) -> list[str]:
+        """Subjects of the people last seen before `day`."""
+
+    def delete_person(self, subject: str) -> Erased | None:
+        """Erase the person with their linked subscriptions and those subscriptions' outbox rows, atomically;
+        None if nobody has this subject."""
+
+    def deliveries(self, sid: str) -> list[Delivery]:
+        """The subscription's outbox rows (queued, in flight, sent or failed), by due time."""
 
     # The feed
     def feed_state(self) -> IngestedFeed | None:
@@ -113,4 +140,7 @@ class Store(Protocol):
 
     def votes(self) -> Iterator[Vote]:
         """Every vote, oldest first."""
+
+    def prune_feedback(self, before: dt.date) -> int:
+        """Forget votes (and their comments) given before `before`."""
 

@@ -79,5 +79,23 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
         )""",
         "CREATE INDEX feedback_page ON feedback (page)",
     )),
+    (3, "people and their data", (
+        """CREATE TABLE people (
+            subject TEXT PRIMARY KEY,             -- the SSO's stable id for the reader (Principal.subject)
+            email TEXT,                           -- as last seen
+            name TEXT,
+            person TEXT,                          -- the site's person id whose contact email matched, if any
+            lock_screen TEXT CHECK (lock_screen IN ('full', 'private')),
+            pseudonym TEXT NOT NULL UNIQUE,       -- random; stands for the person in learning records
+            created_at TEXT NOT NULL,
+            seen_on TEXT NOT NULL                 -- YYYY-MM-DD of the last signed-in call: retention counts from it
+        )""",
+        # Deleting a person deletes the devices linked to them and, by the outbox's own cascade, their rows.
+        "ALTER TABLE subscriptions ADD COLUMN owner TEXT REFERENCES people (subject) ON DELETE CASCADE",
+        "ALTER TABLE subscriptions ADD COLUMN lock_screen TEXT CHECK (lock_screen IN ('full', 'private'))",
+        "CREATE INDEX subscriptions_owner ON subscriptions (owner)",
+        "CREATE INDEX people_seen ON people (seen_on)",
+        "CREATE INDEX feedback_day ON feedback (day)",
+    )),
 )
 LATEST = MIGRATIONS[-1][0]

@@ -18,9 +18,12 @@ from typing import Any
 from ...errors import ConfigError
 from ..models import (
     Claim,
+    Delivery,
+    Erased,
     FeedItem,
     FeedState,
     IngestedFeed,
+    Person,
     Preferences,
     QuietHours,
     Ref,
@@ -60,6 +63,8 @@ class SqliteStore:
             # the last commits, which the outbox then resends: duplicates by tag, never losses.
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
+            # Erasure means erased from the file too: deleted rows are overwritten, not left in free pages.
+            conn.execute("PRAGMA secure_delete=ON")
             self._local.conn, self._local.depth = conn, 0
             with self._guard:
                 self._connections.append(conn)
@@ -137,15 +142,19 @@ class SqliteStore:
         quiet = prefs.quiet_hours
         with self.transaction():
             new = self.get_subscription(sub.id) is None
+            # `owner` only on insert: linking and unlinking are `set_owner`'s, so saving preferences keeps the link
             self.db.execute(
-                "INSERT INTO subscriptions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE "
-                "SET p256dh = excluded.p256dh, auth = excluded.auth, topics = excluded.topics,"
+                "INSERT INTO subscriptions (id, endpoint, p256dh, auth, topics, people, types, frequency, quiet_start,"
+                " quiet_end, timezone, created_at, updated_at, lock_screen, owner)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE"
+                " SET p256dh = excluded.p256dh, auth = excluded.auth, topics = excluded.topics,"
                 " people = excluded.people, types = excluded.types, frequency = excluded.frequency,"
                 " quiet_start = excluded.quiet_start, quiet_end = excluded.quiet_end, timezone = excluded.timezone,"
-                " updated_at = excluded.updated_at",
+                " updated_at = excluded.updated_at, lock_screen = excluded.lock_screen",
                 (sub.id, sub.endpoint, sub.p256dh, sub.auth, json.dumps(prefs.topics), json.dumps(prefs.people),
                  json.dumps(prefs.types), prefs.frequency, quiet and quiet.start.strftime("%H:%M"),
-                 quiet and quiet.end.strftime("%H:%M"), prefs.timezone, iso(sub.created_at), iso(sub.updated_at)))
+                 quiet and quiet.end.strftime("%H:%M"), prefs.timezone, iso(sub.created_at), iso(sub.updated_at),
+                 prefs.lock_screen, sub.owner))
         return new
 
     def delete_subscription(self, sid: str) -> int:
@@ -160,6 +169,54 @@ class SqliteStore:
 
     def count_subscriptions(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM subscriptions").fetchone()[0])
+
+    def set_owner(self, sid: str, subject: str | None) -> bool:
+        return self.db.execute("UPDATE subscriptions SET owner = ? WHERE id = ?", (subject, sid)).rowcount == 1
+
+    def owned_subscriptions(self, subject: str) -> list[Subscription]:
+        rows = self.db.execute("SELECT * FROM subscriptions WHERE owner = ? ORDER BY created_at, id", (subject,))
+        return [_subscription(row) for row in rows.fetchall()]
+
+    # People
+
+    def person(self, subject: str) -> Person | None:
+        row = self.db.execute("SELECT * FROM people WHERE subject = ?", (subject,)).fetchone()
+        return _person(row) if row else None
+
+    def people_with_email(self, email: str) -> list[Person]:
+        rows = self.db.execute("SELECT * FROM people WHERE lower(email) = lower(?) ORDER BY subject", (email,))
+        return [_person(row) for row in rows.fetchall()]
+
+    def save_person(self, person: Person) -> None:
+        self.db.execute(
+            "INSERT INTO people (subject, email, name, person, lock_screen, pseudonym, created_at, seen_on)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (subject) DO UPDATE SET email = excluded.email,"
+            " name = excluded.name, person = excluded.person, lock_screen = excluded.lock_screen,"
+            " seen_on = excluded.seen_on",
+            (person.subject, person.email, person.name, person.person, person.lock_screen, person.pseudonym,
+             iso(person.created_at), person.seen_on.isoformat()))
+
+    def people_seen_before(self, day: dt.date) -> list[str]:
+        rows = self.db.execute("SELECT subject FROM people WHERE seen_on < ? ORDER BY subject", (day.isoformat(),))
+        return [row[0] for row in rows.fetchall()]
+
+    def delete_person(self, subject: str) -> Erased | None:
+        with self.transaction():
+            devices = self.db.execute("SELECT count(*) FROM subscriptions WHERE owner = ?", (subject,)).fetchone()[0]
+            rows = self.db.execute("SELECT count(*) FROM outbox o JOIN subscriptions s ON s.id = o.subscription_id "
+                                   "WHERE s.owner = ?", (subject,)).fetchone()[0]
+            gone = self.db.execute("DELETE FROM people WHERE subject = ?", (subject,)).rowcount
+        return Erased(int(devices), int(rows)) if gone else None
+
+    def deliveries(self, sid: str) -> list[Delivery]:
+        rows = self.db.execute("SELECT * FROM outbox WHERE subscription_id = ? ORDER BY due_at, id", (sid,)).fetchall()
+        items: dict[int, list[str]] = {row["id"]: [] for row in rows}
+        for link in self.db.execute("SELECT outbox_id, item_id FROM outbox_items WHERE subscription_id = ? "
+                                    "ORDER BY item_id", (sid,)):
+            items.setdefault(link[0], []).append(link[1])
+        return [Delivery(row["id"], sid, row["state"], parse_iso(row["due_at"]), parse_iso(row["created_at"]),
+                         parse_iso(row["updated_at"]), row["attempts"], row["status"], row["payload"],
+                         tuple(items[row["id"]])) for row in rows]
 
     # The feed
 
@@ -229,8 +286,9 @@ class SqliteStore:
     def claim(self, now: dt.datetime, limit: int) -> list[Claim]:
         with self.transaction():
             rows = self.db.execute(
-                "SELECT o.id AS row_id, o.slot, o.attempts, o.payload, s.* FROM outbox o JOIN subscriptions s "
-                "ON s.id = o.subscription_id WHERE o.state = 'pending' AND o.due_at <= ? ORDER BY o.due_at, o.id "
+                "SELECT o.id AS row_id, o.slot, o.attempts, o.payload, s.*, p.lock_screen AS owner_lock_screen "
+                "FROM outbox o JOIN subscriptions s ON s.id = o.subscription_id LEFT JOIN people p "
+                "ON p.subject = s.owner WHERE o.state = 'pending' AND o.due_at <= ? ORDER BY o.due_at, o.id "
                 "LIMIT ?", (iso(now), limit)).fetchall()
             ids = [row["row_id"] for row in rows]
             if not ids:
@@ -244,7 +302,7 @@ class SqliteStore:
                     f"WHERE oi.outbox_id IN ({_marks(ids)}) ORDER BY i.batch_id DESC, i.position", ids):
                 items[row["outbox_id"]].append(known.get(row["id"]) or known.setdefault(row["id"], _item(row)))
         return [Claim(row["row_id"], _subscription(row), row["slot"], row["attempts"] + 1, row["payload"],
-                      tuple(items[row["row_id"]])) for row in rows]
+                      tuple(items[row["row_id"]]), row["owner_lock_screen"]) for row in rows]
 
     def requeue_sending(self) -> int:
         return self.db.execute("UPDATE outbox SET state = 'pending' WHERE state = 'sending'").rowcount
@@ -314,6 +372,9 @@ class SqliteStore:
         for row in self.db.execute("SELECT * FROM feedback ORDER BY day, rowid").fetchall():
             yield Vote(row["id"], row["page"], bool(row["helpful"]), row["comment"], dt.date.fromisoformat(row["day"]))
 
+    def prune_feedback(self, before: dt.date) -> int:
+        return self.db.execute("DELETE FROM feedback WHERE day < ?", (before.isoformat(),)).rowcount
+
 
 def _checkpoint(conn: sqlite3.Connection, path: Path) -> None:
     """Copy the WAL into the database file and empty it, so the .sqlite3 file alone is a complete copy."""
@@ -335,9 +396,14 @@ def _subscription(row: sqlite3.Row) -> Subscription:
     if row["quiet_start"]:
         quiet = QuietHours(dt.time.fromisoformat(row["quiet_start"]), dt.time.fromisoformat(row["quiet_end"]))
     prefs = Preferences(_ids(row["topics"]), _ids(row["people"]), _ids(row["types"]), row["frequency"], quiet,
-                        row["timezone"])
+                        row["timezone"], row["lock_screen"])
     return Subscription(row["endpoint"], row["p256dh"], row["auth"], prefs, parse_iso(row["created_at"]),
-                        parse_iso(row["updated_at"]))
+                        parse_iso(row["updated_at"]), row["owner"])
+
+
+def _person(row: sqlite3.Row) -> Person:
+    return Person(row["subject"], row["email"], row["name"], row["person"], row["pseudonym"],
+                  parse_iso(row["created_at"]), dt.date.fromisoformat(row["seen_on"]), row["lock_screen"])
 
 
 @functools.lru_cache(maxsize=512)

@@ -91,7 +91,7 @@
     return identity().then(showInHeader, hideInHeader);
   }
 
-  /* The small file the build writes for each person with a photo (me/people/<id>.json), or null. */
+  /* The small file the build writes for each person (me/people/<id>.json: {url, photo?, photo_large?}), or null. */
   function personCard(personId) {
     if (!personId) return Promise.resolve(null);
     return fetch(new URL(URLS.mePeople + encodeURIComponent(personId) + ".json", ROOT))
@@ -99,7 +99,7 @@
       .catch(() => null);
   }
 
-  /* ---------- The header: your name (with your photo, and "demo" when picked), or "Sign in" ---------- */
+  /* ---------- The header: your name (with your photo or initials, and "demo" when picked), or "Sign in" ---------- */
   const control = document.querySelector("a.pr-me-link");
   if (control) control.setAttribute("href", new URL(URLS.me, ROOT).href);   // the header outlives page changes
 
@@ -259,19 +259,22 @@
       const profile = $("[data-me-profile]");
       const photo = $("[data-me-photo]");
       photo.hidden = true;
-      if (me.person) {
+      profile.textContent = me.person ? "Looking it up…" :
+        "None: your email is not the contact email of anyone on this site.";
+      personCard(me.person).then((card) => {
+        if (!me.person) return;
+        if (!card) {
+          profile.textContent = "Not on this version of the site, or not readable offline.";
+          return;
+        }
         const link = document.createElement("a");
-        link.href = new URL("people/" + encodeURIComponent(me.person) + "/", ROOT).href;
+        link.href = new URL(card.url, ROOT).href;
         link.textContent = "Your profile on this site";
         profile.replaceChildren(link);
-        personCard(me.person).then((card) => {
-          if (!card || !card.photo_large) return;
-          photo.src = new URL(card.photo_large, ROOT).href;
-          photo.hidden = false;
-        });
-      } else {
-        profile.textContent = "None: your email is not the contact email of anyone on this site.";
-      }
+        if (!card.photo_large) return;
+        photo.src = new URL(card.photo_large, ROOT).href;
+        photo.hidden = false;
+      });
       $("[data-me-demo-badge]").hidden = !me.demo;
     }
 

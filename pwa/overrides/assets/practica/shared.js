@@ -29,7 +29,7 @@ self.practica = {
     skills: "search/skills.json",
     pushState: "__practica/push-subscription",
     me: "me/",
-    mePeople: "me/people/",       // + person id + ".json": {url, photo, photo_large} of a person with a photo
+    mePeople: "me/people/",       // + person id + ".json": {url, photo?, photo_large?}, one per person
     notifications: "notifications/",
   }),
 

@@ -1,0 +1,116 @@
+"""What the service holds about a person, as the JSON they (or an admin, for a leaver) can download, and the
+short sentences GET /api/v1/me shows. Endpoints appear only as their host: the full URL and the keys are a
+device's capability, not information about the person."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, Field
+
+from ..models import Delivery, LockScreen, Person, Preferences, Subscription
+from ..store.base import Store
+
+DATA_MAP = "DATA.md in the Practica repository, section \"What the service keeps\""
+FILENAME = "practica-my-data.json"
+
+
+class PersonRecord(BaseModel):
+    subject: str = Field(description="Your single sign-on's stable id for you.")
+    email: str | None
+    name: str | None
+    person: str | None = Field(description="The site's person id whose contact email is yours, if any.")
+    lock_screen: LockScreen | None = Field(description="Your lock-screen choice for notifications (full or private).")
+    pseudonym: str = Field(description="The random key that stands for you in learning records.")
+    created_at: str
+    seen_on: str = Field(description="The day you were last seen (signed in here); retention counts from it.")
+
+
+class NotificationRecord(BaseModel):
+    id: int
+    state: str = Field(description="pending, sending, sent or failed")
+    due_at: str
+    created_at: str
+    updated_at: str
+    attempts: int
+    status: int | None = Field(description="The push service's last HTTP answer.")
+    payload: dict[str, Any] | None = Field(description="What the notification said (title, body, url, icon, tag); "
+                                           "null until it was first sent.")
+    items: list[str] = Field(description="The feed ids of the lessons, videos, answers and paths it was about.")
+
+
+class DeviceRecord(BaseModel):
+    id: str
+    endpoint_host: str = Field(description="The push service the browser uses (never the full endpoint or keys).")
+    created_at: str
+    updated_at: str
+    lock_screen: LockScreen | None
+    preferences: dict[str, Any]
+    notifications: list[NotificationRecord]
+
+
+class PersonalData(BaseModel):
+    """Everything the service holds about one signed-in person."""
+
+    exported_at: str
+    data_map: str = Field(description="Where each stored field, its purpose and its retention are listed.")
+    subject: str
+    person: PersonRecord | None = Field(description="Null when the service keeps nothing for you.")
+    devices: list[DeviceRecord]
+
+
+def personal_data(store: Store, subject: str, now: dt.datetime) -> PersonalData:
+    """Everything held about `subject`: their row, their linked devices and what was queued or sent to them."""
+    found = store.person(subject)
+    devices = [_device(sub, store.deliveries(sub.id)) for sub in store.owned_subscriptions(subject)] if found else []
+    return PersonalData(exported_at=now.isoformat(), data_map=DATA_MAP, subject=subject,
+                        person=_person(found) if found else None, devices=devices)
+
+
+def holds(data: PersonalData) -> list[str]:
+    """What `data` holds, in short sentences; [] when nothing."""
+    if data.person is None:
+        return []
+    person, devices = data.person, len(data.devices)
+    out = [f"Your sign-in id, email and name as last seen ({person.seen_on}), kept since {person.created_at[:10]}",
+           "A random key that stands for you in learning records"]
+    if person.lock_screen:
+        out.append(f"Your lock-screen choice for notifications: {person.lock_screen}")
+    if devices:
+        out.append(f"{devices} device{'s' * (devices != 1)} linked for notifications, with their preferences")
+    sent = sum(len(d.notifications) for d in data.devices)
+    if sent:
+        out.append(f"{sent} notification{'s' * (sent != 1)} queued or sent to {'them' if devices > 1 else 'it'}")
+    return out
+
+
+def _person(person: Person) -> PersonRecord:
+    return PersonRecord(subject=person.subject, email=person.email, name=person.name, person=person.person,
+                        lock_screen=person.lock_screen, pseudonym=person.pseudonym,
+                        created_at=person.created_at.isoformat(), seen_on=person.seen_on.isoformat())
+
+
+def _device(sub: Subscription, deliveries: list[Delivery]) -> DeviceRecord:
+    return DeviceRecord(id=sub.id, endpoint_host=urlsplit(sub.endpoint).hostname or "",
+                        created_at=sub.created_at.isoformat(), updated_at=sub.updated_at.isoformat(),
+                        lock_screen=sub.preferences.lock_screen,
+                        preferences=preferences(sub.preferences), notifications=[_sent(d) for d in deliveries])
+
+
+def preferences(prefs: Preferences) -> dict[str, Any]:
+    """Preferences as the API shows them."""
+    quiet = prefs.quiet_hours
+    return {"topics": list(prefs.topics), "people": list(prefs.people), "types": list(prefs.types),
+            "frequency": prefs.frequency, "timezone": prefs.timezone, "lock_screen": prefs.lock_screen,
+            "quiet_hours": {"start": quiet.start.strftime("%H:%M"), "end": quiet.end.strftime("%H:%M")} if quiet
+            else None}
+
+
+def _sent(row: Delivery) -> NotificationRecord:
+    return NotificationRecord(id=row.id, state=row.state, due_at=row.due_at.isoformat(),
+                              created_at=row.created_at.isoformat(), updated_at=row.updated_at.isoformat(),
+                              attempts=row.attempts, status=row.status,
+                              payload=json.loads(row.payload) if row.payload else None, items=list(row.items))
