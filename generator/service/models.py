@@ -97,12 +97,14 @@ class Subscription:
 @dataclass(frozen=True)
 class Ref:
     """A topic or person the feed lists: id, display name, page URL (and a person's contact email, which their
-    profile shows too: how a signed-in reader is matched to their profile)."""
+    profile shows too: how a signed-in reader is matched to their profile; and a topic's stewards, the person
+    ids who moderate its conversations)."""
 
     id: str
     name: str
     url: str
     email: str | None = None
+    stewards: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

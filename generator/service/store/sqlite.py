@@ -225,14 +225,17 @@ class SqliteStore:
         if row is None:
             return None
         data = json.loads(row["data"])
-        refs = {kind: {r[0]: Ref(*r) for r in data[kind]} for kind in ("topics", "people")}
-        state = FeedState(data["title"], data["site_url"], data["icon"], refs["topics"], refs["people"],
+        # [id, name, url, stewards] per topic (states saved before stewards were published have three);
+        # [id, name, url, email] per person
+        topics = {t[0]: Ref(t[0], t[1], t[2], None, tuple(t[3] if len(t) > 3 else ())) for t in data["topics"]}
+        people = {p[0]: Ref(*p) for p in data["people"]}
+        state = FeedState(data["title"], data["site_url"], data["icon"], topics, people,
                           frozenset(data.get("pages", ())))
         return IngestedFeed(state, parse_iso(row["ingested_at"]))
 
     def save_feed_state(self, state: FeedState, at: dt.datetime) -> None:
         data = {"title": state.title, "site_url": state.site_url, "icon": state.icon,
-                "topics": [[r.id, r.name, r.url] for r in state.topics.values()],
+                "topics": [[r.id, r.name, r.url, list(r.stewards)] for r in state.topics.values()],
                 "people": [[r.id, r.name, r.url, r.email] for r in state.people.values()],
                 "pages": sorted(state.pages)}
         self.db.execute("INSERT INTO feed_state VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE "
