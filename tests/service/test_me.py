@@ -93,7 +93,8 @@ def test_export_and_erasure_round_trip_leave_nothing_of_the_person(tmp_path: Pat
         assert response.headers["content-disposition"] == 'attachment; filename="practica-my-data.json"'
         assert response.headers["cache-control"] == "no-store"
         data = response.json()
-        assert set(data) == {"exported_at", "data_map", "subject", "person", "devices"}
+        assert set(data) == {"exported_at", "data_map", "subject", "person", "devices", "threads", "posts",
+                             "helpful", "flags", "moderation"}
         assert "DATA.md" in data["data_map"]
         person = data["person"]
         assert (person["subject"], person["email"], person["lock_screen"]) == ("sso|robert-1001",

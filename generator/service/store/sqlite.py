@@ -1,4 +1,5 @@
-"""The SQLite store: one file in WAL mode, a connection per thread, versioned migrations."""
+"""The SQLite store: one file in WAL mode, a connection per thread, versioned migrations. Conversations' tables
+are in `sqlite_talk.py`, mixed into the one `SqliteStore`."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from ..models import (
     Claim,
     Delivery,
     Erased,
+    ErasePosts,
     FeedItem,
     FeedState,
     IngestedFeed,
@@ -34,12 +36,13 @@ from ..models import (
 )
 from .base import SenderBusy
 from .migrations import LATEST, MIGRATIONS
+from .sqlite_talk import TalkTables
 
 CHUNK = 500  # ids per IN (…) list
 log = logging.getLogger("practica.push")
 
 
-class SqliteStore:
+class SqliteStore(TalkTables):
     """The Store protocol on an SQLite file. Safe to share between threads; each gets its own connection."""
 
     def __init__(self, path: Path, *, read_only: bool = False) -> None:
@@ -200,13 +203,27 @@ class SqliteStore:
         rows = self.db.execute("SELECT subject FROM people WHERE seen_on < ? ORDER BY subject", (day.isoformat(),))
         return [row[0] for row in rows.fetchall()]
 
-    def delete_person(self, subject: str) -> Erased | None:
+    def people_by_subject(self, subjects: Sequence[str]) -> dict[str, Person]:
+        found: dict[str, Person] = {}
+        unique = sorted(set(subjects))
+        for start in range(0, len(unique), CHUNK):
+            chunk = unique[start:start + CHUNK]
+            rows = self.db.execute(f"SELECT * FROM people WHERE subject IN ({_marks(chunk)})", chunk)
+            found.update((row["subject"], _person(row)) for row in rows)
+        return found
+
+    def delete_person(self, subject: str, posts: ErasePosts = "anonymise") -> Erased | None:
         with self.transaction():
+            if self.person(subject) is None:
+                return None
             devices = self.db.execute("SELECT count(*) FROM subscriptions WHERE owner = ?", (subject,)).fetchone()[0]
             rows = self.db.execute("SELECT count(*) FROM outbox o JOIN subscriptions s ON s.id = o.subscription_id "
                                    "WHERE s.owner = ?", (subject,)).fetchone()[0]
-            gone = self.db.execute("DELETE FROM people WHERE subject = ?", (subject,)).rowcount
-        return Erased(int(devices), int(rows)) if gone else None
+            talk = self._forget_talk(subject, posts)
+            # The foreign keys do the rest: devices (and their outbox rows), marks, flags and limits go; threads,
+            # posts and the moderation log keep what happened without the name.
+            self.db.execute("DELETE FROM people WHERE subject = ?", (subject,))
+        return Erased(int(devices), int(rows), *talk, removed=posts == "remove")
 
     def deliveries(self, sid: str) -> list[Delivery]:
         rows = self.db.execute("SELECT * FROM outbox WHERE subscription_id = ? ORDER BY due_at, id", (sid,)).fetchall()
