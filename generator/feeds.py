@@ -55,8 +55,8 @@ def json_feed(site: Site, items: list[Item], self_url: str, title: str, everythi
     if everything:
         feed["_practica"] = {
             "version": FEED_VERSION, "site_url": site.settings.site_url,
-            "topics": [{"id": t.id, "name": t.title, "url": _abs(site, urls.page("topic", t.id))}
-                       for t in sorted(c.topics.values(), key=lambda t: t.id)],
+            "topics": [{"id": t.id, "name": t.title, "url": _abs(site, urls.page("topic", t.id)),
+                        "stewards": list(t.meta.stewards)} for t in sorted(c.topics.values(), key=lambda t: t.id)],
             "people": [_person_ref(site, p) for p in sorted(c.people.values(), key=lambda p: p.id)],
         }
     feed["items"] = [_json_item(site, item) for item in items]

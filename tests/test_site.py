@@ -233,7 +233,7 @@ def test_feeds_have_stable_ids_types_topics_and_people(mini_site: Path) -> None:
     assert first["_practica"] == {"type": "path", "topics": ["data"], "people": ["ada"], "skills": [],
                                   "minutes": 4}  # its four steps' times, a minute each
     assert first["date_published"] == "2026-10-10T00:00:00Z" and first["image"].startswith("http://127.0.0.1:8000/")
-    assert {t["id"] for t in feed["_practica"]["topics"]} == {"data"}
+    assert [(t["id"], t["stewards"]) for t in feed["_practica"]["topics"]] == [("data", ["ada"])]  # who moderates
     assert {p["id"] for p in feed["_practica"]["people"]} == {"ada", "bo"}
     atom = ET.fromstring((mini_site / "feed.xml").read_text())
     ns = {"a": "http://www.w3.org/2005/Atom"}

@@ -154,7 +154,8 @@ def erase_person(settings: ServiceSettings, email: str | None, subject: str | No
     """Erase everyone stored with this email (or this subject), as DELETE /api/v1/me does: (subject, what went)."""
     store = open_store(settings.db)
     try:
-        return [(found, gone) for found in _find(store, email, subject) if (gone := erase(store, found))]
+        return [(found, gone) for found in _find(store, email, subject)
+                if (gone := erase(store, found, settings.talk.erase_posts))]
     finally:
         store.close()
 
@@ -167,8 +168,8 @@ def _find(store: Store, email: str | None, subject: str | None) -> list[str]:
         found = [p.subject for p in store.people_with_email(email or "")]
     if not found:
         raise PracticaError(f"the service holds nothing about {'subject' if subject is not None else 'email'} "
-                            f"{subject if subject is not None else email!r}: nobody with it has linked a device or "
-                            "chosen a preference (or they were erased already)")
+                            f"{subject if subject is not None else email!r}: nobody with it has linked a device, "
+                            "chosen a preference or taken part in a discussion (or they were erased already)")
     return found
 
 

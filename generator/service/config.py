@@ -1,6 +1,7 @@
 """The community service's settings: environment variables over a `.env` file, read once; secrets print as
 stars. Push settings are PRACTICA_PUSH_*, identity PRACTICA_AUTH_*, how long personal data is kept
-PRACTICA_RETAIN_*; PRACTICA_TRUSTED_PROXIES serves them all."""
+PRACTICA_RETAIN_*, conversations PRACTICA_TALK_* (and PRACTICA_ADMINS, PRACTICA_PREMODERATE,
+PRACTICA_PUBLIC_DISCUSSIONS, PRACTICA_ERASE_POSTS); PRACTICA_TRUSTED_PROXIES serves them all."""
 
 from __future__ import annotations
 
@@ -15,11 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ConfigError
-from .models import LOCK_SCREENS, LockScreen
+from .models import LOCK_SCREENS, ErasePosts, LockScreen
 
 log = logging.getLogger("practica.push")
 PREFIX = "PRACTICA_"
-GROUPS = ("PRACTICA_PUSH_", "PRACTICA_AUTH_", "PRACTICA_RETAIN_")  # unknown names here get a did-you-mean warning
+# Unknown names in these groups get a did-you-mean warning.
+GROUPS = ("PRACTICA_PUSH_", "PRACTICA_AUTH_", "PRACTICA_RETAIN_", "PRACTICA_TALK_")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -89,6 +91,25 @@ SETTINGS = (
     Setting("RETAIN_FEEDBACK", "365d", "How long readers' votes and comments are kept, counted from their day."),
     Setting("RETAIN_PEOPLE", "730d", "How long a person who has not been seen (no signed-in call) is kept; then "
             "they are erased with their linked devices, as DELETE /api/v1/me does."),
+    Setting("RETAIN_POSTS", "1825d", "How long a discussion is kept after its last post; then the thread goes with "
+            "its posts, marks and flags."),
+    Setting("RETAIN_MODERATION", "730d", "How long moderation log entries (who hid, noted, pinned, approved) are "
+            "kept."),
+    Setting("RETAIN_FLAGS", "180d", "How long a resolved flag is kept after it was resolved."),
+    Setting("ADMINS", "", "Site admins, as comma-separated emails or sign-in subjects: they moderate every "
+            "community and read the moderation log."),
+    Setting("PREMODERATE", "", "Communities (comma-separated topic ids, or `*` for all) where a person's first "
+            "post is held until a steward approves it."),
+    Setting("PUBLIC_DISCUSSIONS", "false", "`true`: readers who are not signed in may read discussions (never "
+            "write); `false`: reading needs a sign-in too."),
+    Setting("ERASE_POSTS", "anonymise", "What erasing a person does to their posts: `anonymise` (kept, shown by "
+            "\"a former colleague\") or `remove` (their text deleted; a post others replied to keeps its place)."),
+    Setting("TALK_RATE_LIMIT", "20/1h", "New posts and edits allowed per signed-in reader per window (counted "
+            "in the database, so every instance shares them)."),
+    Setting("TALK_THREAD_RATE_LIMIT", "5/1h", "New board threads allowed per signed-in reader per window."),
+    Setting("TALK_FLAG_RATE_LIMIT", "20/1d", "Flags allowed per signed-in reader per window."),
+    Setting("TALK_MARK_RATE_LIMIT", "120/1h", "\"This helped\" marks (given or taken back) allowed per signed-in "
+            "reader per window."),
     Setting("AUTH_MODE", "none", "How the service knows who a reader is: `jwt` (a signed assertion from the SSO "
             "proxy), `header` (an email header from a trusted proxy), `demo` (pick a demo person; loopback only) "
             "or `none`."),
@@ -151,6 +172,26 @@ class Retention:
     notifications: dt.timedelta = dt.timedelta(days=30)
     feedback: dt.timedelta = dt.timedelta(days=365)
     people: dt.timedelta = dt.timedelta(days=730)
+    posts: dt.timedelta = dt.timedelta(days=1825)
+    moderation: dt.timedelta = dt.timedelta(days=730)
+    flags: dt.timedelta = dt.timedelta(days=180)
+
+
+Rate = tuple[int, float]  # calls per window of seconds
+
+
+@dataclass(frozen=True)
+class TalkSettings:
+    """Who moderates, what is held, who may read, what erasure does to posts, and the per-reader limits."""
+
+    admins: frozenset[str] = frozenset()  # emails (matched ignoring case) and subjects (matched exactly)
+    premoderate: frozenset[str] = frozenset()  # community ids; "*" means every community
+    public: bool = False
+    erase_posts: ErasePosts = "anonymise"
+    posts: Rate = (20, 3600.0)
+    threads: Rate = (5, 3600.0)
+    flags: Rate = (20, 86400.0)
+    marks: Rate = (120, 3600.0)
 
 
 @dataclass(frozen=True)
@@ -181,6 +222,7 @@ class ServiceSettings:
     auth: AuthSettings = AuthSettings()
     lock_screen: LockScreen = "full"
     retention: Retention = Retention()
+    talk: TalkSettings = TalkSettings()
 
     def vapid(self) -> tuple[Secret, str]:
         """The VAPID key and subject, or a ConfigError naming what is missing."""
@@ -217,7 +259,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         max_body=_int("MAX_BODY", get("MAX_BODY"), 256, 1_000_000),
         feedback_rate_limit=_rate(get("FEEDBACK_RATE_LIMIT"), "FEEDBACK_RATE_LIMIT"),
         trusted_proxies=_networks(get("TRUSTED_PROXIES")), auth=_auth(get),
-        lock_screen=_lock_screen(get("LOCK_SCREEN")), retention=_retention(get),
+        lock_screen=_lock_screen(get("LOCK_SCREEN")), retention=_retention(get), talk=_talk(get),
     )
 
 
@@ -235,7 +277,29 @@ def _retention(get: Callable[[str], str]) -> Retention:
         if seconds < 86400:
             raise _bad(name, get(name), "a duration of at least a day, e.g. 30d or 730d")
         return dt.timedelta(seconds=seconds)
-    return Retention(days("RETAIN_NOTIFICATIONS"), days("RETAIN_FEEDBACK"), days("RETAIN_PEOPLE"))
+    return Retention(days("RETAIN_NOTIFICATIONS"), days("RETAIN_FEEDBACK"), days("RETAIN_PEOPLE"),
+                     days("RETAIN_POSTS"), days("RETAIN_MODERATION"), days("RETAIN_FLAGS"))
+
+
+def _talk(get: Callable[[str], str]) -> TalkSettings:
+    """The conversation settings: roles, pre-moderation, public reading, erasure of posts, limits."""
+    public = get("PUBLIC_DISCUSSIONS").lower()
+    if public not in ("true", "false", ""):
+        raise _bad("PUBLIC_DISCUSSIONS", public, "true or false")
+    erase = get("ERASE_POSTS").lower()
+    if erase not in ("anonymise", "remove"):
+        raise _bad("ERASE_POSTS", erase, "anonymise or remove")
+    premoderate = _split(get("PREMODERATE"))
+    for community in premoderate:
+        if community != "*" and not re.fullmatch(r"[a-z0-9][a-z0-9_.-]*", community):
+            raise _bad("PREMODERATE", community, "community (topic) ids, comma-separated, or *")
+    return TalkSettings(admins=frozenset(_split(get("ADMINS"))),
+                        premoderate=frozenset(premoderate), public=public == "true",
+                        erase_posts="remove" if erase == "remove" else "anonymise",
+                        posts=_rate(get("TALK_RATE_LIMIT"), "TALK_RATE_LIMIT"),
+                        threads=_rate(get("TALK_THREAD_RATE_LIMIT"), "TALK_THREAD_RATE_LIMIT"),
+                        flags=_rate(get("TALK_FLAG_RATE_LIMIT"), "TALK_FLAG_RATE_LIMIT"),
+                        marks=_rate(get("TALK_MARK_RATE_LIMIT"), "TALK_MARK_RATE_LIMIT"))
 
 
 def _auth(get: Callable[[str], str]) -> AuthSettings:

@@ -1,5 +1,5 @@
 """The service's values: subscriptions and their preferences, feed items, outbox rows, the people it keeps
-something for."""
+something for, and conversations (threads, posts, flags, the moderation log)."""
 
 from __future__ import annotations
 
@@ -97,12 +97,14 @@ class Subscription:
 @dataclass(frozen=True)
 class Ref:
     """A topic or person the feed lists: id, display name, page URL (and a person's contact email, which their
-    profile shows too: how a signed-in reader is matched to their profile)."""
+    profile shows too: how a signed-in reader is matched to their profile; and a topic's stewards, the person
+    ids who moderate its conversations)."""
 
     id: str
     name: str
     url: str
     email: str | None = None
+    stewards: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -209,11 +211,103 @@ class Delivery:
 
 @dataclass(frozen=True)
 class Erased:
-    """What erasing a person removed."""
+    """What erasing a person removed; their posts were kept without their name, or `removed`
+    (PRACTICA_ERASE_POSTS)."""
 
     devices: int
     notifications: int
+    posts: int = 0
+    marks: int = 0
+    flags: int = 0
+    removed: bool = False
 
     def __str__(self) -> str:
-        return (f"removed the person, {self.devices} linked device{'s' * (self.devices != 1)} and "
-                f"{self.notifications} notification{'s' * (self.notifications != 1)} queued or sent to them")
+        text = (f"removed the person, {_n(self.devices, 'linked device')} and {_n(self.notifications, 'notification')}"
+                " queued or sent to them")
+        if self.posts or self.marks or self.flags:
+            kept = "removed" if self.removed else "kept as a former colleague's"
+            text += f"; {_n(self.posts, 'post')} {kept}, {_n(self.marks, 'helpful mark')} and " \
+                    f"{_n(self.flags, 'flag')} removed"
+        return text
+
+
+def _n(count: int, thing: str) -> str:
+    return f"{count} {thing}{'s' * (count != 1)}"
+
+
+# Conversations (ARCHITECTURE.md, "Conversations")
+
+ThreadKind = Literal["item", "board"]  # an item's discussion, or a titled thread on a community's board
+ThreadType = Literal["question", "insight", "applied"]
+PostState = Literal["visible", "held", "hidden", "deleted"]
+FlagReason = Literal["spam", "rude", "off_topic", "personal_data", "wrong", "other"]
+ErasePosts = Literal["anonymise", "remove"]
+THREAD_TYPES: tuple[ThreadType, ...] = ("question", "insight", "applied")
+FLAG_REASONS: tuple[FlagReason, ...] = ("spam", "rude", "off_topic", "personal_data", "wrong", "other")
+
+
+@dataclass(frozen=True)
+class Thread:
+    """A discussion: an item's (`target` is its feed id; no type or title) or a board's (`target` is the
+    community id). `author` is the subject who opened it, None once erased; `posts` counts the visible ones."""
+
+    id: int
+    kind: ThreadKind
+    target: str
+    type: ThreadType | None
+    title: str | None
+    author: str | None
+    created_at: dt.datetime
+    last_post_at: dt.datetime
+    pinned: bool = False
+    locked: bool = False
+    accepted_post_id: int | None = None
+    posts: int = 0
+
+
+@dataclass(frozen=True)
+class Post:
+    """One post: top level (`parent_id` None) or a reply to a top-level post. `body` is the Markdown-lite source
+    (None once deleted); `helpful` counts its "this helped" marks."""
+
+    id: int
+    thread_id: int
+    parent_id: int | None
+    author: str | None
+    body: str | None
+    state: PostState
+    created_at: dt.datetime
+    edited_at: dt.datetime | None = None
+    hidden_reason: str | None = None
+    hidden_by: str | None = None
+    steward_note: str | None = None
+    steward_note_by: str | None = None
+    idempotency_key: str | None = None
+    helpful: int = 0
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A reader's report that a post needs a steward's eye (one per reader per post)."""
+
+    id: int
+    post_id: int
+    subject: str
+    reason: FlagReason
+    text: str | None
+    created_at: dt.datetime
+    resolved_at: dt.datetime | None = None
+    resolved_by: str | None = None
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One moderation action: who (None once erased), what, on which thread or post, why, when."""
+
+    id: int
+    actor: str | None
+    action: str
+    thread_id: int | None
+    post_id: int | None
+    reason: str | None
+    at: dt.datetime

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from generator.service.models import Preferences, Subscription
-from generator.service.push.feed import FeedError, read_feed
+from generator.service.push.feed import FeedError, parse_feed, read_feed
 from generator.service.store.sqlite import SqliteStore
 
 from .conftest import T0, ReceiverClient, feed, item, run_ingest, write_feed
@@ -135,3 +135,17 @@ def test_ingest_command(cli: Callable[..., Any], tmp_path: Path, monkeypatch: py
     assert "first ingest: recorded 1 existing items" in caplog.text and "2 items, 1 new (batch 2)" in caplog.text
     missing = cli("push", "ingest", "--feed", tmp_path / "nope.json", "--db", db)
     assert missing.code == 1 and "build the site first" in missing.err and "Traceback" not in missing.err
+
+
+def test_stewards_are_read_and_kept_and_a_feed_without_them_still_reads(store: SqliteStore) -> None:
+    data = feed()
+    data["_practica"]["topics"][0]["stewards"] = ["ada", "grace"]
+    store.save_feed_state(parse_feed(data).state, T0)
+    found = store.feed_state()
+    assert found is not None and found.state.topics["data"].stewards == ("ada", "grace")
+    assert found.state.topics["security"].stewards == ()  # this feed lists none for it
+    # a state saved before topics carried stewards: [id, name, url]
+    store.db.execute("UPDATE feed_state SET data = json_set(data, '$.topics', json('[[\"data\", \"Data\", "
+                     "\"https://learn.example.org/topics/data/\"]]'))")
+    old = store.feed_state()
+    assert old is not None and old.state.topics["data"].stewards == () and old.state.topics["data"].name == "Data"

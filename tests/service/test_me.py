@@ -21,7 +21,8 @@ from .conftest import ReceiverClient, environment, item, proof, run_ingest, run_
 from .test_data_map import found_in_tables
 
 HEADERS = {"auth_mode": "header", "auth_header": "X-Forwarded-Email", "auth_subject_header": "X-Forwarded-User",
-           "auth_name_header": "X-Forwarded-Name", "trusted_proxies": "127.0.0.1/32", "rate_limit": "1000/1m"}
+           "auth_name_header": "X-Forwarded-Name", "trusted_proxies": "127.0.0.1/32", "rate_limit": "1000/1m",
+           "admins": "robert@example.org"}
 ROBERT = {"X-Forwarded-User": "sso|robert-1001", "X-Forwarded-Email": "robert@example.org",
           "X-Forwarded-Name": "Robert Example"}
 MALLORY = {"X-Forwarded-User": "sso|mallory-666", "X-Forwarded-Email": "mallory@example.org",
@@ -81,19 +82,31 @@ def test_export_and_erasure_round_trip_leave_nothing_of_the_person(tmp_path: Pat
         assert svc.api.put("/me/preferences", headers=ROBERT, json={"lock_screen": "private"}).status_code == 200
         run_ingest(svc.store, item("sql-joins"), item("window-functions", title="Window functions"))
         assert run_send(svc.store, svc.settings).sent == 3
+        tid, question, answer = take_part(svc)
 
         me = svc.api.get("/me", headers=ROBERT).json()
         assert me["since"] and me["lock_screen"] == "private"
         assert {(d["id"], d["lock_screen"]) for d in me["devices"]} == {(phone_id, None), (laptop_id, "full")}
         assert "2 devices linked for notifications, with their preferences" in me["holds"]
         assert "2 notifications queued or sent to them" in me["holds"]
+        assert me["holds"][-4:] == ["2 posts in discussions", "1 \"this helped\" mark", "1 flag on a post",
+                                    "2 moderation actions"]
 
         response = svc.api.get("/me/export", headers=ROBERT)
         assert response.status_code == 200
         assert response.headers["content-disposition"] == 'attachment; filename="practica-my-data.json"'
         assert response.headers["cache-control"] == "no-store"
         data = response.json()
-        assert set(data) == {"exported_at", "data_map", "subject", "person", "devices"}
+        assert set(data) == {"exported_at", "data_map", "subject", "person", "devices", "threads", "posts",
+                             "helpful", "flags", "moderation"}
+        assert [(t["id"], t["title"]) for t in data["threads"]] == [(tid, "Robert's question about joins"),
+                                                                      (tid + 1, None)]
+        assert [(p["id"], p["body"], p["text"]) for p in data["posts"]] == [
+            (question, "Robert's **question** body", "Robert's question body"),
+            (answer + 1, "Robert's comment on the lesson", "Robert's comment on the lesson")]
+        assert data["helpful"] == [answer]
+        assert [(f["post"], f["reason"], f["text"]) for f in data["flags"]] == [(answer, "wrong", "Robert doubts it")]
+        assert [(m["action"], m["thread"]) for m in data["moderation"]] == [("note", tid), ("pin", tid)]
         assert "DATA.md" in data["data_map"]
         person = data["person"]
         assert (person["subject"], person["email"], person["lock_screen"]) == ("sso|robert-1001",
@@ -117,15 +130,73 @@ def test_export_and_erasure_round_trip_leave_nothing_of_the_person(tmp_path: Pat
         assert svc.api.get(f"/subscriptions/{phone_id}", headers=proof(phone)).status_code == 404
         assert svc.api.get(f"/subscriptions/{other_id}", headers=proof(other)).status_code == 200
         needles = ("sso|robert-1001", "robert@example.org", "Robert Example", pseudonym, phone_id, laptop_id,
-                   phone["endpoint"], laptop["endpoint"])
+                   phone["endpoint"], laptop["endpoint"], "robert-key-")
         assert found_in_tables(svc.store.path, *needles) == []
         assert svc.store.db.execute("SELECT count(*) FROM outbox").fetchone()[0] == 1  # the other device's
+        for table in ("helpful", "flags"):
+            assert svc.store.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0, table
+        assert [r[0] for r in svc.store.db.execute("SELECT subject FROM limits")] == ["sso|mallory-666"]
+        view = svc.api.get(f"/threads/{tid}", headers=MALLORY).json()  # anonymised: the thread keeps its sense
+        former = {"name": "a former colleague", "person": None, "former": True}
+        assert view["thread"]["author"] == former and view["posts"][0]["author"] == former
+        assert view["posts"][0]["html"] == "<p>Robert's <strong>question</strong> body</p>\n"
+        assert view["posts"][1]["note"]["by"] == former and view["thread"]["pinned"]
+        assert [e.actor for e in svc.store.log_entries(10)] == [None, None]  # the log keeps what, not who
     raw = svc.store.path.read_bytes()  # closed: the WAL is in the file; deleted rows were overwritten
     assert not svc.store.path.with_name("me.sqlite3-wal").exists() or \
         svc.store.path.with_name("me.sqlite3-wal").stat().st_size == 0
     for needle in needles:
         assert needle.encode() not in raw, f"{needle!r} is still in the database file"
     assert other["endpoint"].encode() in raw  # the scan would see it
+
+
+def take_part(svc: Service) -> tuple[int, int, int]:
+    """Robert asks a question Mallory answers, comments on a lesson, marks and flags Mallory's answer and, as an
+    admin, notes it and pins his thread: (thread, question, answer)."""
+    asked = svc.api.post("/threads", headers=ROBERT, json={
+        "community": "data", "type": "question", "title": "Robert's question about joins",
+        "body": "Robert's **question** body", "idempotency_key": "robert-key-0001"})
+    assert asked.status_code == 201, asked.text
+    tid, question = asked.json()["thread"]["id"], asked.json()["post"]["id"]
+    answered = svc.api.post(f"/threads/{tid}/posts", headers=MALLORY, json={"body": "Mallory's answer",
+                                                                           "idempotency_key": "mallory-key-01"})
+    answer = answered.json()["id"]
+    commented = svc.api.post("/threads", headers=ROBERT, json={"item": "urn:practica:lesson:sql-joins",
+                                                               "body": "Robert's comment on the lesson",
+                                                               "idempotency_key": "robert-key-0002"})
+    assert commented.status_code == 201 and commented.json()["post"]["id"] == answer + 1
+    calls = [svc.api.put(f"/posts/{answer}/helpful", headers=ROBERT),
+             svc.api.post(f"/posts/{answer}/flags", headers=ROBERT, json={"reason": "wrong",
+                                                                          "text": "Robert doubts it"}),
+             svc.api.put(f"/posts/{answer}/note", headers=ROBERT, json={"text": "Robert's steward note"}),
+             svc.api.post(f"/threads/{tid}/pin", headers=ROBERT)]
+    assert [c.status_code for c in calls] == [200, 201, 200, 200], [c.text for c in calls]
+    return tid, question, answer
+
+
+def test_erasure_can_remove_what_the_person_wrote(tmp_path: Path, vapid_pem: Path, receiver: ReceiverClient) -> None:
+    with service(tmp_path, vapid_pem, receiver, erase_posts="remove") as svc:
+        tid, question, answer = take_part(svc)
+        reply = svc.api.post(f"/threads/{tid}/posts", headers=ROBERT, json={
+            "body": "Robert's reply to Mallory", "parent": answer, "idempotency_key": "robert-key-0003"})
+        assert reply.status_code == 201, reply.text
+        assert svc.api.delete("/me", headers=ROBERT).status_code == 204
+        view = svc.api.get(f"/threads/{tid}", headers=MALLORY).json()
+        assert view["thread"]["title"] is None and view["thread"]["author"] == {
+            "name": "a former colleague", "person": None, "former": True}
+        opener, kept = view["posts"]  # his question keeps its place above Mallory's answer, without text
+        assert (opener["id"], opener["state"], opener["html"], opener["author"]) == (question, "deleted", None, None)
+        assert (kept["id"], kept["html"], kept["note"], kept["replies"]) == (answer, "<p>Mallory's answer</p>\n",
+                                                                             None, [])
+        assert svc.api.get("/threads", headers=MALLORY, params={"item": "urn:practica:lesson:sql-joins"}).json()[
+            "thread"] is None  # his comment was the lesson's whole discussion
+        gone = ("Robert's question", "Robert's **question**", "Robert's comment", "Robert's reply",
+                "Robert's steward note", "Robert doubts it", "sso|robert-1001", "Robert Example")
+        assert found_in_tables(svc.store.path, *gone) == []
+    raw = svc.store.path.read_bytes()
+    for needle in gone:
+        assert needle.encode() not in raw, f"{needle!r} is still in the database file"
+    assert b"Mallory's answer" in raw
 
 
 def test_reading_keeps_nothing_and_export_of_nothing_is_empty(svc: Service) -> None:

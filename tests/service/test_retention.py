@@ -23,6 +23,7 @@ from generator.service.privacy.retention import Purged, purge
 from generator.service.store.sqlite import SqliteStore
 
 from .conftest import T0, ReceiverClient, environment, item, run_ingest, run_send
+from .forum import SQL_JOINS, ingest_talk_feed
 from .test_data_map import found_in_tables
 
 DAY = dt.timedelta(days=1)
@@ -144,3 +145,46 @@ def test_purge_runs_from_cron(tmp_path: Path, vapid_pem: Path, store: SqliteStor
     assert result.stdout == "purged 0 finished notifications, 0 feedback votes and 1 person not seen for long " \
                             "(with 1 linked device)\n"
     assert found_in_tables(store.path, "idle") == [] and found_in_tables(store.path, "active") != []
+
+
+def test_the_purge_forgets_quiet_threads_old_moderation_and_resolved_flags(store: SqliteStore,
+                                                                           settings: ServiceSettings) -> None:
+    ingest_talk_feed(store)
+    for subject in ("ada", "alan"):
+        store.save_person(Person(subject, None, subject.title(), None, f"key-{subject}", T0, T0.date() + 3000 * DAY))
+    old = store.create_thread("board", "data", "question", "Old", "alan", T0)
+    old_post = store.add_post(old.id, None, "alan", "An old question", "visible", "key-00000001", T0)
+    fresh = store.create_thread("board", "data", "insight", "Fresh", "alan", T0 + 1000 * DAY)
+    fresh_post = store.add_post(fresh.id, None, "alan", "A fresh insight", "visible", "key-00000002",
+                                T0 + 1000 * DAY)
+    store.mark(old_post.id, "ada", True)
+    store.add_flag(old_post.id, "ada", "wrong", None, T0)
+    store.resolve_flags("ada", T0 + 10 * DAY, pid=old_post.id)
+    store.add_flag(fresh_post.id, "ada", "spam", None, T0 + 1000 * DAY)  # open: kept whatever its age
+    store.log_action("ada", "pin", old.id, None, None, T0)
+    assert store.hit("alan", "post", 20, 3600, T0) is None
+
+    assert purge(store, T0 + 190 * DAY, settings) == Purged()  # the limit's window is gone, quietly
+    assert store.db.execute("SELECT count(*) FROM limits").fetchone()[0] == 0
+    assert purge(store, T0 + 190 * DAY + dt.timedelta(seconds=1), settings) == Purged(flags=1)
+    assert purge(store, T0 + 730 * DAY + dt.timedelta(seconds=1), settings) == Purged(moderation=1)
+    assert purge(store, T0 + 1825 * DAY, settings) == Purged()
+    purged = purge(store, T0 + 1825 * DAY + dt.timedelta(seconds=1), settings)
+    assert purged == Purged(threads=1)
+    assert str(purged).endswith("; 1 quiet thread, 0 moderation log entries and 0 resolved flags")
+    assert store.thread(old.id) is None and store.post(old_post.id) is None and store.thread(fresh.id) is not None
+    assert found_in_tables(store.path, "An old question") == []
+    assert store.db.execute("SELECT count(*) FROM helpful").fetchone()[0] == 0
+    assert [f.post_id for f in store.open_flags()] == [fresh_post.id]
+
+
+def test_a_person_purged_for_not_being_seen_leaves_their_posts_as_the_setting_says(
+        store: SqliteStore, settings: ServiceSettings) -> None:
+    ingest_talk_feed(store)
+    store.save_person(Person("gone", "gone@example.org", "Gone Person", None, "key-gone", T0, T0.date()))
+    thread = store.create_thread("item", SQL_JOINS, None, None, "gone", T0 + 700 * DAY)
+    post = store.add_post(thread.id, None, "gone", "Still useful advice", "visible", "key-00000003", T0 + 700 * DAY)
+    assert purge(store, T0 + 731 * DAY, settings) == Purged(people=1)
+    kept = store.post(post.id)
+    assert kept is not None and (kept.author, kept.body, kept.idempotency_key) == (None, "Still useful advice", None)
+    assert found_in_tables(store.path, "gone@example.org", "Gone Person", "key-gone") == []

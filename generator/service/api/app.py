@@ -1,4 +1,5 @@
-"""The HTTP API under /api/v1 (FastAPI): VAPID key, subscriptions with preferences, test push, health.
+"""The HTTP API under /api/v1 (FastAPI): VAPID key, subscriptions with preferences, test push, health; the
+reader's own data, and conversations (threads, posts, moderation).
 
 Changing, testing, reading or deleting a subscription needs `Authorization: Bearer <its auth secret>`:
 only the browser that holds the subscription knows it. Every error has the shape in `apierrors`.
@@ -23,6 +24,7 @@ from ..push.sender import Sender
 from ..push.vapid import VapidKey, VapidSigner
 from ..security import Allowlist, Refused, same_secret
 from ..store.base import Store
+from ..talk.policy import Talk
 from .admin import router as admin_router
 from .auth import router as auth_router
 from .bodies import (
@@ -42,9 +44,13 @@ from .feedback import router as feedback_router
 from .guards import BodyLimit, Cors, RateLimiter, client_address
 from .headers import SecurityHeaders
 from .me import router as me_router
+from .moderation import router as moderation_router
 from .poller import poll_forever
+from .posts import router as posts_router
+from .threads import router as threads_router
 
 log = logging.getLogger("practica.push.api")
+TALK_MAX_BODY = 65536
 router = APIRouter(prefix="/api/v1", responses=ERRORS)
 
 
@@ -160,7 +166,7 @@ def create_app(settings: ServiceSettings, store: Store, *, feed: str | None = No
     ctx = Context(settings, store, key, subject, Allowlist.build(settings.allow_hosts),
                   RateLimiter(*settings.rate_limit), RateLimiter(*settings.feedback_rate_limit),
                   Rules(settings.digest_time, settings.digest_weekday, settings.daily_cap),
-                  identity_modes.for_settings(settings.auth), feed or settings.feed)
+                  identity_modes.for_settings(settings.auth), Talk(store, settings.talk), feed or settings.feed)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -189,9 +195,15 @@ def create_app(settings: ServiceSettings, store: Store, *, feed: str | None = No
     app.include_router(auth_router)
     app.include_router(feedback_router)
     app.include_router(me_router)
+    app.include_router(threads_router)
+    app.include_router(posts_router)
+    app.include_router(moderation_router)
     app.include_router(admin_router)
     add_docs(app)
-    app.add_middleware(BodyLimit, limit=settings.max_body)
+    # A post may have 10,000 characters (talk/markup.py): 64 KiB holds them JSON-encoded in any script.
+    talk_body = max(settings.max_body, TALK_MAX_BODY)
+    app.add_middleware(BodyLimit, limit=settings.max_body, wider={"/api/v1/threads": talk_body,
+                                                                  "/api/v1/posts": talk_body})
     app.add_middleware(Cors, origins=settings.site_origins, trusted=settings.trusted_proxies,
                        headers=tuple(h for h in (ctx.identify.header,) if h and ctx.identify.mode == "demo"))
     # Outside even Starlette's ServerErrorMiddleware (which add_middleware cannot wrap), so a 500 has them too.

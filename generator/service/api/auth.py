@@ -54,6 +54,16 @@ async def signed_in(ctx: Ctx, principal: Reader) -> Principal:
 SignedIn = Annotated[Principal, Depends(signed_in)]
 
 
+async def discussion_reader(ctx: Ctx, principal: Reader) -> Principal | None:
+    """Who reads a discussion: anyone when PRACTICA_PUBLIC_DISCUSSIONS is true, else a signed-in reader (401)."""
+    if principal is None and not ctx.settings.talk.public:
+        raise ApiError(401, "sign_in_required", f"sign in to read discussions: {SIGN_IN[ctx.identify.mode]}")
+    return principal
+
+
+DiscussionReader = Annotated[Principal | None, Depends(discussion_reader)]
+
+
 class ReaderView(BaseModel):
     name: str | None
     email: str | None

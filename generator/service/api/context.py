@@ -1,6 +1,6 @@
-"""What every router of the API shares: the `Context` (settings, store, keys, guards, sender), the `Ctx`
-dependency that hands it to a route, the error responses every route declares, `bearer()`, and `Held`: a
-subscription whose holder proved it with its auth secret.
+"""What every router of the API shares: the `Context` (settings, store, keys, guards, sender, conversations),
+the `Ctx` dependency that hands it to a route, the error responses every route declares, `bearer()`, and
+`Held`: a subscription whose holder proved it with its auth secret.
 
 Routers import these from here, not from `api.py`, which assembles the app out of the routers."""
 
@@ -19,6 +19,7 @@ from ..push.sender import Sender
 from ..push.vapid import VapidKey
 from ..security import Allowlist, same_secret
 from ..store.base import Store
+from ..talk.policy import Talk
 from .errors import ApiError, ErrorBody
 from .guards import RateLimiter
 
@@ -28,6 +29,11 @@ ERRORS: dict[int | str, dict[str, Any]] = {
         403: "Wrong auth secret or origin",
         404: "No such subscription or route", 413: "Body over the size limit", 422: "Invalid request",
         429: "Rate limited (see Retry-After)", 500: "Service failure"}.items()}
+# Conversations' routes add these: a refusal because of the thread's or post's state, and no feed read yet.
+TALK_ERRORS: dict[int | str, dict[str, Any]] = ERRORS | {
+    status: {"model": ErrorBody, "description": text} for status, text in {
+        409: "The thread or post is in a state that refuses this (locked, hidden, deleted, not a question…)",
+        503: "The service has not read the site's feed yet"}.items()}
 
 
 @dataclass
@@ -43,6 +49,7 @@ class Context:
     feedback_limiter: RateLimiter
     rules: Rules
     identify: Identify
+    talk: Talk
     feed: str | None = None
     sender: Sender | None = None
 

@@ -12,6 +12,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
+from ..talk.policy import TalkError
+
 log = logging.getLogger("practica.push.api")
 # Error types raised by our own validators keep their name as the code; pydantic's own become "invalid".
 OWN_CODES = {"invalid_key", "invalid_timezone", "invalid_time", "invalid_slug"}
@@ -50,6 +52,7 @@ def error_response(status: int, code: str, message: str, field: str | None = Non
 def install(app: FastAPI) -> None:
     """Route every exception the app can raise through the error shape."""
     app.add_exception_handler(ApiError, _api_error)  # type: ignore[arg-type]
+    app.add_exception_handler(TalkError, _talk_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _invalid)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _http)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _crash)
@@ -57,6 +60,11 @@ def install(app: FastAPI) -> None:
 
 async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
     return error_response(exc.status, exc.code, exc.message, exc.field, exc.headers)
+
+
+async def _talk_error(request: Request, exc: TalkError) -> JSONResponse:
+    headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
+    return error_response(exc.status, exc.code, str(exc), exc.field, headers)
 
 
 async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

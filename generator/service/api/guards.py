@@ -19,18 +19,24 @@ UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 class BodyLimit:
-    """Refuse bodies over `limit` bytes with 413, counting what actually arrives (not trusting Content-Length)."""
+    """Refuse bodies over `limit` bytes with 413, counting what actually arrives (not trusting Content-Length).
+    Paths starting with a key of `wider` have that limit instead (conversations' posts are longer)."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app, self.limit = app, limit
+    def __init__(self, app: ASGIApp, limit: int, wider: dict[str, int] | None = None) -> None:
+        self.app, self.limit, self.wider = app, limit, wider or {}
+
+    def _limit(self, scope: Scope) -> int:
+        path = str(scope.get("path", ""))
+        return next((n for prefix, n in self.wider.items() if path.startswith(prefix)), self.limit)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self._limit(scope)
         declared = Headers(scope=scope).get("content-length", "")
-        if declared.isdigit() and int(declared) > self.limit:
-            await self._refuse(scope, receive, send)
+        if declared.isdigit() and int(declared) > limit:
+            await self._refuse(scope, receive, send, limit)
             return
         chunks, size = [], 0
         while True:  # at most limit + one chunk is ever held in memory
@@ -39,8 +45,8 @@ class BodyLimit:
                 return
             chunks.append(message.get("body", b""))
             size += len(chunks[-1])
-            if size > self.limit:
-                await self._refuse(scope, receive, send)
+            if size > limit:
+                await self._refuse(scope, receive, send, limit)
                 return
             if not message.get("more_body", False):
                 break
@@ -55,8 +61,8 @@ class BodyLimit:
 
         await self.app(scope, replay, send)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = error_response(413, "payload_too_large", f"the request body is larger than {self.limit} bytes")
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        response = error_response(413, "payload_too_large", f"the request body is larger than {limit} bytes")
         await response(scope, receive, send)
 
 
@@ -97,7 +103,7 @@ class Cors:
         headers = {"Access-Control-Allow-Origin": origin, "Vary": "Origin", "Access-Control-Allow-Credentials": "true",
                    "Access-Control-Expose-Headers": "Retry-After, Content-Disposition"}
         if preflight:
-            headers |= {"Access-Control-Allow-Methods": "GET, POST, PUT, DELETE",
+            headers |= {"Access-Control-Allow-Methods": "GET, POST, PUT, PATCH, DELETE",
                         "Access-Control-Allow-Headers": self.allow_headers, "Access-Control-Max-Age": "600"}
         return headers
 

@@ -83,9 +83,10 @@ async def export(ctx: Ctx, principal: SignedIn) -> Response:
 
 
 @router.delete("/me", status_code=204, dependencies=[Depends(limited)],
-               summary="Erase what the service holds about you (your row, linked devices and their notifications)")
+               summary="Erase what the service holds about you (your row, linked devices and their notifications, "
+               "marks and flags; your posts lose your name, or go, as the site chose)")
 async def erase_me(ctx: Ctx, principal: SignedIn) -> Response:
-    erased = erase(ctx.store, principal.subject)
+    erased = erase(ctx.store, principal.subject, ctx.settings.talk.erase_posts)
     if erased is not None:
         log.info("a reader erased their data: %s", erased)  # nothing that names them
     return Response(status_code=204)

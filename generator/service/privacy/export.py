@@ -1,6 +1,6 @@
 """What the service holds about a person, as the JSON they (or an admin, for a leaver) can download, and the
 short sentences GET /api/v1/me shows. Endpoints appear only as their host: the full URL and the keys are a
-device's capability, not information about the person."""
+device's capability, not information about the person. Posts come as written and as plain text."""
 
 from __future__ import annotations
 
@@ -11,8 +11,24 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field
 
-from ..models import Delivery, LockScreen, Person, Preferences, Subscription
+from ..models import (
+    Delivery,
+    Flag,
+    FlagReason,
+    IngestedFeed,
+    LockScreen,
+    LogEntry,
+    Person,
+    Post,
+    PostState,
+    Preferences,
+    Subscription,
+    Thread,
+    ThreadKind,
+    ThreadType,
+)
 from ..store.base import Store
+from ..talk.markup import PostRejected, render
 
 DATA_MAP = "DATA.md in the Practica repository, section \"What the service keeps\""
 FILENAME = "practica-my-data.json"
@@ -52,6 +68,45 @@ class DeviceRecord(BaseModel):
     notifications: list[NotificationRecord]
 
 
+class ThreadRecord(BaseModel):
+    id: int
+    kind: ThreadKind
+    target: str = Field(description="The item's feed id, or the community's id for a board thread.")
+    type: ThreadType | None
+    title: str | None
+    created_at: str
+
+
+class PostRecord(BaseModel):
+    id: int
+    thread: int
+    parent: int | None
+    state: PostState
+    body: str | None = Field(description="What you wrote (Markdown-lite); null once deleted.")
+    text: str | None = Field(description="The same as plain text.")
+    created_at: str
+    edited_at: str | None
+    helpful: int = Field(description="How many readers marked it \"this helped\".")
+
+
+class FlagRecord(BaseModel):
+    id: int
+    post: int
+    reason: FlagReason
+    text: str | None
+    created_at: str
+    resolved_at: str | None
+
+
+class ModerationRecord(BaseModel):
+    id: int
+    action: str
+    thread: int | None
+    post: int | None
+    reason: str | None
+    at: str
+
+
 class PersonalData(BaseModel):
     """Everything the service holds about one signed-in person."""
 
@@ -60,14 +115,28 @@ class PersonalData(BaseModel):
     subject: str
     person: PersonRecord | None = Field(description="Null when the service keeps nothing for you.")
     devices: list[DeviceRecord]
+    threads: list[ThreadRecord] = Field(description="Threads you opened.")
+    posts: list[PostRecord] = Field(description="Your posts and replies.")
+    helpful: list[int] = Field(description="The posts you marked \"this helped\".")
+    flags: list[FlagRecord] = Field(description="Your flags on others' posts.")
+    moderation: list[ModerationRecord] = Field(description="What you did as a steward or admin.")
 
 
 def personal_data(store: Store, subject: str, now: dt.datetime) -> PersonalData:
-    """Everything held about `subject`: their row, their linked devices and what was queued or sent to them."""
+    """Everything held about `subject`: their row, their linked devices and what was queued or sent to them,
+    their threads, posts, marks, flags and moderation."""
     found = store.person(subject)
-    devices = [_device(sub, store.deliveries(sub.id)) for sub in store.owned_subscriptions(subject)] if found else []
-    return PersonalData(exported_at=now.isoformat(), data_map=DATA_MAP, subject=subject,
-                        person=_person(found) if found else None, devices=devices)
+    if found is None:  # every other row hangs on the person's (foreign keys)
+        return PersonalData(exported_at=now.isoformat(), data_map=DATA_MAP, subject=subject, person=None, devices=[],
+                            threads=[], posts=[], helpful=[], flags=[], moderation=[])
+    feed = store.feed_state()
+    return PersonalData(
+        exported_at=now.isoformat(), data_map=DATA_MAP, subject=subject, person=_person(found),
+        devices=[_device(sub, store.deliveries(sub.id)) for sub in store.owned_subscriptions(subject)],
+        threads=[_thread(t) for t in store.threads_by(subject)],
+        posts=[_post(p, feed) for p in store.posts_by(subject)],
+        helpful=store.marks_by(subject), flags=[_flag(f) for f in store.flags_by(subject)],
+        moderation=[_moderation(e) for e in store.log_by(subject)])
 
 
 def holds(data: PersonalData) -> list[str]:
@@ -84,6 +153,12 @@ def holds(data: PersonalData) -> list[str]:
     sent = sum(len(d.notifications) for d in data.devices)
     if sent:
         out.append(f"{sent} notification{'s' * (sent != 1)} queued or sent to {'them' if devices > 1 else 'it'}")
+    for count, one, many in ((len(data.posts), "post in discussions", "posts in discussions"),
+                             (len(data.helpful), "\"this helped\" mark", "\"this helped\" marks"),
+                             (len(data.flags), "flag on a post", "flags on posts"),
+                             (len(data.moderation), "moderation action", "moderation actions")):
+        if count:
+            out.append(f"{count} {one if count == 1 else many}")
     return out
 
 
@@ -114,3 +189,34 @@ def _sent(row: Delivery) -> NotificationRecord:
                               created_at=row.created_at.isoformat(), updated_at=row.updated_at.isoformat(),
                               attempts=row.attempts, status=row.status,
                               payload=json.loads(row.payload) if row.payload else None, items=list(row.items))
+
+
+def _thread(thread: Thread) -> ThreadRecord:
+    return ThreadRecord(id=thread.id, kind=thread.kind, target=thread.target, type=thread.type, title=thread.title,
+                        created_at=thread.created_at.isoformat())
+
+
+def _post(post: Post, feed: IngestedFeed | None) -> PostRecord:
+    return PostRecord(id=post.id, thread=post.thread_id, parent=post.parent_id, state=post.state, body=post.body,
+                      text=_plain(post.body, feed), created_at=post.created_at.isoformat(),
+                      edited_at=post.edited_at.isoformat() if post.edited_at else None, helpful=post.helpful)
+
+
+def _plain(body: str | None, feed: IngestedFeed | None) -> str | None:
+    if body is None:
+        return None
+    try:
+        return render(body, feed.state.people if feed else {}, feed.state.site_url if feed else "").text
+    except PostRejected:
+        return " ".join(body.split())
+
+
+def _flag(flag: Flag) -> FlagRecord:
+    return FlagRecord(id=flag.id, post=flag.post_id, reason=flag.reason, text=flag.text,
+                      created_at=flag.created_at.isoformat(),
+                      resolved_at=flag.resolved_at.isoformat() if flag.resolved_at else None)
+
+
+def _moderation(entry: LogEntry) -> ModerationRecord:
+    return ModerationRecord(id=entry.id, action=entry.action, thread=entry.thread_id, post=entry.post_id,
+                            reason=entry.reason, at=entry.at.isoformat())

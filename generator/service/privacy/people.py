@@ -7,7 +7,7 @@ import dataclasses
 import datetime as dt
 
 from ..identity.principal import Principal
-from ..models import Erased, Person, new_pseudonym
+from ..models import Erased, ErasePosts, Person, new_pseudonym
 from ..store.base import Store
 
 
@@ -36,7 +36,9 @@ def remember(store: Store, principal: Principal, now: dt.datetime) -> Person:
     return found
 
 
-def erase(store: Store, subject: str) -> Erased | None:
-    """Erase the person, their linked devices and those devices' notifications; None if nothing was kept.
-    Their pseudonym goes with their row, so learning records sent under it can no longer be tied to them."""
-    return store.delete_person(subject)
+def erase(store: Store, subject: str, posts: ErasePosts = "anonymise") -> Erased | None:
+    """Erase the person, their linked devices and those devices' notifications, their helpful marks, flags and
+    rate-limit counts; their posts and moderation stay without their name, or (`posts="remove"`) their posts'
+    text and their threads' titles go too, a post others replied to keeping its place. None if nothing was
+    kept. Their pseudonym goes with their row, so learning records sent under it can no longer be tied to them."""
+    return store.delete_person(subject, posts)

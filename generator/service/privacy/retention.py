@@ -19,14 +19,22 @@ class Purged:
     feedback: int = 0
     people: int = 0
     devices: int = 0
+    threads: int = 0
+    moderation: int = 0
+    flags: int = 0
 
     def __bool__(self) -> bool:
-        return bool(self.notifications or self.feedback or self.people)
+        return bool(self.notifications or self.feedback or self.people or self.threads or self.moderation
+                    or self.flags)
 
     def __str__(self) -> str:
-        return (f"purged {_count(self.notifications, 'finished notification')}, "
+        text = (f"purged {_count(self.notifications, 'finished notification')}, "
                 f"{_count(self.feedback, 'feedback vote')} and {_count(self.people, 'person', 'people')} not seen "
                 f"for long (with {_count(self.devices, 'linked device')})")
+        if self.threads or self.moderation or self.flags:
+            entries = _count(self.moderation, "moderation log entry", "moderation log entries")
+            text += f"; {_count(self.threads, 'quiet thread')}, {entries} and {_count(self.flags, 'resolved flag')}"
+        return text
 
 
 def _count(n: int, one: str, many: str | None = None) -> str:
@@ -34,13 +42,19 @@ def _count(n: int, one: str, many: str | None = None) -> str:
 
 
 def purge(store: Store, now: dt.datetime, settings: ServiceSettings) -> Purged:
-    """Delete what has outlived its retention at `now`: finished outbox rows, feedback, people not seen."""
+    """Delete what has outlived its retention at `now`: finished outbox rows, feedback, people not seen (erased
+    as PRACTICA_ERASE_POSTS says), threads whose last post is old (with their posts, marks and flags), moderation
+    log entries, resolved flags, and rate-limit windows that have ended."""
     keep = settings.retention
     notifications = store.prune(now - keep.notifications)
     feedback = store.prune_feedback((now - keep.feedback).date())
     people = devices = 0
     for subject in store.people_seen_before((now - keep.people).date()):
-        erased = erase(store, subject)
+        erased = erase(store, subject, settings.talk.erase_posts)
         if erased is not None:
             people, devices = people + 1, devices + erased.devices
-    return Purged(notifications, feedback, people, devices)
+    threads = store.prune_threads(now - keep.posts)
+    moderation = store.prune_log(now - keep.moderation)
+    flags = store.prune_flags(now - keep.flags)
+    store.prune_limits(now)
+    return Purged(notifications, feedback, people, devices, threads, moderation, flags)

@@ -39,6 +39,7 @@ class _Named(BaseModel):
     name: str = Field(min_length=1)
     url: AbsoluteUrl
     email: str | None = Field(None, max_length=254)  # people only: the contact email their profile shows
+    stewards: list[str] = []  # topics only: the person ids who moderate its conversations
 
 
 class _SiteExtension(BaseModel):
@@ -100,7 +101,7 @@ def parse_feed(data: Any, source: str = "feed.json") -> Feed:
     _unique(source, "_practica.topics", [t.id for t in raw.ext.topics])
     _unique(source, "_practica.people", [p.id for p in raw.ext.people])
     state = FeedState(title=raw.title, site_url=raw.ext.site_url, icon=raw.icon,
-                      topics={t.id: Ref(t.id, t.name, t.url) for t in raw.ext.topics},
+                      topics={t.id: Ref(t.id, t.name, t.url, None, tuple(t.stewards)) for t in raw.ext.topics},
                       people={p.id: Ref(p.id, p.name, p.url, p.email) for p in raw.ext.people},
                       pages=frozenset(filter(None, (site_path(raw.ext.site_url, i.url) for i in raw.items))))
     items = tuple(FeedItem(id=i.id, type=i.ext.type, url=i.url, title=i.title, summary=i.summary or "",

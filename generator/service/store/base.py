@@ -17,7 +17,26 @@ from contextlib import AbstractContextManager
 from typing import Protocol
 
 from ...errors import PracticaError
-from ..models import Claim, Delivery, Erased, FeedItem, FeedState, IngestedFeed, Person, Subscription, Vote
+from ..models import (
+    Claim,
+    Delivery,
+    Erased,
+    ErasePosts,
+    FeedItem,
+    FeedState,
+    Flag,
+    FlagReason,
+    IngestedFeed,
+    LogEntry,
+    Person,
+    Post,
+    PostState,
+    Subscription,
+    Thread,
+    ThreadKind,
+    ThreadType,
+    Vote,
+)
 
 
 class SenderBusy(PracticaError):
@@ -28,7 +47,122 @@ class UnusableDatabase(PracticaError):
     """The database file cannot be opened or is not an SQLite database (corrupt, truncated, not ours)."""
 
 
-class Store(Protocol):
+BoardCursor = tuple[bool, str, int]  # (pinned, last_post_at, id) of the last thread on the previous page
+
+
+class TalkStore(Protocol):
+    """Conversations (ARCHITECTURE.md, "Conversations"): threads, posts, marks, flags, the moderation log and
+    per-person rate limits. Times are `iso()` text; a person's subject is `people.subject`."""
+
+    def item_topics(self, item_id: str) -> tuple[str, ...] | None:
+        """The communities of an ingested item; None if the service never ingested it."""
+
+    def people_by_subject(self, subjects: Sequence[str]) -> dict[str, Person]: ...
+
+    # Threads
+    def thread(self, tid: int) -> Thread | None: ...
+
+    def item_thread(self, item_id: str) -> Thread | None: ...
+
+    def create_thread(self, kind: ThreadKind, target: str, type: ThreadType | None, title: str | None,
+                      author: str, at: dt.datetime) -> Thread:
+        """A new thread; an item that has one already keeps it (the existing one is returned)."""
+
+    def board(self, community: str, viewer: str | None, everything: bool, limit: int,
+              after: BoardCursor | None) -> list[Thread]:
+        """A community's threads, pinned first, then by last activity: those with a post shown to all, those
+        `viewer` opened, or (`everything`, for its stewards) all."""
+
+    def set_thread(self, tid: int, *, pinned: bool | None = None, locked: bool | None = None) -> None: ...
+
+    def accept(self, tid: int, post_id: int | None) -> None: ...
+
+    def touch_thread(self, tid: int, at: dt.datetime) -> None:
+        """Record a post shown to all at `at` (the board's order and the retention count from it)."""
+
+    def delete_thread(self, tid: int) -> None: ...
+
+    def threads_by(self, subject: str) -> list[Thread]: ...
+
+    # Posts
+    def post(self, pid: int) -> Post | None: ...
+
+    def thread_posts(self, tid: int) -> list[Post]:
+        """The thread's posts in the order they were written, with their helpful counts."""
+
+    def post_by_key(self, author: str, key: str) -> Post | None: ...
+
+    def add_post(self, thread_id: int, parent_id: int | None, author: str, body: str, state: PostState,
+                 key: str, at: dt.datetime) -> Post: ...
+
+    def edit_post(self, pid: int, body: str, at: dt.datetime) -> None: ...
+
+    def set_post_state(self, pid: int, state: PostState, reason: str | None = None, by: str | None = None) -> None:
+        """Change a post's state; `hidden` keeps `reason` and `by`, any other state clears them."""
+
+    def set_note(self, pid: int, note: str | None, by: str | None) -> None: ...
+
+    def delete_post(self, pid: int) -> None:
+        """Remove the post's text (and its marks): the row goes unless others' posts hang on it."""
+
+    def replies(self, pid: int) -> int: ...
+
+    def posts_by(self, subject: str) -> list[Post]: ...
+
+    def published_in(self, subject: str) -> list[tuple[ThreadKind, str]]:
+        """(kind, target) of the threads where the person has a post that was ever shown to all."""
+
+    def held_posts(self) -> list[Post]: ...
+
+    # Marks and flags
+    def mark(self, pid: int, subject: str, helpful: bool) -> None: ...
+
+    def marked(self, subject: str, post_ids: Sequence[int]) -> set[int]:
+        """Which of these posts the person marked as helpful."""
+
+    def marks_by(self, subject: str) -> list[int]: ...
+
+    def add_flag(self, pid: int, subject: str, reason: FlagReason, text: str | None, at: dt.datetime
+                 ) -> tuple[Flag, bool]:
+        """The person's flag on the post, and whether it is new (one per person per post)."""
+
+    def flag(self, fid: int) -> Flag | None: ...
+
+    def open_flags(self) -> list[Flag]: ...
+
+    def resolve_flags(self, by: str, at: dt.datetime, *, fid: int | None = None, pid: int | None = None) -> int:
+        """Resolve one flag, or every open flag on a post."""
+
+    def flags_by(self, subject: str) -> list[Flag]: ...
+
+    # The moderation log
+    def log_action(self, actor: str, action: str, thread_id: int | None, post_id: int | None, reason: str | None,
+                   at: dt.datetime) -> None: ...
+
+    def log_entries(self, limit: int, before: int | None = None) -> list[LogEntry]:
+        """The newest entries first; `before` an entry id for the next page."""
+
+    def log_by(self, subject: str) -> list[LogEntry]: ...
+
+    # Rate limits, shared by every instance on the database
+    def hit(self, subject: str, action: str, limit: int, window: float, now: dt.datetime) -> float | None:
+        """Count one `action` by the person, or None; if they are over `limit` in the current window count
+        nothing and return the seconds until it ends."""
+
+    # Retention
+    def prune_threads(self, before: dt.datetime) -> int:
+        """Forget threads whose last post is older than `before`, with their posts, marks and flags."""
+
+    def prune_log(self, before: dt.datetime) -> int: ...
+
+    def prune_flags(self, before: dt.datetime) -> int:
+        """Forget flags resolved before `before`."""
+
+    def prune_limits(self, now: dt.datetime) -> int:
+        """Forget rate-limit windows that have ended."""
+
+
+class Store(TalkStore, Protocol):
     """Subscriptions, the feed's history and the outbox. Methods outside `transaction()` commit on return."""
 
     def migrate(self) -> int:
@@ -75,9 +209,10 @@ class Store(Protocol):
     def people_seen_before(self, day: dt.date) -> list[str]:
         """Subjects of the people last seen before `day`."""
 
-    def delete_person(self, subject: str) -> Erased | None:
-        """Erase the person with their linked subscriptions and those subscriptions' outbox rows, atomically;
-        None if nobody has this subject."""
+    def delete_person(self, subject: str, posts: ErasePosts = "anonymise") -> Erased | None:
+        """Erase the person with their linked subscriptions and those subscriptions' outbox rows, their marks,
+        flags and limits, atomically; their posts, threads and moderation lose their name (`anonymise`), or
+        their posts' text and titles go as well (`remove`). None if nobody has this subject."""
 
     def deliveries(self, sid: str) -> list[Delivery]:
         """The subscription's outbox rows (queued, in flight, sent or failed), by due time."""

@@ -97,5 +97,85 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
         "CREATE INDEX people_seen ON people (seen_on)",
         "CREATE INDEX feedback_day ON feedback (day)",
     )),
+    (4, "conversations: threads, posts, marks, flags, moderation, limits", (
+        # A person's rows go with them (marks, flags, limits) or lose their name (threads, posts, the log):
+        # the foreign keys to people say which; PRACTICA_ERASE_POSTS=remove deletes post text before that.
+        """CREATE TABLE threads (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('item', 'board')),
+            target TEXT NOT NULL,                 -- item: its feed id (urn:practica:…); board: the community id
+            type TEXT CHECK (type IN ('question', 'insight', 'applied')),  -- boards only
+            title TEXT,                           -- boards only; NULL once its author's text was removed
+            author TEXT REFERENCES people (subject) ON DELETE SET NULL,
+            created_at TEXT NOT NULL,
+            last_post_at TEXT NOT NULL,           -- the last post shown to everyone: board order, retention
+            pinned INTEGER NOT NULL DEFAULT 0 CHECK (pinned IN (0, 1)),
+            locked INTEGER NOT NULL DEFAULT 0 CHECK (locked IN (0, 1)),
+            accepted_post_id INTEGER,             -- questions: the accepted answer (a post of this thread)
+            CHECK ((kind = 'item') = (type IS NULL))
+        )""",
+        "CREATE UNIQUE INDEX threads_item ON threads (target) WHERE kind = 'item'",  # one discussion per item
+        "CREATE INDEX threads_board ON threads (target, pinned, last_post_at)",
+        "CREATE INDEX threads_author ON threads (author)",
+        "CREATE INDEX threads_last_post ON threads (last_post_at)",
+        """CREATE TABLE posts (
+            id INTEGER PRIMARY KEY,
+            thread_id INTEGER NOT NULL REFERENCES threads (id) ON DELETE CASCADE,
+            parent_id INTEGER REFERENCES posts (id) ON DELETE CASCADE,  -- a top-level post: one level deep
+            author TEXT REFERENCES people (subject) ON DELETE SET NULL,
+            body TEXT,                            -- the Markdown-lite source, rendered on read; NULL once deleted
+            state TEXT NOT NULL CHECK (state IN ('visible', 'held', 'hidden', 'deleted')),
+            hidden_reason TEXT,
+            hidden_by TEXT REFERENCES people (subject) ON DELETE SET NULL,
+            steward_note TEXT,
+            steward_note_by TEXT REFERENCES people (subject) ON DELETE SET NULL,
+            created_at TEXT NOT NULL,
+            edited_at TEXT,
+            idempotency_key TEXT,                 -- the client's, so a resend is the same post
+            UNIQUE (author, idempotency_key)
+        )""",
+        "CREATE INDEX posts_thread ON posts (thread_id, created_at)",
+        "CREATE INDEX posts_parent ON posts (parent_id)",
+        "CREATE INDEX posts_author ON posts (author)",
+        "CREATE INDEX posts_state ON posts (state)",
+        """CREATE TABLE helpful (
+            post_id INTEGER NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
+            subject TEXT NOT NULL REFERENCES people (subject) ON DELETE CASCADE,
+            PRIMARY KEY (post_id, subject)
+        )""",
+        "CREATE INDEX helpful_subject ON helpful (subject)",
+        """CREATE TABLE flags (
+            id INTEGER PRIMARY KEY,
+            post_id INTEGER NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
+            subject TEXT NOT NULL REFERENCES people (subject) ON DELETE CASCADE,
+            reason TEXT NOT NULL CHECK (reason IN ('spam', 'rude', 'off_topic', 'personal_data', 'wrong', 'other')),
+            text TEXT,
+            created_at TEXT NOT NULL,
+            resolved_at TEXT,
+            resolved_by TEXT REFERENCES people (subject) ON DELETE SET NULL,
+            UNIQUE (post_id, subject)             -- one flag per reader per post
+        )""",
+        "CREATE INDEX flags_open ON flags (resolved_at)",
+        "CREATE INDEX flags_subject ON flags (subject)",
+        """CREATE TABLE moderation_log (
+            id INTEGER PRIMARY KEY,
+            actor TEXT REFERENCES people (subject) ON DELETE SET NULL,
+            action TEXT NOT NULL,
+            thread_id INTEGER,                    -- no foreign keys: the entry outlives what it was about
+            post_id INTEGER,
+            reason TEXT,
+            at TEXT NOT NULL
+        )""",
+        "CREATE INDEX moderation_log_at ON moderation_log (at)",
+        "CREATE INDEX moderation_log_actor ON moderation_log (actor)",
+        """CREATE TABLE limits (
+            subject TEXT NOT NULL REFERENCES people (subject) ON DELETE CASCADE,
+            action TEXT NOT NULL,                 -- post, thread, flag, mark
+            window_end TEXT NOT NULL,             -- the current window's end; a call after it starts a new one
+            count INTEGER NOT NULL,
+            PRIMARY KEY (subject, action)
+        )""",
+        "CREATE INDEX limits_window_end ON limits (window_end)",
+    )),
 )
 LATEST = MIGRATIONS[-1][0]

@@ -1,4 +1,5 @@
-"""The SQLite store: one file in WAL mode, a connection per thread, versioned migrations."""
+"""The SQLite store: one file in WAL mode, a connection per thread, versioned migrations. Conversations' tables
+are in `sqlite_talk.py`, mixed into the one `SqliteStore`."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from ..models import (
     Claim,
     Delivery,
     Erased,
+    ErasePosts,
     FeedItem,
     FeedState,
     IngestedFeed,
@@ -34,12 +36,13 @@ from ..models import (
 )
 from .base import SenderBusy
 from .migrations import LATEST, MIGRATIONS
+from .sqlite_talk import TalkTables
 
 CHUNK = 500  # ids per IN (…) list
 log = logging.getLogger("practica.push")
 
 
-class SqliteStore:
+class SqliteStore(TalkTables):
     """The Store protocol on an SQLite file. Safe to share between threads; each gets its own connection."""
 
     def __init__(self, path: Path, *, read_only: bool = False) -> None:
@@ -200,13 +203,27 @@ class SqliteStore:
         rows = self.db.execute("SELECT subject FROM people WHERE seen_on < ? ORDER BY subject", (day.isoformat(),))
         return [row[0] for row in rows.fetchall()]
 
-    def delete_person(self, subject: str) -> Erased | None:
+    def people_by_subject(self, subjects: Sequence[str]) -> dict[str, Person]:
+        found: dict[str, Person] = {}
+        unique = sorted(set(subjects))
+        for start in range(0, len(unique), CHUNK):
+            chunk = unique[start:start + CHUNK]
+            rows = self.db.execute(f"SELECT * FROM people WHERE subject IN ({_marks(chunk)})", chunk)
+            found.update((row["subject"], _person(row)) for row in rows)
+        return found
+
+    def delete_person(self, subject: str, posts: ErasePosts = "anonymise") -> Erased | None:
         with self.transaction():
+            if self.person(subject) is None:
+                return None
             devices = self.db.execute("SELECT count(*) FROM subscriptions WHERE owner = ?", (subject,)).fetchone()[0]
             rows = self.db.execute("SELECT count(*) FROM outbox o JOIN subscriptions s ON s.id = o.subscription_id "
                                    "WHERE s.owner = ?", (subject,)).fetchone()[0]
-            gone = self.db.execute("DELETE FROM people WHERE subject = ?", (subject,)).rowcount
-        return Erased(int(devices), int(rows)) if gone else None
+            talk = self._forget_talk(subject, posts)
+            # The foreign keys do the rest: devices (and their outbox rows), marks, flags and limits go; threads,
+            # posts and the moderation log keep what happened without the name.
+            self.db.execute("DELETE FROM people WHERE subject = ?", (subject,))
+        return Erased(int(devices), int(rows), *talk, removed=posts == "remove")
 
     def deliveries(self, sid: str) -> list[Delivery]:
         rows = self.db.execute("SELECT * FROM outbox WHERE subscription_id = ? ORDER BY due_at, id", (sid,)).fetchall()
@@ -225,14 +242,17 @@ class SqliteStore:
         if row is None:
             return None
         data = json.loads(row["data"])
-        refs = {kind: {r[0]: Ref(*r) for r in data[kind]} for kind in ("topics", "people")}
-        state = FeedState(data["title"], data["site_url"], data["icon"], refs["topics"], refs["people"],
+        # [id, name, url, stewards] per topic (states saved before stewards were published have three);
+        # [id, name, url, email] per person
+        topics = {t[0]: Ref(t[0], t[1], t[2], None, tuple(t[3] if len(t) > 3 else ())) for t in data["topics"]}
+        people = {p[0]: Ref(*p) for p in data["people"]}
+        state = FeedState(data["title"], data["site_url"], data["icon"], topics, people,
                           frozenset(data.get("pages", ())))
         return IngestedFeed(state, parse_iso(row["ingested_at"]))
 
     def save_feed_state(self, state: FeedState, at: dt.datetime) -> None:
         data = {"title": state.title, "site_url": state.site_url, "icon": state.icon,
-                "topics": [[r.id, r.name, r.url] for r in state.topics.values()],
+                "topics": [[r.id, r.name, r.url, list(r.stewards)] for r in state.topics.values()],
                 "people": [[r.id, r.name, r.url, r.email] for r in state.people.values()],
                 "pages": sorted(state.pages)}
         self.db.execute("INSERT INTO feed_state VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE "
