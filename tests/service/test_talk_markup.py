@@ -20,6 +20,7 @@ from generator.service.models import Ref
 from generator.service.talk import markup
 from generator.service.talk.markup import PostRejected, Rendered, clean, render
 from tests.conftest import ROOT
+from tests.soup import attr, one
 
 SITE = "https://learn.example.org/"
 PEOPLE = {p.id: p for p in (Ref("ada", "Ada Lovelace", SITE + "people/ada/", "ada@example.org"),
@@ -171,7 +172,7 @@ def test_code_shows_markup_as_text() -> None:
     assert [c.get_text() for c in doc.find_all("code")] == ["<b>x</b> <script>y</script>\n", "<i>indented</i>\n",
                                                           "<b>inline</b>"]
     assert doc.find("b") is None and doc.find("i") is None
-    assert doc.find("code").attrs == {}  # the language class is not kept
+    assert one(doc, "code").attrs == {}  # the language class is not kept
 
 
 def test_markdown_lite_renders() -> None:
@@ -184,7 +185,7 @@ def test_markdown_lite_renders() -> None:
 # Mentions
 
 def mentions_in(rendered: Rendered) -> list[tuple[str, str]]:
-    return [(a["href"], a.get_text()) for a in soup(rendered.html).find_all("a", class_="pr-mention")]
+    return [(attr(a, "href"), a.get_text()) for a in soup(rendered.html).select("a.pr-mention")]
 
 
 def test_a_known_person_is_linked_by_name() -> None:
@@ -228,8 +229,8 @@ def test_a_persons_name_is_text_and_a_bad_profile_url_is_dropped() -> None:
     rendered = render("@mallory", people, SITE)
     doc = assert_safe(rendered.html)
     assert doc.find("b") is None
-    assert doc.find("a").get_text() == "@<b>Mallory</b>"
-    assert "href" not in doc.find("a").attrs  # the cleaner's layer on its own
+    assert one(doc, "a").get_text() == "@<b>Mallory</b>"
+    assert "href" not in one(doc, "a").attrs  # the cleaner's layer on its own
 
 
 # Unicode, controls, line endings

@@ -163,7 +163,8 @@ class TalkTables:
                                 "WHERE p.thread_id = ?", (post.thread_id,)).fetchone()
         if first[0] != post.id or first[1] != "board":
             return False
-        return self.db.execute("SELECT count(*) FROM posts WHERE thread_id = ?", (post.thread_id,)).fetchone()[0] > 1
+        count: int = self.db.execute("SELECT count(*) FROM posts WHERE thread_id = ?", (post.thread_id,)).fetchone()[0]
+        return count > 1
 
     def _tidy_thread(self, tid: int) -> None:
         """A thread left with only deleted placeholders, or nothing, goes."""
