@@ -73,3 +73,26 @@ def test_serve_rebuilds_on_change_and_keeps_the_last_good_build(served: tuple[st
     lesson.write_text(lesson.read_text().replace("authors: [nobody]", "authors: [ada]")
                       .replace("title: Forecasting basics", "title: Forecasts, basically"))
     wait_for(lambda: "Forecasts, basically" in fetch(base + "learn/forecast-basics/"))
+
+
+def test_a_cancelled_request_is_no_traceback(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    """Browsers reset connections whenever they navigate on; the static server says nothing about it."""
+    import struct
+    import threading
+
+    from generator.commands.serve import site_server
+
+    (tmp_path / "big.bin").write_bytes(b"x" * 8_000_000)
+    server = site_server(tmp_path, "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        for _ in range(3):  # bounded
+            with socket.create_connection(("127.0.0.1", server.server_address[1]), timeout=10) as client:
+                client.sendall(b"GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+                client.recv(1024)
+                client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # RST on close
+        assert fetch(f"http://127.0.0.1:{server.server_address[1]}/big.bin")[:3] == "xxx"  # and it still serves
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert "Traceback" not in capfd.readouterr().err

@@ -12,6 +12,7 @@ import functools
 import http.server
 import io
 import logging
+import sys
 import threading
 import urllib.parse
 from collections.abc import Callable
@@ -57,7 +58,18 @@ def site_server(site: Path, host: str, port: int, mount: str = "/",
     """An HTTP server for a built site under `mount`, as a static host would serve it (not yet started);
     with `builds`, its pages reload when the build number changes."""
     handler = type("SiteHandler", (_SiteHandler,), {"mount": mount, "builds": builds})
-    return http.server.ThreadingHTTPServer((host, port), functools.partial(handler, directory=str(site)))
+    return _QuietServer((host, port), functools.partial(handler, directory=str(site)))
+
+
+class _QuietServer(http.server.ThreadingHTTPServer):
+    """A browser that cancels a request (it navigated on, or a download was aborted) resets the connection:
+    that is normal, not a traceback on the console. Other failures are logged in one line."""
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        failure = sys.exc_info()[1]
+        if isinstance(failure, ConnectionError):  # reset, aborted, broken pipe
+            return
+        log.warning("serving a request from %s failed: %r", client_address, failure)
 
 
 class _SiteHandler(http.server.SimpleHTTPRequestHandler):
