@@ -96,6 +96,7 @@ SETTINGS = (
     Setting("RETAIN_MODERATION", "730d", "How long moderation log entries (who hid, noted, pinned, approved) are "
             "kept."),
     Setting("RETAIN_FLAGS", "180d", "How long a resolved flag is kept after it was resolved."),
+    Setting("RETAIN_ACTIVITY", "180d", "How long a reminder of activity (the bell) is kept after it was recorded."),
     Setting("ADMINS", "", "Site admins, as comma-separated emails or sign-in subjects: they moderate every "
             "community and read the moderation log."),
     Setting("PREMODERATE", "", "Communities (comma-separated topic ids, or `*` for all) where a person's first "
@@ -175,6 +176,7 @@ class Retention:
     posts: dt.timedelta = dt.timedelta(days=1825)
     moderation: dt.timedelta = dt.timedelta(days=730)
     flags: dt.timedelta = dt.timedelta(days=180)
+    activity: dt.timedelta = dt.timedelta(days=180)
 
 
 Rate = tuple[int, float]  # calls per window of seconds
@@ -278,7 +280,8 @@ def _retention(get: Callable[[str], str]) -> Retention:
             raise _bad(name, get(name), "a duration of at least a day, e.g. 30d or 730d")
         return dt.timedelta(seconds=seconds)
     return Retention(days("RETAIN_NOTIFICATIONS"), days("RETAIN_FEEDBACK"), days("RETAIN_PEOPLE"),
-                     days("RETAIN_POSTS"), days("RETAIN_MODERATION"), days("RETAIN_FLAGS"))
+                     days("RETAIN_POSTS"), days("RETAIN_MODERATION"), days("RETAIN_FLAGS"),
+                     days("RETAIN_ACTIVITY"))
 
 
 def _talk(get: Callable[[str], str]) -> TalkSettings:

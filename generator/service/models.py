@@ -159,6 +159,7 @@ class Claim:
     payload: str | None
     items: tuple[FeedItem, ...]
     owner_lock_screen: LockScreen | None = None  # the linked person's choice, if any
+    activities: tuple[Activity, ...] = ()  # a row about conversation activity holds these instead of items
 
 
 @dataclass(frozen=True)
@@ -311,3 +312,28 @@ class LogEntry:
     post_id: int | None
     reason: str | None
     at: dt.datetime
+
+
+ActivityKind = Literal["reply", "thread_post", "mention", "flag"]
+
+
+@dataclass(frozen=True)
+class Activity:
+    """Something a person should hear of: a post (or a flag on one) in a thread, with what a notification or
+    the bell shows about it, read from the thread, post and author as they are now."""
+
+    id: int
+    subject: str
+    kind: ActivityKind
+    thread_id: int
+    post_id: int
+    created_at: dt.datetime
+    read_at: dt.datetime | None
+    actor: str | None  # the post's author (subject), None once erased
+    actor_name: str | None
+    actor_person: str | None
+    thread_kind: ThreadKind
+    thread_target: str
+    thread_title: str | None  # a board thread's title, else the item's title
+    item_url: str | None  # an item thread's page
+    body: str | None  # the post's Markdown-lite source, None once deleted

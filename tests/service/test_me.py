@@ -73,7 +73,7 @@ def test_export_and_erasure_round_trip_leave_nothing_of_the_person(tmp_path: Pat
         nothing = svc.api.get("/me", headers=ROBERT).json()
         assert nothing == {"subject": "sso|robert-1001", "email": "robert@example.org", "name": "Robert Example",
                            "person": None, "demo": False, "since": None, "lock_screen": None, "devices": [],
-                           "holds": []}
+                           "holds": [], "unread": 0}
         phone, phone_id = svc.device(topics=["data"])
         laptop, laptop_id = svc.device(lock_screen="full")
         other, other_id = svc.device()  # someone else's, never linked
@@ -89,8 +89,9 @@ def test_export_and_erasure_round_trip_leave_nothing_of_the_person(tmp_path: Pat
         assert {(d["id"], d["lock_screen"]) for d in me["devices"]} == {(phone_id, None), (laptop_id, "full")}
         assert "2 devices linked for notifications, with their preferences" in me["holds"]
         assert "2 notifications queued or sent to them" in me["holds"]
-        assert me["holds"][-4:] == ["2 posts in discussions", "1 \"this helped\" mark", "1 flag on a post",
-                                    "2 moderation actions"]
+        assert me["holds"][-5:-1] == ["2 posts in discussions", "1 \"this helped\" mark", "1 flag on a post",
+                                      "2 moderation actions"]
+        assert me["holds"][-1].endswith(" of activity")  # the bell: replies to Robert's posts
 
         response = svc.api.get("/me/export", headers=ROBERT)
         assert response.status_code == 200
@@ -98,7 +99,7 @@ def test_export_and_erasure_round_trip_leave_nothing_of_the_person(tmp_path: Pat
         assert response.headers["cache-control"] == "no-store"
         data = response.json()
         assert set(data) == {"exported_at", "data_map", "subject", "person", "devices", "threads", "posts",
-                             "helpful", "flags", "moderation"}
+                             "helpful", "flags", "moderation", "activity"}
         assert [(t["id"], t["title"]) for t in data["threads"]] == [(tid, "Robert's question about joins"),
                                                                       (tid + 1, None)]
         assert [(p["id"], p["body"], p["text"]) for p in data["posts"]] == [

@@ -25,6 +25,7 @@ from ..push.vapid import VapidKey, VapidSigner
 from ..security import Allowlist, Refused, same_secret
 from ..store.base import Store
 from ..talk.policy import Talk
+from .activity import router as activity_router
 from .admin import router as admin_router
 from .auth import router as auth_router
 from .bodies import (
@@ -199,6 +200,7 @@ def create_app(settings: ServiceSettings, store: Store, *, feed: str | None = No
     app.include_router(posts_router)
     app.include_router(moderation_router)
     app.include_router(admin_router)
+    app.include_router(activity_router)
     add_docs(app)
     # A post may have 10,000 characters (talk/markup.py): 64 KiB holds them JSON-encoded in any script.
     talk_body = max(settings.max_body, TALK_MAX_BODY)

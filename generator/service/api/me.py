@@ -47,6 +47,7 @@ class MeView(BaseModel):
     lock_screen: LockScreen | None = Field(description="Your choice for all your devices; null: the default.")
     devices: list[DeviceView] = Field(description="Your devices linked for notifications.")
     holds: list[str] = Field(description="What is held about you, in short sentences; empty when nothing.")
+    unread: int = Field(0, description="Unread activity for the bell (GET /api/v1/me/activity).")
 
 
 class MePreferences(BaseModel):
@@ -129,4 +130,4 @@ def view(ctx: Ctx, principal: Principal) -> MeView:
                   lock_screen=person.lock_screen if person else None,
                   devices=[DeviceView(id=d.id, created_at=d.created_at, lock_screen=d.lock_screen)
                            for d in data.devices],
-                  holds=holds(data))
+                  holds=holds(data), unread=ctx.store.unread(principal.subject))

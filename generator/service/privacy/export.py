@@ -107,6 +107,15 @@ class ModerationRecord(BaseModel):
     at: str
 
 
+class ActivityRecord(BaseModel):
+    id: int
+    kind: str = Field(description="reply, thread_post, mention or flag")
+    thread: int
+    post: int
+    created_at: str
+    read_at: str | None
+
+
 class PersonalData(BaseModel):
     """Everything the service holds about one signed-in person."""
 
@@ -120,6 +129,7 @@ class PersonalData(BaseModel):
     helpful: list[int] = Field(description="The posts you marked \"this helped\".")
     flags: list[FlagRecord] = Field(description="Your flags on others' posts.")
     moderation: list[ModerationRecord] = Field(description="What you did as a steward or admin.")
+    activity: list[ActivityRecord] = Field(default=[], description="What you were reminded of (the bell).")
 
 
 def personal_data(store: Store, subject: str, now: dt.datetime) -> PersonalData:
@@ -136,7 +146,11 @@ def personal_data(store: Store, subject: str, now: dt.datetime) -> PersonalData:
         threads=[_thread(t) for t in store.threads_by(subject)],
         posts=[_post(p, feed) for p in store.posts_by(subject)],
         helpful=store.marks_by(subject), flags=[_flag(f) for f in store.flags_by(subject)],
-        moderation=[_moderation(e) for e in store.log_by(subject)])
+        moderation=[_moderation(e) for e in store.log_by(subject)],
+        activity=[ActivityRecord(id=a.id, kind=a.kind, thread=a.thread_id, post=a.post_id,
+                                 created_at=a.created_at.isoformat(),
+                                 read_at=a.read_at.isoformat() if a.read_at else None)
+                  for a in store.activity_for(subject, False, 100_000)])
 
 
 def holds(data: PersonalData) -> list[str]:
@@ -156,7 +170,8 @@ def holds(data: PersonalData) -> list[str]:
     for count, one, many in ((len(data.posts), "post in discussions", "posts in discussions"),
                              (len(data.helpful), "\"this helped\" mark", "\"this helped\" marks"),
                              (len(data.flags), "flag on a post", "flags on posts"),
-                             (len(data.moderation), "moderation action", "moderation actions")):
+                             (len(data.moderation), "moderation action", "moderation actions"),
+                             (len(data.activity), "reminder of activity", "reminders of activity")):
         if count:
             out.append(f"{count} {one if count == 1 else many}")
     return out

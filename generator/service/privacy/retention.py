@@ -22,10 +22,11 @@ class Purged:
     threads: int = 0
     moderation: int = 0
     flags: int = 0
+    activity: int = 0
 
     def __bool__(self) -> bool:
         return bool(self.notifications or self.feedback or self.people or self.threads or self.moderation
-                    or self.flags)
+                    or self.flags or self.activity)
 
     def __str__(self) -> str:
         text = (f"purged {_count(self.notifications, 'finished notification')}, "
@@ -34,6 +35,8 @@ class Purged:
         if self.threads or self.moderation or self.flags:
             entries = _count(self.moderation, "moderation log entry", "moderation log entries")
             text += f"; {_count(self.threads, 'quiet thread')}, {entries} and {_count(self.flags, 'resolved flag')}"
+        if self.activity:
+            text += f"; {_count(self.activity, 'old reminder')}"
         return text
 
 
@@ -44,7 +47,7 @@ def _count(n: int, one: str, many: str | None = None) -> str:
 def purge(store: Store, now: dt.datetime, settings: ServiceSettings) -> Purged:
     """Delete what has outlived its retention at `now`: finished outbox rows, feedback, people not seen (erased
     as PRACTICA_ERASE_POSTS says), threads whose last post is old (with their posts, marks and flags), moderation
-    log entries, resolved flags, and rate-limit windows that have ended."""
+    log entries, resolved flags, old activity, and rate-limit windows that have ended."""
     keep = settings.retention
     notifications = store.prune(now - keep.notifications)
     feedback = store.prune_feedback((now - keep.feedback).date())
@@ -56,5 +59,6 @@ def purge(store: Store, now: dt.datetime, settings: ServiceSettings) -> Purged:
     threads = store.prune_threads(now - keep.posts)
     moderation = store.prune_log(now - keep.moderation)
     flags = store.prune_flags(now - keep.flags)
+    activity = store.prune_activity(now - keep.activity)
     store.prune_limits(now)
-    return Purged(notifications, feedback, people, devices, threads, moderation, flags)
+    return Purged(notifications, feedback, people, devices, threads, moderation, flags, activity)

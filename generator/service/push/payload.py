@@ -9,7 +9,8 @@ from typing import Any
 from urllib.parse import urljoin
 
 from ...text import excerpt
-from ..models import FeedItem, FeedState, LockScreen, Preferences, Ref
+from ..models import Activity, FeedItem, FeedState, LockScreen, Preferences, Ref
+from ..talk import notices
 
 # RFC 8291: 4,096 bytes per record minus 86 (header), 16 (AEAD tag) and 1 (padding delimiter).
 MAX_PAYLOAD = 3993
@@ -59,6 +60,27 @@ def private_summary(items: tuple[FeedItem, ...], prefs: Preferences, state: Feed
     community = _community(items[0], prefs, state) if items else None
     body = f"Something new in {community.name}" if community else "Something new"
     return {**summarise(items, prefs, state, tag), "title": state.title, "body": body}
+
+
+def activity_summary(activities: tuple[Activity, ...], prefs: Preferences, state: FeedState, row_tag: str,
+                     private: bool) -> dict[str, Any]:
+    """The notification for conversation activity: one post ("Priya replied in “…”", its words, the post's URL),
+    or several ("3 new responses", their headlines). The tag is the thread's, so replies there replace each
+    other. On a `private` lock screen: "Something new in <community>" only."""
+    first = activities[0]
+    threads = {a.thread_id for a in activities}
+    tag = f"practica-thread-{first.thread_id}" if len(threads) == 1 else row_tag
+    url = notices.url(first, state) if len(threads) == 1 else state.site_url
+    if len(activities) == 1:
+        title, body = notices.headline(first, state), notices.text(first, state)
+    else:
+        title, body = f"{len(activities)} new responses", " · ".join(notices.headline(a, state) for a in activities)
+    if prefs.frequency != "immediate":
+        title = f"{prefs.frequency.capitalize()} digest: {title}"
+    if private:
+        community = notices.community_of(first, state)
+        title, body = state.title, f"Something new in {community}" if community else "Something new"
+    return {"title": title, "body": body, "url": url, "icon": state.icon, "tag": tag}
 
 
 def lock_screen(device: LockScreen | None, owner: LockScreen | None, default: LockScreen) -> LockScreen:

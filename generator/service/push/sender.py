@@ -22,7 +22,9 @@ from ..models import UTC, Claim, FeedState, LockScreen, Subscription
 from ..security import Allowlist, CheckedOrigins, Refused
 from ..store.base import Store
 from . import webpush
-from .payload import encode, lock_screen, private_summary, summarise, tag_for, topic_for
+from .activity import queue_activity
+from .payload import activity_summary, encode, lock_screen, private_summary, summarise, tag_for, topic_for
+from .schedule import Rules
 from .vapid import VapidKey, VapidSigner
 
 log = logging.getLogger("practica.push.sender")
@@ -60,14 +62,16 @@ class Report:
     fail: int = 0
     gone: int = 0
     requeued: int = 0
+    activity: int = 0  # conversation activity queued to devices in this run
 
     def __bool__(self) -> bool:
-        return bool(self.sent or self.retry or self.fail or self.gone or self.requeued)
+        return bool(self.sent or self.retry or self.fail or self.gone or self.requeued or self.activity)
 
     def __str__(self) -> str:
         text = (f"sent {self.sent}, will retry {self.retry}, failed {self.fail}, "
                 f"removed {self.gone} expired subscriptions")
-        return text + (f" (resent {self.requeued} left in flight by a stopped sender)" if self.requeued else "")
+        text += f" (resent {self.requeued} left in flight by a stopped sender)" if self.requeued else ""
+        return text + (f"; queued {self.activity} reminders of activity" if self.activity else "")
 
 
 class Sender:
@@ -75,10 +79,11 @@ class Sender:
 
     def __init__(self, store: Store, signer: VapidSigner, allowlist: Allowlist, *, ttl: int = 86400,
                  concurrency: int = 32, timeout: float = 10, max_attempts: int = 5, backoff: float = 30,
-                 lock_screen: LockScreen = "full") -> None:
+                 lock_screen: LockScreen = "full", rules: Rules | None = None) -> None:
         self.store, self.signer, self.allowlist, self.lock_screen = store, signer, allowlist, lock_screen
         self.ttl, self.concurrency, self.max_attempts, self.backoff = ttl, concurrency, max_attempts, backoff
         self.timeout, self.origins = timeout, CheckedOrigins(allowlist)
+        self.rules = rules or Rules()
         self._session: aiohttp.ClientSession | None = None
         self._slots: asyncio.Semaphore | None = None
 
@@ -88,7 +93,8 @@ class Sender:
         signer = VapidSigner(VapidKey.load(key), subject, settings.vapid_expiry)
         return cls(store, signer, Allowlist.build(settings.allow_hosts), ttl=settings.ttl,
                    concurrency=settings.concurrency, timeout=settings.timeout, max_attempts=settings.max_attempts,
-                   backoff=settings.backoff, lock_screen=settings.lock_screen)
+                   backoff=settings.backoff, lock_screen=settings.lock_screen,
+                   rules=Rules(settings.digest_time, settings.digest_weekday, settings.daily_cap))
 
     async def __aenter__(self) -> Sender:
         self._session = webpush.session(self.concurrency, self.timeout)
@@ -166,14 +172,18 @@ class Sender:
         sub = row.subscription
         private = lock_screen(sub.preferences.lock_screen, row.owner_lock_screen, self.lock_screen) == "private"
         try:
-            payload = encode((private_summary if private else summarise)(row.items, sub.preferences, state,
-                                                                          tag_for(row.id)))
+            if row.activities:
+                built = activity_summary(row.activities, sub.preferences, state, tag_for(row.id), private)
+            else:
+                built = (private_summary if private else summarise)(row.items, sub.preferences, state, tag_for(row.id))
+            payload = encode(built)
         except Exception as exc:  # a bug must not leave the row 'sending' forever; attempts bound the retries
             log.error("delivery %d to subscription %s failed unexpectedly: %s", row.id, sub.id, _describe(exc, sub))
             log.debug("traceback of that failure", exc_info=True)
             return row, Outcome(None, error=_describe(exc, sub))
         self.store.set_payload(row.id, payload)
-        return Claim(row.id, sub, row.slot, row.attempts, payload, row.items), None
+        return Claim(row.id, sub, row.slot, row.attempts, payload, row.items, row.owner_lock_screen,
+                     row.activities), None
 
     async def _deliver(self, row: Claim) -> Outcome:
         sub = row.subscription
@@ -219,12 +229,14 @@ class Sender:
 
 
 async def deliver(store: Store, sender: Sender, now: dt.datetime) -> Report:
-    """One delivery run as the only sender: resend rows a dead sender left in flight, then everything due.
-    Finished rows are forgotten by `privacy.retention.purge` (PRACTICA_RETAIN_NOTIFICATIONS), not here."""
+    """One delivery run as the only sender: resend rows a dead sender left in flight, queue conversation activity
+    to its recipients' devices, then send everything due. Finished rows are forgotten by
+    `privacy.retention.purge` (PRACTICA_RETAIN_NOTIFICATIONS), not here."""
     with store.sender_lock():
         requeued = store.requeue_sending()
+        activity = queue_activity(store, now, sender.rules)
         report = await sender.deliver_due(now)
-        report.requeued = requeued
+        report.requeued, report.activity = requeued, activity
     return report
 
 

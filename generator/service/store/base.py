@@ -18,6 +18,8 @@ from typing import Protocol
 
 from ...errors import PracticaError
 from ..models import (
+    Activity,
+    ActivityKind,
     Claim,
     Delivery,
     Erased,
@@ -162,7 +164,43 @@ class TalkStore(Protocol):
         """Forget rate-limit windows that have ended."""
 
 
-class Store(TalkStore, Protocol):
+class ActivityStore(Protocol):
+    """Who hears of what in conversations (ARCHITECTURE.md, "Reminders for responses"): follows, activity (the
+    bell) and the outbox rows that push it."""
+
+    def follow(self, subject: str, tid: int, following: bool) -> None:
+        """Follow or unfollow a thread explicitly (overrides following by having posted)."""
+
+    def followers(self, tid: int) -> set[str]: ...
+
+    def following(self, subject: str, tid: int) -> bool: ...
+
+    def subjects_of(self, persons: Sequence[str]) -> set[str]:
+        """Signed-in people whose profile is one of these site person ids."""
+
+    def add_activity(self, rows: Sequence[tuple[str, ActivityKind]], tid: int, pid: int, at: dt.datetime) -> int:
+        """Record (subject, kind) activity about a post, at most once per person, post and group; how many new."""
+
+    def activity_for(self, subject: str, unread: bool, limit: int) -> list[Activity]: ...
+
+    def unread(self, subject: str) -> int: ...
+
+    def mark_read(self, subject: str, ids: Sequence[int] | None, at: dt.datetime) -> int: ...
+
+    def unpushed(self, limit: int) -> list[Activity]:
+        """Activity whose outbox rows were not queued yet, oldest first."""
+
+    def set_pushed(self, aid: int, at: dt.datetime) -> None: ...
+
+    def queue_activity(self, sid: str, slot: str, due: dt.datetime, aid: int, at: dt.datetime) -> int | None:
+        """Add an activity to the device's row for `slot` (created if needed); None if that row is closed."""
+
+    def row_activities(self, row_ids: Sequence[int]) -> dict[int, list[Activity]]: ...
+
+    def prune_activity(self, before: dt.datetime) -> int: ...
+
+
+class Store(TalkStore, ActivityStore, Protocol):
     """Subscriptions, the feed's history and the outbox. Methods outside `transaction()` commit on return."""
 
     def migrate(self) -> int:

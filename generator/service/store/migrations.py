@@ -177,5 +177,36 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
         )""",
         "CREATE INDEX limits_window_end ON limits (window_end)",
     )),
+    (5, "activity: who hears of a post, thread follows, the outbox's activity rows", (
+        """CREATE TABLE follows (
+            subject TEXT NOT NULL REFERENCES people (subject) ON DELETE CASCADE,
+            thread_id INTEGER NOT NULL REFERENCES threads (id) ON DELETE CASCADE,
+            following INTEGER NOT NULL CHECK (following IN (0, 1)),  -- 0: unfollowed a thread they posted in
+            PRIMARY KEY (subject, thread_id)
+        )""",
+        "CREATE INDEX follows_thread ON follows (thread_id)",
+        """CREATE TABLE activity (
+            id INTEGER PRIMARY KEY,
+            subject TEXT NOT NULL REFERENCES people (subject) ON DELETE CASCADE,  -- who hears of it
+            kind TEXT NOT NULL CHECK (kind IN ('reply', 'thread_post', 'mention', 'flag')),
+            grp TEXT NOT NULL CHECK (grp IN ('post', 'flag')),  -- reply, thread_post and mention are one group
+            thread_id INTEGER NOT NULL REFERENCES threads (id) ON DELETE CASCADE,
+            post_id INTEGER NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
+            created_at TEXT NOT NULL,
+            read_at TEXT,
+            pushed_at TEXT,                       -- when its outbox rows were queued (NULL: not yet)
+            UNIQUE (subject, post_id, grp)        -- a re-run or retry never records twice
+        )""",
+        "CREATE INDEX activity_unread ON activity (subject, read_at)",
+        "CREATE INDEX activity_unpushed ON activity (pushed_at)",
+        "CREATE INDEX activity_created ON activity (created_at)",
+        """CREATE TABLE outbox_activity (
+            subscription_id TEXT NOT NULL,
+            activity_id INTEGER NOT NULL REFERENCES activity (id) ON DELETE CASCADE,
+            outbox_id INTEGER NOT NULL REFERENCES outbox (id) ON DELETE CASCADE,
+            PRIMARY KEY (subscription_id, activity_id)  -- an activity is queued to a device at most once
+        )""",
+        "CREATE INDEX outbox_activity_row ON outbox_activity (outbox_id)",
+    )),
 )
 LATEST = MIGRATIONS[-1][0]

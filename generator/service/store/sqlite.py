@@ -36,13 +36,14 @@ from ..models import (
 )
 from .base import SenderBusy
 from .migrations import LATEST, MIGRATIONS
+from .sqlite_activity import ActivityTables
 from .sqlite_talk import TalkTables
 
 CHUNK = 500  # ids per IN (…) list
 log = logging.getLogger("practica.push")
 
 
-class SqliteStore(TalkTables):
+class SqliteStore(TalkTables, ActivityTables):
     """The Store protocol on an SQLite file. Safe to share between threads; each gets its own connection."""
 
     def __init__(self, path: Path, *, read_only: bool = False) -> None:
@@ -321,8 +322,10 @@ class SqliteStore(TalkTables):
                     f"SELECT oi.outbox_id, i.* FROM outbox_items oi JOIN items i ON i.id = oi.item_id "
                     f"WHERE oi.outbox_id IN ({_marks(ids)}) ORDER BY i.batch_id DESC, i.position", ids):
                 items[row["outbox_id"]].append(known.get(row["id"]) or known.setdefault(row["id"], _item(row)))
+            activities = self.row_activities(ids)
         return [Claim(row["row_id"], _subscription(row), row["slot"], row["attempts"] + 1, row["payload"],
-                      tuple(items[row["row_id"]]), row["owner_lock_screen"]) for row in rows]
+                      tuple(items[row["row_id"]]), row["owner_lock_screen"], tuple(activities[row["row_id"]]))
+                for row in rows]
 
     def requeue_sending(self) -> int:
         return self.db.execute("UPDATE outbox SET state = 'pending' WHERE state = 'sending'").rowcount

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from ..identity.principal import Principal
 from ..models import Flag, FlagReason, Post, Thread
 from ..privacy.people import remember
+from .activity import record_post
 from .markup import PostRejected
 from .policy import Talk, TalkError
 from .reading import Place, find_post, find_thread, post_view
@@ -107,6 +108,7 @@ def approve(talk: Talk, principal: Principal, pid: int, now: dt.datetime) -> Pos
         talk.store.set_post_state(pid, "visible")
         talk.store.touch_thread(post.thread_id, now)
         talk.store.log_action(principal.subject, "approve", post.thread_id, pid, None, now)
+        record_post(talk, post, place.thread, place.feed, now)
     return post_view(talk, post, place, principal)
 
 

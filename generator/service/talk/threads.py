@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from ..identity.principal import Principal
 from ..models import FlagReason, IngestedFeed, Post, ThreadType
 from ..privacy.people import remember
+from .activity import record_flag, record_post
 from .markup import PostRejected
 from .policy import Talk, TalkError, shown_to
 from .reading import Place, find_post, find_thread, post_view
@@ -83,6 +84,8 @@ def open_thread(talk: Talk, principal: Principal, body: str, key: str, now: dt.d
                                           clean_title, principal.subject, now)
         held = not moderator and talk.held(principal, communities)
         post = talk.store.add_post(thread.id, None, principal.subject, body, "held" if held else "visible", key, now)
+        if not held:
+            record_post(talk, post, thread, feed, now)
     place = Place(talk.store.thread(thread.id) or thread, feed, communities, moderator)
     return _opened(talk, post, place, principal), True
 
@@ -106,6 +109,8 @@ def add_post(talk: Talk, principal: Principal, tid: int, body: str, parent: int 
         talk.limit(principal, "post", now)
         held = not place.moderator and talk.held(principal, place.communities)
         post = talk.store.add_post(tid, parent, principal.subject, body, "held" if held else "visible", key, now)
+        if not held:
+            record_post(talk, post, place.thread, place.feed, now)
     return post_view(talk, post, place, principal), True
 
 
@@ -183,6 +188,7 @@ def flag(talk: Talk, principal: Principal, pid: int, reason: FlagReason, text: s
         found, new = talk.store.add_flag(pid, principal.subject, reason, note, now)
         if new:
             talk.limit(principal, "flag", now)
+            record_flag(talk, post, principal.subject, talk.feed(), now)
     return FlagView(id=found.id, post=pid, reason=found.reason, text=found.text,
                     created_at=found.created_at.isoformat(),
                     resolved_at=found.resolved_at.isoformat() if found.resolved_at else None), new
