@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError, PracticaError
 from .config import ServiceSettings
+from .mail.mailer import mail, mailer_for
 from .models import Erased, utcnow
 from .privacy.export import personal_data
 from .privacy.people import erase
@@ -91,7 +92,11 @@ def send_once(settings: ServiceSettings) -> Report:
 
     async def run() -> Report:
         async with Sender.from_settings(store, settings) as sender:
-            return await deliver(store, sender, utcnow())
+            report = await deliver(store, sender, utcnow())
+        mailer = mailer_for(settings.email, rules(settings))
+        if mailer is not None:
+            report.mailed = (await mail(store, mailer, utcnow()))[1]
+        return report
 
     try:
         report = asyncio.run(run())

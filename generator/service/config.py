@@ -21,7 +21,7 @@ from .models import LOCK_SCREENS, ErasePosts, LockScreen
 log = logging.getLogger("practica.push")
 PREFIX = "PRACTICA_"
 # Unknown names in these groups get a did-you-mean warning.
-GROUPS = ("PRACTICA_PUSH_", "PRACTICA_AUTH_", "PRACTICA_RETAIN_", "PRACTICA_TALK_")
+GROUPS = ("PRACTICA_PUSH_", "PRACTICA_AUTH_", "PRACTICA_RETAIN_", "PRACTICA_TALK_", "PRACTICA_SMTP_")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -96,6 +96,15 @@ SETTINGS = (
     Setting("RETAIN_MODERATION", "730d", "How long moderation log entries (who hid, noted, pinned, approved) are "
             "kept."),
     Setting("RETAIN_FLAGS", "180d", "How long a resolved flag is kept after it was resolved."),
+    Setting("SMTP_HOST", "", "Mail server for reminders by email (a person's `email` choice); empty: no email."),
+    Setting("SMTP_PORT", "587", "Its port."),
+    Setting("SMTP_FROM", "", "The From address of reminder mail, e.g. `Practica <learning@example.org>`."),
+    Setting("SMTP_USER", "", "Login for the mail server; empty: none."),
+    Setting("SMTP_PASSWORD", "", "Its password. Never logged."),
+    Setting("SMTP_STARTTLS", "true", "Upgrade the connection with STARTTLS before logging in (true or false)."),
+    Setting("SMTP_SERVICE_URL", "", "The service's public URL (e.g. https://community.example.org), for the one-click "
+            "unsubscribe link every mail carries."),
+    Setting("SMTP_SECRET", "", "Key that signs unsubscribe links (HMAC-SHA256; 32+ random characters). Never logged."),
     Setting("RETAIN_ACTIVITY", "180d", "How long a reminder of activity (the bell) is kept after it was recorded."),
     Setting("ADMINS", "", "Site admins, as comma-separated emails or sign-in subjects: they moderate every "
             "community and read the moderation log."),
@@ -197,6 +206,20 @@ class TalkSettings:
 
 
 @dataclass(frozen=True)
+class EmailSettings:
+    """Reminders by email (PRACTICA_SMTP_*): off unless `host` is set."""
+
+    host: str = ""
+    port: int = 587
+    sender: str = ""
+    user: str = ""
+    password: Secret | None = None
+    starttls: bool = True
+    service_url: str = ""
+    secret: Secret | None = None
+
+
+@dataclass(frozen=True)
 class ServiceSettings:
     """Every push-service setting, parsed and checked. Build with `load_settings`."""
 
@@ -225,6 +248,7 @@ class ServiceSettings:
     lock_screen: LockScreen = "full"
     retention: Retention = Retention()
     talk: TalkSettings = TalkSettings()
+    email: EmailSettings = EmailSettings()
 
     def vapid(self) -> tuple[Secret, str]:
         """The VAPID key and subject, or a ConfigError naming what is missing."""
@@ -262,7 +286,26 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         feedback_rate_limit=_rate(get("FEEDBACK_RATE_LIMIT"), "FEEDBACK_RATE_LIMIT"),
         trusted_proxies=_networks(get("TRUSTED_PROXIES")), auth=_auth(get),
         lock_screen=_lock_screen(get("LOCK_SCREEN")), retention=_retention(get), talk=_talk(get),
+        email=_email(get),
     )
+
+
+def _email(get: Callable[[str], str]) -> EmailSettings:
+    """The SMTP settings; with a host, From, the service's URL and a signing key are required."""
+    host = get("SMTP_HOST")
+    starttls = get("SMTP_STARTTLS").lower()
+    if starttls not in ("true", "false"):
+        raise _bad("SMTP_STARTTLS", starttls, "true or false")
+    if host:
+        for name in ("SMTP_FROM", "SMTP_SERVICE_URL", "SMTP_SECRET"):
+            if not get(name):
+                raise _missing(name, "email needs it once PRACTICA_SMTP_HOST is set")
+    if get("SMTP_SECRET") and len(get("SMTP_SECRET")) < 32:
+        raise _bad("SMTP_SECRET", "**********", "at least 32 random characters")
+    secret = Secret(get("SMTP_SECRET")) if get("SMTP_SECRET") else None
+    return EmailSettings(host, _int("SMTP_PORT", get("SMTP_PORT"), 1, 65535), get("SMTP_FROM"), get("SMTP_USER"),
+                         Secret(get("SMTP_PASSWORD")) if get("SMTP_PASSWORD") else None, starttls == "true",
+                         get("SMTP_SERVICE_URL").rstrip("/"), secret)
 
 
 def _lock_screen(text: str) -> LockScreen:

@@ -12,6 +12,7 @@ from functools import cached_property
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+EmailPref = Literal["off", "replies", "digest"]
 ItemType = Literal["lesson", "video", "faq", "path"]
 Frequency = Literal["immediate", "daily", "weekly"]
 LockScreen = Literal["full", "private"]  # private: notifications name no item, summary or person
@@ -192,6 +193,7 @@ class Person:
     created_at: dt.datetime
     seen_on: dt.date
     lock_screen: LockScreen | None = None
+    email_pref: EmailPref = "off"  # reminders by email: off, replies (one mail each) or a daily digest
 
 
 @dataclass(frozen=True)
@@ -337,3 +339,16 @@ class Activity:
     thread_title: str | None  # a board thread's title, else the item's title
     item_url: str | None  # an item thread's page
     body: str | None  # the post's Markdown-lite source, None once deleted
+
+
+@dataclass(frozen=True)
+class Mail:
+    """An `emails` row a mailer holds ('sending'): to whom, which activity, the message once frozen."""
+
+    id: int
+    subject: str
+    address: str | None
+    slot: str
+    attempts: int
+    message: str | None
+    activities: tuple[Activity, ...]

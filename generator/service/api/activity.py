@@ -1,5 +1,6 @@
 """Reminders for responses (ARCHITECTURE.md, "Reminders for responses"): the bell (GET /api/v1/me/activity,
-POST /api/v1/me/activity/read) and following a thread (PUT and DELETE /api/v1/threads/{id}/follow)."""
+POST /api/v1/me/activity/read), following a thread (PUT and DELETE /api/v1/threads/{id}/follow) and the
+one-click unsubscribe of reminder mail (POST /api/v1/unsubscribe/{token}, RFC 8058: no sign-in, a signed token)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,14 @@ from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from ..mail.unsubscribe import subject_of
 from ..models import ActivityKind, FeedState, utcnow
 from ..privacy.people import remember
 from ..talk import notices
 from ..talk.reading import find_thread
 from .auth import SignedIn
 from .context import TALK_ERRORS, Ctx
+from .errors import ApiError
 
 router = APIRouter(prefix="/api/v1", tags=["activity"], responses=TALK_ERRORS)
 ThreadId = Annotated[int, Path(ge=1, le=2**53, description="The thread's id.")]
@@ -82,6 +85,22 @@ async def follow(tid: ThreadId, ctx: Ctx, principal: SignedIn) -> Following:
                summary="Unfollow a thread (even one you opened or posted in)")
 async def unfollow(tid: ThreadId, ctx: Ctx, principal: SignedIn) -> Following:
     return _follow(ctx, principal, tid, False)
+
+
+class Unsubscribed(BaseModel):
+    unsubscribed: bool = Field(description="Reminder mail is off for the person the link was made for.")
+
+
+@router.post("/unsubscribe/{value}", response_model=Unsubscribed,
+             summary="One-click unsubscribe from reminder mail (RFC 8058); the link in every mail, no sign-in")
+async def unsubscribe(value: Annotated[str, Path(max_length=600, description="The mail's signed token.")],
+                      ctx: Ctx) -> Unsubscribed:
+    secret = ctx.settings.email.secret
+    subject = subject_of(value, secret) if secret is not None else None
+    if subject is None:
+        raise ApiError(403, "bad_token", "this unsubscribe link is not valid (it may have been changed)")
+    ctx.store.set_email_pref(subject, "off")  # someone erased meanwhile has nothing left to turn off
+    return Unsubscribed(unsubscribed=True)
 
 
 def _follow(ctx: Ctx, principal: SignedIn, tid: int, on: bool) -> Following:

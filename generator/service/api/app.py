@@ -174,7 +174,7 @@ def create_app(settings: ServiceSettings, store: Store, *, feed: str | None = No
         signer = VapidSigner(key, subject, settings.vapid_expiry)
         async with Sender(store, signer, ctx.allowlist, ttl=settings.ttl, concurrency=settings.concurrency,
                           timeout=settings.timeout, max_attempts=settings.max_attempts,
-                          backoff=settings.backoff, lock_screen=settings.lock_screen) as sender:
+                          backoff=settings.backoff, lock_screen=settings.lock_screen, rules=ctx.rules) as sender:
             ctx.sender = sender
             task = None
             if poll_every:

@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..identity.principal import Principal
-from ..models import LockScreen, utcnow
+from ..models import EmailPref, LockScreen, utcnow
 from ..privacy.export import FILENAME, PersonalData, holds, personal_data
 from ..privacy.people import erase, refresh, remember
 from .auth import SignedIn
@@ -48,6 +48,9 @@ class MeView(BaseModel):
     devices: list[DeviceView] = Field(description="Your devices linked for notifications.")
     holds: list[str] = Field(description="What is held about you, in short sentences; empty when nothing.")
     unread: int = Field(0, description="Unread activity for the bell (GET /api/v1/me/activity).")
+    email_reminders: EmailPref = Field("off", description="Reminders by email (PUT /me/preferences `email`): off, "
+                                       "replies (one mail per reply or mention) or digest (one a day).")
+    email_available: bool = Field(False, description="Whether this service can send email at all.")
 
 
 class MePreferences(BaseModel):
@@ -56,6 +59,7 @@ class MePreferences(BaseModel):
     model_config = ConfigDict(extra="forbid")
     lock_screen: LockScreen | None = Field(description="`full` (titles and names), `private` (\"Something new in "
                                            "…\" only) or null (the deployment's default).")
+    email: EmailPref | None = Field(None, description="Reminders by email: off, replies or digest; absent: unchanged.")
 
 
 class OwnerLinked(BaseModel):
@@ -99,9 +103,11 @@ async def choose(body: MePreferences, ctx: Ctx, principal: SignedIn) -> MeView:
     now = utcnow()
     with ctx.store.transaction():
         found = refresh(ctx.store, principal, now)
-        if found is not None or body.lock_screen is not None:  # choosing the default for nobody keeps nothing
+        chosen = body.lock_screen is not None or body.email not in (None, "off")
+        if found is not None or chosen:  # choosing the defaults for nobody keeps nothing
             person = found or remember(ctx.store, principal, now)
-            ctx.store.save_person(dataclasses.replace(person, lock_screen=body.lock_screen))
+            ctx.store.save_person(dataclasses.replace(person, lock_screen=body.lock_screen,
+                                                      email_pref=body.email or person.email_pref))
     return view(ctx, principal)
 
 
@@ -130,4 +136,6 @@ def view(ctx: Ctx, principal: Principal) -> MeView:
                   lock_screen=person.lock_screen if person else None,
                   devices=[DeviceView(id=d.id, created_at=d.created_at, lock_screen=d.lock_screen)
                            for d in data.devices],
-                  holds=holds(data), unread=ctx.store.unread(principal.subject))
+                  holds=holds(data), unread=ctx.store.unread(principal.subject),
+                  email_reminders=person.email_pref if person else "off",
+                  email_available=bool(ctx.settings.email.host))

@@ -8,6 +8,7 @@ import logging
 import time
 
 from ...errors import PracticaError
+from ..mail.mailer import mail, mailer_for
 from ..models import utcnow
 from ..privacy.retention import purge
 from ..push.ingest import ingest_source
@@ -25,6 +26,7 @@ async def poll_forever(ctx: Context, every: float) -> None:
     A feed or push service that is down is logged and tried again next round; the loop itself never stops.
     """
     assert ctx.sender is not None
+    mailer = mailer_for(ctx.settings.email, ctx.rules)
     next_poll = next_purge = 0.0
     while True:
         if ctx.feed and time.monotonic() >= next_poll:
@@ -41,6 +43,14 @@ async def poll_forever(ctx: Context, every: float) -> None:
             log.info("%s", exc)
         except Exception:
             log.exception("a delivery run failed; trying again in %.0f s", every)
+        if mailer is not None:
+            try:
+                queued, sent = await mail(ctx.store, mailer, utcnow())
+                log.log(logging.INFO if queued or sent else logging.DEBUG, "mail: queued %d, sent %d", queued, sent)
+            except SenderBusy as exc:
+                log.info("%s", exc)
+            except Exception:
+                log.exception("a mail run failed; trying again in %.0f s", every)
         if time.monotonic() >= next_purge:
             next_purge = time.monotonic() + PURGE_EVERY
             await _purge(ctx)

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from ..models import (
     Delivery,
+    EmailPref,
     Flag,
     FlagReason,
     IngestedFeed,
@@ -40,6 +41,7 @@ class PersonRecord(BaseModel):
     name: str | None
     person: str | None = Field(description="The site's person id whose contact email is yours, if any.")
     lock_screen: LockScreen | None = Field(description="Your lock-screen choice for notifications (full or private).")
+    email_pref: EmailPref = Field("off", description="Reminders by email: off, replies or digest.")
     pseudonym: str = Field(description="The random key that stands for you in learning records.")
     created_at: str
     seen_on: str = Field(description="The day you were last seen (signed in here); retention counts from it.")
@@ -162,6 +164,8 @@ def holds(data: PersonalData) -> list[str]:
            "A random key that stands for you in learning records"]
     if person.lock_screen:
         out.append(f"Your lock-screen choice for notifications: {person.lock_screen}")
+    if person.email_pref != "off":
+        out.append(f"Your choice of reminders by email: {person.email_pref}")
     if devices:
         out.append(f"{devices} device{'s' * (devices != 1)} linked for notifications, with their preferences")
     sent = sum(len(d.notifications) for d in data.devices)
@@ -179,7 +183,7 @@ def holds(data: PersonalData) -> list[str]:
 
 def _person(person: Person) -> PersonRecord:
     return PersonRecord(subject=person.subject, email=person.email, name=person.name, person=person.person,
-                        lock_screen=person.lock_screen, pseudonym=person.pseudonym,
+                        lock_screen=person.lock_screen, email_pref=person.email_pref, pseudonym=person.pseudonym,
                         created_at=person.created_at.isoformat(), seen_on=person.seen_on.isoformat())
 
 

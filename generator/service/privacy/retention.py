@@ -49,7 +49,7 @@ def purge(store: Store, now: dt.datetime, settings: ServiceSettings) -> Purged:
     as PRACTICA_ERASE_POSTS says), threads whose last post is old (with their posts, marks and flags), moderation
     log entries, resolved flags, old activity, and rate-limit windows that have ended."""
     keep = settings.retention
-    notifications = store.prune(now - keep.notifications)
+    notifications = store.prune(now - keep.notifications) + store.prune_mail(now - keep.notifications)
     feedback = store.prune_feedback((now - keep.feedback).date())
     people = devices = 0
     for subject in store.people_seen_before((now - keep.people).date()):

@@ -63,6 +63,7 @@ class Report:
     gone: int = 0
     requeued: int = 0
     activity: int = 0  # conversation activity queued to devices in this run
+    mailed: int = 0  # reminder mails sent after it (`practica push send`)
 
     def __bool__(self) -> bool:
         return bool(self.sent or self.retry or self.fail or self.gone or self.requeued or self.activity)
@@ -71,7 +72,8 @@ class Report:
         text = (f"sent {self.sent}, will retry {self.retry}, failed {self.fail}, "
                 f"removed {self.gone} expired subscriptions")
         text += f" (resent {self.requeued} left in flight by a stopped sender)" if self.requeued else ""
-        return text + (f"; queued {self.activity} reminders of activity" if self.activity else "")
+        text += f"; queued {self.activity} reminders of activity" if self.activity else ""
+        return text + (f"; mailed {self.mailed} reminders" if self.mailed else "")
 
 
 class Sender:

@@ -30,6 +30,7 @@ from ..models import (
     FlagReason,
     IngestedFeed,
     LogEntry,
+    Mail,
     Person,
     Post,
     PostState,
@@ -200,7 +201,34 @@ class ActivityStore(Protocol):
     def prune_activity(self, before: dt.datetime) -> int: ...
 
 
-class Store(TalkStore, ActivityStore, Protocol):
+class MailStore(Protocol):
+    """Reminders by email: the `emails` outbox (states as the push outbox's) and a person's email choice."""
+
+    def unmailed(self, limit: int) -> list[tuple[Activity, str]]:
+        """Activity not yet considered for mail, oldest first, with its recipient's email choice."""
+
+    def queue_mail(self, aid: int, subject: str, slot: str, due: dt.datetime, at: dt.datetime) -> None: ...
+
+    def skip_mail(self, aid: int, at: dt.datetime) -> None: ...
+
+    def claim_mail(self, now: dt.datetime, limit: int) -> list[Mail]: ...
+
+    def set_message(self, mid: int, message: str) -> None:
+        """Freeze the mail, so a resend after a crash is the same message (same Message-ID)."""
+
+    def finish_mail(self, mid: int, state: str, error: str | None, due: dt.datetime | None, at: dt.datetime
+                    ) -> None: ...
+
+    def requeue_mail(self) -> int: ...
+
+    def prune_mail(self, before: dt.datetime) -> int: ...
+
+    def set_email_pref(self, subject: str, pref: str) -> bool: ...
+
+    def mail_ids(self, subject: str) -> Sequence[int]: ...
+
+
+class Store(TalkStore, ActivityStore, MailStore, Protocol):
     """Subscriptions, the feed's history and the outbox. Methods outside `transaction()` commit on return."""
 
     def migrate(self) -> int:

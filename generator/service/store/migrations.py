@@ -208,5 +208,30 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
         )""",
         "CREATE INDEX outbox_activity_row ON outbox_activity (outbox_id)",
     )),
+    (6, "reminders by email: a person's choice and the mail outbox", (
+        "ALTER TABLE people ADD COLUMN email_pref TEXT NOT NULL DEFAULT 'off' "
+        "CHECK (email_pref IN ('off', 'replies', 'digest'))",
+        "ALTER TABLE activity ADD COLUMN mailed_at TEXT",  # when it was queued to mail, or skipped (NULL: not yet)
+        """CREATE TABLE emails (
+            id INTEGER PRIMARY KEY,
+            subject TEXT NOT NULL REFERENCES people (subject) ON DELETE CASCADE,
+            slot TEXT NOT NULL,                   -- activity:<id> (one reply), or digest:<YYYY-MM-DD>
+            due_at TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'sent', 'failed')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            message TEXT,                         -- frozen at the first claim; a resend is the same message
+            error TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (subject, slot)
+        )""",
+        "CREATE INDEX emails_due ON emails (state, due_at)",
+        """CREATE TABLE email_activity (
+            email_id INTEGER NOT NULL REFERENCES emails (id) ON DELETE CASCADE,
+            activity_id INTEGER NOT NULL REFERENCES activity (id) ON DELETE CASCADE,
+            PRIMARY KEY (activity_id)             -- an activity is mailed at most once
+        )""",
+        "CREATE INDEX email_activity_email ON email_activity (email_id)",
+    )),
 )
 LATEST = MIGRATIONS[-1][0]

@@ -37,13 +37,14 @@ from ..models import (
 from .base import SenderBusy
 from .migrations import LATEST, MIGRATIONS
 from .sqlite_activity import ActivityTables
+from .sqlite_mail import MailTables
 from .sqlite_talk import TalkTables
 
 CHUNK = 500  # ids per IN (…) list
 log = logging.getLogger("practica.push")
 
 
-class SqliteStore(TalkTables, ActivityTables):
+class SqliteStore(TalkTables, ActivityTables, MailTables):
     """The Store protocol on an SQLite file. Safe to share between threads; each gets its own connection."""
 
     def __init__(self, path: Path, *, read_only: bool = False) -> None:
@@ -193,12 +194,12 @@ class SqliteStore(TalkTables, ActivityTables):
 
     def save_person(self, person: Person) -> None:
         self.db.execute(
-            "INSERT INTO people (subject, email, name, person, lock_screen, pseudonym, created_at, seen_on)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (subject) DO UPDATE SET email = excluded.email,"
+            "INSERT INTO people (subject, email, name, person, lock_screen, pseudonym, created_at, seen_on, email_pref)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (subject) DO UPDATE SET email = excluded.email,"
             " name = excluded.name, person = excluded.person, lock_screen = excluded.lock_screen,"
-            " seen_on = excluded.seen_on",
+            " seen_on = excluded.seen_on, email_pref = excluded.email_pref",
             (person.subject, person.email, person.name, person.person, person.lock_screen, person.pseudonym,
-             iso(person.created_at), person.seen_on.isoformat()))
+             iso(person.created_at), person.seen_on.isoformat(), person.email_pref))
 
     def people_seen_before(self, day: dt.date) -> list[str]:
         rows = self.db.execute("SELECT subject FROM people WHERE seen_on < ? ORDER BY subject", (day.isoformat(),))
@@ -426,7 +427,8 @@ def _subscription(row: sqlite3.Row) -> Subscription:
 
 def _person(row: sqlite3.Row) -> Person:
     return Person(row["subject"], row["email"], row["name"], row["person"], row["pseudonym"],
-                  parse_iso(row["created_at"]), dt.date.fromisoformat(row["seen_on"]), row["lock_screen"])
+                  parse_iso(row["created_at"]), dt.date.fromisoformat(row["seen_on"]), row["lock_screen"],
+                  row["email_pref"])
 
 
 @functools.lru_cache(maxsize=512)

@@ -1,0 +1,1 @@
+"""Reminders by email: the mailer and its one-click unsubscribe tokens."""
