@@ -204,3 +204,41 @@ def test_retention_forgets_old_activity(forum: Forum) -> None:
                    dataclasses.replace(settings))
     assert purged.activity == 1
     assert isinstance(forum.store, SqliteStore)
+
+
+def test_a_held_post_is_heard_of_once_approved(tmp_path: Path, vapid_pem: Path, receiver: ReceiverClient) -> None:
+    with running(tmp_path, vapid_pem, receiver, premoderate="data") as forum:
+        tid, _ = question(forum, asker="ada")  # a steward: never held
+        held = ok(forum.reply("robert", tid, "My first post."), 201)
+        assert held["state"] == "held"
+        assert bell(forum, "ada")["activity"] == []
+        ok(forum.send("POST", f"/posts/{held['id']}/approve", "ada"))
+        assert [a["kind"] for a in bell(forum, "ada")["activity"]] == ["reply"]  # an answer to her question
+        keeps(forum, "alan")
+        ok(forum.send("PUT", f"/threads/{tid}/follow", "alan"))
+        second = ok(forum.reply("mallory", tid, "Held too."), 201)
+        ok(forum.send("POST", f"/posts/{second['id']}/approve", "ada"))
+        assert [a["kind"] for a in bell(forum, "alan")["activity"]] == ["thread_post"]
+
+
+def test_a_post_hidden_before_it_was_sent_is_neither_shown_nor_sent(forum: Forum, receiver: ReceiverClient) -> None:
+    tid, _ = question(forum)
+    [alans] = devices(forum, receiver, "alan")
+    spam = ok(forum.reply("robert", tid, "Buy my course."), 201)
+    assert bell(forum, "alan")["unread"] == 1
+    ok(forum.send("POST", f"/posts/{spam['id']}/hide", "ada", {"reason": "Advertising"}))
+    assert bell(forum, "alan") == {"unread": 0, "activity": []}
+    assert run_send(forum.store, forum.settings, utcnow()).sent == 0
+    assert receiver.device(alans)["received"] == []
+
+
+def test_a_private_lock_screen_says_only_something_new_in_the_community(forum: Forum,
+                                                                       receiver: ReceiverClient) -> None:
+    tid, _ = question(forum)
+    [alans] = devices(forum, receiver, "alan", lock_screen="private")
+    ok(forum.reply("robert", tid, "A LEFT JOIN."), 201)
+    assert run_send(forum.store, forum.settings, utcnow()).sent == 1
+    [got] = receiver.device(alans)["received"]
+    payload = got["payload"]
+    assert (payload["title"], payload["body"]) == ("Acme Communities", "Something new in Data & Analytics")
+    assert "Robert" not in str(got["payload"]) and "join" not in str(got["payload"]).lower()

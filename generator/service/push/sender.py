@@ -172,6 +172,8 @@ class Sender:
         if row.payload is not None:
             return row, None
         sub = row.subscription
+        if not row.items and not row.activities:  # its posts were hidden or deleted before it was sent
+            return row, Outcome(None, error="nothing left to tell: its posts were hidden or deleted", refused=True)
         private = lock_screen(sub.preferences.lock_screen, row.owner_lock_screen, self.lock_screen) == "private"
         try:
             if row.activities:

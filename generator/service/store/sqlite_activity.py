@@ -11,10 +11,12 @@ from typing import TYPE_CHECKING
 
 from ..models import Activity, ActivityKind, iso, parse_iso
 
-# An activity with what the bell and a notification show, read from the thread, post and author as they are now.
+# An activity with what the bell and a notification show, read from the thread, post and author as they are now:
+# a post hidden or deleted since drops out of the bell and of anything not yet sent.
 ACTIVITY = ("SELECT a.*, p.author AS actor, p.body, pe.name AS actor_name, pe.person AS actor_person, "
             "t.kind AS thread_kind, t.target, t.title AS board_title, i.title AS item_title, i.url AS item_url "
-            "FROM activity a JOIN posts p ON p.id = a.post_id JOIN threads t ON t.id = a.thread_id "
+            "FROM activity a JOIN posts p ON p.id = a.post_id AND p.state = 'visible' "
+            "JOIN threads t ON t.id = a.thread_id "
             "LEFT JOIN people pe ON pe.subject = p.author LEFT JOIN items i ON t.kind = 'item' AND i.id = t.target ")
 GROUP = {"reply": "post", "thread_post": "post", "mention": "post", "flag": "flag"}
 
@@ -69,8 +71,8 @@ class ActivityTables:
         return [_activity(row) for row in rows]
 
     def unread(self, subject: str) -> int:
-        return int(self.db.execute("SELECT count(*) FROM activity WHERE subject = ? AND read_at IS NULL",
-                                   (subject,)).fetchone()[0])
+        return int(self.db.execute("SELECT count(*) FROM activity a JOIN posts p ON p.id = a.post_id AND p.state = "
+                                   "'visible' WHERE a.subject = ? AND a.read_at IS NULL", (subject,)).fetchone()[0])
 
     def mark_read(self, subject: str, ids: Sequence[int] | None, at: dt.datetime) -> int:
         """Mark the person's activity read: these ids, or all of it (None)."""
