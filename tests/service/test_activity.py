@@ -242,3 +242,11 @@ def test_a_private_lock_screen_says_only_something_new_in_the_community(forum: F
     payload = got["payload"]
     assert (payload["title"], payload["body"]) == ("Acme Communities", "Something new in Data & Analytics")
     assert "Robert" not in str(got["payload"]) and "join" not in str(got["payload"]).lower()
+
+
+def test_the_export_keeps_activity_about_a_post_hidden_since(forum: Forum) -> None:
+    tid, _ = question(forum)
+    spam = ok(forum.reply("robert", tid, "Buy my course."), 201)
+    ok(forum.send("POST", f"/posts/{spam['id']}/hide", "ada", {"reason": "Advertising"}))
+    exported = ok(forum.get("/me/export", "alan"))
+    assert [(a["kind"], a["post"]) for a in exported["activity"]] == [("reply", spam["id"])]

@@ -27,6 +27,7 @@ from ..models import (
     Thread,
     ThreadKind,
     ThreadType,
+    parse_iso,
 )
 from ..store.base import Store
 from ..talk.markup import PostRejected, render
@@ -149,10 +150,9 @@ def personal_data(store: Store, subject: str, now: dt.datetime) -> PersonalData:
         posts=[_post(p, feed) for p in store.posts_by(subject)],
         helpful=store.marks_by(subject), flags=[_flag(f) for f in store.flags_by(subject)],
         moderation=[_moderation(e) for e in store.log_by(subject)],
-        activity=[ActivityRecord(id=a.id, kind=a.kind, thread=a.thread_id, post=a.post_id,
-                                 created_at=a.created_at.isoformat(),
-                                 read_at=a.read_at.isoformat() if a.read_at else None)
-                  for a in store.activity_for(subject, False, 100_000)])
+        activity=[ActivityRecord(id=aid, kind=kind, thread=tid, post=pid, created_at=parse_iso(at).isoformat(),
+                                 read_at=parse_iso(read).isoformat() if read else None)
+                  for aid, kind, tid, pid, at, read in store.activity_held(subject)])
 
 
 def holds(data: PersonalData) -> list[str]:

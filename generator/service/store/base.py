@@ -184,6 +184,9 @@ class ActivityStore(Protocol):
 
     def activity_for(self, subject: str, unread: bool, limit: int) -> list[Activity]: ...
 
+    def activity_held(self, subject: str) -> list[tuple[int, str, int, int, str, str | None]]:
+        """Every activity row kept for the person, whatever became of its post (for their export)."""
+
     def unread(self, subject: str) -> int: ...
 
     def mark_read(self, subject: str, ids: Sequence[int] | None, at: dt.datetime) -> int: ...

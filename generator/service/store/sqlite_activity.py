@@ -70,6 +70,13 @@ class ActivityTables:
         rows = self.db.execute(ACTIVITY + f"WHERE a.subject = ? {only}ORDER BY a.id DESC LIMIT ?", (subject, limit))
         return [_activity(row) for row in rows]
 
+    def activity_held(self, subject: str) -> list[tuple[int, str, int, int, str, str | None]]:
+        """Every activity row kept for the person (their export), whatever became of its post:
+        (id, kind, thread, post, created_at, read_at)."""
+        return [tuple(row) for row in self.db.execute(
+            "SELECT id, kind, thread_id, post_id, created_at, read_at FROM activity WHERE subject = ? ORDER BY id",
+            (subject,))]
+
     def unread(self, subject: str) -> int:
         return int(self.db.execute("SELECT count(*) FROM activity a JOIN posts p ON p.id = a.post_id AND p.state = "
                                    "'visible' WHERE a.subject = ? AND a.read_at IS NULL", (subject,)).fetchone()[0])
