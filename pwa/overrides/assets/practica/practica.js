@@ -293,6 +293,17 @@
     });
   });
 
+  /* A discussion's script loads only on pages with a discussion and a community service (a few KB the other
+   * pages do not pay for); it then runs on every page change itself. */
+  onPage(() => {
+    const service = document.querySelector('meta[name="practica:push"]');
+    if (practica.talkLoading || !service || !service.content || !document.querySelector("[data-pr-talk]")) return;
+    practica.talkLoading = true;
+    const script = document.createElement("script");
+    script.src = new URL(practica.urls.talk, practica.siteRoot()).href;
+    document.body.appendChild(script);
+  });
+
   function run() { enhancers.forEach((fn) => { fn(); }); }
   practica.onPage = (fn) => { enhancers.push(fn); fn(); };
   if (window.document$ && typeof window.document$.subscribe === "function") {
