@@ -241,6 +241,8 @@ def test_the_discussion_has_no_violations_at_360_px(browser: Browser, stack: Sta
         page.goto(stack.url(LESSON))
         post(page, "A question with `code` and a [link](https://example.org)")
         article(page, "A question").get_by_role("button", name="Edit").click()
+        expect(page.get_by_label("Edit your post")).to_have_value(  # its Markdown, not the words as shown
+            "A question with `code` and a [link](https://example.org)")
         talk(page).scroll_into_view_if_needed()
         assert axe(page) == []
         scroll = page.evaluate("document.documentElement.scrollWidth")
@@ -268,3 +270,47 @@ def test_with_the_service_down_the_discussion_says_so(browser: Browser, tmp_path
     finally:
         context.close()
         server.stop()
+
+
+def test_a_hub_board_asks_opens_in_place_answers_and_accepts(context: BrowserContext, page: Page, stack: Stack,
+                                                             browser: Browser) -> None:
+    be(context, stack, "bo")
+    page.goto(stack.url("topics/data/"))
+    board = page.locator("section.pr-board")
+    expect(board.get_by_role("heading", name="Questions and discussions")).to_be_visible()
+    expect(status(page)).to_have_text("No questions or discussions yet. Start one.")
+    page.get_by_label("Kind").select_option("question")
+    page.get_by_label("Title").fill("How wide should a forecast's range be?")
+    page.get_by_label("Your text").fill("Our *weekly* forecasts look too sure.")
+    board.get_by_role("button", name="Post").click()
+    expect(status(page)).to_have_text("Your question is posted.")
+    row = board.locator("li.pr-board__thread")
+    expect(row).to_contain_text("Question")
+    expect(row).to_contain_text("0 replies")
+    page.evaluate("window.__sameDocument = true")
+    row.get_by_role("link", name="How wide should a forecast's range be?").click()
+    page.wait_for_url(re.compile(r"topics/data/\?thread=\d+"))
+    expect(board.get_by_role("heading", name="Question: How wide should a forecast's range be?")).to_be_visible()
+    expect(article(page, "look too sure").locator("em")).to_have_text("weekly")
+    assert page.evaluate("window.__sameDocument === true"), "opened in place by instant navigation"
+
+    other = browser.new_context(viewport={"width": 360, "height": 740})
+    try:
+        be(other, stack, "ada")
+        ada = other.new_page()
+        ada.goto(page.url)
+        ada.get_by_label("Add to the discussion").fill("As wide as last year's errors.")
+        ada.get_by_role("button", name="Post", exact=True).click()
+        expect(status(ada)).to_have_text("Your post is posted.")
+    finally:
+        other.close()
+    page.reload()
+    article(page, "last year's errors").get_by_role("button", name="Accept as the answer").click()
+    expect(status(page)).to_have_text("Accepted as the answer.")
+    expect(article(page, "last year's errors").locator(".pr-post__accepted")).to_have_text("Accepted answer")
+    page.screenshot(path="/tmp/talk-board-thread.png", full_page=True)
+    page.get_by_role("link", name="All questions and discussions").click()
+    expect(board.locator("li.pr-board__thread")).to_contain_text("1 reply")
+    expect(board.locator("li.pr-board__thread")).to_contain_text("answered")
+    page.screenshot(path="/tmp/talk-board.png", full_page=True)
+    assert axe(page) == []

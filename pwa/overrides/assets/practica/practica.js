@@ -297,7 +297,7 @@
    * pages do not pay for); it then runs on every page change itself. */
   onPage(() => {
     const service = document.querySelector('meta[name="practica:push"]');
-    if (practica.talkLoading || !service || !service.content || !document.querySelector("[data-pr-talk]")) return;
+    if (practica.talkLoading || !service || !service.content || !document.querySelector("[data-pr-talk], [data-pr-board]")) return;
     practica.talkLoading = true;
     const script = document.createElement("script");
     script.src = new URL(practica.urls.talk, practica.siteRoot()).href;

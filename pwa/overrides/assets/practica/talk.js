@@ -59,7 +59,8 @@
       if (entry.parent) body.parent = entry.parent;
       return ID.call("POST", ENDPOINTS.threads + "/" + entry.thread + "/posts", { body });
     }
-    body.item = entry.item;
+    if (entry.community) Object.assign(body, { community: entry.community, type: entry.type, title: entry.title });
+    else body.item = entry.item;
     return ID.call("POST", ENDPOINTS.threads, { body });
   }
   const retryLater = (answer) => answer.status >= 500 || answer.status === 429 || answer.status === 408;
@@ -85,9 +86,10 @@
     return outbox().filter((e) => e.api === ID.api && e.as === whoAmI() && e.page === item);
   }
 
-  /* ---------- One discussion ---------- */
-  function discussion(root) {
-    const item = root.dataset.prTalk;
+  /* ---------- One discussion: an item's (where.item) or a board thread on its hub (where.thread) ---------- */
+  function discussion(root, where) {
+    const item = where.item || null;
+    const page = item || "thread:" + where.thread;   // what the outbox shows waiting here
     const status = root.querySelector("[data-talk-status]");
     const list = root.querySelector("[data-talk-posts]");
     const join = root.querySelector("[data-talk-join]");
@@ -107,7 +109,7 @@
     function load() {
       return ID.who().then((auth) => {
         reader = auth.ok && auth.data ? auth.data.reader : null;
-        return ID.call("GET", ENDPOINTS.threads + "?item=" + encodeURIComponent(item));
+        return ID.call("GET", ENDPOINTS.threads + (item ? "?item=" + encodeURIComponent(item) : "/" + where.thread));
       }).then((answer) => {
         if (answer.status === 401) { view = null; render(); return; }
         if (!answer.ok) throw new Error("refused");
@@ -124,6 +126,7 @@
     function render(savedAt) {
       say(savedAt ? "Saved copy from " + when(savedAt) + ". It may have changed since." : "");
       const posts = view ? view.posts : [];
+      if (where.head) where.head(view);
       list.replaceChildren(...posts.map((post) => postItem(post, false)));
       if (view && !posts.length) say("No posts yet. Start the discussion.");
       renderWaiting();
@@ -136,7 +139,7 @@
 
     function renderWaiting() {
       list.querySelectorAll(".pr-post--waiting").forEach((node) => node.remove());
-      waiting(item).forEach((entry) => {
+      waiting(page).forEach((entry) => {
         list.append(el("li", { class: "pr-post pr-post--waiting" },
           el("p", { class: "pr-post__meta", text: "Waiting to send: it goes when the service can be reached." }),
           el("p", { class: "pr-post__body pr-post__plain", text: entry.body })));
@@ -181,10 +184,11 @@
 
     /* A new post (or reply): into the outbox first, so nothing is lost if the page or the network goes. */
     function write(fields) {
-      const entry = { api: ID.api, as: whoAmI(), key: newKey(), page: item, at: new Date().toISOString(),
+      const entry = { api: ID.api, as: whoAmI(), key: newKey(), page, at: new Date().toISOString(),
         body: fields.body };
       if (fields.parent) entry.parent = fields.parent;
       if (view && view.thread) entry.thread = view.thread.id;
+      else if (where.thread) entry.thread = where.thread;
       else entry.item = item;
       keep([...outbox(), entry]);
       working = true;
@@ -292,8 +296,17 @@
         const reply = button("Reply", () => open(composer({ id: "pr-reply-" + post.id, label: "Your reply", action: "Post reply", rows: 3 },
           (body) => write({ body, parent: post.id }), close(reply)), reply));
       }
+      const thread = view && view.thread;
+      const asker = view && view.posts.length && view.posts[0].mine;
+      if (thread && thread.type === "question" && !isReply && visible && view.posts[0].id !== post.id &&
+          (view.moderator || asker)) {
+        const accepted = thread.accepted_post === post.id;
+        button(accepted ? "Unaccept answer" : "Accept as the answer", () => change("POST",
+          ENDPOINTS.threads + "/" + thread.id + "/accept", { post: accepted ? null : post.id },
+          accepted ? "No answer is accepted now." : "Accepted as the answer."));
+      }
       if (post.mine && visible) {
-        const edit = button("Edit", () => open(composer({ id: "pr-edit-" + post.id, label: "Edit your post", action: "Save", value: postSource(node), rows: 4 },
+        const edit = button("Edit", () => open(composer({ id: "pr-edit-" + post.id, label: "Edit your post", action: "Save", value: post.source || postSource(node), rows: 4 },
           (body) => change("PATCH", ENDPOINTS.posts + "/" + post.id, { body }, "Your post is saved."), close(edit)), edit));
         const del = button("Delete", () => open(confirmForm("Delete this post? This cannot be undone.", "Delete",
           () => change("DELETE", ENDPOINTS.posts + "/" + post.id, undefined, "Your post is deleted."), close(del)), del));
@@ -312,7 +325,7 @@
       return box;
     }
 
-    /* The text to start an edit from: the service sends HTML only, so the post's words as shown. */
+    /* The text to start an edit from when the service sent no source (an older service): the words as shown. */
     function postSource(node) {
       const body = node.querySelector(":scope > .pr-post__body");
       return body ? body.innerText.trim() : "";
@@ -372,14 +385,115 @@
     flush().then(load);
   }
 
+  /* ---------- A community's board: its titled threads, a form to open one; ?thread=<id> opens one in place ---------- */
+  const TYPES = [["question", "Question"], ["insight", "Insight"], ["applied", "How I applied it"]];
+  const typeName = (type) => (TYPES.find(([value]) => value === type) || ["", "Discussion"])[1];
+
+  function board(root) {
+    const community = root.dataset.prBoard;
+    const opened = new URLSearchParams(location.search).get("thread");
+    const list = root.querySelector("[data-talk-threads]");
+    const hub = location.pathname;
+    if (opened && /^\d+$/.test(opened)) {
+      const head = el("div", { class: "pr-board__head" });
+      root.insertBefore(head, root.querySelector("[data-talk-status]"));
+      list.replaceChildren();
+      discussion(root, { thread: opened, head: (view) => {
+        const title = view && view.thread ? view.thread.title : null;
+        head.replaceChildren(el("p", {}, el("a", { href: hub + "#discussions", text: "All questions and discussions" })),
+          title ? el("h3", { class: "pr-board__title" },
+            el("span", { class: "pr-board__type", text: typeName(view.thread.type) + ": " }), title) : null);
+      } });
+      return;
+    }
+    root.hidden = false;
+    const status = root.querySelector("[data-talk-status]");
+    const join = root.querySelector("[data-talk-join]");
+    const say = (text) => { status.textContent = text; };
+    let reader = null;
+
+    function load() {
+      return ID.who().then((auth) => {
+        reader = auth.ok && auth.data ? auth.data.reader : null;
+        return ID.call("GET", ENDPOINTS.threads + "?limit=50&community=" + encodeURIComponent(community));
+      }).then((answer) => {
+        if (answer.status === 401) { list.replaceChildren(); say(""); return renderJoin(); }
+        if (!answer.ok) throw new Error("refused");
+        const threads = answer.data.threads;
+        say(answer.savedAt ? "Saved copy from " + when(answer.savedAt) + ". It may have changed since." :
+          threads.length ? "" : "No questions or discussions yet. Start one.");
+        list.replaceChildren(...threads.map(threadRow));
+        renderJoin();
+        return null;
+      }).catch(() => {
+        list.replaceChildren();
+        join.replaceChildren();
+        say("Discussions are unavailable right now.");
+      });
+    }
+
+    function threadRow(thread) {
+      const replies = Math.max(thread.posts - 1, 0);
+      return el("li", { class: "pr-board__thread" },
+        el("span", { class: "pr-board__type", text: typeName(thread.type) + (thread.pinned ? " · pinned" : "") }),
+        el("a", { class: "pr-board__link", href: hub + "?thread=" + thread.id + "#discussions", text: thread.title || "(removed)" }),
+        el("span", { class: "pr-board__facts", text: replies + (replies === 1 ? " reply" : " replies") +
+          " · last activity " + when(thread.last_post_at) + (thread.accepted_post ? " · answered" : "") }));
+    }
+
+    function renderJoin() {
+      if (!reader) {
+        join.replaceChildren(el("p", { class: "pr-talk__join" },
+          el("a", { href: new URL(URLS.me, ID.root).href, text: "Sign in to ask a question or start a discussion" })));
+        return;
+      }
+      const type = el("select", { id: "pr-board-type", name: "type" },
+        ...TYPES.map(([value, text]) => el("option", { value, text })));
+      const title = el("input", { id: "pr-board-title-input", name: "title", type: "text", maxlength: 150, required: true });
+      const body = el("textarea", { id: "pr-board-body", name: "body", rows: 4, required: true,
+        "aria-describedby": "pr-board-hint", maxlength: 10000 });
+      const form = el("form", { class: "pr-talk__form", "aria-labelledby": "pr-board-new" },
+        el("h3", { id: "pr-board-new", text: "Ask a question or start a discussion" }),
+        el("label", { for: "pr-board-type", text: "Kind" }), type,
+        el("label", { for: "pr-board-title-input", text: "Title" }), title,
+        el("label", { for: "pr-board-body", text: "Your text" }),
+        el("p", { id: "pr-board-hint", class: "pr-talk__hint", text: HINT }), body,
+        el("div", { class: "pr-talk__buttons" },
+          el("button", { type: "submit", class: "md-button md-button--primary", text: "Post" })));
+      form.addEventListener("submit", (event) => {
+        event.preventDefault();
+        if (!title.value.trim() || !body.value.trim()) return;
+        const entry = { api: ID.api, as: whoAmI(), key: newKey(), page: "board:" + community,
+          at: new Date().toISOString(), community, type: type.value, title: title.value.trim(), body: body.value.trim() };
+        keep([...outbox(), entry]);
+        say("Sending…");
+        flush().then((refused) => {
+          const mine = refused.find((r) => r.entry.key === entry.key);
+          if (mine) { say((mine.answer.data && mine.answer.data.error || {}).message || "The service refused that."); return; }
+          if (outbox().some((e) => e.key === entry.key)) {
+            say("You are offline or the service cannot be reached: your post waits on this device and is sent " +
+              "when it can be.");
+            return;
+          }
+          load().then(() => { say(type.value === "question" ? "Your question is posted." : "Your discussion is started."); });
+        });
+      });
+      join.replaceChildren(form);
+    }
+
+    current = load;
+    flush().then(load);
+  }
+
   let current = null;   // the page's discussion, reloaded once what waited is sent
   window.addEventListener("online", () => { flush().then(() => { if (current) current(); }); });
 
   practica.onPage(() => {
-    const root = document.querySelector("[data-pr-talk]");
+    const root = document.querySelector("[data-pr-talk], [data-pr-board]");
     if (!root) { current = null; return; }
     if (root.dataset.prReady) return;
     root.dataset.prReady = "1";
-    discussion(root);
+    if (root.dataset.prBoard) board(root);
+    else discussion(root, { item: root.dataset.prTalk });
   });
 })();
