@@ -314,3 +314,21 @@ def test_a_hub_board_asks_opens_in_place_answers_and_accepts(context: BrowserCon
     expect(board.locator("li.pr-board__thread")).to_contain_text("answered")
     page.screenshot(path="/tmp/talk-board.png", full_page=True)
     assert axe(page) == []
+
+
+def test_instant_navigation_loads_the_discussion_and_a_post_link_lands_on_it(context: BrowserContext, page: Page,
+                                                                              stack: Stack) -> None:
+    be(context, stack, "bo")
+    page.goto(stack.url(""))
+    assert page.locator("script[src$='talk.js']").count() == 0, "no discussion here: its script is not loaded"
+    page.evaluate("window.__sameDocument = true")
+    page.locator('article a[href$="learn/reading-charts/"]').first.click()
+    page.wait_for_url("**/learn/reading-charts/")
+    expect(status(page)).to_have_text("No posts yet. Start the discussion.")
+    post(page, "Landing here from a notification")
+    assert page.evaluate("window.__sameDocument === true"), "Material's instant navigation swapped the pages"
+    pid = article(page, "Landing here").get_attribute("id")
+    page.goto(stack.url("faq/what-is-mape/"))  # another item: its own, empty discussion
+    expect(status(page)).to_have_text("No posts yet. Start the discussion.")
+    page.goto(stack.url(f"learn/reading-charts/#{pid}"))  # a notification's link
+    expect(page.locator(f"#{pid}")).to_be_in_viewport()
