@@ -332,3 +332,27 @@ def test_instant_navigation_loads_the_discussion_and_a_post_link_lands_on_it(con
     expect(status(page)).to_have_text("No posts yet. Start the discussion.")
     page.goto(stack.url(f"learn/reading-charts/#{pid}"))  # a notification's link
     expect(page.locator(f"#{pid}")).to_be_in_viewport()
+
+
+def test_a_board_thread_started_offline_waits_and_is_sent_once(context: BrowserContext, page: Page,
+                                                               stack: Stack) -> None:
+    be(context, stack, "bo")
+    controlled(page, stack.url("topics/data/"))
+    expect(status(page)).to_have_text("No questions or discussions yet. Start one.")
+    page.reload()  # through the service worker, which keeps the board
+    context.set_offline(True)
+    page.reload()
+    expect(status(page)).to_have_text(re.compile(r"^Saved copy from"))
+    page.get_by_label("Title").fill("Asked on the train")
+    page.get_by_label("Your text").fill("Which error measure should a weekly forecast use?")
+    page.locator("section.pr-board").get_by_role("button", name="Post").click()
+    expect(status(page)).to_have_text(re.compile("your post waits on this device"))
+    expect(page.locator("li.pr-post--waiting")).to_contain_text("Asked on the train")
+    assert bodies(stack) == []
+    context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.locator("li.pr-post--waiting")).to_have_count(0)
+    expect(page.locator("li.pr-board__thread")).to_contain_text("Asked on the train")
+    page.reload()
+    expect(page.locator("li.pr-board__thread")).to_have_count(1)
+    assert bodies(stack) == ["Which error measure should a weekly forecast use?"]  # exactly once

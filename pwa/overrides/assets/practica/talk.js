@@ -422,7 +422,10 @@
         const threads = answer.data.threads;
         say(answer.savedAt ? "Saved copy from " + when(answer.savedAt) + ". It may have changed since." :
           threads.length ? "" : "No questions or discussions yet. Start one.");
-        list.replaceChildren(...threads.map(threadRow));
+        list.replaceChildren(...threads.map(threadRow), ...waiting("board:" + community).map((entry) =>
+          el("li", { class: "pr-board__thread pr-post--waiting" },
+            el("span", { class: "pr-board__type", text: typeName(entry.type) + " · waiting to send" }),
+            el("span", { class: "pr-board__link", text: entry.title }))));
         renderJoin();
         return null;
       }).catch(() => {
@@ -471,8 +474,8 @@
           const mine = refused.find((r) => r.entry.key === entry.key);
           if (mine) { say((mine.answer.data && mine.answer.data.error || {}).message || "The service refused that."); return; }
           if (outbox().some((e) => e.key === entry.key)) {
-            say("You are offline or the service cannot be reached: your post waits on this device and is sent " +
-              "when it can be.");
+            load().then(() => say("You are offline or the service cannot be reached: your post waits on this " +
+              "device and is sent when it can be."));
             return;
           }
           load().then(() => { say(type.value === "question" ? "Your question is posted." : "Your discussion is started."); });
