@@ -40,7 +40,7 @@ def files(community: Community, site: Site) -> dict[str, str]:
 
 def item_id(item: Item) -> str:
     """Stable across builds and hosts: the item's kind and id."""
-    return f"urn:practica:{item.kind}:{item.id}"
+    return urls.item_urn(item.kind, item.id)
 
 
 def json_feed(site: Site, items: list[Item], self_url: str, title: str, everything: bool = False) -> str:

@@ -36,6 +36,11 @@ def index(kind: Section) -> str:
     return f"{_SECTIONS[kind]}/"
 
 
+def item_urn(kind: Kind, ident: str) -> str:
+    """An item's id in feeds and in the community service, stable across moves and hosts: `urn:practica:lesson:x`."""
+    return f"urn:practica:{kind}:{ident}"
+
+
 def page(kind: Section, ident: str) -> str:
     """The page of one person, topic, skill or item: `people/ada/`."""
     return f"{_SECTIONS[kind]}/{ident}/"

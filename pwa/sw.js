@@ -252,26 +252,29 @@ function withTimeout(promise, ms) {
 }
 
 /* ======================================================================================================
- * The community service. What it says about the reader (GET /auth, GET /me) is kept so "You and your data"
- * and the header work offline, and only as long as the service would say the same: a 401/403/404/410 deletes
- * the copy, a successful DELETE /me (erase) deletes every copy, and so does choosing another demo person or
+ * The community service. What it says about the reader (GET /auth, GET /me) and the discussions they read
+ * (GET /threads) is kept so "You and your data", the header and a saved page's discussion work offline, and
+ * only as long as the service would say the same: a 401/403/404/410 deletes the copy, a successful DELETE /me (erase) deletes every copy, and so does choosing another demo person or
  * stopping being one (me.js). A copy is kept per identity the request names (the demo person's header), so one
  * person's copy is never shown to another on a shared device; behind an SSO proxy the identity is a cookie this
  * worker cannot read, so a fresh /auth naming another reader (or nobody) deletes the copies first.
  * ====================================================================================================== */
 const SERVICE_COPIES = [ENDPOINTS.auth, ENDPOINTS.me];
+const DISCUSSION = new RegExp("^" + ENDPOINTS.threads + "(/\\d+)?$");   // a discussion or board, as this reader reads it
 const GONE = [401, 403, 404, 410];
 
 function serviceRequest(event) {
   const request = event.request;
   const path = new URL(request.url).pathname.slice(new URL(SERVICE).pathname.replace(/\/$/, "").length);
-  if (request.method === "GET" && SERVICE_COPIES.includes(path)) event.respondWith(serviceAnswer(request, path));
+  const copied = SERVICE_COPIES.includes(path) || DISCUSSION.test(path);
+  if (request.method === "GET" && copied) event.respondWith(serviceAnswer(request, path));
   else if (request.method === "DELETE" && path === ENDPOINTS.me) event.respondWith(erase(request));
 }
 
-/* The key of a kept answer: its URL and whom it is about. */
+/* The key of a kept answer: its URL (with its query: which discussion) and whom it is about. */
 function serviceKey(request, path) {
   const key = new URL(SERVICE + path);
+  key.search = new URL(request.url).search;
   key.searchParams.set("as", request.headers.get(self.practica.demoHeader) || "");
   return key.href;
 }
@@ -318,7 +321,9 @@ async function forgetOtherReader(cache, request, fresh) {
   try {
     if (who(await before.json()) === who(await fresh.json())) return;
   } catch { /* unreadable: forget it */ }
-  await Promise.all(SERVICE_COPIES.map((path) => cache.delete(serviceKey(request, path))));
+  const as = new URL(key).searchParams.get("as");
+  const theirs = (await cache.keys()).filter((saved) => new URL(saved.url).searchParams.get("as") === as);
+  await Promise.all(theirs.map((saved) => cache.delete(saved)));
 }
 
 async function erase(request) {

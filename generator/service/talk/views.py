@@ -35,6 +35,8 @@ class PostView(BaseModel):
     author: AuthorView | None = Field(description="Null for a deleted post.")
     html: str | None = Field(description="The text as safe HTML; null when deleted, or hidden (see hidden_reason) "
                              "for anyone but its author and the moderators.")
+    source: str | None = Field(default=None, description="The reader's own post's Markdown-lite text, to edit "
+                               "it from; null for anyone else's and when deleted.")
     state: PostState = Field(description="visible; held (waits for a steward; shown only to its author and "
                              "stewards); hidden (by a steward, with a reason); deleted (its place kept for replies)")
     hidden_reason: str | None
@@ -134,6 +136,7 @@ class Reading:
         return PostView(id=post.id, thread=post.thread_id, parent=post.parent_id,
                         author=None if deleted else self.names(post.author),
                         html=self.html(post.body or "") if readable else None, state=post.state,
+                        source=post.body if mine and not deleted else None,
                         hidden_reason=post.hidden_reason, note=note, created_at=post.created_at.isoformat(),
                         edited_at=post.edited_at.isoformat() if post.edited_at else None,
                         edited=post.edited_at is not None, helpful=post.helpful, helped_by_me=post.id in self.marked,

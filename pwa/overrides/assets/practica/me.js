@@ -155,6 +155,9 @@
 
   if (API && control) refresh();
 
+  /* For the other page scripts that talk to the service as the reader (talk.js). */
+  practica.identity = { api: API, root: ROOT, call, who: identity, demoPerson };
+
   /* ---------- The page "You and your data" ---------- */
   function mePage(root) {
     const status = root.querySelector("[data-me-status]");

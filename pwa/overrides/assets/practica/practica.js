@@ -293,6 +293,19 @@
     });
   });
 
+  /* A discussion's script loads only on pages with a discussion and a community service (a few KB the other
+   * pages do not pay for); it then runs on every page change itself. The site's root is read once: instant
+   * navigation changes location but keeps the first page's config (its relative base). */
+  const talkScript = new URL(practica.urls.talk, practica.siteRoot()).href;
+  onPage(() => {
+    const service = document.querySelector('meta[name="practica:push"]');
+    if (practica.talkLoading || !service || !service.content || !document.querySelector("[data-pr-talk], [data-pr-board]")) return;
+    practica.talkLoading = true;
+    const script = document.createElement("script");
+    script.src = talkScript;
+    document.body.appendChild(script);
+  });
+
   function run() { enhancers.forEach((fn) => { fn(); }); }
   practica.onPage = (fn) => { enhancers.push(fn); fn(); };
   if (window.document$ && typeof window.document$.subscribe === "function") {

@@ -29,7 +29,9 @@ self.practica = {
     skills: "search/skills.json",
     pushState: "__practica/push-subscription",
     me: "me/",
-    mePeople: "me/people/",       // + person id + ".json": {url, photo?, photo_large?}, one per person
+    mePeople: "me/people/",
+    people: "people/",            // + person id + "/": a profile page
+    talk: "assets/practica/talk.js",   // loaded by practica.js only on pages with a discussion       // + person id + ".json": {url, photo?, photo_large?}, one per person
     notifications: "notifications/",
   }),
 
@@ -43,7 +45,9 @@ self.practica = {
     me: "/me",                      // what the service holds about the signed-in reader (DELETE: erase it)
     meExport: "/me/export",
     mePreferences: "/me/preferences",
-    owner: "/owner",                // after /subscriptions/<id>: link this device's subscription to the reader
+    owner: "/owner",
+    threads: "/threads",            // discussions (?item=<feed id>) and boards (?community=), /threads/<id>/posts
+    posts: "/posts",                // /posts/<id>, /helpful, /flags, /hide, /unhide                // after /subscriptions/<id>: link this device's subscription to the reader
   }),
 
   /* The request header that names the demo person (PRACTICA_AUTH_MODE=demo only). */
@@ -62,6 +66,7 @@ self.practica = {
     feedbackVotes: "practica:feedback:votes",
     feedbackQueue: "practica:feedback:queue",
     demoPerson: "practica:demo-person",      // {api, id, name}: whom this browser is in the service's demo mode
+    talkOutbox: "practica:talk:outbox",      // [{api, as, key, item?, thread?, parent?, body, at}]: posts not yet sent
   }),
 
   /* The bytes of a base64url text (a VAPID public key). */

@@ -1,0 +1,502 @@
+/* Practica: an item's discussion (the section "Discussion" under lessons, videos, FAQs and paths), read and
+ * written through the community service as the reader me.js knows (practica.identity).
+ *
+ * Post and note HTML is the service's, already sanitised (talk/markup); it is the only HTML this script inserts.
+ * Everything else is text. A post written while the service cannot be reached waits in localStorage with its
+ * idempotency key and is sent on `online` or the next page view: a resend is the same post, never a second one.
+ * practica.js loads this script only on pages with a discussion.
+ */
+(() => {
+  "use strict";
+
+  const { endpoints: ENDPOINTS, storage: STORAGE, urls: URLS } = practica;
+  const ID = practica.identity;
+  if (!ID || !ID.api) return;
+  const FLAG_REASONS = [["spam", "Spam"], ["rude", "Rude or hurtful"], ["off_topic", "Off topic"],
+    ["personal_data", "Shares personal data"], ["wrong", "Wrong or misleading"], ["other", "Something else"]];
+  const HINT = "Markdown works: *emphasis*, **bold**, lists, `code`, [links](https://…) and @person-id mentions.";
+
+  /* ---------- Small DOM helpers: text only ---------- */
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    Object.entries(attrs || {}).forEach(([name, value]) => {
+      if (value === false || value === null || value === undefined) return;
+      if (name === "text") node.textContent = value;
+      else node.setAttribute(name, value === true ? "" : value);
+    });
+    children.forEach((child) => { if (child) node.append(child); });
+    return node;
+  }
+  function serviceHtml(html, className) {   // HTML from the service's sanitiser, and from nowhere else
+    const box = el("div", { class: className });
+    box.innerHTML = html;
+    return box;
+  }
+  function when(iso) {
+    const date = new Date(iso);
+    return isNaN(date) ? "" : date.toLocaleString(undefined,
+      { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit" });
+  }
+  function newKey() {
+    const bytes = crypto.getRandomValues(new Uint8Array(18));
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  /* ---------- The outbox: posts not yet taken by the service ---------- */
+  function outbox() {
+    try { return JSON.parse(localStorage.getItem(STORAGE.talkOutbox)) || []; } catch { return []; }
+  }
+  function keep(entries) {
+    try { localStorage.setItem(STORAGE.talkOutbox, JSON.stringify(entries)); } catch { /* full or off: in memory */ }
+  }
+  function whoAmI() {
+    const demo = ID.demoPerson();
+    return demo ? demo.id : "";
+  }
+  function send(entry) {
+    const body = { body: entry.body, idempotency_key: entry.key };
+    if (entry.thread) {
+      if (entry.parent) body.parent = entry.parent;
+      return ID.call("POST", ENDPOINTS.threads + "/" + entry.thread + "/posts", { body });
+    }
+    if (entry.community) Object.assign(body, { community: entry.community, type: entry.type, title: entry.title });
+    else body.item = entry.item;
+    return ID.call("POST", ENDPOINTS.threads, { body });
+  }
+  const retryLater = (answer) => answer.status >= 500 || answer.status === 429 || answer.status === 408;
+  /* Send what waits, one at a time, as the reader who wrote it. Resolves with the refusals (final 4xx). */
+  let flushing = null;
+  function flush() {
+    if (flushing) return flushing;
+    const refused = [];
+    const next = () => {
+      const entry = outbox().find((e) => e.api === ID.api && e.as === whoAmI());
+      if (!entry) return refused;
+      return send(entry).then((answer) => {
+        if (retryLater(answer)) return refused;
+        keep(outbox().filter((e) => e.key !== entry.key));
+        if (!answer.ok) refused.push({ entry, answer });
+        return next();
+      }, () => refused);
+    };
+    flushing = Promise.resolve().then(next).finally(() => { flushing = null; });
+    return flushing;
+  }
+  function waiting(item) {
+    return outbox().filter((e) => e.api === ID.api && e.as === whoAmI() && e.page === item);
+  }
+
+  /* ---------- One discussion: an item's (where.item) or a board thread on its hub (where.thread) ---------- */
+  function discussion(root, where) {
+    const item = where.item || null;
+    const page = item || "thread:" + where.thread;   // what the outbox shows waiting here
+    const status = root.querySelector("[data-talk-status]");
+    const list = root.querySelector("[data-talk-posts]");
+    const join = root.querySelector("[data-talk-join]");
+    let view = null;      // the last Discussion the service gave
+    let reader = null;
+    let working = false;  // further taps are ignored while a change is on its way (nothing is disabled)
+    root.hidden = false;
+
+    function say(text) { status.textContent = text; }
+    function refusal(answer) {
+      const error = answer.data && answer.data.error;
+      if (answer.status === 429) return "Too many posts in a short time. Try again in a minute.";
+      if (answer.status === 401) return "Sign in again to do that.";
+      return error && error.message ? error.message : "The service refused that (" + answer.status + ").";
+    }
+
+    function load() {
+      return ID.who().then((auth) => {
+        reader = auth.ok && auth.data ? auth.data.reader : null;
+        return ID.call("GET", ENDPOINTS.threads + (item ? "?item=" + encodeURIComponent(item) : "/" + where.thread));
+      }).then((answer) => {
+        if (answer.status === 401) { view = null; render(); return; }
+        if (!answer.ok) throw new Error("refused");
+        view = answer.data;
+        render(answer.savedAt);
+      }).catch(() => {
+        list.replaceChildren();
+        join.replaceChildren();
+        say("Discussion is unavailable right now.");
+        renderWaiting();
+      });
+    }
+
+    function render(savedAt) {
+      say(savedAt ? "Saved copy from " + when(savedAt) + ". It may have changed since." : "");
+      const posts = view ? view.posts : [];
+      if (where.head) where.head(view);
+      list.replaceChildren(...posts.map((post) => postItem(post, false)));
+      if (view && !posts.length) say("No posts yet. Start the discussion.");
+      renderWaiting();
+      renderJoin();
+      if (location.hash.startsWith("#post-")) {
+        const target = document.getElementById(location.hash.slice(1));
+        if (target && root.contains(target)) target.scrollIntoView();
+      }
+    }
+
+    function renderWaiting() {
+      list.querySelectorAll(".pr-post--waiting").forEach((node) => node.remove());
+      waiting(page).forEach((entry) => {
+        list.append(el("li", { class: "pr-post pr-post--waiting" },
+          el("p", { class: "pr-post__meta", text: "Waiting to send: it goes when the service can be reached." }),
+          el("p", { class: "pr-post__body pr-post__plain", text: entry.body })));
+      });
+    }
+
+    function renderJoin() {
+      if (!reader) {
+        join.replaceChildren(el("p", { class: "pr-talk__join" },
+          el("a", { href: new URL(URLS.me, ID.root).href, text: "Sign in to join the discussion" })));
+        return;
+      }
+      if (view && !view.can_post) {
+        join.replaceChildren(el("p", { text: "This discussion is closed to new posts." }));
+        return;
+      }
+      join.replaceChildren(composer({ id: "pr-talk-body", label: "Add to the discussion", action: "Post" },
+        (body) => write({ body }), null));
+    }
+
+    /* A form: a labelled textarea, the Markdown hint, a submit button and (inline forms) Cancel. */
+    function composer(spec, submit, cancel) {
+      const hintId = spec.id + "-hint";
+      const area = el("textarea", { id: spec.id, name: "body", rows: spec.rows || 4, required: true,
+        "aria-describedby": hintId, maxlength: 10000 });
+      if (spec.value) area.value = spec.value;
+      const form = el("form", { class: "pr-talk__form" },
+        el("label", { for: spec.id, text: spec.label }),
+        el("p", { id: hintId, class: "pr-talk__hint", text: HINT }),
+        area,
+        el("div", { class: "pr-talk__buttons" },
+          el("button", { type: "submit", class: "md-button md-button--primary", text: spec.action }),
+          cancel ? el("button", { type: "button", class: "md-button", "data-cancel": true, text: "Cancel" }) : null));
+      form.addEventListener("submit", (event) => {
+        event.preventDefault();
+        if (working || !area.value.trim()) return;
+        submit(area.value.trim(), form);
+      });
+      if (cancel) form.querySelector("[data-cancel]").addEventListener("click", cancel);
+      return form;
+    }
+
+    /* A new post (or reply): into the outbox first, so nothing is lost if the page or the network goes. */
+    function write(fields) {
+      const entry = { api: ID.api, as: whoAmI(), key: newKey(), page, at: new Date().toISOString(),
+        body: fields.body };
+      if (fields.parent) entry.parent = fields.parent;
+      if (view && view.thread) entry.thread = view.thread.id;
+      else if (where.thread) entry.thread = where.thread;
+      else entry.item = item;
+      keep([...outbox(), entry]);
+      working = true;
+      say("Sending…");
+      return flush().then((refused) => {
+        working = false;
+        const mine = refused.find((r) => r.entry.key === entry.key);
+        if (mine) { say(refusal(mine.answer)); return load(); }
+        if (outbox().some((e) => e.key === entry.key)) {
+          renderWaiting();
+          renderJoin();
+          say("You are offline or the service cannot be reached: your post waits on this device and is sent " +
+            "when it can be.");
+          return null;
+        }
+        return load().then(() => {
+          say(fields.parent ? "Your reply is posted." : "Your post is posted.");
+          const last = list.querySelector(".pr-post:not(.pr-post--waiting):last-of-type");
+          if (last && !fields.parent) last.focus();
+        });
+      });
+    }
+
+    /* A change to an existing post: the answer reloads the discussion. */
+    function change(method, path, body, done) {
+      if (working) return Promise.resolve();
+      working = true;
+      return ID.call(method, path, body === undefined ? {} : { body }).then((answer) => {
+        working = false;
+        if (!answer.ok) { say(refusal(answer)); return null; }
+        return load().then(() => { if (done) say(done); });
+      }, () => {
+        working = false;
+        say("The service cannot be reached. Try again when you are online.");
+      });
+    }
+
+    function postItem(post, isReply) {
+      const node = el("li", { class: "pr-post" + (isReply ? " pr-post--reply" : "") + (post.accepted ? " pr-post--accepted" : ""),
+        id: "post-" + post.id, tabindex: "-1" });
+      node.append(postMeta(post));
+      if (post.state === "hidden") {
+        node.append(el("p", { class: "pr-post__hidden", text: "Hidden by a steward: " + (post.hidden_reason || "no reason given") }));
+      }
+      if (post.state === "held") node.append(el("p", { class: "pr-post__held", text: "Waiting for a steward's approval: only you and the stewards see it." }));
+      if (post.state === "deleted") node.append(el("p", { class: "pr-post__deleted", text: "This post was deleted." }));
+      else if (post.html) node.append(serviceHtml(post.html, "pr-post__body"));
+      if (post.note) {
+        const note = el("div", { class: "pr-post__note" }, el("p", { class: "pr-post__note-title", text: "Steward's note" }));
+        note.append(serviceHtml(post.note.html, "pr-post__note-body"));
+        node.append(note);
+      }
+      if (post.state !== "deleted") node.append(actions(post, isReply, node));
+      if (post.replies && post.replies.length) {
+        node.append(el("ol", { class: "pr-talk__replies", "aria-label": "Replies" },
+          ...post.replies.map((reply) => postItem(reply, true))));
+      }
+      return node;
+    }
+
+    function postMeta(post) {
+      const meta = el("p", { class: "pr-post__meta" });
+      const author = post.author;
+      if (!author) meta.append(el("span", { class: "pr-post__author", text: "Deleted" }));
+      else if (author.former) meta.append(el("span", { class: "pr-post__author", text: "a former colleague" }));
+      else if (author.person) {
+        meta.append(el("a", { class: "pr-post__author", text: author.name,
+          href: new URL(URLS.people + encodeURIComponent(author.person) + "/", ID.root).href }));
+      } else meta.append(el("span", { class: "pr-post__author", text: author.name }));
+      meta.append(" · ", el("time", { datetime: post.created_at, text: when(post.created_at) }));
+      if (post.edited) meta.append(" · ", el("span", { class: "pr-post__edited", text: "edited" }));
+      if (post.accepted) meta.append(" · ", el("strong", { class: "pr-post__accepted", text: "Accepted answer" }));
+      return meta;
+    }
+
+    function actions(post, isReply, node) {
+      const bar = el("div", { class: "pr-post__actions" });
+      const slot = el("div", { class: "pr-post__form" });
+      const button = (text, onClick, attrs) => {
+        const action = text.replace(/ \(\d+\)$/, "").toLowerCase().replace(/ /g, "-");   // "this-helped", "reply"
+        const b = el("button", Object.assign({ type: "button", class: "pr-post__action", text,
+          "data-talk-action": action }, attrs || {}));
+        b.addEventListener("click", onClick);
+        bar.append(b);
+        return b;
+      };
+      const open = (form, back) => {
+        slot.replaceChildren(form);
+        const first = form.querySelector("textarea, select, input");
+        if (first) first.focus();
+        return back;
+      };
+      const close = (back) => () => { slot.replaceChildren(); back.focus(); };
+      const visible = post.state === "visible";
+      const count = post.helpful ? " (" + post.helpful + ")" : "";
+      if (!reader || post.mine || !visible) {
+        if (post.helpful) bar.append(el("span", { class: "pr-post__helpful", text: post.helpful + " found this helpful" }));
+      } else {
+        button("This helped" + count, () => change(post.helped_by_me ? "DELETE" : "PUT",
+          ENDPOINTS.posts + "/" + post.id + "/helpful", undefined,
+          post.helped_by_me ? "Your mark is taken back." : "Marked as helpful."),
+        { "aria-pressed": post.helped_by_me ? "true" : "false" });
+      }
+      if (reader && view && view.can_post && !isReply && visible) {
+        const reply = button("Reply", () => open(composer({ id: "pr-reply-" + post.id, label: "Your reply", action: "Post reply", rows: 3 },
+          (body) => write({ body, parent: post.id }), close(reply)), reply));
+      }
+      const thread = view && view.thread;
+      const asker = view && view.posts.length && view.posts[0].mine;
+      if (thread && thread.type === "question" && !isReply && visible && view.posts[0].id !== post.id &&
+          (view.moderator || asker)) {
+        const accepted = thread.accepted_post === post.id;
+        button(accepted ? "Unaccept answer" : "Accept as the answer", () => change("POST",
+          ENDPOINTS.threads + "/" + thread.id + "/accept", { post: accepted ? null : post.id },
+          accepted ? "No answer is accepted now." : "Accepted as the answer."));
+      }
+      if (post.mine && visible) {
+        const edit = button("Edit", () => open(composer({ id: "pr-edit-" + post.id, label: "Edit your post", action: "Save", value: post.source || postSource(node), rows: 4 },
+          (body) => change("PATCH", ENDPOINTS.posts + "/" + post.id, { body }, "Your post is saved."), close(edit)), edit));
+        const del = button("Delete", () => open(confirmForm("Delete this post? This cannot be undone.", "Delete",
+          () => change("DELETE", ENDPOINTS.posts + "/" + post.id, undefined, "Your post is deleted."), close(del)), del));
+      }
+      if (reader && !post.mine && visible) {
+        const flag = button("Flag", () => open(flagForm(post, close(flag)), flag));
+      }
+      if (view && view.moderator) {
+        if (post.state === "hidden") {
+          button("Unhide", () => change("POST", ENDPOINTS.posts + "/" + post.id + "/unhide", {}, "The post is shown again."));
+        } else if (visible) {
+          const hide = button("Hide", () => open(reasonForm(post, close(hide)), hide));
+        }
+      }
+      const box = el("div", { class: "pr-post__footer" }, bar, slot);
+      return box;
+    }
+
+    /* The text to start an edit from when the service sent no source (an older service): the words as shown. */
+    function postSource(node) {
+      const body = node.querySelector(":scope > .pr-post__body");
+      return body ? body.innerText.trim() : "";
+    }
+
+    function confirmForm(question, action, yes, cancel) {
+      const form = el("form", { class: "pr-talk__form", role: "group", "aria-label": question },
+        el("p", { text: question }),
+        el("div", { class: "pr-talk__buttons" },
+          el("button", { type: "submit", class: "md-button md-button--primary", text: action }),
+          el("button", { type: "button", class: "md-button", "data-cancel": true, text: "Cancel" })));
+      form.addEventListener("submit", (event) => { event.preventDefault(); yes(); });
+      form.querySelector("[data-cancel]").addEventListener("click", cancel);
+      setTimeout(() => form.querySelector("button").focus(), 0);
+      return form;
+    }
+
+    function flagForm(post, cancel) {
+      const id = "pr-flag-" + post.id;
+      const select = el("select", { id, name: "reason" },
+        ...FLAG_REASONS.map(([value, text]) => el("option", { value, text })));
+      const more = el("input", { id: id + "-text", name: "text", type: "text", maxlength: 500 });
+      const form = el("form", { class: "pr-talk__form" },
+        el("label", { for: id, text: "Why should a steward look at this post?" }), select,
+        el("label", { for: id + "-text", text: "Anything to add (optional)" }), more,
+        el("div", { class: "pr-talk__buttons" },
+          el("button", { type: "submit", class: "md-button md-button--primary", text: "Send flag" }),
+          el("button", { type: "button", class: "md-button", "data-cancel": true, text: "Cancel" })));
+      form.addEventListener("submit", (event) => {
+        event.preventDefault();
+        const body = { reason: select.value };
+        if (more.value.trim()) body.text = more.value.trim();
+        change("POST", ENDPOINTS.posts + "/" + post.id + "/flags", body, "Thank you: a steward will look at it.");
+      });
+      form.querySelector("[data-cancel]").addEventListener("click", cancel);
+      return form;
+    }
+
+    function reasonForm(post, cancel) {
+      const id = "pr-hide-" + post.id;
+      const input = el("input", { id, name: "reason", type: "text", maxlength: 300, required: true });
+      const form = el("form", { class: "pr-talk__form" },
+        el("label", { for: id, text: "Reason, shown in the post's place" }), input,
+        el("div", { class: "pr-talk__buttons" },
+          el("button", { type: "submit", class: "md-button md-button--primary", text: "Hide post" }),
+          el("button", { type: "button", class: "md-button", "data-cancel": true, text: "Cancel" })));
+      form.addEventListener("submit", (event) => {
+        event.preventDefault();
+        if (!input.value.trim()) return;
+        change("POST", ENDPOINTS.posts + "/" + post.id + "/hide", { reason: input.value.trim() }, "The post is hidden.");
+      });
+      form.querySelector("[data-cancel]").addEventListener("click", cancel);
+      return form;
+    }
+
+    current = load;
+    flush().then(load);
+  }
+
+  /* ---------- A community's board: its titled threads, a form to open one; ?thread=<id> opens one in place ---------- */
+  const TYPES = [["question", "Question"], ["insight", "Insight"], ["applied", "How I applied it"]];
+  const typeName = (type) => (TYPES.find(([value]) => value === type) || ["", "Discussion"])[1];
+
+  function board(root) {
+    const community = root.dataset.prBoard;
+    const opened = new URLSearchParams(location.search).get("thread");
+    const list = root.querySelector("[data-talk-threads]");
+    const hub = location.pathname;
+    if (opened && /^\d+$/.test(opened)) {
+      const head = el("div", { class: "pr-board__head" });
+      root.insertBefore(head, root.querySelector("[data-talk-status]"));
+      list.replaceChildren();
+      discussion(root, { thread: opened, head: (view) => {
+        const title = view && view.thread ? view.thread.title : null;
+        head.replaceChildren(el("p", {}, el("a", { href: hub + "#discussions", text: "All questions and discussions" })),
+          title ? el("h3", { class: "pr-board__title" },
+            el("span", { class: "pr-board__type", text: typeName(view.thread.type) + ": " }), title) : null);
+      } });
+      return;
+    }
+    root.hidden = false;
+    const status = root.querySelector("[data-talk-status]");
+    const join = root.querySelector("[data-talk-join]");
+    const say = (text) => { status.textContent = text; };
+    let reader = null;
+
+    function load() {
+      return ID.who().then((auth) => {
+        reader = auth.ok && auth.data ? auth.data.reader : null;
+        return ID.call("GET", ENDPOINTS.threads + "?limit=50&community=" + encodeURIComponent(community));
+      }).then((answer) => {
+        if (answer.status === 401) { list.replaceChildren(); say(""); return renderJoin(); }
+        if (!answer.ok) throw new Error("refused");
+        const threads = answer.data.threads;
+        say(answer.savedAt ? "Saved copy from " + when(answer.savedAt) + ". It may have changed since." :
+          threads.length ? "" : "No questions or discussions yet. Start one.");
+        list.replaceChildren(...threads.map(threadRow), ...waiting("board:" + community).map((entry) =>
+          el("li", { class: "pr-board__thread pr-post--waiting" },
+            el("span", { class: "pr-board__type", text: typeName(entry.type) + " · waiting to send" }),
+            el("span", { class: "pr-board__link", text: entry.title }))));
+        renderJoin();
+        return null;
+      }).catch(() => {
+        list.replaceChildren();
+        join.replaceChildren();
+        say("Discussions are unavailable right now.");
+      });
+    }
+
+    function threadRow(thread) {
+      const replies = Math.max(thread.posts - 1, 0);
+      return el("li", { class: "pr-board__thread" },
+        el("span", { class: "pr-board__type", text: typeName(thread.type) + (thread.pinned ? " · pinned" : "") }),
+        el("a", { class: "pr-board__link", href: hub + "?thread=" + thread.id + "#discussions", text: thread.title || "(removed)" }),
+        el("span", { class: "pr-board__facts", text: replies + (replies === 1 ? " reply" : " replies") +
+          " · last activity " + when(thread.last_post_at) + (thread.accepted_post ? " · answered" : "") }));
+    }
+
+    function renderJoin() {
+      if (!reader) {
+        join.replaceChildren(el("p", { class: "pr-talk__join" },
+          el("a", { href: new URL(URLS.me, ID.root).href, text: "Sign in to ask a question or start a discussion" })));
+        return;
+      }
+      const type = el("select", { id: "pr-board-type", name: "type" },
+        ...TYPES.map(([value, text]) => el("option", { value, text })));
+      const title = el("input", { id: "pr-board-title-input", name: "title", type: "text", maxlength: 150, required: true });
+      const body = el("textarea", { id: "pr-board-body", name: "body", rows: 4, required: true,
+        "aria-describedby": "pr-board-hint", maxlength: 10000 });
+      const form = el("form", { class: "pr-talk__form", "aria-labelledby": "pr-board-new" },
+        el("h3", { id: "pr-board-new", text: "Ask a question or start a discussion" }),
+        el("label", { for: "pr-board-type", text: "Kind" }), type,
+        el("label", { for: "pr-board-title-input", text: "Title" }), title,
+        el("label", { for: "pr-board-body", text: "Your text" }),
+        el("p", { id: "pr-board-hint", class: "pr-talk__hint", text: HINT }), body,
+        el("div", { class: "pr-talk__buttons" },
+          el("button", { type: "submit", class: "md-button md-button--primary", text: "Post" })));
+      form.addEventListener("submit", (event) => {
+        event.preventDefault();
+        if (!title.value.trim() || !body.value.trim()) return;
+        const entry = { api: ID.api, as: whoAmI(), key: newKey(), page: "board:" + community,
+          at: new Date().toISOString(), community, type: type.value, title: title.value.trim(), body: body.value.trim() };
+        keep([...outbox(), entry]);
+        say("Sending…");
+        flush().then((refused) => {
+          const mine = refused.find((r) => r.entry.key === entry.key);
+          if (mine) { say((mine.answer.data && mine.answer.data.error || {}).message || "The service refused that."); return; }
+          if (outbox().some((e) => e.key === entry.key)) {
+            load().then(() => say("You are offline or the service cannot be reached: your post waits on this " +
+              "device and is sent when it can be."));
+            return;
+          }
+          load().then(() => { say(type.value === "question" ? "Your question is posted." : "Your discussion is started."); });
+        });
+      });
+      join.replaceChildren(form);
+    }
+
+    current = load;
+    flush().then(load);
+  }
+
+  let current = null;   // the page's discussion, reloaded once what waited is sent
+  window.addEventListener("online", () => { flush().then(() => { if (current) current(); }); });
+
+  practica.onPage(() => {
+    const root = document.querySelector("[data-pr-talk], [data-pr-board]");
+    if (!root) { current = null; return; }
+    if (root.dataset.prReady) return;
+    root.dataset.prReady = "1";
+    if (root.dataset.prBoard) board(root);
+    else discussion(root, { item: root.dataset.prTalk });
+  });
+})();
