@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -104,3 +105,10 @@ def phone(browser: Browser) -> Iterator[Page]:
     yield page
     context.close()
     assert errors == [], f"JavaScript errors: {errors}"
+
+
+def landed(path: str) -> re.Pattern[str]:
+    """A page's URL after instant navigation, with or without a fragment: Material's navigation.tracking writes
+    the heading in view into the URL, and on a busy machine the page navigated from can still write its own
+    (`#new`) into the new URL before it is swapped out."""
+    return re.compile(rf".*/{re.escape(path)}(#[^/]*)?$")

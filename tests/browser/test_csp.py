@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
 from generator.cli import main
-from tests.browser.conftest import StaticServer
+from tests.browser.conftest import StaticServer, landed
 from tests.conftest import write_config
 
 pytestmark = pytest.mark.browser
@@ -77,9 +77,9 @@ def test_instant_navigation_search_video_and_notifications_run_under_the_policy(
     page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15_000)
     page.evaluate("window.__sameDocument = true")
     page.locator('article a[href$="learn/reading-charts/"]').first.click()
-    page.wait_for_url("**/learn/reading-charts/")
+    page.wait_for_url(landed("learn/reading-charts/"))
     page.locator('article a[href$="people/ada/"]').first.click()
-    page.wait_for_url("**/people/ada/")
+    page.wait_for_url(landed("people/ada/"))
     assert page.evaluate("window.__sameDocument === true"), "Material's instant navigation swapped the pages"
 
     page.get_by_role("button", name="Search").click()
