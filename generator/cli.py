@@ -94,6 +94,9 @@ def _parser() -> argparse.ArgumentParser:
     from .commands import new
 
     new.add_parser(sub, _common)
+    from .commands import faq
+
+    faq.add_parser(sub, _common)
     from .service import cli as push_cli
 
     push_cli.add_parser(sub)
