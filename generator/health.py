@@ -24,7 +24,9 @@ SECTIONS = {
     "people_to_invite": "People with expertise who have not contributed yet",
     "broken_links": "Broken links",
     "feedback": "Reader feedback",
+    "unanswered_questions": "Unanswered questions",
 }
+OPTIONAL = ("feedback", "unanswered_questions")  # sections from an export: left out of text when empty
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,8 @@ class Health:
                 "communities": [asdict(c) for c in self.communities]}
 
 
-def health(community: Community, feedback: dict[str, Any] | None = None) -> Health:
+def health(community: Community, feedback: dict[str, Any] | None = None,
+           conversations: dict[str, Any] | None = None) -> Health:
     c = community
     report = Health()
     s = report.sections
@@ -86,6 +89,7 @@ def health(community: Community, feedback: dict[str, Any] | None = None) -> Heal
     s["broken_links"] = [_from_problem(c, p.file, p.line, p.message, "broken-link") for p in c.problems
                          if p.code == "broken-link"]
     s["feedback"] = _feedback(c, feedback or {})
+    s["unanswered_questions"] = _unanswered(c, conversations or {})
     report.communities = [_span(c, t) for t in sorted(c.topics.values(), key=lambda t: t.title)]
     return report
 
@@ -101,6 +105,16 @@ def read_feedback(path: Path) -> dict[str, Any]:
     data = json.loads(path.read_text(encoding="utf-8"))
     pages = data.get("pages", data)
     return pages if isinstance(pages, dict) else {}
+
+
+def conversations_for(settings: Settings, path: Path | None = None) -> dict[str, Any] | None:
+    """The conversations export given on the command line, else the one `conversations_file` names."""
+    name = settings.practica.conversations_file
+    chosen = path or (settings.root / name if name else None)
+    if chosen is None:
+        return None
+    data = json.loads(chosen.read_text(encoding="utf-8"))
+    return data if isinstance(data, dict) else {}
 
 
 E = TypeVar("E", bound=Item)
@@ -159,3 +173,18 @@ def _feedback(c: Community, pages: dict[str, Any]) -> list[Finding]:
             rows.append((no - yes, Finding(entry.title, entry.rel, detail, None, _names(c, entry.people),
                                            urls.page(entry.kind, entry.id))))
     return [f for _, f in sorted(rows, key=lambda r: (-r[0], r[1].title))]
+
+
+def _unanswered(c: Community, data: dict[str, Any]) -> list[Finding]:
+    """Questions nobody but the asker has answered (`practica push export-conversations`), oldest first in each
+    community; the community's stewards are who can find them an answer."""
+    rows = []
+    for q in data.get("unanswered", []):
+        topic = c.topics.get(str(q.get("community")))
+        asked = str(q.get("asked_at", ""))[:10]
+        detail = f"asked {asked} on the {topic.title if topic else q.get('community')} board, no answer yet"
+        page = urls.page("topic", topic.id) + f"?thread={int(q['thread'])}" if topic else None
+        rows.append(Finding(str(q.get("title") or f"Thread {q['thread']}"), topic.rel if topic else
+                            str(q.get("community")), detail, None, _names(c, topic.meta.stewards if topic else ()),
+                            page))
+    return rows

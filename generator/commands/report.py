@@ -9,17 +9,17 @@ from pathlib import Path
 
 from ..community import Community
 from ..content.load import load_community
-from ..health import SECTIONS, Finding, Health, feedback_for, health
+from ..health import OPTIONAL, SECTIONS, Finding, Health, conversations_for, feedback_for, health
 from ..settings import Settings
 from .validate import display_path
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#!|~@:])")
 
 
-def report(settings: Settings, fmt: str = "text", feedback: Path | None = None, only: list[str] | None = None
-           ) -> str:
+def report(settings: Settings, fmt: str = "text", feedback: Path | None = None, only: list[str] | None = None,
+           conversations: Path | None = None) -> str:
     community = load_community(settings)
-    result = health(community, feedback_for(settings, feedback))
+    result = health(community, feedback_for(settings, feedback), conversations_for(settings, conversations))
     if only:
         result.sections = {k: v for k, v in result.sections.items() if k in only}
         result.communities = [] if "communities" not in only else result.communities
@@ -32,7 +32,7 @@ def text(community: Community, result: Health) -> str:
     s = community.settings
     lines = [f"Content health: {s.site_name} ({s.today.isoformat()}), {_things(result)}"]
     for key, rows in result.sections.items():
-        if key == "feedback" and not rows:
+        if key in OPTIONAL and not rows:
             continue
         lines += ["", f"{SECTIONS[key]} ({len(rows)})"]
         for row in rows:
@@ -51,7 +51,7 @@ def markdown(community: Community, result: Health) -> str:
     s = community.settings
     lines = [f"## Content health: {s.site_name}", "", f"_{s.today.isoformat()}: {_things(result)}._"]
     for key, rows in result.sections.items():
-        if key == "feedback" and not rows:
+        if key in OPTIONAL and not rows:
             continue
         lines += ["", f"### {SECTIONS[key]} ({len(rows)})", ""]
         lines += [f"- [ ] {_md_link(s, row)}: {_md(row.detail)}" + (f" — {_md(', '.join(row.who))}" if row.who
@@ -83,5 +83,7 @@ def _md(text: str) -> str:
 
 
 def _md_link(s: Settings, row: Finding) -> str:
-    target = s.edit_url(row.file) or display_path(s, row.file)
+    thread = row.page and "?thread=" in row.page  # a conversation: link to it, not to the community's file
+    target = (s.site_url.rstrip("/") + "/" + row.page.lstrip("/") if thread and row.page else
+              s.edit_url(row.file) or display_path(s, row.file))
     return f"[{_md(row.title)}]({target})" + (f" (line {row.line})" if row.line and row.line > 1 else "")

@@ -55,6 +55,14 @@ class TalkTables:
                               "AND t.target = ?", (item_id,)).fetchone()
         return _thread(row) if row else None
 
+    def unanswered_questions(self, before: dt.datetime) -> list[Thread]:
+        rows = self.db.execute(
+            f"SELECT t.*, ({SHOWN}) AS shown FROM threads t WHERE t.kind = 'board' AND t.type = 'question' "
+            "AND t.created_at < ? AND EXISTS (SELECT 1 FROM posts p WHERE p.thread_id = t.id AND p.state = "
+            "'visible') AND NOT EXISTS (SELECT 1 FROM posts p WHERE p.thread_id = t.id AND p.state = 'visible' "
+            "AND p.author IS NOT t.author) ORDER BY t.target, t.created_at, t.id", (iso(before),))
+        return [_thread(row) for row in rows.fetchall()]
+
     def create_thread(self, kind: ThreadKind, target: str, type: ThreadType | None, title: str | None,
                       author: str, at: dt.datetime) -> Thread:
         with self.transaction():

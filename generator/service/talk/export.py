@@ -1,8 +1,10 @@
-"""A question thread as JSON for `practica faq from-thread`: its community, title, the question as written and
-the accepted answer with its author's site person id. The site reads this shape; it never reads the store."""
+"""Conversations as JSON for the site: one question thread for `practica faq from-thread` (community, title, the
+question as written, the accepted answer with its author's site person id), and the unanswered questions for
+`practica report` and /health/. The site reads these shapes; it never reads the store."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from ...errors import PracticaError
@@ -21,6 +23,15 @@ def thread_export(store: Store, tid: int) -> dict[str, Any]:
     return {"thread": tid, "community": thread.target, "type": thread.type, "title": thread.title,
             "asked_at": iso(thread.created_at), "question": first.body if first else None,
             "answer": _answer(store, accepted) if accepted else None}
+
+
+def conversations_export(store: Store, now: dt.datetime, days: int) -> dict[str, Any]:
+    """What `practica report` and /health/ show of conversations: questions nobody but the asker has answered
+    after `days` days, by community then age."""
+    waiting = store.unanswered_questions(now - dt.timedelta(days=days))
+    return {"generated_at": iso(now), "days": days,
+            "unanswered": [{"thread": t.id, "community": t.target, "title": t.title, "asked_at": iso(t.created_at)}
+                           for t in waiting]}
 
 
 def _answer(store: Store, post: Post) -> dict[str, Any]:
