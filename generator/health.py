@@ -51,9 +51,29 @@ class CommunitySpan:
 
 
 @dataclass
+class Conversation:
+    """A community's boards over the export's window, next to its goal."""
+
+    topic: str
+    name: str
+    goal: str | None
+    questions: int
+    answered: int
+    median_hours_to_answer: float | None
+    new: int
+    returning: int
+    window_days: int
+
+    @property
+    def share_answered(self) -> str:
+        return f"{round(100 * self.answered / self.questions)}%" if self.questions else "—"
+
+
+@dataclass
 class Health:
     sections: dict[str, list[Finding]] = field(default_factory=dict)
     communities: list[CommunitySpan] = field(default_factory=list)
+    conversation: list[Conversation] = field(default_factory=list)
 
     def count(self) -> int:
         """Every row of every section shown (reader feedback included: `--only feedback` must not say 0)."""
@@ -61,7 +81,8 @@ class Health:
 
     def as_dict(self) -> dict[str, Any]:
         return {"sections": {k: [asdict(f) for f in v] for k, v in self.sections.items()},
-                "communities": [asdict(c) for c in self.communities]}
+                "communities": [asdict(c) for c in self.communities],
+                "conversation": [asdict(c) for c in self.conversation]}
 
 
 def health(community: Community, feedback: dict[str, Any] | None = None,
@@ -91,6 +112,7 @@ def health(community: Community, feedback: dict[str, Any] | None = None,
     s["feedback"] = _feedback(c, feedback or {})
     s["unanswered_questions"] = _unanswered(c, conversations or {})
     report.communities = [_span(c, t) for t in sorted(c.topics.values(), key=lambda t: t.title)]
+    report.conversation = _conversation(c, conversations) if conversations else []
     return report
 
 
@@ -187,4 +209,17 @@ def _unanswered(c: Community, data: dict[str, Any]) -> list[Finding]:
         rows.append(Finding(str(q.get("title") or f"Thread {q['thread']}"), topic.rel if topic else
                             str(q.get("community")), detail, None, _names(c, topic.meta.stewards if topic else ()),
                             page))
+    return rows
+
+
+def _conversation(c: Community, data: dict[str, Any]) -> list[Conversation]:
+    """Every community, with what its boards did in the export's window (zeros where nothing happened)."""
+    activity, window = data.get("communities", {}), int(data.get("window_days", 30))
+    rows = []
+    for topic in sorted(c.topics.values(), key=lambda t: t.title):
+        a = activity.get(topic.id, {})
+        median = a.get("median_hours_to_answer")
+        rows.append(Conversation(topic.id, topic.title, topic.meta.goal, int(a.get("questions", 0)),
+                                 int(a.get("answered", 0)), float(median) if median is not None else None,
+                                 int(a.get("new", 0)), int(a.get("returning", 0)), window))
     return rows

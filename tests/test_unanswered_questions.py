@@ -57,7 +57,11 @@ def test_the_export_lists_only_questions_nobody_else_answered_in_time(cli: Calla
                                                                       tmp_path: Path) -> None:
     ids = export(cli, tmp_path, tmp_path / "c.json")
     data = json.loads((tmp_path / "c.json").read_text())
-    assert data["days"] == 3
+    assert data["days"] == 3 and data["window_days"] == 30
+    # 4 questions, 1 answered by someone else (at once: 0 h; the asker's own reply does not count);
+    # the asker and sso|b both posted for the first time in the window.
+    assert data["communities"] == {"data": {"questions": 4, "answered": 1, "median_hours_to_answer": 0.0,
+                                            "new": 2, "returning": 0}}
     assert [(q["thread"], q["community"], q["title"]) for q in data["unanswered"]] == [
         (ids["waiting"], "data", TITLE), (ids["self"], "data", "self")]
 
@@ -87,3 +91,12 @@ def test_report_and_health_page_show_unanswered_questions(cli: Callable[..., Cli
     assert link.get_text() == TITLE and attr(link, "href") == f"../topics/data/?thread={ids['waiting']}"
     assert "on the Data & Analytics board, no answer yet" in first.get_text()
     assert html.select("article b") == []
+    table = after(heading.find_next("h2", id="conversation"), "table")  # type: ignore[arg-type]
+    cells = [td.get_text(strip=True) for td in table.select("tbody tr")[0].select("td")]
+    assert cells[0] == "Data & Analytics" and cells[2:] == ["4", "25%", "0.0 h", "2", "0"]
+    text = cli("report", "--config-file", config).out
+    assert "Data & Analytics (goal: " in text and ": 4 questions, 25% answered, first answer in 0 h (median); " \
+           "2 new and 0 returning participants" in text
+    markdown = cli("report", "--config-file", config, "--format", "markdown").out
+    assert ("| Data &amp; Analytics | Every team can read a forecast and question it. | 4 questions, 25% answered, "
+            "first answer in 0 h (median); 2 new and 0 returning participants |") in markdown

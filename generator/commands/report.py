@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..community import Community
 from ..content.load import load_community
-from ..health import OPTIONAL, SECTIONS, Finding, Health, conversations_for, feedback_for, health
+from ..health import OPTIONAL, SECTIONS, Conversation, Finding, Health, conversations_for, feedback_for, health
 from ..settings import Settings
 from .validate import display_path
 
@@ -23,6 +23,7 @@ def report(settings: Settings, fmt: str = "text", feedback: Path | None = None, 
     if only:
         result.sections = {k: v for k, v in result.sections.items() if k in only}
         result.communities = [] if "communities" not in only else result.communities
+        result.conversation = [] if "conversation" not in only else result.conversation
     if fmt == "json":
         return json.dumps(result.as_dict(), indent=2, ensure_ascii=False)
     return (markdown if fmt == "markdown" else text)(community, result)
@@ -44,6 +45,10 @@ def text(community: Community, result: Health) -> str:
             lines.append(f"  {span.name}: {span.items} items" + (
                 f"; newest “{span.newest[0]}” ({span.newest[1]}); oldest “{span.oldest[0]}” ({span.oldest[1]})"
                 if span.newest and span.oldest else ""))
+    if result.conversation:
+        lines += ["", f"Conversation against each community's goal (last {result.conversation[0].window_days} days)"]
+        lines += [f"  {r.name}" + (f" (goal: {r.goal})" if r.goal else "") + f": {_said(r)}"
+                  for r in result.conversation]
     return "\n".join(lines)
 
 
@@ -62,7 +67,17 @@ def markdown(community: Community, result: Health) -> str:
             newest = f"{_md(span.newest[0])} ({span.newest[1]})" if span.newest else "—"
             oldest = f"{_md(span.oldest[0])} ({span.oldest[1]})" if span.oldest else "—"
             lines.append(f"| {_md(span.name)} | {span.items} | {newest} | {oldest} |")
+    if result.conversation:
+        lines += ["", f"### Conversation against each community's goal (last {result.conversation[0].window_days} "
+                  "days)", "", "| community | goal | what its boards did |", "|---|---|---|"]
+        lines += [f"| {_md(r.name)} | {_md(r.goal or '—')} | {_said(r)} |" for r in result.conversation]
     return "\n".join(lines)
+
+
+def _said(r: Conversation) -> str:
+    wait = f", first answer in {r.median_hours_to_answer:g} h (median)" if r.median_hours_to_answer is not None else ""
+    return (f"{r.questions} question{'s' * (r.questions != 1)}, {r.share_answered} answered{wait}; "
+            f"{r.new} new and {r.returning} returning participants")
 
 
 def _things(result: Health) -> str:
