@@ -79,6 +79,8 @@ def _parser() -> argparse.ArgumentParser:
                       _report)
     report.add_argument("--format", choices=["text", "json", "markdown"], default="text")
     report.add_argument("--feedback", type=Path, help="a feedback export (default: extra.practica.feedback_file)")
+    report.add_argument("--conversations", type=Path,
+                        help="a conversations export (default: extra.practica.conversations_file)")
     report.add_argument("--only", action="append", metavar="SECTION",
                         help="only this section (repeatable), e.g. due_for_review")
     report.add_argument("--out", type=Path, help="write to this file instead of printing")
@@ -94,6 +96,9 @@ def _parser() -> argparse.ArgumentParser:
     from .commands import new
 
     new.add_parser(sub, _common)
+    from .commands import faq
+
+    faq.add_parser(sub, _common)
     from .service import cli as push_cli
 
     push_cli.add_parser(sub)
@@ -145,7 +150,7 @@ def _serve(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from .commands.report import report
 
-    text = report(_settings_for(args), args.format, args.feedback, args.only)
+    text = report(_settings_for(args), args.format, args.feedback, args.only, args.conversations)
     if args.out:
         args.out.write_text(text + "\n", encoding="utf-8")
     else:

@@ -24,7 +24,9 @@ SECTIONS = {
     "people_to_invite": "People with expertise who have not contributed yet",
     "broken_links": "Broken links",
     "feedback": "Reader feedback",
+    "unanswered_questions": "Unanswered questions",
 }
+OPTIONAL = ("feedback", "unanswered_questions")  # sections from an export: left out of text when empty
 
 
 @dataclass(frozen=True)
@@ -49,9 +51,29 @@ class CommunitySpan:
 
 
 @dataclass
+class Conversation:
+    """A community's boards over the export's window, next to its goal."""
+
+    topic: str
+    name: str
+    goal: str | None
+    questions: int
+    answered: int
+    median_hours_to_answer: float | None
+    new: int
+    returning: int
+    window_days: int
+
+    @property
+    def share_answered(self) -> str:
+        return f"{round(100 * self.answered / self.questions)}%" if self.questions else "—"
+
+
+@dataclass
 class Health:
     sections: dict[str, list[Finding]] = field(default_factory=dict)
     communities: list[CommunitySpan] = field(default_factory=list)
+    conversation: list[Conversation] = field(default_factory=list)
 
     def count(self) -> int:
         """Every row of every section shown (reader feedback included: `--only feedback` must not say 0)."""
@@ -59,10 +81,12 @@ class Health:
 
     def as_dict(self) -> dict[str, Any]:
         return {"sections": {k: [asdict(f) for f in v] for k, v in self.sections.items()},
-                "communities": [asdict(c) for c in self.communities]}
+                "communities": [asdict(c) for c in self.communities],
+                "conversation": [asdict(c) for c in self.conversation]}
 
 
-def health(community: Community, feedback: dict[str, Any] | None = None) -> Health:
+def health(community: Community, feedback: dict[str, Any] | None = None,
+           conversations: dict[str, Any] | None = None) -> Health:
     c = community
     report = Health()
     s = report.sections
@@ -86,7 +110,9 @@ def health(community: Community, feedback: dict[str, Any] | None = None) -> Heal
     s["broken_links"] = [_from_problem(c, p.file, p.line, p.message, "broken-link") for p in c.problems
                          if p.code == "broken-link"]
     s["feedback"] = _feedback(c, feedback or {})
+    s["unanswered_questions"] = _unanswered(c, conversations or {})
     report.communities = [_span(c, t) for t in sorted(c.topics.values(), key=lambda t: t.title)]
+    report.conversation = _conversation(c, conversations) if conversations else []
     return report
 
 
@@ -101,6 +127,16 @@ def read_feedback(path: Path) -> dict[str, Any]:
     data = json.loads(path.read_text(encoding="utf-8"))
     pages = data.get("pages", data)
     return pages if isinstance(pages, dict) else {}
+
+
+def conversations_for(settings: Settings, path: Path | None = None) -> dict[str, Any] | None:
+    """The conversations export given on the command line, else the one `conversations_file` names."""
+    name = settings.practica.conversations_file
+    chosen = path or (settings.root / name if name else None)
+    if chosen is None:
+        return None
+    data = json.loads(chosen.read_text(encoding="utf-8"))
+    return data if isinstance(data, dict) else {}
 
 
 E = TypeVar("E", bound=Item)
@@ -159,3 +195,31 @@ def _feedback(c: Community, pages: dict[str, Any]) -> list[Finding]:
             rows.append((no - yes, Finding(entry.title, entry.rel, detail, None, _names(c, entry.people),
                                            urls.page(entry.kind, entry.id))))
     return [f for _, f in sorted(rows, key=lambda r: (-r[0], r[1].title))]
+
+
+def _unanswered(c: Community, data: dict[str, Any]) -> list[Finding]:
+    """Questions nobody but the asker has answered (`practica push export-conversations`), oldest first in each
+    community; the community's stewards are who can find them an answer."""
+    rows = []
+    for q in data.get("unanswered", []):
+        topic = c.topics.get(str(q.get("community")))
+        asked = str(q.get("asked_at", ""))[:10]
+        detail = f"asked {asked} on the {topic.title if topic else q.get('community')} board, no answer yet"
+        page = urls.page("topic", topic.id) + f"?thread={int(q['thread'])}" if topic else None
+        rows.append(Finding(str(q.get("title") or f"Thread {q['thread']}"), topic.rel if topic else
+                            str(q.get("community")), detail, None, _names(c, topic.meta.stewards if topic else ()),
+                            page))
+    return rows
+
+
+def _conversation(c: Community, data: dict[str, Any]) -> list[Conversation]:
+    """Every community, with what its boards did in the export's window (zeros where nothing happened)."""
+    activity, window = data.get("communities", {}), int(data.get("window_days", 30))
+    rows = []
+    for topic in sorted(c.topics.values(), key=lambda t: t.title):
+        a = activity.get(topic.id, {})
+        median = a.get("median_hours_to_answer")
+        rows.append(Conversation(topic.id, topic.title, topic.meta.goal, int(a.get("questions", 0)),
+                                 int(a.get("answered", 0)), float(median) if median is not None else None,
+                                 int(a.get("new", 0)), int(a.get("returning", 0)), window))
+    return rows

@@ -29,6 +29,8 @@ class PracticaConfig(BaseModel):
     short_name: str | None = Field(None, description="App name under the icon on a phone (≤ 12 characters).")
     featured: str = Field("featured.yml", description="Curated file of featured items, in the content folder.")
     feedback_file: str | None = Field(None, description="Feedback export (JSON) shown on /health/ and in reports.")
+    conversations_file: str | None = Field(None, description="Conversations export (JSON: unanswered questions) "
+                                                             "shown on /health/ and in reports.")
 
 
 class Settings(BaseModel):

@@ -65,6 +65,7 @@ def test_report_finds_each_problem_and_nothing_else(cli: Callable[..., CliResult
         "people_to_invite": [("people/carol.md", 1)],
         "broken_links": [("learn/reading-charts.md", 12)],
         "feedback": [("faq/what-is-mape.md", None), ("learn/forecast-basics.md", None)],
+        "unanswered_questions": [],  # no conversations export given
     }
     due = sections["due_for_review"][0]
     assert due["who"] == ["Ada Okafor"] and "last reviewed on 2025-06-01" in due["detail"]

@@ -28,7 +28,7 @@ from ..community import Community
 from ..content.files import HIDDEN, Policy
 from ..content.load import file_policy, load_community
 from ..content.problems import errors, format_text
-from ..health import feedback_for
+from ..health import conversations_for, feedback_for
 from ..images import PHOTO_WIDTHS, image_size, photos, square_webp
 from ..kinds import KINDS
 from ..pages import GeneratedPage, Site, build_pages, icons
@@ -74,7 +74,8 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
         config.extra_css.append(icons.CSS_FILE)
     if not config.nav:
         config.nav = [{title: urls.source_uri(url)} for title, url in NAV]
-    site = Site(community, photos(community), _topic_icons(config, community), feedback_for(settings))
+    site = Site(community, photos(community), _topic_icons(config, community), feedback_for(settings),
+                conversations_for(settings))
     state = BuildState(settings, community, site)
     state.pages = {page.src_uri: page for page in build_pages(site)}
     cache = settings.root / CACHE_DIR

@@ -25,6 +25,7 @@ class Site:
     photos: dict[str, Photo] = field(default_factory=dict)
     topic_icons: dict[str, Markup] = field(default_factory=dict)
     feedback: dict[str, Any] | None = None  # a reader-feedback export, when the build is given one
+    conversations: dict[str, Any] | None = None  # a conversations export (unanswered questions), likewise
 
     @property
     def settings(self) -> Settings:

@@ -1,5 +1,5 @@
-"""`practica push …`: keys, serve, ingest, send, export-feedback, purge, person export|erase. Settings:
-PRACTICA_* variables and `.env`."""
+"""`practica push …`: keys, serve, ingest, send, export-feedback, export-thread, export-conversations, purge,
+person export|erase. Settings: PRACTICA_* variables and `.env`."""
 
 from __future__ import annotations
 
@@ -42,6 +42,16 @@ def add_parser(sub: Any) -> None:
     export = _command(commands, "export-feedback", "write readers' feedback per page as JSON (for practica report)",
                       _export_feedback)
     export.add_argument("--out", type=Path, help="file to write (default: standard output)")
+
+    thread = _command(commands, "export-thread", "write one board thread and its accepted answer as JSON (for "
+                      "practica faq from-thread)", _export_thread)
+    thread.add_argument("id", type=int, help="the thread's id (the hub's ?thread=<id>)")
+    thread.add_argument("--out", type=Path, help="file to write (default: standard output)")
+
+    talk = _command(commands, "export-conversations", "write board questions nobody has answered as JSON (for "
+                    "practica report and /health/)", _export_conversations)
+    talk.add_argument("--days", type=int, default=3, help="unanswered after this many days (default %(default)s)")
+    talk.add_argument("--out", type=Path, help="file to write (default: standard output)")
 
     _command(commands, "purge", "delete what has outlived its retention (PRACTICA_RETAIN_*), then exit; serve "
              "does this hourly, so this is for cron when serve does not run", _purge)
@@ -114,6 +124,24 @@ def _export_feedback(args: argparse.Namespace) -> int:
     from .commands import export_feedback
 
     text = export_feedback(_settings(args), args.out)
+    if args.out is None:
+        sys.stdout.write(text)
+    return 0
+
+
+def _export_thread(args: argparse.Namespace) -> int:
+    from .commands import export_thread
+
+    text = export_thread(_settings(args), args.id, args.out)
+    if args.out is None:
+        sys.stdout.write(text)
+    return 0
+
+
+def _export_conversations(args: argparse.Namespace) -> int:
+    from .commands import export_conversations
+
+    text = export_conversations(_settings(args), args.out, args.days)
     if args.out is None:
         sys.stdout.write(text)
     return 0

@@ -124,6 +124,38 @@ def export_feedback(settings: ServiceSettings, out: Path | None) -> str:
     return text
 
 
+def export_thread(settings: ServiceSettings, tid: int, out: Path | None) -> str:
+    """One board thread (question, accepted answer, who answered) as JSON; also written to `out` when given."""
+    from .talk.export import thread_export
+
+    store = open_store(settings.db)
+    try:
+        text = json.dumps(thread_export(store, tid), indent=2, ensure_ascii=False) + "\n"
+    finally:
+        store.close()
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+    return text
+
+
+def export_conversations(settings: ServiceSettings, out: Path | None, days: int) -> str:
+    """Questions unanswered after `days` days, per community, as JSON; also written to `out` when given."""
+    from .talk.export import conversations_export
+
+    store = open_store(settings.db)
+    try:
+        text = json.dumps(conversations_export(store, utcnow(), days), indent=2, ensure_ascii=False) + "\n"
+    finally:
+        store.close()
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        partial = out.with_name(f".{out.name}.tmp")
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(out)
+    return text
+
+
 def purge_once(settings: ServiceSettings) -> Purged:
     """Delete what has outlived its retention (PRACTICA_RETAIN_*) now: for cron, when `serve` does not run."""
     store = open_store(settings.db)

@@ -67,6 +67,15 @@ class TalkStore(Protocol):
 
     def item_thread(self, item_id: str) -> Thread | None: ...
 
+    def unanswered_questions(self, before: dt.datetime) -> list[Thread]:
+        """Board questions opened before `before`, with a visible post and none by anyone but the asker."""
+
+    def question_times(self, since: dt.datetime) -> list[tuple[str, dt.datetime, dt.datetime | None]]:
+        """(community, asked at, first visible post by anyone but the asker or None) of board questions since."""
+
+    def board_participants(self, since: dt.datetime) -> list[tuple[str, dt.datetime]]:
+        """(community, their first visible board post there) of each person with a visible board post since."""
+
     def create_thread(self, kind: ThreadKind, target: str, type: ThreadType | None, title: str | None,
                       author: str, at: dt.datetime) -> Thread:
         """A new thread; an item that has one already keeps it (the existing one is returned)."""

@@ -55,6 +55,28 @@ class TalkTables:
                               "AND t.target = ?", (item_id,)).fetchone()
         return _thread(row) if row else None
 
+    def unanswered_questions(self, before: dt.datetime) -> list[Thread]:
+        rows = self.db.execute(
+            f"SELECT t.*, ({SHOWN}) AS shown FROM threads t WHERE t.kind = 'board' AND t.type = 'question' "
+            "AND t.created_at < ? AND EXISTS (SELECT 1 FROM posts p WHERE p.thread_id = t.id AND p.state = "
+            "'visible') AND NOT EXISTS (SELECT 1 FROM posts p WHERE p.thread_id = t.id AND p.state = 'visible' "
+            "AND p.author IS NOT t.author) ORDER BY t.target, t.created_at, t.id", (iso(before),))
+        return [_thread(row) for row in rows.fetchall()]
+
+    def question_times(self, since: dt.datetime) -> list[tuple[str, dt.datetime, dt.datetime | None]]:
+        rows = self.db.execute(
+            "SELECT t.target, t.created_at, (SELECT min(p.created_at) FROM posts p WHERE p.thread_id = t.id AND "
+            "p.state = 'visible' AND p.author IS NOT t.author) FROM threads t WHERE t.kind = 'board' AND "
+            "t.type = 'question' AND t.created_at >= ? ORDER BY t.target, t.created_at", (iso(since),))
+        return [(row[0], parse_iso(row[1]), _time(row[2])) for row in rows.fetchall()]
+
+    def board_participants(self, since: dt.datetime) -> list[tuple[str, dt.datetime]]:
+        rows = self.db.execute(
+            "SELECT t.target, min(p.created_at) FROM posts p JOIN threads t ON t.id = p.thread_id WHERE "
+            "t.kind = 'board' AND p.state = 'visible' AND p.author IS NOT NULL GROUP BY t.target, p.author "
+            "HAVING max(p.created_at) >= ? ORDER BY t.target", (iso(since),))
+        return [(row[0], parse_iso(row[1])) for row in rows.fetchall()]
+
     def create_thread(self, kind: ThreadKind, target: str, type: ThreadType | None, title: str | None,
                       author: str, at: dt.datetime) -> Thread:
         with self.transaction():
