@@ -22,7 +22,8 @@ install: $(BIN)/practica
 # The push service starts once the site answers (it polls the site's feed). Ctrl+C reaches both servers, which
 # stop cleanly (`trap - INT` undoes the SIGINT-ignoring that background jobs get); a TERM is passed on, and if
 # either server exits on its own, the other is stopped. Keys are made once, in push-data/ (git-ignored). The
-# service signs readers in with the demo mode (pick anyone on /me/), which it accepts only on this machine.
+# service signs readers in with the demo mode (pick anyone on /me/), which it accepts only on this machine. Before
+# it starts, seed-demo reads the feed and writes a few demo discussions into a store that has none (once).
 demo: install
 	$(BIN)/practica validate --strict
 	@[ -f $(PUSH_DATA)/vapid_private.pem ] || $(BIN)/practica push keys --out $(PUSH_DATA) >/dev/null
@@ -35,6 +36,7 @@ demo: install
 	  PRACTICA_PUSH_VAPID_PRIVATE_KEY=$(PUSH_DATA)/vapid_private.pem \
 	  PRACTICA_PUSH_VAPID_SUBJECT=mailto:learning@example.org PRACTICA_PUSH_SITE_ORIGIN=http://127.0.0.1:$(SITE_PORT) \
 	  PRACTICA_AUTH_MODE=demo; \
+	  $(BIN)/practica push seed-demo --feed http://127.0.0.1:$(SITE_PORT)/feed.json || true; \
 	  exec $(BIN)/practica push serve --port $(PUSH_PORT) --every 30s \
 	    --poll-feed http://127.0.0.1:$(SITE_PORT)/feed.json ) & push=$$!; \
 	wait -n $$site $$push; status=$$?; \

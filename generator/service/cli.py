@@ -1,5 +1,5 @@
-"""`practica push …`: keys, serve, ingest, send, export-feedback, export-thread, export-conversations, purge,
-person export|erase. Settings: PRACTICA_* variables and `.env`."""
+"""`practica push …`: keys, serve, ingest, seed-demo, send, export-feedback, export-thread, export-conversations,
+purge, person export|erase. Settings: PRACTICA_* variables and `.env`."""
 
 from __future__ import annotations
 
@@ -37,6 +37,9 @@ def add_parser(sub: Any) -> None:
     ingest = _command(commands, "ingest", "read the site's feed once and queue notifications for what is new", _ingest)
     ingest.add_argument("--feed", metavar="URL|PATH", help="feed.json path or URL (default PRACTICA_PUSH_FEED)")
 
+    seed = _command(commands, "seed-demo", "demo mode: read the feed, then write a few demo discussions if there "
+                    "are none", _seed_demo)
+    seed.add_argument("--feed", metavar="URL|PATH", help="feed.json path or URL (default PRACTICA_PUSH_FEED)")
     _command(commands, "send", "deliver every notification that is due now, then exit", _send)
 
     export = _command(commands, "export-feedback", "write readers' feedback per page as JSON (for practica report)",
@@ -110,6 +113,17 @@ def _ingest(args: argparse.Namespace) -> int:
     if not feed:
         raise ConfigError("no feed given: pass --feed site/feed.json (or its URL), or set PRACTICA_PUSH_FEED")
     ingest_once(settings, feed)
+    return 0
+
+
+def _seed_demo(args: argparse.Namespace) -> int:
+    from .commands import seed_demo
+
+    settings = _settings(args)
+    feed = args.feed or settings.feed
+    if not feed:
+        raise ConfigError("no feed given: pass --feed site/feed.json (or its URL), or set PRACTICA_PUSH_FEED")
+    seed_demo(settings, feed)
     return 0
 
 

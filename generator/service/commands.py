@@ -17,6 +17,7 @@ from .models import Erased, utcnow
 from .privacy.export import personal_data
 from .privacy.people import erase
 from .privacy.retention import Purged, purge
+from .push.feed import read_feed
 from .push.ingest import IngestReport, ingest_source
 from .push.schedule import Rules
 from .push.sender import Report, Sender, deliver
@@ -83,6 +84,24 @@ def ingest_once(settings: ServiceSettings, feed: str) -> IngestReport:
         store.close()
     log.info("%s", report)
     return report
+
+
+def seed_demo(settings: ServiceSettings, feed: str) -> int:
+    """Ingest `feed`, then write the demo discussions into a store that has none; how many threads were written."""
+    from .talk.demo import seed
+    from .talk.policy import Talk
+
+    if settings.auth.mode != "demo":
+        raise ConfigError("seed-demo writes posts as demo people: set PRACTICA_AUTH_MODE=demo")
+    store = open_store(settings.db)
+    try:
+        now = utcnow()
+        ingest_source(store, feed, now, rules(settings))
+        written = seed(Talk(store, settings.talk), read_feed(feed), now)
+    finally:
+        store.close()
+    log.info("seed-demo: %s", f"{written} demo threads written" if written else "discussions exist; nothing written")
+    return written
 
 
 def send_once(settings: ServiceSettings) -> Report:

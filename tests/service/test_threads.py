@@ -23,7 +23,7 @@ def forum(tmp_path: Path, vapid_pem: Path, receiver: ReceiverClient) -> Iterator
 def test_an_item_discussion_post_reply_edit_delete(forum: Forum) -> None:
     empty = ok(forum.get("/threads", "alan", item=SQL_JOINS))
     assert empty == {"thread": None, "item": SQL_JOINS, "communities": ["data"], "moderator": False,
-                     "can_post": True, "posts": []}
+                     "can_post": True, "following": False, "posts": []}
 
     opened = ok(forum.on_item("grace", "Does a *LEFT JOIN* keep every row? cc @ada"), 201)
     tid, first = opened["thread"]["id"], opened["post"]["id"]
@@ -37,6 +37,7 @@ def test_an_item_discussion_post_reply_edit_delete(forum: Forum) -> None:
                             'people/ada/" class="pr-mention" rel="ugc nofollow noopener">@Ada Lovelace</a></p>\n')
     assert (post["state"], post["mine"], post["edited"], post["helpful"]) == ("visible", True, False, 0)
 
+    assert (forum.thread(tid, "grace")["following"], forum.thread(tid, "alan")["following"]) == (True, False)
     again = ok(forum.on_item("alan", "A second post makes no second discussion"), 201)
     assert again["thread"]["id"] == tid
     reply = ok(forum.reply("robert", tid, "Yes: every row of the left table.", parent=first), 201)

@@ -51,6 +51,7 @@ def discussion(talk: Talk, tid: int, principal: Principal | None) -> Discussion:
     return Discussion(thread=summary(thread, reading.names), item=thread.target if thread.kind == "item" else None,
                       communities=list(place.communities), moderator=place.moderator,
                       can_post=principal is not None and (not thread.locked or place.moderator),
+                      following=principal is not None and talk.store.following(principal.subject, tid),
                       posts=reading.tree(posts))
 
 

@@ -76,6 +76,8 @@ class Discussion(BaseModel):
     communities: list[str] = Field(description="The communities whose stewards moderate it.")
     moderator: bool = Field(description="You may moderate it (a steward of one of its communities, or an admin).")
     can_post: bool = Field(description="You may post in it (signed in, and it is not locked, or you moderate it).")
+    following: bool = Field(False, description="You hear of its new posts (you opened, posted in or followed it, "
+                            "and have not unfollowed it).")
     posts: list[PostView] = Field(description="Top-level posts: a board thread's opening post first; for questions "
                                   "then the accepted answer, the most helpful, the oldest; otherwise oldest first.")
 

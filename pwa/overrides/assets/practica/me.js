@@ -238,6 +238,7 @@
         renderHolds();
         renderDevice();
         $("[data-me-lock]").checked = me.lock_screen === "private";
+        renderEmail();
       }
       show("ready");
       root.querySelectorAll("[data-me-signed-in] button, [data-me-signed-in] input, [data-me-demo] button, " +
@@ -363,6 +364,25 @@
         say(hide ? "Saved. Your reminders will not show names or text on a lock screen." :
           "Saved. Your reminders show what is new on a lock screen, unless a device hides it.");
       }).then(() => { $("[data-me-lock]").checked = !!me && me.lock_screen === "private"; });
+    });
+
+    /* Email reminders: offered only when the service can send mail. */
+    function renderEmail() {
+      $("[data-me-reminders]").hidden = !me || !me.email_available;
+      root.querySelectorAll("[data-me-email-choice]").forEach((input) => {
+        input.checked = !!me && input.value === (me.email_reminders || "off");
+      });
+    }
+    const EMAIL_SAID = { off: "Saved. You get no reminder emails.", replies: "Saved. You get an email for each " +
+      "reply or mention.", digest: "Saved. You get one email a day with what was new for you." };
+    root.querySelectorAll("[data-me-email-choice]").forEach((input) => {
+      input.addEventListener("change", () => {
+        const email = input.value;
+        change("PUT", ENDPOINTS.mePreferences, { body: { lock_screen: me.lock_screen || null, email } }, (answer) => {
+          me = answer.data && answer.data.subject ? answer.data : Object.assign({}, me, { email_reminders: email });
+          say(EMAIL_SAID[email]);
+        }).then(renderEmail);
+      });
     });
 
     button("export").addEventListener("click", () => {

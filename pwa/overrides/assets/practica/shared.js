@@ -43,6 +43,8 @@ self.practica = {
     feedback: "/feedback",
     auth: "/auth",                  // how readers sign in, and who this one is
     me: "/me",                      // what the service holds about the signed-in reader (DELETE: erase it)
+    activity: "/me/activity",       // the bell: reminders of replies, posts in followed threads, mentions
+    activityRead: "/me/activity/read",
     meExport: "/me/export",
     mePreferences: "/me/preferences",
     owner: "/owner",

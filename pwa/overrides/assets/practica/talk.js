@@ -158,6 +158,22 @@
       }
       join.replaceChildren(composer({ id: "pr-talk-body", label: "Add to the discussion", action: "Post" },
         (body) => write({ body }), null));
+      if (view && view.thread) join.prepend(followButton(view.thread.id, view.following));
+    }
+
+    /* Follow or stop following this thread (its new posts ring the reader's bell); the answer reloads it. */
+    function followButton(tid, following) {
+      const button = el("button", { type: "button", class: "md-button pr-talk__follow", "data-talk-action": "follow",
+        text: following ? "Following" : "Follow" });
+      button.addEventListener("click", () => {
+        change(following ? "DELETE" : "PUT", ENDPOINTS.threads + "/" + tid + "/follow", undefined, following ?
+          "You no longer follow this discussion." : "You follow this discussion: its new posts reach your bell.")
+          .then(() => {
+            const again = join.querySelector('[data-talk-action="follow"]');
+            if (again) again.focus();
+          });
+      });
+      return el("p", { class: "pr-talk__follow-row" }, button);
     }
 
     /* A form: a labelled textarea, the Markdown hint, a submit button and (inline forms) Cancel. */

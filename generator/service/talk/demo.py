@@ -1,0 +1,84 @@
+"""Seeded demo discussions (`practica push seed-demo`): a few realistic threads from the feed's people, so a
+demo site does not look empty. Written through the same talk functions as the API, as demo subjects, and only
+into a store with no discussion at all: a second run does nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from ..identity.principal import Principal
+from ..models import Feed, FeedItem, Ref
+from ..privacy.people import remember
+from .policy import Talk
+from .reading import board
+from .threads import accept, add_post, mark, open_thread
+
+
+def seed(talk: Talk, feed: Feed, now: dt.datetime) -> int:
+    """Write the demo threads and return how many (4); 0 when the store already has a discussion or the feed has
+    too little (a lesson with an author in a community, and three people)."""
+    people = list(feed.state.people.values())
+    lesson = next((i for i in feed.items if i.type == "lesson" and i.people and i.topics
+                   and i.people[0] in feed.state.people), None)
+    if lesson is None or len(people) < 3 or _has_discussions(talk, feed, _demo(people[0], talk, now)):
+        return 0
+    author = _demo(feed.state.people[lesson.people[0]], talk, now)
+    others = [_demo(p, talk, now) for p in people if p.id != lesson.people[0]][:3]
+    asker, helper = others[0], others[1]
+    community = lesson.topics[0]
+    _lesson_question(talk, lesson, community, asker, author, now)
+    _board_question(talk, community, helper, asker, author, now)
+    _insight(talk, lesson, community, author, helper, now)
+    return 4
+
+
+def _demo(person: Ref, talk: Talk, now: dt.datetime) -> Principal:
+    principal = Principal(f"demo:{person.id}", person.email, person.name, "demo", person.id)
+    remember(talk.store, principal, now)
+    return principal
+
+
+def _has_discussions(talk: Talk, feed: Feed, reader: Principal) -> bool:
+    items: Sequence[FeedItem] = feed.items
+    return (any(talk.store.item_thread(i.id) is not None for i in items)
+            or any(board(talk, c, reader, 1, None).threads for c in feed.state.topics))
+
+
+def _lesson_question(talk: Talk, lesson: FeedItem, community: str, asker: Principal, author: Principal,
+                     now: dt.datetime) -> None:
+    opened, _ = open_thread(talk, asker, f"I worked through “{lesson.title}” and tried it on last month's "
+                            "figures. Which step would you check first when the result looks *too* good?",
+                            "demo-seed-1", now, community=community, type="question",
+                            title=f"Where do I start checking after “{lesson.title}”?")
+    answer, _ = add_post(talk, author, opened.thread.id, "Start with the inputs, not the result: check that "
+                         "the period and the filters match what you meant. Nine times out of ten that is it.\n\n"
+                         "Then compare one row by hand.", None, "demo-seed-2", now)
+    accept(talk, asker, opened.thread.id, answer.id, now)
+    on_item, _ = open_thread(talk, author, "I wrote this after a team asked the same question three times. "
+                             "Tell me which part was hardest to apply.", "demo-seed-3", now, item=lesson.id)
+    add_post(talk, asker, on_item.thread.id, "Choosing the period. I asked about it on the board.",
+             on_item.post.id, "demo-seed-4", now)
+
+
+def _board_question(talk: Talk, community: str, asker: Principal, helper: Principal, author: Principal,
+                    now: dt.datetime) -> None:
+    opened, _ = open_thread(talk, asker, "Our monthly report takes two days to put together. How do you keep "
+                            "it small enough that people still read it?", "demo-seed-5", now,
+                            community=community, type="question", title="How short can a monthly report be?")
+    first, _ = add_post(talk, helper, opened.thread.id, "We cut ours to one page: three numbers, one chart, "
+                        "and what we will do about it. Details go in an appendix nobody has to open.",
+                        None, "demo-seed-6", now)
+    add_post(talk, author, opened.thread.id, "Ask the readers which decision it helps them make, and drop "
+             "everything that does not feed one.", None, "demo-seed-7", now)
+    mark(talk, asker, first.id, True, now)
+
+
+def _insight(talk: Talk, lesson: FeedItem, community: str, author: Principal, helper: Principal,
+             now: dt.datetime) -> None:
+    opened, _ = open_thread(talk, author, f"After running “{lesson.title}” with two teams: the ones who "
+                            "practised on their **own** data kept using it a month later; the others did not.",
+                            "demo-seed-8", now, community=community, type="insight",
+                            title="Practising on your own data is what makes it stick")
+    add_post(talk, helper, opened.thread.id, "Same here. We now ask people to bring a spreadsheet to the session.",
+             None, "demo-seed-9", now)

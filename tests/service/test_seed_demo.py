@@ -1,0 +1,49 @@
+"""`practica push seed-demo`: a few demo discussions through the talk functions, once; every seeded post is
+shown by the API to a demo reader as the service renders it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+
+from generator.errors import ConfigError
+from generator.service.api.app import create_app
+from generator.service.commands import seed_demo
+from generator.service.config import load_settings
+from generator.service.store.backend import open_store
+
+from .conftest import ReceiverClient, environment, serving
+from .forum import talk_feed
+
+
+def test_seeds_once_and_every_seeded_post_renders(tmp_path: Path, vapid_pem: Path, receiver: ReceiverClient) -> None:
+    feed = tmp_path / "feed.json"
+    feed.write_text(json.dumps(talk_feed()), encoding="utf-8")
+    settings = load_settings(environment(tmp_path / "demo.sqlite3", vapid_pem, receiver.base, auth_mode="demo"),
+                             env_file=None)
+    assert seed_demo(settings, str(feed)) == 4
+    assert seed_demo(settings, str(feed)) == 0  # a second run does nothing
+    store = open_store(settings.db)
+    try:
+        tids = [row[0] for row in store.db.execute("SELECT id FROM threads ORDER BY id")]  # type: ignore[attr-defined]
+        authors = {row[0] for row in store.db.execute("SELECT author FROM posts")}  # type: ignore[attr-defined]
+        assert len(tids) == 4 and all(a.startswith("demo:") for a in authors) and len(authors) == 3
+        with serving(create_app(settings, store)) as base, httpx.Client(base_url=f"{base}/api/v1") as api:
+            seen = [api.get(f"/threads/{tid}", headers={"X-Practica-Demo-Person": "alan"}).json() for tid in tids]
+    finally:
+        store.close()
+    posts = [p for d in seen for top in d["posts"] for p in [top, *top["replies"]]]
+    assert len(posts) == 9
+    assert all(p["state"] == "visible" and p["html"].startswith("<p>") for p in posts)
+    question = next(d for d in seen if d["thread"]["type"] == "question" and d["thread"]["accepted_post"])
+    assert [p["accepted"] for p in question["posts"]] == [False, True]  # the lesson's author's answer
+    assert sum(p["helpful"] for p in posts) == 1
+
+
+def test_refused_outside_the_demo_mode(tmp_path: Path, vapid_pem: Path, receiver: ReceiverClient) -> None:
+    settings = load_settings(environment(tmp_path / "x.sqlite3", vapid_pem, receiver.base), env_file=None)
+    with pytest.raises(ConfigError, match="PRACTICA_AUTH_MODE=demo"):
+        seed_demo(settings, str(tmp_path / "feed.json"))
