@@ -135,10 +135,7 @@ def export_feedback(settings: ServiceSettings, out: Path | None) -> str:
     finally:
         store.close()
     if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        partial = out.with_name(f".{out.name}.tmp")
-        partial.write_text(text, encoding="utf-8")
-        partial.replace(out)
+        write_whole(out, text)
         log.info("wrote feedback on %d pages to %s", len(json.loads(text)["pages"]), out)
     return text
 
@@ -168,10 +165,7 @@ def export_conversations(settings: ServiceSettings, out: Path | None, days: int)
     finally:
         store.close()
     if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        partial = out.with_name(f".{out.name}.tmp")
-        partial.write_text(text, encoding="utf-8")
-        partial.replace(out)
+        write_whole(out, text)
     return text
 
 
@@ -241,3 +235,11 @@ def loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+def write_whole(out: Path, text: str) -> None:
+    """Write `text` to `out` so that a reader (the site's build) sees the old file or the new one, never half."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(f".{out.name}.tmp")
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(out)
