@@ -109,10 +109,7 @@ def _ingest(args: argparse.Namespace) -> int:
     from .commands import ingest_once
 
     settings = _settings(args)
-    feed = args.feed or settings.feed
-    if not feed:
-        raise ConfigError("no feed given: pass --feed site/feed.json (or its URL), or set PRACTICA_PUSH_FEED")
-    ingest_once(settings, feed)
+    ingest_once(settings, _feed(args, settings))
     return 0
 
 
@@ -120,10 +117,7 @@ def _seed_demo(args: argparse.Namespace) -> int:
     from .commands import seed_demo
 
     settings = _settings(args)
-    feed = args.feed or settings.feed
-    if not feed:
-        raise ConfigError("no feed given: pass --feed site/feed.json (or its URL), or set PRACTICA_PUSH_FEED")
-    seed_demo(settings, feed)
+    seed_demo(settings, _feed(args, settings))
     return 0
 
 
@@ -193,3 +187,11 @@ def _duration(text: str, option: str) -> float:
     if seconds < 1:
         raise ConfigError(f"{option}: at least 1s")
     return seconds
+
+
+def _feed(args: argparse.Namespace, settings: ServiceSettings) -> str:
+    """The feed to read: --feed, else PRACTICA_PUSH_FEED; a ConfigError saying how to give one."""
+    feed = args.feed or settings.feed
+    if not feed:
+        raise ConfigError("no feed given: pass --feed site/feed.json (or its URL), or set PRACTICA_PUSH_FEED")
+    return str(feed)

@@ -73,16 +73,13 @@ async def limited(request: Request, ctx: Ctx) -> None:
 
 @router.get("/me", response_model=MeView, summary="Who you are signed in as, and what the service holds about you")
 async def me(ctx: Ctx, principal: SignedIn) -> MeView:
-    refresh(ctx.store, principal, utcnow())
-    return view(ctx, principal)
+    return view(ctx, principal)  # the Reader dependency has already refreshed what is kept (seen today)
 
 
 @router.get("/me/export", response_model=PersonalData, summary="Download everything the service holds about you",
             response_description=f"A JSON file ({FILENAME}): your row, your linked devices and their notifications")
 async def export(ctx: Ctx, principal: SignedIn) -> Response:
-    now = utcnow()
-    refresh(ctx.store, principal, now)
-    data = personal_data(ctx.store, principal.subject, now)
+    data = personal_data(ctx.store, principal.subject, utcnow())
     return JSONResponse(data.model_dump(mode="json"),
                         headers={"Content-Disposition": f'attachment; filename="{FILENAME}"'})
 
