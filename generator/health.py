@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -63,6 +64,7 @@ class Conversation:
     new: int
     returning: int
     window_days: int
+    new_contributors: tuple[str, ...] = ()  # names of people whose first item here was published in the window
 
     @property
     def share_answered(self) -> str:
@@ -213,13 +215,28 @@ def _unanswered(c: Community, data: dict[str, Any]) -> list[Finding]:
 
 
 def _conversation(c: Community, data: dict[str, Any]) -> list[Conversation]:
-    """Every community, with what its boards did in the export's window (zeros where nothing happened)."""
+    """Every community, with what its conversations did in the export's window (zeros where nothing happened),
+    and who published their first lesson, video, FAQ or path there in the same window."""
     activity, window = data.get("communities", {}), int(data.get("window_days", 30))
+    try:
+        end = dt.date.fromisoformat(str(data.get("generated_at", ""))[:10])
+    except ValueError:
+        end = c.settings.today
     rows = []
     for topic in sorted(c.topics.values(), key=lambda t: t.title):
         a = activity.get(topic.id, {})
         median = a.get("median_hours_to_answer")
         rows.append(Conversation(topic.id, topic.title, topic.meta.goal, int(a.get("questions", 0)),
                                  int(a.get("answered", 0)), float(median) if median is not None else None,
-                                 int(a.get("new", 0)), int(a.get("returning", 0)), window))
+                                 int(a.get("new", 0)), int(a.get("returning", 0)), window,
+                                 _new_contributors(c, topic.id, end - dt.timedelta(days=window), end)))
     return rows
+
+
+def _new_contributors(c: Community, topic_id: str, since: dt.date, end: dt.date) -> tuple[str, ...]:
+    """Names of the people credited on an item of the community whose first such item is dated in (since, end]."""
+    first: dict[str, dt.date] = {}
+    for item in c.items_by_topic.get(topic_id, []):
+        for pid in item.people:
+            first[pid] = min(first.get(pid, item.date), item.date)
+    return tuple(sorted(c.people[p].title for p, day in first.items() if since < day <= end and p in c.people))

@@ -17,6 +17,7 @@ from generator.service.privacy.people import remember
 from generator.service.store.backend import open_store
 
 from .conftest import MINI, CliResult, write_config
+from .service.forum import SQL_JOINS, ingest_talk_feed
 from .soup import after, attr
 
 NOW = dt.datetime.now(dt.UTC)
@@ -28,7 +29,7 @@ def forum(db: Path) -> dict[str, int]:
     store = open_store(db)
     ids = {}
     try:
-        for subject in ("sso|a", "sso|b"):
+        for subject in ("sso|a", "sso|b", "sso|c", "sso|d", "sso|e"):
             remember(store, Principal(subject, None, None, "jwt"), NOW - dt.timedelta(days=10))
         for name, days, answers in (("waiting", 5, ()), ("answered", 6, ("sso|b",)), ("self", 4, ("sso|a",)),
                                     ("new", 1, ())):
@@ -41,6 +42,12 @@ def forum(db: Path) -> dict[str, int]:
             ids[name] = thread.id
         insight = store.create_thread("board", "data", "insight", "An insight", "sso|a", NOW - dt.timedelta(days=9))
         store.add_post(insight.id, None, "sso|a", "Note", "visible", "i-1", insight.created_at)
+        # The discussion of a lesson of the data community: sso|c is new there, sso|d returns after 40 days,
+        # sso|e only posted long ago, sso|b (already on the board) counts once.
+        ingest_talk_feed(store)
+        lesson = store.create_thread("item", SQL_JOINS, None, None, "sso|d", NOW - dt.timedelta(days=40))
+        for n, (who, days) in enumerate((("sso|d", 40), ("sso|e", 39), ("sso|d", 2), ("sso|c", 1), ("sso|b", 1))):
+            store.add_post(lesson.id, None, who, "On the lesson.", "visible", f"l-{n}", NOW - dt.timedelta(days=days))
     finally:
         store.close()
     return ids
@@ -59,9 +66,10 @@ def test_the_export_lists_only_questions_nobody_else_answered_in_time(cli: Calla
     data = json.loads((tmp_path / "c.json").read_text())
     assert data["days"] == 3 and data["window_days"] == 30
     # 4 questions, 1 answered by someone else (at once: 0 h; the asker's own reply does not count);
-    # the asker and sso|b both posted for the first time in the window.
+    # the asker, sso|b and sso|c (on a lesson of the community) posted for the first time in the window,
+    # sso|d came back to a discussion they first joined 40 days ago.
     assert data["communities"] == {"data": {"questions": 4, "answered": 1, "median_hours_to_answer": 0.0,
-                                            "new": 2, "returning": 0}}
+                                            "new": 3, "returning": 1}}
     assert [(q["thread"], q["community"], q["title"]) for q in data["unanswered"]] == [
         (ids["waiting"], "data", TITLE), (ids["self"], "data", "self")]
 
@@ -69,6 +77,14 @@ def test_the_export_lists_only_questions_nobody_else_answered_in_time(cli: Calla
 def test_report_and_health_page_show_unanswered_questions(cli: Callable[..., CliResult], tmp_path: Path) -> None:
     folder = tmp_path / "site-src"
     shutil.copytree(MINI, folder / "content")
+    # Cy publishes their first lesson in the community within the window: a new contributor.
+    (folder / "content/people/cy.md").write_text(
+        "---\nname: Cy <b>Tran</b>\nrole: Planner\ntopics: [data]\n---\nCy plans.\n")
+    recent = (NOW - dt.timedelta(days=3)).date().isoformat()
+    lesson = (folder / "content/learn/forecast-basics.md").read_text()
+    (folder / "content/learn/cy-first.md").write_text(
+        lesson.replace("authors: [ada]", "authors: [cy]").replace("date: 2026-05-04", f"date: {recent}")
+        .replace("Forecast basics", "Cy's first forecast").replace("  by: ada", "  by: cy"))
     ids = export(cli, tmp_path, folder / "conversations.json")
     config = write_config(folder, docs_dir="content", practica={"conversations_file": "conversations.json"})
     text = cli("report", "--config-file", config, "--only", "unanswered_questions").out
@@ -93,10 +109,11 @@ def test_report_and_health_page_show_unanswered_questions(cli: Callable[..., Cli
     assert html.select("article b") == []
     table = after(heading.find_next("h2", id="conversation"), "table")  # type: ignore[arg-type]
     cells = [td.get_text(strip=True) for td in table.select("tbody tr")[0].select("td")]
-    assert cells[0] == "Data & Analytics" and cells[2:] == ["4", "25%", "0.0 h", "2", "0"]
+    assert cells[0] == "Data & Analytics" and cells[2:] == ["4", "25%", "0.0 h", "3", "1", "1(Cy <b>Tran</b>)"]
     text = cli("report", "--config-file", config).out
     assert "Data & Analytics (goal: " in text and ": 4 questions, 25% answered, first answer in 0 h (median); " \
-           "2 new and 0 returning participants" in text
+           "3 new and 1 returning participants; 1 new contributor (Cy <b>Tran</b>)" in text
     markdown = cli("report", "--config-file", config, "--format", "markdown").out
     assert ("| Data &amp; Analytics | Every team can read a forecast and question it. | 4 questions, 25% answered, "
-            "first answer in 0 h (median); 2 new and 0 returning participants |") in markdown
+            "first answer in 0 h \\(median\\); 3 new and 1 returning participants; 1 new contributor \\(Cy "
+            "&lt;b&gt;Tran&lt;/b&gt;\\) |") in markdown

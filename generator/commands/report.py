@@ -70,14 +70,21 @@ def markdown(community: Community, result: Health) -> str:
     if result.conversation:
         lines += ["", f"### Conversation against each community's goal (last {result.conversation[0].window_days} "
                   "days)", "", "| community | goal | what its boards did |", "|---|---|---|"]
-        lines += [f"| {_md(r.name)} | {_md(r.goal or '—')} | {_said(r)} |" for r in result.conversation]
+        lines += [f"| {_md(r.name)} | {_md(r.goal or '—')} | {_md(_said(r))} |" for r in result.conversation]
     return "\n".join(lines)
 
 
 def _said(r: Conversation) -> str:
     wait = f", first answer in {r.median_hours_to_answer:g} h (median)" if r.median_hours_to_answer is not None else ""
     return (f"{r.questions} question{'s' * (r.questions != 1)}, {r.share_answered} answered{wait}; "
-            f"{r.new} new and {r.returning} returning participants")
+            f"{r.new} new and {r.returning} returning participants; " + _contributors(r))
+
+
+def _contributors(r: Conversation) -> str:
+    if not r.new_contributors:
+        return "no new contributors"
+    names = r.new_contributors
+    return f"{len(names)} new contributor{'s' * (len(names) != 1)} ({', '.join(names)})"
 
 
 def _things(result: Health) -> str:

@@ -20,6 +20,7 @@ from generator.service.push.feed import parse_feed
 from generator.service.push.ingest import ingest
 from generator.service.push.schedule import Rules
 from generator.service.store.backend import open_store
+from generator.service.store.base import Store
 from generator.service.store.sqlite import SqliteStore
 
 from .conftest import T0, ReceiverClient, environment, feed, item, serving
@@ -134,7 +135,7 @@ def running(tmp_path: Path, pem: Path, receiver: ReceiverClient, db: str = "talk
         keys.close()
 
 
-def ingest_talk_feed(store: SqliteStore) -> None:
+def ingest_talk_feed(store: Store) -> None:
     ingest(store, parse_feed(talk_feed()), T0, Rules())
 
 

@@ -73,8 +73,9 @@ class TalkStore(Protocol):
     def question_times(self, since: dt.datetime) -> list[tuple[str, dt.datetime, dt.datetime | None]]:
         """(community, asked at, first visible post by anyone but the asker or None) of board questions since."""
 
-    def board_participants(self, since: dt.datetime) -> list[tuple[str, dt.datetime]]:
-        """(community, their first visible board post there) of each person with a visible board post since."""
+    def participation(self) -> list[tuple[str, str, str, dt.datetime, dt.datetime]]:
+        """(thread kind, its target: a community or an item id, author, their first and last visible post there)
+        for every author of a visible post; erased authors are not counted."""
 
     def create_thread(self, kind: ThreadKind, target: str, type: ThreadType | None, title: str | None,
                       author: str, at: dt.datetime) -> Thread:

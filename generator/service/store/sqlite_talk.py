@@ -70,12 +70,12 @@ class TalkTables:
             "t.type = 'question' AND t.created_at >= ? ORDER BY t.target, t.created_at", (iso(since),))
         return [(row[0], parse_iso(row[1]), _time(row[2])) for row in rows.fetchall()]
 
-    def board_participants(self, since: dt.datetime) -> list[tuple[str, dt.datetime]]:
+    def participation(self) -> list[tuple[str, str, str, dt.datetime, dt.datetime]]:
         rows = self.db.execute(
-            "SELECT t.target, min(p.created_at) FROM posts p JOIN threads t ON t.id = p.thread_id WHERE "
-            "t.kind = 'board' AND p.state = 'visible' AND p.author IS NOT NULL GROUP BY t.target, p.author "
-            "HAVING max(p.created_at) >= ? ORDER BY t.target", (iso(since),))
-        return [(row[0], parse_iso(row[1])) for row in rows.fetchall()]
+            "SELECT t.kind, t.target, p.author, min(p.created_at), max(p.created_at) FROM posts p JOIN threads t ON "
+            "t.id = p.thread_id WHERE p.state = 'visible' AND p.author IS NOT NULL GROUP BY t.kind, t.target, "
+            "p.author ORDER BY t.kind, t.target")
+        return [(row[0], row[1], row[2], parse_iso(row[3]), parse_iso(row[4])) for row in rows.fetchall()]
 
     def create_thread(self, kind: ThreadKind, target: str, type: ThreadType | None, title: str | None,
                       author: str, at: dt.datetime) -> Thread:

@@ -38,7 +38,8 @@ def conversations_export(store: Store, now: dt.datetime, days: int, window: int 
 
 def community_activity(store: Store, since: dt.datetime) -> dict[str, dict[str, Any]]:
     """Per community since `since`: questions asked and answered (by someone other than the asker), the median
-    hours to a first answer, and people who posted for the first time there (new) or again (returning)."""
+    hours to a first answer, and people who took part (on its board or in the discussion of one of its items)
+    for the first time (new) or again (returning)."""
     found: dict[str, dict[str, Any]] = {}
     waits: dict[str, list[float]] = {}
     for community, asked, answered in store.question_times(since):
@@ -47,11 +48,27 @@ def community_activity(store: Store, since: dt.datetime) -> dict[str, dict[str, 
         if answered is not None:
             row["answered"] += 1
             waits.setdefault(community, []).append((answered - asked).total_seconds() / 3600)
-    for community, first in store.board_participants(since):
+    for community, first in _participants(store, since):
         found.setdefault(community, _empty())["new" if first >= since else "returning"] += 1
     for community, hours in waits.items():
         found[community]["median_hours_to_answer"] = round(statistics.median(hours), 1)
     return found
+
+
+def _participants(store: Store, since: dt.datetime) -> list[tuple[str, dt.datetime]]:
+    """(community, their first post there) of each person who posted there since `since`: an item's discussion
+    counts for each of the item's communities, so one person is one participant however many threads."""
+    spans: dict[tuple[str, str], tuple[dt.datetime, dt.datetime]] = {}
+    topics: dict[str, tuple[str, ...]] = {}
+    for kind, target, author, first, last in store.participation():
+        if kind == "board":
+            communities: tuple[str, ...] = (target,)
+        else:
+            communities = topics.setdefault(target, store.item_topics(target) or ())
+        for community in communities:
+            was = spans.get((community, author))
+            spans[community, author] = (min(first, was[0]), max(last, was[1])) if was else (first, last)
+    return sorted((community, first) for (community, _), (first, last) in spans.items() if last >= since)
 
 
 def _empty() -> dict[str, Any]:
