@@ -115,3 +115,25 @@ def test_no_import_cycles() -> None:
     for cycle in found:
         print("import cycle: " + cycle)
     assert not found, f"{len(found)} import cycle(s):\n" + "\n".join(found)
+
+
+def external_imports(file: Path) -> set[str]:
+    """The top-level names of the absolute imports in `file`, anywhere in it (`mkdocs` for `mkdocs.config`)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(file.read_text(encoding="utf-8"), str(file))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name.partition(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            found.add(node.module.partition(".")[0])
+    return found
+
+
+def test_only_the_adapter_imports_mkdocs() -> None:
+    """MkDocs and Material sit behind generator/adapters/mkdocs.py (and the hook file MkDocs loads, which only
+    forwards to it): the rest of the generator works on the validated community and its outputs."""
+    allowed = {"generator.adapters.mkdocs"}
+    offenders = sorted(name for name, file in modules().items()
+                       if name not in allowed and not name.startswith("hooks") and
+                       {"mkdocs", "material"} & external_imports(file))
+    assert offenders == [], f"import MkDocs only in generator/adapters/mkdocs.py: {offenders}"
+    assert "mkdocs" in external_imports(ROOT / "generator/adapters/mkdocs.py")  # the check sees imports at all

@@ -18,8 +18,10 @@ from pathlib import Path
 
 from jinja2 import Environment
 from markupsafe import Markup, escape
+from mkdocs.commands.build import build as mkdocs_build
+from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.exceptions import PluginError
+from mkdocs.exceptions import ConfigurationError, MkDocsException, PluginError
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
@@ -28,6 +30,7 @@ from ..community import Community
 from ..content.files import HIDDEN, Policy
 from ..content.load import file_policy, load_community
 from ..content.problems import errors, format_text
+from ..errors import BuildError, ConfigError
 from ..health import conversations_for, feedback_for
 from ..images import PHOTO_WIDTHS, image_size, photos, square_webp
 from ..kinds import KINDS
@@ -54,6 +57,25 @@ class BuildState:
     site: Site
     pages: dict[str, GeneratedPage] = field(default_factory=dict)
     assets: dict[str, Path] = field(default_factory=dict)
+
+
+def load_site_config(config_file: Path, settings: Settings, strict: bool = False) -> MkDocsConfig:
+    """mkdocs.yml read by MkDocs, with the content folder as its docs_dir; a ConfigError when MkDocs refuses it."""
+    try:
+        return load_config(str(config_file), docs_dir=str(settings.content_dir), strict=strict)
+    except ConfigurationError as exc:
+        raise ConfigError(f"{config_file}: {exc}") from None
+
+
+def run_build(config: MkDocsConfig, settings: Settings, community: Community, site_dir: Path) -> None:
+    """Build an already validated community into `site_dir` with MkDocs and Material; a BuildError (the
+    MkDocs or OS error as its cause) when MkDocs fails."""
+    config.site_dir = str(site_dir)
+    preload(config, settings, community)
+    try:
+        mkdocs_build(config)
+    except (MkDocsException, OSError) as exc:
+        raise BuildError(str(exc)) from exc
 
 
 def preload(config: MkDocsConfig, settings: Settings, community: Community) -> None:

@@ -51,30 +51,21 @@ def build_site(config_file: Path, settings: Settings, community: Community, site
     that what validation would miss is still never published)."""
     started = time.monotonic() if started is None else started
     # MkDocs (~0.3 s to import) only once there is something to build: `practica build` reports content
-    # errors, and `practica validate` runs, without loading it.
-    from mkdocs.commands.build import build as mkdocs_build
-    from mkdocs.config import load_config
-    from mkdocs.exceptions import ConfigurationError, MkDocsException
-
-    from ..adapters.mkdocs import preload
+    # errors, and `practica validate` runs, without loading it. Only the adapter imports MkDocs.
+    from ..adapters.mkdocs import load_site_config, run_build
 
     _require(config_file)
-    try:
-        config = load_config(str(config_file), docs_dir=str(settings.content_dir), strict=strict)
-    except ConfigurationError as exc:
-        raise ConfigError(f"{config_file}: {exc}") from None
+    config = load_site_config(config_file, settings, strict)
     target = Path(site_dir or config.site_dir).resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     remove_abandoned(target)
     # The builder's pid in the name lets a later build tell a folder a killed build left from one in progress.
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-building-{os.getpid()}-", dir=target.parent))
-    config.site_dir = str(staging)
-    preload(config, settings, community)
     try:
-        mkdocs_build(config)
-    except (MkDocsException, OSError) as exc:
+        run_build(config, settings, community, staging)
+    except BuildError as exc:
         shutil.rmtree(staging, ignore_errors=True)
-        raise BuildError(f"the site build failed; {target} was left as it was: {exc}") from exc
+        raise BuildError(f"the site build failed; {target} was left as it was: {exc}") from exc.__cause__
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
