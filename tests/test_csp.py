@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import subprocess
+import sys
 import threading
 import urllib.error
 import urllib.request
@@ -175,3 +177,25 @@ def test_serve_error_pages_get_a_policy_that_allows_nothing(server: str) -> None
         urllib.request.urlopen(server + "no/such/page/", timeout=5)
     policy = directives(missing.value.headers["Content-Security-Policy"])
     assert policy["default-src"] == ["'none'"] and policy["frame-ancestors"] == ["'self'"]
+
+
+SCAN_CHILD = """
+import resource, sys
+resource.setrlimit(resource.RLIMIT_CPU, ({seconds}, {seconds}))
+sys.path.insert(0, {root!r})
+from generator import csp
+for page in {pages!r}:
+    csp.meta_policy(page)  # the whole scan
+"""
+
+
+def test_the_page_scan_stays_linear_on_hostile_pages() -> None:
+    """A page scan runs once per built page: unterminated tags, comments and attributes repeated ~200 KB long
+    each take milliseconds with the scan's patterns (a restarted `[^>]*` took seconds, html.parser ~10 ms a
+    page in every build). The bound is the child's CPU time (see tests/test_linear_body.py for why)."""
+    pages = ["<script " * 25_000, "<head><meta" + " charset" * 25_000, "<head>" + "<!--" * 50_000,
+             "<meta " * 30_000, "<style " * 25_000, 'data-embed="' * 20_000, "<head>" + " " * 200_000 + "<meta",
+             "<script>" * 25_000, "<body><head " * 15_000]
+    code = SCAN_CHILD.format(seconds=2, root=str(Path(__file__).resolve().parent.parent), pages=pages)
+    done = subprocess.run([sys.executable, "-"], input=code, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, f"the scan used more than 2 s of CPU ({done.returncode}) {done.stderr[-500:]}"
