@@ -10,8 +10,8 @@ from ..models import Activity, FeedState
 from .markup import PostRejected, render
 from .policy import FORMER, UNNAMED
 
-VERBS = {"reply": "replied in", "thread_post": "posted in", "mention": "mentioned you in", "flag": "A post was "
-         "flagged in"}
+VERBS = {"reply": "replied in", "thread_post": "posted in", "mention": "mentioned you in", "question": "asked you:",
+         "flag": "A post was flagged in"}
 
 
 def who(activity: Activity, state: FeedState) -> str:
@@ -31,7 +31,7 @@ def where(activity: Activity, state: FeedState) -> str:
 
 
 def headline(activity: Activity, state: FeedState) -> str:
-    """'Priya replied in “SQL joins”', or for a flag 'A post was flagged in “…”'."""
+    """'Priya replied in “SQL joins”', 'Priya asked you: “…”', or for a flag 'A post was flagged in “…”'."""
     title = f"“{where(activity, state)}”"
     if activity.kind == "flag":
         return f"{VERBS['flag']} {title}"
