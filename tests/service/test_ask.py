@@ -19,6 +19,7 @@ from generator.service.push.ingest import ingest
 from generator.service.push.schedule import Rules
 from generator.service.store.backend import open_store
 from generator.service.store.migrations import MIGRATIONS
+from generator.service.store.sqlite import SqliteStore
 
 from .conftest import SITE, T0, ReceiverClient, feed, item, run_send
 from .forum import READERS, Forum, Walk, new_key, ok, refused, running, talk_feed
@@ -277,6 +278,7 @@ def test_migration_7_keeps_every_activity_and_its_outbox_and_mail_links(tmp_path
     """)
     db.close()
     store = open_store(path)
+    assert isinstance(store, SqliteStore)
     try:
         assert store.db.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] >= 7
         assert tuple(store.db.execute("SELECT id, kind, mailed_at FROM activity").fetchone()) == (7, "mention", at)
