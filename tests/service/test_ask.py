@@ -6,6 +6,7 @@ the local decrypting receiver."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +14,8 @@ from typing import Any
 
 import pytest
 
+from generator.service.commands import seed_demo
+from generator.service.config import load_settings
 from generator.service.models import Preferences, Subscription, utcnow
 from generator.service.push.feed import parse_feed
 from generator.service.push.ingest import ingest
@@ -21,7 +24,7 @@ from generator.service.store.backend import open_store
 from generator.service.store.migrations import MIGRATIONS
 from generator.service.store.sqlite import SqliteStore
 
-from .conftest import SITE, T0, ReceiverClient, feed, item, run_send
+from .conftest import SITE, T0, ReceiverClient, environment, feed, item, run_send
 from .forum import READERS, Forum, Walk, new_key, ok, refused, running, talk_feed
 from .test_identity import HEADER, Signer
 
@@ -288,5 +291,25 @@ def test_migration_7_keeps_every_activity_and_its_outbox_and_mail_links(tmp_path
         store.db.execute("DELETE FROM activity")  # the links still cascade from the rebuilt table
         assert store.db.execute("SELECT count(*) FROM outbox_activity").fetchone()[0] == 0
         assert store.db.execute("SELECT count(*) FROM email_activity").fetchone()[0] == 0
+    finally:
+        store.close()
+
+
+def test_seed_demo_adds_a_question_routed_to_an_expert(tmp_path: Path, vapid_pem: Path,
+                                                       receiver: ReceiverClient) -> None:
+    source = tmp_path / "feed.json"
+    source.write_text(json.dumps(ask_feed()), encoding="utf-8")
+    settings = load_settings(environment(tmp_path / "demo.sqlite3", vapid_pem, receiver.base, auth_mode="demo"),
+                             env_file=None)
+    assert seed_demo(settings, str(source)) == 5
+    assert seed_demo(settings, str(source)) == 0
+    store = open_store(settings.db)
+    assert isinstance(store, SqliteStore)
+    try:
+        [(tid, person, asked)] = store.db.execute("SELECT thread_id, person, asked FROM routes").fetchall()
+        assert (person, asked) == ("ada", 1)
+        [(kind,)] = store.db.execute("SELECT kind FROM activity WHERE subject = 'demo:ada' AND thread_id = ?",
+                                     (tid,)).fetchall()
+        assert kind == "question"
     finally:
         store.close()
