@@ -358,6 +358,9 @@
   /* ---------- A community's board: its titled threads, a form to open one; ?thread=<id> opens one in place ---------- */
   const TYPES = [["question", "Question"], ["insight", "Insight"], ["applied", "How I applied it"]];
   const typeName = (type) => (TYPES.find(([value]) => value === type) || ["", "Discussion"])[1];
+  /* An asked question's experts: "Sent to Ada Okafor, Lin Chen" (site people's names, as text). */
+  const routedTo = (thread) => (thread.routed_to && thread.routed_to.length ?
+    "Sent to " + thread.routed_to.map((p) => p.name).join(", ") : "");
 
   function board(root) {
     const community = root.dataset.prBoard;
@@ -372,7 +375,8 @@
         const title = view && view.thread ? view.thread.title : null;
         head.replaceChildren(el("p", {}, el("a", { href: hub + "#discussions", text: "All questions and discussions" })),
           title ? el("h3", { class: "pr-board__title" },
-            el("span", { class: "pr-board__type", text: typeName(view.thread.type) + ": " }), title) : null);
+            el("span", { class: "pr-board__type", text: typeName(view.thread.type) + ": " }), title) : null,
+          view && view.thread && routedTo(view.thread) ? el("p", { class: "pr-board__routed", text: routedTo(view.thread) }) : null);
       } });
       return;
     }
@@ -411,7 +415,8 @@
         el("span", { class: "pr-board__type", text: typeName(thread.type) + (thread.pinned ? " · pinned" : "") }),
         el("a", { class: "pr-board__link", href: hub + "?thread=" + thread.id + "#discussions", text: thread.title || "(removed)" }),
         el("span", { class: "pr-board__facts", text: replies + (replies === 1 ? " reply" : " replies") +
-          " · last activity " + when(thread.last_post_at) + (thread.accepted_post ? " · answered" : "") }));
+          " · last activity " + when(thread.last_post_at) + (thread.accepted_post ? " · answered" : "") +
+          (routedTo(thread) ? " · " + routedTo(thread) : "") }));
     }
 
     function renderJoin() {

@@ -1,0 +1,83 @@
+""""Ask an expert" in Chromium: the mini site and the real community service in demo mode (uvicorn, a real SQLite
+file). Bo asks Ada (available for questions) from her profile with the keyboard alone; the question lands on the
+Data & Analytics board, routed to Ada, whose name the board shows; axe finds nothing on the open form at 360 px."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from tests.browser.test_accessibility import axe, tab_to
+from tests.browser.test_push import Stack, running
+from tests.browser.test_talk import be, forget_discussions
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    with running(tmp_path_factory.mktemp("ask-site"), auth_mode="demo") as started:
+        yield started
+
+
+@pytest.fixture
+def context(browser: Browser, stack: Stack) -> Iterator[BrowserContext]:
+    context = browser.new_context(viewport={"width": 360, "height": 740}, timezone_id="Europe/Berlin")
+    yield context
+    context.close()
+    stack.store.db.execute("DELETE FROM routes")
+    forget_discussions(stack)
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Iterator[Page]:
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    assert errors == [], f"JavaScript errors: {errors}"
+
+
+def test_ask_from_a_profile_with_the_keyboard_lands_on_the_board_routed_to_them(
+        context: BrowserContext, page: Page, stack: Stack) -> None:
+    be(context, stack, "bo")
+    page.goto(stack.url("people/ada/"))
+    ask = page.get_by_role("button", name="Ask Ada")
+    expect(ask).to_be_visible()  # shown by ask.js: the site has a community service
+    tab_to(page, ".pr-ask__open")
+    page.keyboard.press("Enter")
+    expect(ask).to_have_attribute("aria-expanded", "true")
+    expect(page.get_by_label("Title")).to_be_focused()
+    assert page.locator("[data-pr-ask] select").count() == 0  # one community: nothing to choose
+    page.locator("[data-pr-ask]").scroll_into_view_if_needed()
+    assert axe(page) == []
+    scroll = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll <= 360, f"the page is {scroll} px wide at 360 px"
+    page.keyboard.type("How do you pick a forecast horizon?")
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Your question")).to_be_focused()
+    page.keyboard.type("Weekly or monthly, and <b>why</b>?")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    done = page.locator(".pr-ask__done")
+    expect(done).to_have_text("Your question is on the Data & Analytics board, sent to Ada Okafor. See your question")
+    link = page.get_by_role("link", name="See your question")
+    expect(link).to_be_focused()
+    [(tid, person)] = stack.store.db.execute("SELECT thread_id, person FROM routes").fetchall()
+    assert person == "ada"
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/topics/data/?thread={tid}#discussions")
+    expect(page.locator(".pr-board__routed")).to_have_text("Sent to Ada Okafor")
+    expect(page.locator("#discussions")).to_contain_text("Weekly or monthly, and <b>why</b>?")  # text, not HTML
+    page.goto(stack.url("topics/data/"))
+    row = page.locator("li.pr-board__thread").filter(has_text="How do you pick a forecast horizon?")
+    expect(row).to_contain_text("Sent to Ada Okafor")
+
+
+def test_signed_out_the_ask_control_offers_sign_in(context: BrowserContext, page: Page, stack: Stack) -> None:
+    be(context, stack, None)
+    page.goto(stack.url("skills/forecasting/"))
+    page.get_by_role("button", name="Ask someone who knows Forecasting").click()
+    expect(page.get_by_role("link", name="Sign in to ask someone who knows Forecasting")).to_be_visible()
