@@ -5,12 +5,15 @@ Data & Analytics board, routed to Ada, whose name the board shows; axe finds not
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from tests.browser.conftest import StaticServer
 from tests.browser.test_accessibility import axe, tab_to
-from tests.browser.test_push import Stack, running
+from tests.browser.test_me import _closed_port
+from tests.browser.test_push import Stack, build, controlled, running
 from tests.browser.test_talk import be, forget_discussions
 
 pytestmark = pytest.mark.browser
@@ -81,3 +84,50 @@ def test_signed_out_the_ask_control_offers_sign_in(context: BrowserContext, page
     page.goto(stack.url("skills/forecasting/"))
     page.get_by_role("button", name="Ask someone who knows Forecasting").click()
     expect(page.get_by_role("link", name="Sign in to ask someone who knows Forecasting")).to_be_visible()
+
+
+def test_a_question_asked_offline_waits_and_is_sent_once(context: BrowserContext, page: Page, stack: Stack) -> None:
+    be(context, stack, "bo")
+    controlled(page, stack.url("people/ada/"))
+    page.reload()  # through the service worker, which keeps the page and who is signed in
+    expect(page.get_by_role("button", name="Ask Ada")).to_be_visible()
+    context.set_offline(True)
+    page.reload()
+    page.get_by_role("button", name="Ask Ada").click()
+    page.get_by_label("Title").fill("Asked on the train")
+    page.get_by_label("Your question").fill("Which horizon for a new product?")
+    page.get_by_role("button", name="Send question").click()
+    expect(page.locator("[data-pr-ask]")).to_contain_text("your question waits on this device")
+    assert stack.store.db.execute("SELECT count(*) FROM threads").fetchone()[0] == 0
+    context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.wait_for_function("localStorage.getItem('practica:talk:outbox') === '[]'")
+    page.reload()  # a later page sends nothing again
+    page.wait_for_function("localStorage.getItem('practica:talk:outbox') === '[]'")
+    titles = [row[0] for row in stack.store.db.execute("SELECT title FROM threads")]
+    assert titles == ["Asked on the train"]  # exactly once
+    assert [row[0] for row in stack.store.db.execute("SELECT person FROM routes")] == ["ada"]
+
+
+def test_with_the_service_down_asking_says_so_and_without_one_no_control_shows(browser: Browser,
+                                                                               tmp_path: Path) -> None:
+    server = StaticServer(tmp_path / "site")
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    try:
+        build(tmp_path, server, f"http://127.0.0.1:{_closed_port()}/api/v1")
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(server.url + "people/ada/")
+        page.get_by_role("button", name="Ask Ada").click()
+        expect(page.locator("[data-pr-ask]")).to_contain_text(
+            "Asking is unavailable right now: the community service cannot be reached.")
+        build(tmp_path, server, None)  # no community service: the contact actions stay, no ask control
+        page.goto(server.url + "people/ada/")
+        expect(page.locator("[data-pr-ask]")).to_be_hidden()
+        expect(page.locator(".pr-available")).to_be_visible()
+        assert page.locator("script[src$='ask.js']").count() == 0
+        assert errors == []
+    finally:
+        context.close()
+        server.stop()
