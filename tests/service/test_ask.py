@@ -313,3 +313,22 @@ def test_seed_demo_adds_a_question_routed_to_an_expert(tmp_path: Path, vapid_pem
         assert kind == "question"
     finally:
         store.close()
+
+
+def test_a_held_question_reaches_its_expert_when_a_steward_approves_it(tmp_path: Path, vapid_pem: Path,
+                                                                       receiver: ReceiverClient) -> None:
+    with running(tmp_path, vapid_pem, receiver, premoderate="data") as forum:
+        ingest(forum.store, parse_feed(ask_feed()), T0, Rules())
+        sign_in(forum, "priya")
+        keeps(forum, "priya")
+        asked = ok(question(forum, "robert", {"person": "priya"}), 201)
+        assert asked["post"]["state"] == "held"
+        assert ok(forum.get("/me/activity", "priya"))["activity"] == []  # nothing until it is shown
+        ok(forum.send("POST", f"/posts/{asked['post']['id']}/approve", "ada"))  # Ada stewards `data`
+        assert [a["kind"] for a in ok(forum.get("/me/activity", "priya"))["activity"]] == ["question"]
+
+
+def test_routes_go_with_their_thread_when_retention_purges_it(forum: Forum) -> None:
+    ok(question(forum, "robert", {"skill": POWER_QUERY}), 201)
+    assert forum.store.prune_threads(utcnow() + dt.timedelta(days=1)) == 1
+    assert forum.store.db.execute("SELECT count(*) FROM routes").fetchone()[0] == 0
