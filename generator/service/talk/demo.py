@@ -42,7 +42,7 @@ def _asked(talk: Talk, people: list[Ref], community: str, asker: Principal, now:
         return 0
     _demo(expert, talk, now)  # signed in once, so the question reaches their bell
     ask(talk, asker, Target("person", expert.id), None if expert.topics else community,
-        f"{expert.name.split()[0]}, how do you decide when a forecast is good enough to share?",
+        f"{expert.name.split()[0]}, how do you decide when a first draft is good enough to share?",
         "I keep polishing mine for another day. What do you check before you send it out?", "demo-seed-10", now)
     return 1
 
