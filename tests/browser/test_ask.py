@@ -4,14 +4,19 @@ Data & Analytics board, routed to Ada, whose name the board shows; axe finds not
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from generator.service.identity.principal import Principal
+from generator.service.models import utcnow
+from generator.service.privacy.people import remember
 from tests.browser.conftest import StaticServer
 from tests.browser.test_accessibility import axe, tab_to
+from tests.browser.test_bell import activity, bell
 from tests.browser.test_me import _closed_port
 from tests.browser.test_push import Stack, build, controlled, running
 from tests.browser.test_talk import be, forget_discussions
@@ -44,7 +49,8 @@ def page(context: BrowserContext) -> Iterator[Page]:
 
 
 def test_ask_from_a_profile_with_the_keyboard_lands_on_the_board_routed_to_them(
-        context: BrowserContext, page: Page, stack: Stack) -> None:
+        browser: Browser, context: BrowserContext, page: Page, stack: Stack) -> None:
+    remember(stack.store, Principal("demo:ada", None, "Ada Okafor", "demo", "ada"), utcnow())  # Ada signed in once
     be(context, stack, "bo")
     page.goto(stack.url("people/ada/"))
     ask = page.get_by_role("button", name="Ask Ada")
@@ -77,6 +83,21 @@ def test_ask_from_a_profile_with_the_keyboard_lands_on_the_board_routed_to_them(
     page.goto(stack.url("topics/data/"))
     row = page.locator("li.pr-board__thread").filter(has_text="How do you pick a forecast horizon?")
     expect(row).to_contain_text("Sent to Ada Okafor")
+
+    ada = browser.new_context(viewport={"width": 360, "height": 740})  # Ada's bell: tapping it opens the question
+    try:
+        be(ada, stack, "ada")
+        reader = ada.new_page()
+        reader.goto(stack.url(""))
+        bell(reader).click()
+        entry = activity(reader).get_by_role("link", name=re.compile("^Bo Lindqvist asked you: “How do you pick"))
+        href = entry.get_attribute("href") or ""
+        assert re.search(rf"\?thread={tid}#post-\d+$", href), href
+        entry.click()
+        reader.wait_for_url(re.compile(r"#post-\d+$"))
+        expect(reader.locator(href[href.index("#"):])).to_contain_text("Weekly or monthly")
+    finally:
+        ada.close()
 
 
 def test_signed_out_the_ask_control_offers_sign_in(context: BrowserContext, page: Page, stack: Stack) -> None:

@@ -99,7 +99,7 @@ def test_a_question_asked_of_a_person_goes_to_them_on_their_board(forum: Forum) 
     [activity] = ok(forum.get("/me/activity", "ada"))["activity"]
     assert (activity["kind"], activity["who"], activity["title"]) == ("question", "Robert Example",
                                                                       "How do I unpivot a table?")
-    assert activity["url"] == f"{SITE}topics/data/#post-{asked['post']['id']}"
+    assert activity["url"] == f"{SITE}topics/data/?thread={thread['id']}#post-{asked['post']['id']}"
     assert ok(forum.get(f"/threads/{thread['id']}", "ada"))["following"] is True
 
 
