@@ -17,7 +17,7 @@ import pytest
 from generator.service.commands import seed_demo
 from generator.service.config import load_settings
 from generator.service.models import Preferences, Subscription, utcnow
-from generator.service.push.feed import parse_feed
+from generator.service.push.feed import FeedError, parse_feed
 from generator.service.push.ingest import ingest
 from generator.service.push.schedule import Rules
 from generator.service.store.backend import open_store
@@ -47,7 +47,7 @@ def ask_feed() -> dict[str, Any]:
         person |= {"topics": [topic], "available_for": available}
     data["_practica"]["skills"] = [
         {"id": POWER_QUERY, "name": "Power Query", "url": f"{SITE}skills/power-query/", "topics": ["data"],
-         "experts": ["ada", "alan", "zoe", "priya", "lin", "omar"]},
+         "experts": ["ghost", "ada", "alan", "zoe", "priya", "lin", "omar"]},  # ghost: not (or no longer) on the site
         {"id": "phishing", "name": "Phishing", "url": f"{SITE}skills/phishing/", "topics": ["security", "data"],
          "experts": ["grace"]},
         {"id": "figma", "name": "Figma", "url": f"{SITE}skills/figma/", "topics": ["ux"], "experts": ["alan", "zoe"]},
@@ -234,12 +234,23 @@ def test_the_routed_person_finds_their_questions_in_their_export_and_erasure_for
     assert ok(forum.get(f"/threads/{asked['thread']['id']}", "robert"))["thread"]["routed_to"] == []
 
 
+def test_the_feed_contract_refuses_oversized_expert_lists() -> None:
+    data = ask_feed()
+    data["_practica"]["skills"][0]["experts"] = [f"p{n}" for n in range(101)]
+    with pytest.raises(FeedError, match=r"skills\[0\]\.experts"):
+        parse_feed(data)
+    data = ask_feed()
+    data["items"][0]["_practica"]["experts"] = ["ada"] * 101
+    with pytest.raises(FeedError, match="experts"):
+        parse_feed(data)
+
+
 def test_the_feed_contract_carries_the_new_fields_and_an_older_feed_still_parses() -> None:
     state = parse_feed(ask_feed()).state
     assert state.people["priya"].available_for == ("questions", "mentoring")
     assert state.people["priya"].topics == ("data",)
     skill = state.skills[POWER_QUERY]
-    assert (skill.name, skill.topics, skill.experts[:2]) == ("Power Query", ("data",), ("ada", "alan"))
+    assert (skill.name, skill.topics, skill.experts[:2]) == ("Power Query", ("data",), ("ghost", "ada"))
     items = {i.id: i for i in parse_feed(ask_feed()).items}
     assert items["urn:practica:lesson:sql-joins"].experts == ("priya", "ada")
     old = parse_feed(feed(item("sql-joins")))
