@@ -30,7 +30,7 @@ def test_an_item_discussion_post_reply_edit_delete(forum: Forum) -> None:
     assert opened["thread"] | {"created_at": None, "last_post_at": None} == {
         "id": tid, "kind": "item", "item": SQL_JOINS, "community": None, "type": None, "title": None, "author": None,
         "created_at": None, "last_post_at": None, "pinned": False, "locked": False, "accepted_post": None,
-        "posts": 1}
+        "posts": 1, "routed_to": []}
     post = opened["post"]
     assert post["author"] == {"name": "Grace Hopper", "person": "grace", "former": False}  # the site's name
     assert post["html"] == ('<p>Does a <em>LEFT JOIN</em> keep every row? cc <a href="https://learn.example.org/'

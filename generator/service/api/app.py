@@ -48,6 +48,7 @@ from .me import router as me_router
 from .moderation import router as moderation_router
 from .poller import poll_forever
 from .posts import router as posts_router
+from .questions import router as questions_router
 from .threads import router as threads_router
 
 log = logging.getLogger("practica.push.api")
@@ -197,6 +198,7 @@ def create_app(settings: ServiceSettings, store: Store, *, feed: str | None = No
     app.include_router(feedback_router)
     app.include_router(me_router)
     app.include_router(threads_router)
+    app.include_router(questions_router)
     app.include_router(posts_router)
     app.include_router(moderation_router)
     app.include_router(admin_router)
@@ -205,7 +207,8 @@ def create_app(settings: ServiceSettings, store: Store, *, feed: str | None = No
     # A post may have 10,000 characters (talk/markup.py): 64 KiB holds them JSON-encoded in any script.
     talk_body = max(settings.max_body, TALK_MAX_BODY)
     app.add_middleware(BodyLimit, limit=settings.max_body, wider={"/api/v1/threads": talk_body,
-                                                                  "/api/v1/posts": talk_body})
+                                                                  "/api/v1/posts": talk_body,
+                                                                  "/api/v1/questions": talk_body})
     app.add_middleware(Cors, origins=settings.site_origins, trusted=settings.trusted_proxies,
                        headers=tuple(h for h in (ctx.identify.header,) if h and ctx.identify.mode == "demo"))
     # Outside even Starlette's ServerErrorMiddleware (which add_middleware cannot wrap), so a 500 has them too.

@@ -112,11 +112,17 @@ class ModerationRecord(BaseModel):
 
 class ActivityRecord(BaseModel):
     id: int
-    kind: str = Field(description="reply, thread_post, mention or flag")
+    kind: str = Field(description="reply, thread_post, mention, question or flag")
     thread: int
     post: int
     created_at: str
     read_at: str | None
+
+
+class RouteRecord(BaseModel):
+    thread: int = Field(description="The question's thread.")
+    asked: bool = Field(description="You were asked by name (from your profile); else chosen by your evidence.")
+    routed_at: str
 
 
 class PersonalData(BaseModel):
@@ -133,6 +139,7 @@ class PersonalData(BaseModel):
     flags: list[FlagRecord] = Field(description="Your flags on others' posts.")
     moderation: list[ModerationRecord] = Field(description="What you did as a steward or admin.")
     activity: list[ActivityRecord] = Field(default=[], description="What you were reminded of (the bell).")
+    questions_routed: list[RouteRecord] = Field(default=[], description="Questions sent to you as an expert.")
 
 
 def personal_data(store: Store, subject: str, now: dt.datetime) -> PersonalData:
@@ -152,7 +159,9 @@ def personal_data(store: Store, subject: str, now: dt.datetime) -> PersonalData:
         moderation=[_moderation(e) for e in store.log_by(subject)],
         activity=[ActivityRecord(id=aid, kind=kind, thread=tid, post=pid, created_at=parse_iso(at).isoformat(),
                                  read_at=parse_iso(read).isoformat() if read else None)
-                  for aid, kind, tid, pid, at, read in store.activity_held(subject)])
+                  for aid, kind, tid, pid, at, read in store.activity_held(subject)],
+        questions_routed=[RouteRecord(thread=tid, asked=asked, routed_at=parse_iso(at).isoformat())
+                          for tid, asked, at in (store.routes_to(found.person) if found.person else [])])
 
 
 def holds(data: PersonalData) -> list[str]:
@@ -175,7 +184,8 @@ def holds(data: PersonalData) -> list[str]:
                              (len(data.helpful), "\"this helped\" mark", "\"this helped\" marks"),
                              (len(data.flags), "flag on a post", "flags on posts"),
                              (len(data.moderation), "moderation action", "moderation actions"),
-                             (len(data.activity), "reminder of activity", "reminders of activity")):
+                             (len(data.activity), "reminder of activity", "reminders of activity"),
+                             (len(data.questions_routed), "question routed to you", "questions routed to you")):
         if count:
             out.append(f"{count} {one if count == 1 else many}")
     return out

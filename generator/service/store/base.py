@@ -241,7 +241,29 @@ class MailStore(Protocol):
     def mail_ids(self, subject: str) -> Sequence[int]: ...
 
 
-class Store(TalkStore, ActivityStore, MailStore, Protocol):
+class AskStore(Protocol):
+    """"Ask an expert" (ARCHITECTURE.md, "Conversations"): items' experts from the feed, and the routes of asked
+    questions (who, which thread, when), which the per-expert daily cap counts."""
+
+    def set_experts(self, items: Sequence[FeedItem]) -> None:
+        """Keep each ingested item's experts as the latest feed says."""
+
+    def item_experts(self, item_id: str) -> tuple[str, ...] | None:
+        """An ingested item's experts, best first; None if the service never ingested it."""
+
+    def add_routes(self, tid: int, persons: Sequence[str], asked: bool, at: dt.datetime) -> None:
+        """Record that the question was routed to these site persons, in order (`asked`: the first was asked by
+        name)."""
+
+    def routed_between(self, person: str, start: dt.datetime, end: dt.datetime) -> int: ...
+
+    def routes_to(self, person: str) -> list[tuple[int, bool, str]]:
+        """(thread, asked by name, routed_at) of every question routed to the person."""
+
+    def forget_routes_to(self, person: str) -> int: ...
+
+
+class Store(TalkStore, ActivityStore, MailStore, AskStore, Protocol):
     """Subscriptions, the feed's history and the outbox. Methods outside `transaction()` commit on return."""
 
     def migrate(self) -> int:

@@ -233,5 +233,62 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
         )""",
         "CREATE INDEX email_activity_email ON email_activity (email_id)",
     )),
+    (7, "ask an expert: items' experts, questions' routes, the activity kind `question`", (
+        "ALTER TABLE items ADD COLUMN experts TEXT NOT NULL DEFAULT '[]'",  # JSON: person ids, best first
+        """CREATE TABLE routes (
+            thread_id INTEGER NOT NULL REFERENCES threads (id) ON DELETE CASCADE,
+            rank INTEGER NOT NULL,                -- routing order (0: the person asked, or the best evidence)
+            person TEXT NOT NULL,                 -- the site person id the question was sent to
+            asked INTEGER NOT NULL CHECK (asked IN (0, 1)),  -- 1: asked by name, from their profile
+            routed_at TEXT NOT NULL,              -- the per-expert daily cap counts these by UTC day
+            PRIMARY KEY (thread_id, rank),
+            UNIQUE (thread_id, person)
+        )""",
+        "CREATE INDEX routes_person ON routes (person, routed_at)",
+        # SQLite cannot change a CHECK: the activity table is rebuilt with `question` allowed. The two tables that
+        # reference it are set aside first and put back after, so no cascade fires and their rows survive.
+        """CREATE TABLE activity_next (
+            id INTEGER PRIMARY KEY,
+            subject TEXT NOT NULL REFERENCES people (subject) ON DELETE CASCADE,
+            kind TEXT NOT NULL CHECK (kind IN ('reply', 'thread_post', 'mention', 'flag', 'question')),
+            grp TEXT NOT NULL CHECK (grp IN ('post', 'flag')),
+            thread_id INTEGER NOT NULL REFERENCES threads (id) ON DELETE CASCADE,
+            post_id INTEGER NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
+            created_at TEXT NOT NULL,
+            read_at TEXT,
+            pushed_at TEXT,
+            mailed_at TEXT,
+            UNIQUE (subject, post_id, grp)
+        )""",
+        "INSERT INTO activity_next (id, subject, kind, grp, thread_id, post_id, created_at, read_at, pushed_at, "
+        "mailed_at) SELECT id, subject, kind, grp, thread_id, post_id, created_at, read_at, pushed_at, mailed_at "
+        "FROM activity",
+        "CREATE TABLE outbox_activity_kept AS SELECT subscription_id, activity_id, outbox_id FROM outbox_activity",
+        "CREATE TABLE email_activity_kept AS SELECT email_id, activity_id FROM email_activity",
+        "DROP TABLE outbox_activity",
+        "DROP TABLE email_activity",
+        "DROP TABLE activity",
+        "ALTER TABLE activity_next RENAME TO activity",
+        "CREATE INDEX activity_unread ON activity (subject, read_at)",
+        "CREATE INDEX activity_unpushed ON activity (pushed_at)",
+        "CREATE INDEX activity_created ON activity (created_at)",
+        """CREATE TABLE outbox_activity (
+            subscription_id TEXT NOT NULL,
+            activity_id INTEGER NOT NULL REFERENCES activity (id) ON DELETE CASCADE,
+            outbox_id INTEGER NOT NULL REFERENCES outbox (id) ON DELETE CASCADE,
+            PRIMARY KEY (subscription_id, activity_id)
+        )""",
+        "INSERT INTO outbox_activity SELECT subscription_id, activity_id, outbox_id FROM outbox_activity_kept",
+        "CREATE INDEX outbox_activity_row ON outbox_activity (outbox_id)",
+        """CREATE TABLE email_activity (
+            email_id INTEGER NOT NULL REFERENCES emails (id) ON DELETE CASCADE,
+            activity_id INTEGER NOT NULL REFERENCES activity (id) ON DELETE CASCADE,
+            PRIMARY KEY (activity_id)
+        )""",
+        "INSERT INTO email_activity SELECT email_id, activity_id FROM email_activity_kept",
+        "CREATE INDEX email_activity_email ON email_activity (email_id)",
+        "DROP TABLE outbox_activity_kept",
+        "DROP TABLE email_activity_kept",
+    )),
 )
 LATEST = MIGRATIONS[-1][0]

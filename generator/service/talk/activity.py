@@ -19,6 +19,10 @@ def record_post(talk: Talk, post: Post, thread: Thread, feed: IngestedFeed, now:
         mentioned = talk.render(post.body, feed).mentions
         for subject in talk.store.subjects_of(mentioned):
             rows[subject] = "mention"
+    if thread.routed and post.parent_id is None and (post.author, post.created_at) == (thread.author,
+                                                                                       thread.created_at):
+        for subject in talk.store.subjects_of(thread.routed):
+            rows[subject] = "question"  # the question itself, to those it was routed to
     addressed = _addressed(talk, post, thread)
     if addressed is not None:
         rows[addressed] = "reply"

@@ -66,6 +66,8 @@ class ThreadSummary(BaseModel):
     locked: bool
     accepted_post: int | None
     posts: int = Field(description="Visible posts (not held, hidden or deleted).")
+    routed_to: list[AuthorView] = Field(default_factory=list, description="An asked question: the site's people it "
+                                        "was sent to, in routing order (empty: the board's stewards see it as usual).")
 
 
 class Discussion(BaseModel):
@@ -110,11 +112,14 @@ class Names:
 
 def summary(thread: Thread, names: Names) -> ThreadSummary:
     board = thread.kind == "board"
+    site = names.feed.state.people
     return ThreadSummary(id=thread.id, kind=thread.kind, item=None if board else thread.target,
                          community=thread.target if board else None, type=thread.type, title=thread.title,
                          author=names(thread.author) if board else None, created_at=thread.created_at.isoformat(),
                          last_post_at=thread.last_post_at.isoformat(), pinned=thread.pinned, locked=thread.locked,
-                         accepted_post=thread.accepted_post_id, posts=thread.posts)
+                         accepted_post=thread.accepted_post_id, posts=thread.posts,
+                         routed_to=[AuthorView(name=site[p].name, person=p, former=False)
+                                    for p in thread.routed if p in site])
 
 
 class Reading:

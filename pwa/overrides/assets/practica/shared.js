@@ -31,7 +31,9 @@ self.practica = {
     me: "me/",
     mePeople: "me/people/",
     people: "people/",            // + person id + "/": a profile page
-    talk: "assets/practica/talk.js",   // loaded by practica.js only on pages with a discussion       // + person id + ".json": {url, photo?, photo_large?}, one per person
+    talk: "assets/practica/talk.js",
+    outbox: "assets/practica/outbox.js",   // before talk.js and ask.js: what waits to be sent
+    ask: "assets/practica/ask.js",         // loaded only on pages with an "ask an expert" control   // loaded by practica.js only on pages with a discussion       // + person id + ".json": {url, photo?, photo_large?}, one per person
     notifications: "notifications/",
   }),
 
@@ -48,6 +50,7 @@ self.practica = {
     meExport: "/me/export",
     mePreferences: "/me/preferences",
     owner: "/owner",
+    questions: "/questions",        // ask an expert: a board question routed to experts
     threads: "/threads",            // discussions (?item=<feed id>) and boards (?community=), /threads/<id>/posts
     posts: "/posts",                // /posts/<id>, /helpful, /flags, /hide, /unhide                // after /subscriptions/<id>: link this device's subscription to the reader
   }),
@@ -68,7 +71,7 @@ self.practica = {
     feedbackVotes: "practica:feedback:votes",
     feedbackQueue: "practica:feedback:queue",
     demoPerson: "practica:demo-person",      // {api, id, name}: whom this browser is in the service's demo mode
-    talkOutbox: "practica:talk:outbox",      // [{api, as, key, item?, thread?, parent?, body, at}]: posts not yet sent
+    talkOutbox: "practica:talk:outbox",      // [{api, as, key, item?, thread?, parent?, ask?, body, at}]: not yet sent
   }),
 
   /* The bytes of a base64url text (a VAPID public key). */
