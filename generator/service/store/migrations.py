@@ -233,5 +233,54 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
         )""",
         "CREATE INDEX email_activity_email ON email_activity (email_id)",
     )),
+    (8, "introductions, introduction rounds, and invitations among activity", (
+        """CREATE TABLE introductions (
+            subject TEXT PRIMARY KEY REFERENCES people (subject) ON DELETE CASCADE,
+            motto TEXT NOT NULL,                  -- one line each, control and bidi characters removed
+            learning TEXT NOT NULL,
+            workplace TEXT NOT NULL,
+            communities TEXT NOT NULL,            -- JSON array of topic ids known to the feed
+            photo BLOB,                           -- re-encoded by the service (256 px WebP, no metadata), never as sent
+            photo_id TEXT UNIQUE,                 -- random per photo: its URL and its ETag
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE introduction_rounds (
+            id INTEGER PRIMARY KEY,
+            community TEXT NOT NULL,
+            thread_id INTEGER NOT NULL REFERENCES threads (id) ON DELETE CASCADE,
+            opened_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX introduction_rounds_community ON introduction_rounds (community, id)",
+        # SQLite cannot change a CHECK: the activity table is rebuilt with 'invitation' allowed. Dropping it
+        # with foreign keys on cascades to the links of the push and mail outboxes, so they are kept aside.
+        "CREATE TEMP TABLE keep_outbox_activity AS SELECT * FROM outbox_activity",
+        "CREATE TEMP TABLE keep_email_activity AS SELECT * FROM email_activity",
+        """CREATE TABLE activity_v8 (
+            id INTEGER PRIMARY KEY,
+            subject TEXT NOT NULL REFERENCES people (subject) ON DELETE CASCADE,  -- who hears of it
+            kind TEXT NOT NULL CHECK (kind IN ('reply', 'thread_post', 'mention', 'flag', 'invitation')),
+            grp TEXT NOT NULL CHECK (grp IN ('post', 'flag', 'invitation')),
+            thread_id INTEGER NOT NULL REFERENCES threads (id) ON DELETE CASCADE,
+            post_id INTEGER NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
+            created_at TEXT NOT NULL,
+            read_at TEXT,
+            pushed_at TEXT,
+            mailed_at TEXT,
+            UNIQUE (subject, post_id, grp)        -- a round's invitation: once per person (its opening post)
+        )""",
+        "INSERT INTO activity_v8 (id, subject, kind, grp, thread_id, post_id, created_at, read_at, pushed_at, "
+        "mailed_at) SELECT id, subject, kind, grp, thread_id, post_id, created_at, read_at, pushed_at, mailed_at "
+        "FROM activity",
+        "DROP TABLE activity",
+        "ALTER TABLE activity_v8 RENAME TO activity",
+        "CREATE INDEX activity_unread ON activity (subject, read_at)",
+        "CREATE INDEX activity_unpushed ON activity (pushed_at)",
+        "CREATE INDEX activity_created ON activity (created_at)",
+        "INSERT INTO outbox_activity SELECT * FROM keep_outbox_activity",
+        "INSERT INTO email_activity SELECT * FROM keep_email_activity",
+        "DROP TABLE keep_outbox_activity",
+        "DROP TABLE keep_email_activity",
+    )),
 )
 LATEST = MIGRATIONS[-1][0]
