@@ -31,6 +31,7 @@ self.practica = {
     me: "me/",
     mePeople: "me/people/",
     people: "people/",            // + person id + "/": a profile page
+    intro: "assets/practica/intro.js", // loaded by practica.js only on /me/ and community hubs
     talk: "assets/practica/talk.js",   // loaded by practica.js only on pages with a discussion       // + person id + ".json": {url, photo?, photo_large?}, one per person
     notifications: "notifications/",
   }),
@@ -48,6 +49,7 @@ self.practica = {
     meExport: "/me/export",
     mePreferences: "/me/preferences",
     owner: "/owner",
+    introduction: "/me/introduction", // the reader's introduction (PUT …/photo: its photo's bytes)
     threads: "/threads",            // discussions (?item=<feed id>) and boards (?community=), /threads/<id>/posts
     posts: "/posts",                // /posts/<id>, /helpful, /flags, /hide, /unhide                // after /subscriptions/<id>: link this device's subscription to the reader
   }),
