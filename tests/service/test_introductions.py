@@ -20,10 +20,12 @@ from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
 from generator.service.models import Preferences, Subscription, iso, utcnow
+from generator.service.privacy.retention import purge
 
 from .conftest import ReceiverClient, run_send
 from .forum import READERS, Forum, ok, refused, running
 from .test_data_map import found_in_tables
+from .test_mail import SECRET, Inbox, choose, inbox, run_mail  # noqa: F401 (inbox: test_mail's fixture)
 
 MOTTO = "Learn something every day"
 
@@ -288,3 +290,28 @@ def test_the_export_carries_the_introduction_and_erasure_leaves_nothing(tmp_path
     for needle in gone:
         assert needle.encode() not in raw, f"{needle!r} is still in the database file"
     assert photo[-64:] not in raw and photo[100:164] not in raw, "the photo's bytes are still in the file"
+
+
+def test_an_invitation_is_mailed_at_once_to_who_chose_replies(tmp_path: Path, vapid_pem: Path,
+                                                              receiver: ReceiverClient, inbox: Inbox) -> None:  # noqa: F811
+    with running(tmp_path, vapid_pem, receiver, smtp_host="127.0.0.1", smtp_port=str(inbox.port),
+                 smtp_from="Practica <learning@example.org>", smtp_starttls="false",
+                 smtp_service_url="https://community.example.org", smtp_secret=SECRET) as forum:
+        ok(forum.ask("mallory", "Mallory asks", "A question", community="data"), 201)
+        choose(forum, "mallory", "replies")
+        round_ = ok(forum.send("POST", "/communities/data/introduction-round", "ada"))
+        assert run_mail(forum) == (1, 1)
+        assert run_mail(forum) == (0, 0)
+        [message] = inbox.messages
+        assert message["To"] == "mallory@example.org"
+        assert message["Subject"] == "Ada Lovelace invites you to introduce yourself in “Introduce yourself”"
+        assert "introduce yourself" in message.get_content()
+        assert round_["invited"] == 1
+
+
+def test_retention_takes_the_introduction_with_a_person_not_seen(forum: Forum) -> None:
+    ok(introduce(forum, "robert"))
+    ok(upload(forum, "robert", jpeg_with_exif()))
+    settings = forum.settings
+    purge(forum.store, utcnow() + settings.retention.people + dt.timedelta(days=2), settings)
+    assert forum.store.db.execute("SELECT count(*) FROM introductions").fetchone()[0] == 0

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from ..identity.principal import Principal
 from ..models import IngestedFeed, Introduction
 from ..privacy.people import remember
+from .activity import record_invitations
 from .photos import reencoded
 from .policy import UNNAMED, Talk, TalkError
 from .threads import one_line, open_thread
@@ -171,16 +172,16 @@ def invite(talk: Talk, principal: Principal, community: str, now: dt.datetime) -
             talk.store.set_thread(tid, pinned=True)
             talk.store.add_round(community, tid, now)
             talk.store.log_action(principal.subject, "pin", tid, None, None, now)
-        first = min(p.id for p in talk.store.thread_posts(tid))
+        opening = min(talk.store.thread_posts(tid), key=lambda p: p.id)
+        thread = talk.store.thread(tid)
+        assert thread is not None
         joined = [s for s, _ in talk.store.new_members(community, now - dt.timedelta(days=NEW_DAYS), 1000)]
         introduced = talk.store.introductions(joined)
         people = talk.store.people_by_subject(joined)
         invitees = [s for s in joined if s not in introduced and s != principal.subject and s in people
                     and people[s].person not in feed.state.people]
-        invited = talk.store.add_activity([(s, "invitation") for s in invitees], tid, first, now)
-        talk.store.log_action(principal.subject, "invite", tid, first, f"{invited} invited", now)
-    thread = talk.store.thread(tid)
-    assert thread is not None
+        invited = record_invitations(talk, invitees, thread, opening, now)
+        talk.store.log_action(principal.subject, "invite", tid, opening.id, f"{invited} invited", now)
     return Round(thread=summary(thread, Names(talk, feed, [thread.author])), opened=opened, invited=invited)
 
 
