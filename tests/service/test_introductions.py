@@ -136,8 +136,11 @@ def test_one_can_only_change_and_delete_ones_own(forum: Forum) -> None:
 
 def test_introducing_is_rate_limited(tmp_path: Path, vapid_pem: Path, receiver: ReceiverClient) -> None:
     with running(tmp_path, vapid_pem, receiver, talk_rate_limit="3/1h") as forum:
-        for _ in range(3):
+        for _ in range(2):
             ok(introduce(forum, "robert"))
+        refused(upload(forum, "robert", png_bomb(), "image/png"), 422, "photo_too_large", "photo")
+        # The refused upload counted: hostile uploads meet the limit before they can cost decoding time.
+        refused(upload(forum, "robert", jpeg_with_exif()), 429, "rate_limited")
         refused(introduce(forum, "robert"), 429, "rate_limited")
 
 

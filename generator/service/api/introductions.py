@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..models import utcnow
 from ..talk import introductions as intro
 from ..talk.introductions import Introduced, NewMembers, Round
-from ..talk.photos import CONTENT_TYPES, MAX_BYTES, SERVED_AS
+from ..talk.photos import CONTENT_TYPES, MAX_BYTES, MAX_PIXELS, SERVED_AS
 from .auth import DiscussionReader, SignedIn
 from .context import TALK_ERRORS, Ctx
 from .errors import ApiError, ErrorBody
@@ -25,11 +25,11 @@ CommunityId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9_.-]{0,99}$", descri
 PhotoId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{22}$", description="The photo's id (from a `photo` path).")]
 PROFILE: dict[int | str, dict[str, Any]] = {409: {"model": ErrorBody, "description": "`has_profile`: you have a "
                                                   "profile on the site; edit it by pull request"}}
-UPLOAD: dict[str, Any] = {"requestBody": {"required": True, "description": f"The photo's bytes: JPEG, PNG or WebP, "
-                                          f"at most {MAX_BYTES // (1024 * 1024)} MB and 40 million pixels. It is "
-                                          "re-encoded (256 px square WebP, no metadata); the bytes sent are not kept.",
-                                          "content": {t: {"schema": {"type": "string", "format": "binary"}}
-                                                      for t in sorted(CONTENT_TYPES)}}}
+UPLOAD_TEXT = (f"The photo's bytes: JPEG, PNG or WebP, at most {MAX_BYTES // (1024 * 1024)} MB and "
+               f"{MAX_PIXELS // 1_000_000} million pixels. It is re-encoded (256 px square WebP, no metadata); the "
+               "bytes sent are not kept.")
+UPLOAD: dict[str, Any] = {"requestBody": {"required": True, "description": UPLOAD_TEXT, "content": {
+    t: {"schema": {"type": "string", "format": "binary"}} for t in sorted(CONTENT_TYPES)}}}
 
 
 class IntroductionBody(BaseModel):

@@ -100,13 +100,17 @@ def introduce(talk: Talk, principal: Principal, texts: dict[str, str], communiti
 
 
 def set_photo(talk: Talk, principal: Principal, data: bytes, now: dt.datetime) -> Introduced:
+    """Replace the photo of the reader's introduction. The attempt is counted before the image is decoded, so a
+    stream of hostile uploads is refused by the rate limit, not by the CPU."""
     _no_profile(talk, principal)
-    photo = reencoded(data)
     with talk.store.transaction():
         remember(talk.store, principal, now)
         talk.limit(principal, "post", now)
-        if not talk.store.set_photo(principal.subject, photo, secrets.token_urlsafe(16), now):
+        if talk.store.introduction(principal.subject) is None:
             raise TalkError(409, "introduce_first", "save your introduction first, then add its photo")
+    photo = reencoded(data)
+    if not talk.store.set_photo(principal.subject, photo, secrets.token_urlsafe(16), now):
+        raise TalkError(409, "introduce_first", "save your introduction first, then add its photo")
     return mine(talk, principal)
 
 
