@@ -7,7 +7,9 @@ the service, as an SSO proxy would (demo mode signs in only site people, who hav
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -32,13 +34,17 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         yield started
 
 
-@pytest.fixture
-def page(browser: Browser, stack: Stack) -> Iterator[Page]:
-    # Workers blocked: the route (the "proxy") must see every request to the service.
+ADA = {"X-Forwarded-User": "sso|ada-1", "X-Forwarded-Email": "ada.okafor@example.org", "X-Forwarded-Name": "Ada"}
+
+
+@contextmanager
+def signed_in(browser: Browser, stack: Stack, who: dict[str, str]) -> Iterator[Page]:
+    """A phone-sized page whose requests to the service carry `who`'s identity headers, as an SSO proxy adds them.
+    Workers are blocked: the route (the "proxy") must see every request to the service."""
     context: BrowserContext = browser.new_context(viewport={"width": 360, "height": 740}, service_workers="block")
 
     def proxy(route: Route) -> None:
-        route.continue_(headers=route.request.headers | ROBIN)
+        route.continue_(headers=route.request.headers | who)
 
     context.route(stack.api + "/**", proxy)
     page = context.new_page()
@@ -47,6 +53,12 @@ def page(browser: Browser, stack: Stack) -> Iterator[Page]:
     yield page
     context.close()
     assert errors == [], f"JavaScript errors: {errors}"
+
+
+@pytest.fixture
+def page(browser: Browser, stack: Stack) -> Iterator[Page]:
+    with signed_in(browser, stack, ROBIN) as robin:
+        yield robin
 
 
 def photo_file(folder: Path) -> Path:
@@ -61,7 +73,7 @@ def photo_file(folder: Path) -> Path:
 
 
 def test_introduce_yourself_then_your_face_is_beside_your_post_and_among_new_members(
-        page: Page, stack: Stack, tmp_path: Path) -> None:
+        page: Page, stack: Stack, tmp_path: Path, browser: Browser) -> None:
     page.goto(stack.url("me/"))
     section = page.locator("section[data-pr-intro]")
     expect(section.get_by_role("heading", name="Introduce yourself")).to_be_visible()
@@ -101,3 +113,15 @@ def test_introduce_yourself_then_your_face_is_beside_your_post_and_among_new_mem
     expect(robin.locator("img.pr-member__face")).to_be_visible()
     assert members.locator("b").count() == 0
     expect(members.get_by_role("button", name="Invite new members to introduce themselves")).to_be_hidden()
+
+    # Ada, the community's steward (a site person: no introduction form for her), invites the new members.
+    with signed_in(browser, stack, ADA) as ada:
+        ada.goto(stack.url("me/"))
+        expect(ada.locator("[data-intro-profile]")).to_have_text(re.compile("You have a profile on the site"))
+        expect(ada.locator("form[data-intro-form]")).to_be_hidden()
+        ada.goto(stack.url("topics/data/"))
+        invite = ada.get_by_role("button", name="Invite new members to introduce themselves")
+        invite.click()
+        expect(ada.locator("[data-members-status]")).to_have_text(
+            "Opened “Introduce yourself”. Everyone new has been invited already, or has introduced themselves.")
+        assert [e.action for e in stack.store.log_entries(10)][:2] == ["invite", "pin"]
