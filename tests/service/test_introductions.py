@@ -318,3 +318,46 @@ def test_retention_takes_the_introduction_with_a_person_not_seen(forum: Forum) -
     settings = forum.settings
     purge(forum.store, utcnow() + settings.retention.people + dt.timedelta(days=2), settings)
     assert forum.store.db.execute("SELECT count(*) FROM introductions").fetchone()[0] == 0
+
+
+def test_migration_8_keeps_activity_and_the_outboxes_links(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Migration 8 rebuilds `activity` (a CHECK cannot change in SQLite): a store at version 6 with a reminder
+    queued to a device and to mail keeps all three rows, and the cascade still works afterwards."""
+    import generator.service.store.sqlite as sqlite_module
+    from generator.service.store.migrations import MIGRATIONS as full
+
+    monkeypatch.setattr(sqlite_module, "MIGRATIONS", tuple(m for m in full if m[0] <= 6))
+    monkeypatch.setattr(sqlite_module, "LATEST", 6)
+    store = sqlite_module.SqliteStore(tmp_path / "old.sqlite3")
+    try:
+        store.migrate()
+        db, t = store.db, "2026-03-02T12:00:00Z"
+        db.execute("INSERT INTO people (subject, email, name, person, pseudonym, created_at, seen_on) "
+                   "VALUES ('s', NULL, NULL, NULL, 'p', ?, '2026-03-02')", (t,))
+        db.execute("INSERT INTO threads (kind, target, type, title, author, created_at, last_post_at) "
+                   "VALUES ('board', 'data', 'question', 'q', 's', ?, ?)", (t, t))
+        db.execute("INSERT INTO posts (thread_id, author, body, state, created_at) VALUES (1, 's', 'b', 'visible', ?)",
+                   (t,))
+        db.execute("INSERT INTO activity (subject, kind, grp, thread_id, post_id, created_at) "
+                   "VALUES ('s', 'reply', 'post', 1, 1, ?)", (t,))
+        db.execute("INSERT INTO subscriptions (id, endpoint, p256dh, auth, topics, people, types, frequency, timezone, "
+                   "created_at, updated_at) VALUES ('d', 'https://push.example/1', 'k', 'a', '[]', '[]', '[]', "
+                   "'immediate', 'UTC', ?, ?)", (t, t))
+        db.execute("INSERT INTO outbox (subscription_id, slot, due_at, state, created_at, updated_at) "
+                   "VALUES ('d', 'activity:1', ?, 'pending', ?, ?)", (t, t, t))
+        db.execute("INSERT INTO outbox_activity VALUES ('d', 1, 1)")
+        db.execute("INSERT INTO emails (subject, slot, due_at, state, created_at, updated_at) "
+                   "VALUES ('s', 'activity:1', ?, 'pending', ?, ?)", (t, t, t))
+        db.execute("INSERT INTO email_activity VALUES (1, 1)")
+        monkeypatch.setattr(sqlite_module, "MIGRATIONS", full)
+        monkeypatch.setattr(sqlite_module, "LATEST", full[-1][0])
+        assert store.migrate() == full[-1][0]
+        assert [tuple(r) for r in db.execute("SELECT id, kind, grp FROM activity")] == [(1, "reply", "post")]
+        assert [tuple(r) for r in db.execute("SELECT * FROM outbox_activity")] == [("d", 1, 1)]
+        assert [tuple(r) for r in db.execute("SELECT * FROM email_activity")] == [(1, 1)]
+        assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+        store.add_activity([("s", "invitation")], 1, 1, utcnow())
+        db.execute("DELETE FROM activity")
+        assert db.execute("SELECT count(*) FROM outbox_activity").fetchone()[0] == 0  # the cascade still holds
+    finally:
+        store.close()

@@ -61,7 +61,8 @@ async def delete_mine(ctx: Ctx, principal: SignedIn) -> Response:
     return Response(status_code=204)
 
 
-@router.put("/me/introduction/photo", response_model=Introduced, openapi_extra=UPLOAD, responses=PROFILE,
+@router.put("/me/introduction/photo", response_model=Introduced, openapi_extra=UPLOAD,
+            responses=PROFILE | {415: {"model": ErrorBody, "description": "Not sent as image/jpeg, png or webp"}},
             summary="Add or replace your introduction's photo")
 async def put_photo(request: Request, ctx: Ctx, principal: SignedIn) -> Introduced:
     declared = request.headers.get("content-type", "").split(";")[0].strip().lower()

@@ -254,6 +254,7 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
         "CREATE INDEX introduction_rounds_community ON introduction_rounds (community, id)",
         # SQLite cannot change a CHECK: the activity table is rebuilt with 'invitation' allowed. Dropping it
         # with foreign keys on cascades to the links of the push and mail outboxes, so they are kept aside.
+        # (A PostgreSQL backend replaces the two CHECKs with ALTER TABLE … DROP/ADD CONSTRAINT instead.)
         "CREATE TEMP TABLE keep_outbox_activity AS SELECT * FROM outbox_activity",
         "CREATE TEMP TABLE keep_email_activity AS SELECT * FROM email_activity",
         """CREATE TABLE activity_v8 (
