@@ -333,7 +333,25 @@ class LogEntry:
     at: dt.datetime
 
 
-ActivityKind = Literal["reply", "thread_post", "mention", "flag", "question"]  # question: routed to you
+# question: routed to you (Ask an expert); invitation: a steward's introduction round. The database does not
+# check these (migration 7): this type is the one list.
+ActivityKind = Literal["reply", "thread_post", "mention", "flag", "question", "invitation"]
+
+
+@dataclass(frozen=True)
+class Introduction:
+    """How a reader without a site profile introduced themselves (ARCHITECTURE.md, "Introductions"): one line
+    each of motto, what they are learning and where they work, the communities they joined, and the id of their
+    photo (random per photo; the bytes are read apart, only when served or exported)."""
+
+    subject: str
+    motto: str
+    learning: str
+    workplace: str
+    communities: tuple[str, ...]
+    photo_id: str | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
 
 
 @dataclass(frozen=True)

@@ -92,7 +92,8 @@ def test_a_question_asked_of_a_person_goes_to_them_on_their_board(forum: Forum) 
     thread = asked["thread"]
     assert (thread["kind"], thread["type"], thread["community"], thread["title"]) == (
         "board", "question", "data", "How do I unpivot a table?")
-    assert thread["routed_to"] == [{"name": "Ada Lovelace", "person": "ada", "former": False}]
+    assert thread["routed_to"] == [{"name": "Ada Lovelace", "person": "ada", "former": False, "photo": None,
+                                  "motto": None}]
     assert asked["community"] == {"id": "data", "name": "Data & Analytics", "url": f"{SITE}topics/data/"}
     board = ok(forum.get("/threads", "alan", community="data"))
     assert [(t["id"], [p["person"] for p in t["routed_to"]]) for t in board["threads"]] == [(thread["id"], ["ada"])]

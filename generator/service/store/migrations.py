@@ -233,7 +233,7 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
         )""",
         "CREATE INDEX email_activity_email ON email_activity (email_id)",
     )),
-    (7, "ask an expert: items' experts, questions' routes, the activity kind `question`", (
+    (7, "ask an expert: items' experts, questions' routes; activity kinds checked by the code", (
         "ALTER TABLE items ADD COLUMN experts TEXT NOT NULL DEFAULT '[]'",  # JSON: person ids, best first
         """CREATE TABLE routes (
             thread_id INTEGER NOT NULL REFERENCES threads (id) ON DELETE CASCADE,
@@ -245,13 +245,16 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
             UNIQUE (thread_id, person)
         )""",
         "CREATE INDEX routes_person ON routes (person, routed_at)",
-        # SQLite cannot change a CHECK: the activity table is rebuilt with `question` allowed. The two tables that
-        # reference it are set aside first and put back after, so no cascade fires and their rows survive.
+        # The activity table is rebuilt without CHECKs on `kind` and `grp`: SQLite cannot change a CHECK, and
+        # every new kind of reminder (questions routed, invitations, events…) would rebuild it again. The kinds
+        # are the code's (models.ActivityKind), which alone writes them. The two tables that reference it are
+        # set aside first and put back after, so no cascade fires and their rows survive; plain SQL that
+        # PostgreSQL runs the same way.
         """CREATE TABLE activity_next (
             id INTEGER PRIMARY KEY,
             subject TEXT NOT NULL REFERENCES people (subject) ON DELETE CASCADE,
-            kind TEXT NOT NULL CHECK (kind IN ('reply', 'thread_post', 'mention', 'flag', 'question')),
-            grp TEXT NOT NULL CHECK (grp IN ('post', 'flag')),
+            kind TEXT NOT NULL,                   -- models.ActivityKind: reply, thread_post, mention, flag, …
+            grp TEXT NOT NULL,                    -- post (reply, thread_post, mention are one), flag, question, …
             thread_id INTEGER NOT NULL REFERENCES threads (id) ON DELETE CASCADE,
             post_id INTEGER NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
             created_at TEXT NOT NULL,
@@ -289,6 +292,26 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
         "CREATE INDEX email_activity_email ON email_activity (email_id)",
         "DROP TABLE outbox_activity_kept",
         "DROP TABLE email_activity_kept",
+    )),
+    (8, "introductions and introduction rounds", (
+        """CREATE TABLE introductions (
+            subject TEXT PRIMARY KEY REFERENCES people (subject) ON DELETE CASCADE,
+            motto TEXT NOT NULL,                  -- one line each, control and bidi characters removed
+            learning TEXT NOT NULL,
+            workplace TEXT NOT NULL,
+            communities TEXT NOT NULL,            -- JSON array of topic ids known to the feed
+            photo BLOB,                           -- re-encoded by the service (256 px WebP, no metadata), never as sent
+            photo_id TEXT UNIQUE,                 -- random per photo: its URL and its ETag
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE introduction_rounds (
+            id INTEGER PRIMARY KEY,
+            community TEXT NOT NULL,
+            thread_id INTEGER NOT NULL REFERENCES threads (id) ON DELETE CASCADE,
+            opened_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX introduction_rounds_community ON introduction_rounds (community, id)",
     )),
 )
 LATEST = MIGRATIONS[-1][0]

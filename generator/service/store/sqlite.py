@@ -39,6 +39,7 @@ from .base import SenderBusy
 from .migrations import LATEST, MIGRATIONS
 from .sqlite_activity import ActivityTables
 from .sqlite_ask import AskTables
+from .sqlite_intro import IntroTables
 from .sqlite_mail import MailTables
 from .sqlite_talk import TalkTables
 
@@ -46,7 +47,7 @@ CHUNK = 500  # ids per IN (…) list
 log = logging.getLogger("practica.push")
 
 
-class SqliteStore(TalkTables, ActivityTables, MailTables, AskTables):
+class SqliteStore(TalkTables, ActivityTables, IntroTables, MailTables, AskTables):
     """The Store protocol on an SQLite file. Safe to share between threads; each gets its own connection."""
 
     def __init__(self, path: Path, *, read_only: bool = False) -> None:

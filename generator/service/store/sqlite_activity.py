@@ -18,7 +18,8 @@ ACTIVITY = ("SELECT a.*, p.author AS actor, p.body, pe.name AS actor_name, pe.pe
             "FROM activity a JOIN posts p ON p.id = a.post_id AND p.state = 'visible' "
             "JOIN threads t ON t.id = a.thread_id "
             "LEFT JOIN people pe ON pe.subject = p.author LEFT JOIN items i ON t.kind = 'item' AND i.id = t.target ")
-GROUP = {"reply": "post", "thread_post": "post", "mention": "post", "question": "post", "flag": "flag"}
+GROUP = {"reply": "post", "thread_post": "post", "mention": "post", "question": "post", "flag": "flag",
+         "invitation": "invitation"}
 
 
 class ActivityTables:

@@ -11,7 +11,7 @@ from .markup import PostRejected, render
 from .policy import FORMER, UNNAMED
 
 VERBS = {"reply": "replied in", "thread_post": "posted in", "mention": "mentioned you in", "question": "asked you:",
-         "flag": "A post was flagged in"}
+         "flag": "A post was flagged in", "invitation": "invites you to introduce yourself in"}
 
 
 def who(activity: Activity, state: FeedState) -> str:

@@ -21,6 +21,9 @@ class AuthorView(BaseModel):
                       "colleague\" once they were erased.")
     person: str | None = Field(description="Their profile's person id on the site, if they have one.")
     former: bool = Field(description="The author was erased: the post stays, without their name.")
+    photo: str | None = Field(None, description="An introduced author's photo path on the service "
+                              "(`/api/v1/photos/<id>`); null for site people (the site has their profile's photo).")
+    motto: str | None = Field(None, description="An introduced author's motto.")
 
 
 class NoteView(BaseModel):
@@ -98,7 +101,9 @@ class Names:
 
     def __init__(self, talk: Talk, feed: IngestedFeed, subjects: Iterable[str | None]) -> None:
         self.feed = feed
-        self.people: dict[str, Person] = talk.store.people_by_subject([s for s in subjects if s])
+        known = [s for s in subjects if s]
+        self.people: dict[str, Person] = talk.store.people_by_subject(known)
+        self.intros = talk.store.introductions(sorted(set(known)))
 
     def __call__(self, subject: str | None) -> AuthorView:
         if subject is None:
@@ -107,7 +112,14 @@ class Names:
         site = self.feed.state.people
         profile = row.person if row is not None and row.person in site else None
         name = site[profile].name if profile else (row.name if row is not None and row.name else UNNAMED)
-        return AuthorView(name=name, person=profile, former=False)
+        intro = None if profile else self.intros.get(subject)
+        return AuthorView(name=name, person=profile, former=False, photo=photo_path(intro.photo_id) if intro else None,
+                          motto=intro.motto or None if intro else None)
+
+
+def photo_path(photo_id: str | None) -> str | None:
+    """Where the service serves an introduction's photo (its id changes with every new photo)."""
+    return f"/api/v1/photos/{photo_id}" if photo_id else None
 
 
 def summary(thread: Thread, names: Names) -> ThreadSummary:

@@ -319,6 +319,15 @@
     if (wanted.length) load("outbox").then(() => { wanted.forEach(([name]) => { load(name); }); });
   });
 
+  /* Introductions' script likewise, only on /me/ and community hubs. */
+  const introScript = new URL(practica.urls.intro, practica.siteRoot()).href;
+  onPage(() => {
+    const service = document.querySelector('meta[name="practica:push"]');
+    if (practica.introLoading || !service || !service.content || !document.querySelector("[data-pr-intro], [data-pr-members]")) return;
+    practica.introLoading = true;
+    document.body.appendChild(Object.assign(document.createElement("script"), { src: introScript }));
+  });
+
   function run() { enhancers.forEach((fn) => { fn(); }); }
   practica.onPage = (fn) => { enhancers.push(fn); fn(); };
   if (window.document$ && typeof window.document$.subscribe === "function") {

@@ -27,6 +27,20 @@
     children.forEach((child) => { if (child) node.append(child); });
     return node;
   }
+  /* A small round photo beside an author's name (decorative: the name follows): an introduced person's from the
+   * service, a site person's profile photo from their card (me/people/<id>.json); shown once it has loaded. */
+  const cards = {};
+  function face(author) {
+    const img = el("img", { class: "pr-post__face", alt: "", width: 24, height: 24, decoding: "async", hidden: true });
+    img.addEventListener("load", () => { img.hidden = false; });
+    if (author.photo) img.src = ID.api.replace(/\/api\/v1$/, "") + author.photo;
+    else {
+      cards[author.person] = cards[author.person] || fetch(new URL(URLS.mePeople + encodeURIComponent(author.person) + ".json", ID.root))
+        .then((response) => response.ok ? response.json() : null).catch(() => null);
+      cards[author.person].then((card) => { if (card && card.photo) img.src = new URL(card.photo, ID.root).href; });
+    }
+    return img;
+  }
   function serviceHtml(html, className) {   // HTML from the service's sanitiser, and from nowhere else
     const box = el("div", { class: className });
     box.innerHTML = html;
@@ -222,6 +236,7 @@
     function postMeta(post) {
       const meta = el("p", { class: "pr-post__meta" });
       const author = post.author;
+      if (author && !author.former && (author.photo || author.person)) meta.append(face(author));
       if (!author) meta.append(el("span", { class: "pr-post__author", text: "Deleted" }));
       else if (author.former) meta.append(el("span", { class: "pr-post__author", text: "a former colleague" }));
       else if (author.person) {
