@@ -122,9 +122,9 @@ def test_a_question_asked_offline_waits_and_is_sent_once(context: BrowserContext
     assert stack.store.db.execute("SELECT count(*) FROM threads").fetchone()[0] == 0
     context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
-    page.wait_for_function("localStorage.getItem('practica:talk:outbox') === '[]'")
+    page.wait_for_function("() => localStorage.getItem('practica:talk:outbox') === '[]'")
     page.reload()  # a later page sends nothing again
-    page.wait_for_function("localStorage.getItem('practica:talk:outbox') === '[]'")
+    page.wait_for_function("() => localStorage.getItem('practica:talk:outbox') === '[]'")
     titles = [row[0] for row in stack.store.db.execute("SELECT title FROM threads")]
     assert titles == ["Asked on the train"]  # exactly once
     assert [row[0] for row in stack.store.db.execute("SELECT person FROM routes")] == ["ada"]
