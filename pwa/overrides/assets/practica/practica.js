@@ -293,17 +293,22 @@
     });
   });
 
-  /* A discussion's script loads only on pages with a discussion and a community service (a few KB the other
-   * pages do not pay for); it then runs on every page change itself. The site's root is read once: instant
+  /* A discussion's script loads only on pages with a discussion and a community service, the stewards' page's
+   * only there (a few KB the other pages do not pay for); each then runs on every page change itself. The site's root is read once: instant
    * navigation changes location but keeps the first page's config (its relative base). */
-  const talkScript = new URL(practica.urls.talk, practica.siteRoot()).href;
+  const root = practica.siteRoot();
+  const scripts = [["[data-pr-talk], [data-pr-board]", practica.urls.talk], ["[data-pr-moderation]", practica.urls.moderationScript]]
+    .map(([selector, url]) => ({ selector, src: new URL(url, root).href, loading: false }));
   onPage(() => {
     const service = document.querySelector('meta[name="practica:push"]');
-    if (practica.talkLoading || !service || !service.content || !document.querySelector("[data-pr-talk], [data-pr-board]")) return;
-    practica.talkLoading = true;
-    const script = document.createElement("script");
-    script.src = talkScript;
-    document.body.appendChild(script);
+    if (!service || !service.content) return;
+    scripts.forEach((wanted) => {
+      if (wanted.loading || !document.querySelector(wanted.selector)) return;
+      wanted.loading = true;
+      const script = document.createElement("script");
+      script.src = wanted.src;
+      document.body.appendChild(script);
+    });
   });
 
   function run() { enhancers.forEach((fn) => { fn(); }); }

@@ -29,9 +29,11 @@ self.practica = {
     skills: "search/skills.json",
     pushState: "__practica/push-subscription",
     me: "me/",
-    mePeople: "me/people/",
+    mePeople: "me/people/",       // + person id + ".json": {url, photo?, photo_large?}, one per person
     people: "people/",            // + person id + "/": a profile page
-    talk: "assets/practica/talk.js",   // loaded by practica.js only on pages with a discussion       // + person id + ".json": {url, photo?, photo_large?}, one per person
+    talk: "assets/practica/talk.js",   // loaded by practica.js only on pages with a discussion
+    moderationScript: "assets/practica/moderation.js",   // loaded by practica.js only on the stewards' page
+    moderation: "moderation/",    // the stewards' page
     notifications: "notifications/",
   }),
 
@@ -47,9 +49,11 @@ self.practica = {
     activityRead: "/me/activity/read",
     meExport: "/me/export",
     mePreferences: "/me/preferences",
-    owner: "/owner",
+    owner: "/owner",                // after /subscriptions/<id>: link this device's subscription to the reader
     threads: "/threads",            // discussions (?item=<feed id>) and boards (?community=), /threads/<id>/posts
-    posts: "/posts",                // /posts/<id>, /helpful, /flags, /hide, /unhide                // after /subscriptions/<id>: link this device's subscription to the reader
+    posts: "/posts",                // /posts/<id>, /helpful, /flags, /hide, /unhide, /note, /approve, /reject
+    moderation: "/moderation",      // /queue, /flags, /log: the stewards' page
+    flags: "/flags",                // /flags/<id>/resolve
   }),
 
   /* The request header that names the demo person (PRACTICA_AUTH_MODE=demo only). */
