@@ -92,17 +92,18 @@
       }
     }
 
-    function where(thread) {
-      const place = thread.title || (thread.kind === "item" ? "The discussion of an item" : "A removed title");
-      return place + (thread.community ? " · " + thread.community : "");
+    function title(thread) {
+      return thread.title || (thread.kind === "item" ? "A discussion of an item" : "A thread whose title was removed");
     }
 
+    /* A post in its place: a heading, where and by whom, its text, and a link to it on the site. */
     function postBlock(entry, heading) {
       const post = entry.post;
       const author = post.author ? post.author.name : "Deleted";
+      const where = [heading === title(entry.thread) ? "" : title(entry.thread), entry.thread.community || ""];
       return [
         el("h3", { class: "pr-mod__title", text: heading }),
-        el("p", { class: "pr-mod__meta" }, where(entry.thread) + " · " + author + " · ",
+        el("p", { class: "pr-mod__meta" }, [...where.filter(Boolean), author].join(" · ") + " · ",
           el("time", { datetime: post.created_at, text: when(post.created_at) })),
         post.html ? serviceHtml(post.html) : el("p", { class: "pr-mod__body", text: post.hidden_reason ?
           "Hidden: " + post.hidden_reason : "No text." }),
@@ -112,7 +113,7 @@
 
     function heldRow(entry) {
       const li = el("li", { class: "pr-mod__entry", id: "held-" + entry.post.id, tabindex: "-1" },
-        ...postBlock(entry, "Waiting for approval"));
+        ...postBlock(entry, title(entry.thread)));
       const slot = el("div", { class: "pr-mod__form" });
       const bar = el("div", { class: "pr-mod__actions" });
       const approve = el("button", { type: "button", class: "md-button md-button--primary", text: "Approve" });

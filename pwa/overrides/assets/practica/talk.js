@@ -59,7 +59,7 @@
       el("p", { class: "pr-guidelines__summary", text: root.dataset.prGuidelinesSummary || "" }),
       el("p", {}, el("a", { href: root.dataset.prGuidelines, text: "Read the community guidelines" })),
       el("p", { class: "pr-guidelines__confirm" },
-        el("input", { type: "checkbox", id, name: "guidelines", required: true }), " ",
+        el("input", { type: "checkbox", id, name: "guidelines" }), " ",
         el("label", { for: id, text: "I have read the guidelines" })));
   }
   /* False (and the box focused, the reason said) while the form's guidelines box is not ticked. */
