@@ -139,3 +139,30 @@ def test_the_stewards_page_is_built_for_search_engines_to_leave_alone(built: Pat
     assert stewards.select_one("[data-pagefind-body]") is None
     assert one(stewards, "[data-pr-moderation] [data-mod-status]").get_text(strip=True) == "Loading…"
     assert page(built, "learn/forecast-basics").select_one('meta[name="robots"]') is None
+
+
+def test_a_link_to_a_missing_page_is_a_warning_at_its_line(mini: Path) -> None:
+    with_guidelines(mini, site=SITE_WIDE + "\nSee [the FAQ](faq/nope.md).\n", data=None)
+    assert [(p.file, p.line, p.severity, p.code) for p in load(mini)] == [("guidelines.md", 10, "warning",
+                                                                          "broken-link")]
+
+
+def test_a_hostile_summary_stays_text_on_the_discussion(tmp_path: Path) -> None:
+    import shutil
+
+    from tests.conftest import MINI
+    shutil.copytree(MINI, tmp_path / "content")
+    hostile = '"><script>alert(1)</script><img src=x onerror=alert(1)> {{ 7*7 }} # heading'
+    with_guidelines(tmp_path / "content", site=SITE_WIDE.replace(
+        "Be kind. Never post customer data. Stewards may hide a post with a reason.", hostile.replace('"', '\\"')),
+        data=None)
+    config = write_config(tmp_path, docs_dir="content", practica={"push_url": "http://127.0.0.1:9/api/v1"})
+    assert main(["build", "--config-file", str(config), "--site-dir", str(tmp_path / "site")]) == 0
+    lesson = page(tmp_path / "site", "learn/forecast-basics")
+    section = one(lesson, "section[data-pr-talk]")
+    assert attr(section, "data-pr-guidelines") == "../../guidelines/"  # no community of its own: the site's
+    assert attr(section, "data-pr-guidelines-summary") == hostile
+    assert not any("alert" in script.get_text() for script in lesson.find_all("script"))
+    assert section.find("img") is None and section.find("script") is None
+    summary = one(page(tmp_path / "site", "guidelines"), ".pr-guidelines__summary")
+    assert summary.get_text() == hostile and summary.find("script") is None
