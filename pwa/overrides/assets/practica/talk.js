@@ -48,10 +48,15 @@
 
   /* ---------- Before a first post: the guidelines, and "I have read them" ---------- */
   /* Whether the signed-in reader has never posted, on a page whose discussion has guidelines. */
+  const posted = new Set();   // readers (API and demo person) known to have posted: no need to ask again
   function firstPost(root, reader) {
-    if (!reader || !root.dataset.prGuidelines) return Promise.resolve(false);
-    return ID.call("GET", ENDPOINTS.me).then((answer) => Boolean(answer.ok && answer.data && answer.data.posts === 0),
-      () => false);
+    const who = ID.api + " " + whoAmI();
+    if (!reader || !root.dataset.prGuidelines || posted.has(who)) return Promise.resolve(false);
+    return ID.call("GET", ENDPOINTS.me).then((answer) => {
+      if (!answer.ok || !answer.data) return false;
+      if (answer.data.posts > 0) posted.add(who);
+      return answer.data.posts === 0;
+    }, () => false);
   }
   function guidelines(root, id) {
     return el("div", { class: "pr-guidelines", role: "group", "aria-labelledby": id + "-title" },
