@@ -259,3 +259,23 @@ def test_the_stewards_page_has_no_violations_at_360_px(browser: Browser, stack: 
         forget_discussions(stack)
         stack.store.db.execute("DELETE FROM people")
         stack.store.db.commit()
+
+
+def test_an_admin_pages_through_the_log_with_the_keyboard(context: BrowserContext, page: Page,
+                                                           stack: Stack) -> None:
+    tid = ask(stack, "ada", "A thread pinned and unpinned", "Body")["thread"]["id"]
+    for n in range(22):
+        call(stack, "ada", "POST", f"/threads/{tid}/{'unpin' if n % 2 else 'pin'}")
+    be(context, stack, "ada")
+    page.goto(stack.url("moderation/"))
+    rows = page.locator("[data-mod-list=log] tr")
+    expect(rows).to_have_count(20)
+    expect(rows.first).to_contain_text("unpinned a thread")  # newest first
+    tab_to(page, "[data-mod-action=older]")
+    page.keyboard.press("Enter")
+    expect(rows).to_have_count(22)
+    expect(page.locator("[data-mod-status]")).to_have_text("2 older entries shown.")
+    expect(rows.nth(20).locator("td").first).to_be_focused()
+    expect(page.get_by_role("button", name="Older entries")).to_be_hidden()
+    ids = [row[0] for row in stack.store.db.execute("SELECT count(DISTINCT id) FROM moderation_log")]
+    assert ids == [22]
