@@ -130,6 +130,8 @@ def test_discussions_name_the_guidelines_that_apply(built: Path) -> None:
     assert attr(lesson, "data-pr-guidelines-summary") == "Post made-up numbers, never a real customer's."
     board = one(page(built, "topics/data"), "section[data-pr-board]")
     assert attr(board, "data-pr-guidelines") == "../../guidelines/data/"
+    link = one(board, ".pr-board__guidelines a")  # and a link above the board
+    assert (link.get_text(), attr(link, "href")) == ("Data & Analytics: how we talk here", "../../guidelines/data/")
 
 
 def test_the_stewards_page_is_built_for_search_engines_to_leave_alone(built: Path) -> None:
