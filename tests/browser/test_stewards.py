@@ -139,6 +139,14 @@ def test_a_steward_approves_notes_pins_and_locks_in_the_discussion(context: Brow
     expect(shown).to_contain_text("<img src=x onerror=alert(1)>")  # as text, never as an element
     assert shown.locator("img").count() == 0 and shown.locator("a[href^=javascript]").count() == 0
 
+    page.get_by_label("Add to the discussion").fill("As wide as last year's errors.")
+    page.get_by_label("I have read the guidelines").check()  # her first post: stewards read them too
+    page.get_by_role("button", name="Post", exact=True).click()
+    expect(status(page)).to_have_text("Your post is posted.")
+    article(page, "last year's errors").get_by_role("button", name="Accept as the answer").click()  # as steward
+    expect(status(page)).to_have_text("Accepted as the answer.")
+    expect(article(page, "last year's errors").locator(".pr-post__accepted")).to_have_text("Accepted answer")
+
     tools = page.get_by_role("group", name="Stewards' tools")
     tools.get_by_role("button", name="Pin thread").click()
     expect(status(page)).to_have_text("The thread is pinned to the top of the board.")
@@ -148,7 +156,7 @@ def test_a_steward_approves_notes_pins_and_locks_in_the_discussion(context: Brow
     expect(status(page)).to_have_text("The thread is locked: only stewards can post.")
     expect(talk(page).locator("[data-talk-state]")).to_have_text("Pinned · Locked: new posts are closed")
     log = [tuple(row) for row in stack.store.db.execute("SELECT action FROM moderation_log ORDER BY id")]
-    assert log == [("approve",), ("note",), ("pin",), ("lock",)]
+    assert log == [("approve",), ("note",), ("accept",), ("pin",), ("lock",)]
 
     other = browser.new_context(viewport={"width": 360, "height": 740})
     try:
