@@ -33,6 +33,11 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     (folder / "content" / "guidelines.md").write_text(SITE_WIDE, encoding="utf-8")
     (folder / "content" / "guidelines").mkdir()
     (folder / "content" / "guidelines" / "data.md").write_text(DATA, encoding="utf-8")
+    (folder / "content" / "people" / "cy.md").write_text(  # a steward of another community, not an admin
+        "---\nname: Cy Okoro\nrole: Designer\ntopics: [design]\n---\nCy draws.\n", encoding="utf-8")
+    (folder / "content" / "topics" / "design.md").write_text(
+        "---\nname: Design\nsummary: People who make things clear.\nstewards: [cy]\n---\nWe sketch.\n",
+        encoding="utf-8")
     with running(folder, auth_mode="demo", premoderate="data", admins="demo:ada",
                  talk_thread_rate_limit="100/1h", talk_rate_limit="200/1h") as started:
         yield started
@@ -213,6 +218,18 @@ def test_the_stewards_page_lists_a_flag_and_resolves_it(context: BrowserContext,
     expect(rows.first).to_contain_text("rejected a held post")
     expect(rows.first).to_contain_text("Duplicate of the pinned question")
     expect(rows.nth(1)).to_contain_text("resolved a flag")
+
+
+def test_a_steward_who_is_not_an_admin_sees_the_lists_of_their_communities_only(context: BrowserContext, page: Page,
+                                                                                stack: Stack) -> None:
+    mine = ask(stack, "ada", "In data only", "Flag me")
+    call(stack, "bo", "POST", f"/posts/{mine['post']['id']}/flags", {"reason": "spam"})
+    be(context, stack, "cy")
+    page.goto(stack.url("moderation/"))
+    expect(page.locator("[data-mod-list=queue]")).to_have_text("No posts are waiting.")
+    expect(page.locator("[data-mod-list=flags]")).to_have_text("No open flags.")  # data's flag is not Cy's
+    expect(page.get_by_role("heading", name="Moderation log")).to_be_hidden()
+    assert axe(page) == []
 
 
 def test_someone_who_moderates_nothing_is_told_so(context: BrowserContext, page: Page, stack: Stack) -> None:
