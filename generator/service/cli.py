@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
-from .config import ServiceSettings, load_settings, parse_duration
+from .config import ServiceSettings, database, load_settings, parse_duration
 
 # Each verb imports `service` inside its function on purpose: the top-level CLI imports this module to build
 # its parser on every start (bf0987d), and `service` brings the sender, crypto and HTTP clients (~0.7 s).
@@ -74,7 +74,8 @@ def add_parser(sub: Any) -> None:
 def _command(commands: Any, name: str, text: str, run: Any) -> argparse.ArgumentParser:
     cmd: argparse.ArgumentParser = commands.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
     if name != "keys":
-        cmd.add_argument("--db", type=Path, help="SQLite database (default PRACTICA_PUSH_DB, push-data/push.sqlite3)")
+        cmd.add_argument("--db", type=database, help="SQLite file or postgresql:// URL (default PRACTICA_PUSH_DB, "
+                         "push-data/push.sqlite3)")
     cmd.add_argument("--env-file", type=Path, default=Path(".env"), help="settings file (default %(default)s)")
     cmd.add_argument("--verbose", "-v", action="store_true", help=argparse.SUPPRESS)
     cmd.set_defaults(run=run)

@@ -219,11 +219,19 @@ class EmailSettings:
     secret: Secret | None = None
 
 
+def database(value: str) -> Path | str:
+    """PRACTICA_PUSH_DB / --db: a `postgresql://` URL as it is (several instances share one database), else
+    the path of an SQLite file."""
+    if re.match(r"postgres(ql)?://", value):
+        return value
+    return Path(value)
+
+
 @dataclass(frozen=True)
 class ServiceSettings:
     """Every push-service setting, parsed and checked. Build with `load_settings`."""
 
-    db: Path
+    db: Path | str  # an SQLite file, or a postgresql:// URL (`database`)
     vapid_private_key: Secret | None
     vapid_subject: str | None
     site_origins: tuple[str, ...]
@@ -272,7 +280,8 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         return values.get(setting.env, setting.default or "").strip()
 
     return ServiceSettings(
-        db=Path(get("DB")), vapid_private_key=Secret(get("VAPID_PRIVATE_KEY")) if get("VAPID_PRIVATE_KEY") else None,
+        db=database(get("DB")),
+        vapid_private_key=Secret(get("VAPID_PRIVATE_KEY")) if get("VAPID_PRIVATE_KEY") else None,
         vapid_subject=_subject(get("VAPID_SUBJECT")) if get("VAPID_SUBJECT") else None,
         site_origins=_origins(get("SITE_ORIGIN")), allow_hosts=_split(get("ALLOW_HOSTS")),
         admin_token=Secret(get("ADMIN_TOKEN")) if get("ADMIN_TOKEN") else None, feed=get("FEED") or None,

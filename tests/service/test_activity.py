@@ -20,6 +20,8 @@ from generator.service.store.sqlite import SqliteStore
 from .conftest import ReceiverClient, run_send
 from .forum import READERS, Forum, ok, refused, running
 
+pytestmark = pytest.mark.both_backends
+
 
 @pytest.fixture
 def forum(tmp_path: Path, vapid_pem: Path, receiver: ReceiverClient) -> Iterator[Forum]:

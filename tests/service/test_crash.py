@@ -25,6 +25,8 @@ from generator.service.store.sqlite import SqliteStore
 
 from .conftest import ReceiverClient, environment, item, run_ingest
 
+pytestmark = pytest.mark.both_backends
+
 SUBSCRIBERS = 3000
 KILL_AFTER = 300  # deliveries seen by the receiver before the sender is killed
 

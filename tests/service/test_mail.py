@@ -25,6 +25,8 @@ from .conftest import ReceiverClient
 from .forum import Forum, ok, refused, running
 from .test_activity import question
 
+pytestmark = pytest.mark.both_backends
+
 SECRET = "a-test-secret-of-at-least-32-characters!"
 
 

@@ -17,6 +17,8 @@ from generator.service.talk.markup import MAX_CHARS
 from .conftest import ReceiverClient, serving
 from .forum import SQL_JOINS, Forum, Walk, new_key, ok, refused, running
 
+pytestmark = pytest.mark.both_backends
+
 HOSTILE = [
     "<script>alert(1)</script>",
     "<img src=x onerror=alert(1)>",

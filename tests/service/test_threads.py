@@ -13,6 +13,8 @@ import pytest
 from .conftest import ReceiverClient
 from .forum import PHISHING, SQL_JOINS, Forum, new_key, ok, posts_of, refused, running
 
+pytestmark = pytest.mark.both_backends
+
 
 @pytest.fixture
 def forum(tmp_path: Path, vapid_pem: Path, receiver: ReceiverClient) -> Iterator[Forum]:

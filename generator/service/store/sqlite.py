@@ -393,7 +393,7 @@ class SqliteStore(TalkTables, ActivityTables, MailTables):
             return "unchanged"
 
     def votes(self) -> Iterator[Vote]:
-        for row in self.db.execute("SELECT * FROM feedback ORDER BY day, rowid").fetchall():
+        for row in self.db.execute("SELECT * FROM feedback ORDER BY day, id").fetchall():
             yield Vote(row["id"], row["page"], bool(row["helpful"]), row["comment"], dt.date.fromisoformat(row["day"]))
 
     def prune_feedback(self, before: dt.date) -> int:
