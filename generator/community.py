@@ -198,6 +198,19 @@ class Community:
         order = sorted(ranked.items(), key=lambda kv: (-kv[1], self.people[kv[0]].title))
         return [(self.people[pid], score) for pid, score in order if pid in self.people]
 
+    def person_topics(self, person: Person) -> list[str]:
+        """A person's communities: those they declare, then those they steward (where a question to them goes)."""
+        stewarded = [t.id for t in self.contributions_of(person.id).stewards]
+        return list(dict.fromkeys([t for t in person.topics if t in self.topics] + sorted(stewarded)))
+
+    def skill_topics(self, skill_id: str) -> list[str]:
+        """The communities of the items that teach a skill, most first, then its experts' communities."""
+        counts = Counter(t for item in self.items_by_skill.get(skill_id, []) for t in item.topics if t in self.topics)
+        ranked = [t for t, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+        for person, _ in self.experts_for_skill(skill_id):
+            ranked += [t for t in self.person_topics(person) if t not in ranked]
+        return ranked
+
     def experts_for_topic(self, topic_id: str) -> list[Person]:
         """Stewards, then people who contributed to or declared the topic, by how much they contributed."""
         ranked = self._experts_by_topic.get(topic_id)

@@ -73,9 +73,10 @@ def policy(settings: Settings, scripts: Iterable[str] = ()) -> str:
         "style-src": ["'self'", "'unsafe-inline'"],
         "style-src-elem": ["'self'"],
         "style-src-attr": ["'unsafe-inline'"],
-        # Photos, posters and icons are the site's; Material's CSS icons are data: SVGs. Nothing is fetched
-        # from third parties (DESIGN.md: privacy, offline), so an image in a body pointing elsewhere stays blank.
-        "img-src": ["'self'", "data:"],
+        # Photos, posters and icons are the site's; Material's CSS icons are data: SVGs; introduced readers'
+        # photos come from the community service (re-encoded there). Nothing is fetched from third parties
+        # (DESIGN.md: privacy, offline), so an image in a body pointing elsewhere stays blank.
+        "img-src": ["'self'", "data:", *_push_origin(settings)],
         "media-src": ["'self'"],
         # Only the players the click-to-load facade opens.
         "frame-src": list(EMBED_ORIGINS),

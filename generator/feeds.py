@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from .pages import Site
 
 SITE_LIMIT = 300
+SKILL_EXPERTS = 20  # enough to route past experts at their daily cap; ids only
+ITEM_EXPERTS = 5
 TOPIC_LIMIT = 50
 FEED_VERSION = 1
 ATOM = "http://www.w3.org/2005/Atom"
@@ -58,6 +60,7 @@ def json_feed(site: Site, items: list[Item], self_url: str, title: str, everythi
             "topics": [{"id": t.id, "name": t.title, "url": _abs(site, urls.page("topic", t.id)),
                         "stewards": list(t.meta.stewards)} for t in sorted(c.topics.values(), key=lambda t: t.id)],
             "people": [_person_ref(site, p) for p in sorted(c.people.values(), key=lambda p: p.id)],
+            "skills": skill_refs(site),
         }
     feed["items"] = [_json_item(site, item) for item in items]
     return json.dumps(feed, ensure_ascii=False, indent=1)
@@ -78,7 +81,7 @@ def _json_item(site: Site, item: Item) -> dict[str, Any]:
         "date_published": _stamp(item.date), "date_modified": _stamp(item.updated),
         "authors": authors, "tags": [c.topics[t].title for t in item.topics if t in c.topics],
         "_practica": {"type": item.kind, "topics": item.topics, "people": item.people, "skills": item.skills,
-                      "minutes": item.minutes},
+                      "minutes": item.minutes, "experts": [p.id for p in c.ask_experts(item, ITEM_EXPERTS)]},
     }
 
 
@@ -133,10 +136,22 @@ def _abs(site: Site, url: str) -> str:
     return urls.absolute(site.settings.site_url, url)
 
 
-def _person_ref(site: Site, person: Person) -> dict[str, str]:
+def skill_refs(site: Site) -> list[dict[str, Any]]:
+    """Every skill with evidence (those with a page): its communities and its experts, ranked as its page ranks
+    them, so the community service can route a question about it."""
+    c = site.community
+    return [{"id": sid, "name": c.skill_name(sid), "url": _abs(site, urls.page("skill", sid)),
+             "topics": c.skill_topics(sid), "experts": [p.id for p, _ in c.experts_for_skill(sid)[:SKILL_EXPERTS]]}
+            for sid in sorted(c.taxonomy.skills) if sid in c.skill_evidence or sid in c.items_by_skill]
+
+
+def _person_ref(site: Site, person: Person) -> dict[str, Any]:
     """A person as the feed lists them; the contact email (their profile shows it too) is how the community
-    service knows a signed-in reader is this person."""
-    ref = {"id": person.id, "name": person.title, "url": _abs(site, urls.page("person", person.id))}
+    service knows a signed-in reader is this person. What they are available for and their communities say
+    whether and where a question may be asked of them."""
+    ref: dict[str, Any] = {"id": person.id, "name": person.title, "url": _abs(site, urls.page("person", person.id)),
+                           "available_for": list(person.meta.available_for),
+                           "topics": site.community.person_topics(person)}
     contact = person.meta.contact
     if contact and contact.email:
         ref["email"] = str(contact.email)

@@ -231,7 +231,8 @@ def test_feeds_have_stable_ids_types_topics_and_people(mini_site: Path) -> None:
     assert first["id"] == "urn:practica:path:first-week"
     assert first["url"] == "http://127.0.0.1:8000/paths/first-week/"
     assert first["_practica"] == {"type": "path", "topics": ["data"], "people": ["ada"], "skills": [],
-                                  "minutes": 4}  # its four steps' times, a minute each
+                                  "minutes": 4,  # its four steps' times, a minute each
+                                  "experts": first["_practica"]["experts"]}  # test_ask_site.py checks them
     assert first["date_published"] == "2026-10-10T00:00:00Z" and first["image"].startswith("http://127.0.0.1:8000/")
     assert [(t["id"], t["stewards"]) for t in feed["_practica"]["topics"]] == [("data", ["ada"])]  # who moderates
     assert {p["id"] for p in feed["_practica"]["people"]} == {"ada", "bo"}

@@ -36,7 +36,8 @@ def item_page(site: Site, item: Item) -> GeneratedPage:
         "item": item, "body": site.body(item), "trail": trail(site, item),
         "credited": [c.people[p] for p in item.people if p in c.people], "byline_label": kind.byline,
         "badge": badge(item, c),
-        "experts": c.ask_experts(item), "related": related(site, item), "edit_url": site.edit_url(item),
+        "experts": c.ask_experts(item), "ask_communities": site.ask_communities(item.topics),
+        "related": related(site, item), "edit_url": site.edit_url(item),
     }
     context.update(_extra(site, item))
     files = context.pop("_files", {})

@@ -65,4 +65,5 @@ def profile(site: Site, person: Person) -> GeneratedPage:
             "practica": {"kind": person.kind, "id": person.id, "topics": person.topics}}
     return site.page(PERSON.template, url, person.title, meta=meta, source=person, person=person,
                      body=site.body(person), trail=trail, groups=groups, stewards=stewards, member_of=member_of,
-                     edit_url=site.edit_url(person))
+                     edit_url=site.edit_url(person),
+                     ask_communities=site.ask_communities(c.person_topics(person)))

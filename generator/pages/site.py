@@ -53,6 +53,14 @@ class Site:
     def body(self, entry: AnyEntry) -> Markup:
         return markdown_block(entry.body)
 
+    def ask_communities(self, topic_ids: list[str]) -> list[tuple[str, str]]:
+        """(id, name) of the communities a question may go to, in the order the community service takes its
+        default (the first): what the ask form's community select offers. A target in no community may go to
+        any (the service then needs one chosen)."""
+        topics = self.community.topics
+        ids = [t for t in topic_ids if t in topics] or sorted(topics)
+        return [(t, topics[t].title) for t in ids]
+
     def edit_url(self, entry: AnyEntry) -> str | None:
         return self.settings.edit_url(entry.rel)
 

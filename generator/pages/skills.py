@@ -42,7 +42,8 @@ def skill_page(site: Site, skill: Skill) -> GeneratedPage:
     trail = [("Home", urls.HOME), ("Skills", urls.index("skill")), (skill.name, url)]
     return site.page("skill.md.j2", url, skill.name, skill=skill, trail=trail, experts=experts,
                      experts_total=len(ranked), items=items[:ITEMS], items_total=len(items),
-                     all_url=urls.all_of("skill", skill.id, "all"),
+                     all_url=urls.all_of("skill", skill.id, "all"), ask_communities=site.ask_communities(
+                         c.skill_topics(skill.id)),
                      meta={"description": f"Who knows {skill.name}, and what to read to learn it.",
                            "practica": {"kind": "skill", "id": skill.id}})
 

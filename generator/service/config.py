@@ -120,6 +120,8 @@ SETTINGS = (
     Setting("TALK_FLAG_RATE_LIMIT", "20/1d", "Flags allowed per signed-in reader per window."),
     Setting("TALK_MARK_RATE_LIMIT", "120/1h", "\"This helped\" marks (given or taken back) allowed per signed-in "
             "reader per window."),
+    Setting("TALK_ASK_CAP", "3", "Most asked questions routed to one expert per UTC day (0: no cap); an expert at "
+            "the cap is skipped and the next in the ranking takes their place."),
     Setting("AUTH_MODE", "none", "How the service knows who a reader is: `jwt` (a signed assertion from the SSO "
             "proxy), `header` (an email header from a trusted proxy), `demo` (pick a demo person; loopback only) "
             "or `none`."),
@@ -203,6 +205,7 @@ class TalkSettings:
     threads: Rate = (5, 3600.0)
     flags: Rate = (20, 86400.0)
     marks: Rate = (120, 3600.0)
+    ask_cap: int = 3  # questions routed to one expert per UTC day; 0: no cap
 
 
 @dataclass(frozen=True)
@@ -354,7 +357,8 @@ def _talk(get: Callable[[str], str]) -> TalkSettings:
                         posts=_rate(get("TALK_RATE_LIMIT"), "TALK_RATE_LIMIT"),
                         threads=_rate(get("TALK_THREAD_RATE_LIMIT"), "TALK_THREAD_RATE_LIMIT"),
                         flags=_rate(get("TALK_FLAG_RATE_LIMIT"), "TALK_FLAG_RATE_LIMIT"),
-                        marks=_rate(get("TALK_MARK_RATE_LIMIT"), "TALK_MARK_RATE_LIMIT"))
+                        marks=_rate(get("TALK_MARK_RATE_LIMIT"), "TALK_MARK_RATE_LIMIT"),
+                        ask_cap=_int("TALK_ASK_CAP", get("TALK_ASK_CAP"), 0, 1000))
 
 
 def _auth(get: Callable[[str], str]) -> AuthSettings:

@@ -106,6 +106,20 @@ class Ref:
     url: str
     email: str | None = None
     stewards: tuple[str, ...] = ()
+    available_for: tuple[str, ...] = ()  # people only: what they are open to (questions, mentoring, reviews)
+    topics: tuple[str, ...] = ()  # people only: their communities (where a question asked of them goes)
+
+
+@dataclass(frozen=True)
+class SkillRef:
+    """A skill the feed lists with its evidence: its communities (most first) and its experts, ranked as the
+    skill's page ranks them."""
+
+    id: str
+    name: str
+    url: str
+    topics: tuple[str, ...] = ()
+    experts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -119,6 +133,7 @@ class FeedItem:
     summary: str = ""
     topics: tuple[str, ...] = ()
     people: tuple[str, ...] = ()
+    experts: tuple[str, ...] = ()  # who to ask about it, best first (the item page's "Ask an expert")
 
 
 @dataclass(frozen=True)
@@ -131,6 +146,7 @@ class FeedState:
     topics: dict[str, Ref]
     people: dict[str, Ref]
     pages: frozenset[str] = frozenset()  # item URLs relative to site_url (`learn/x/`): what readers may rate
+    skills: dict[str, SkillRef] = field(default_factory=dict)  # who knows what (older feeds: none)
 
 
 @dataclass(frozen=True)
@@ -266,6 +282,7 @@ class Thread:
     locked: bool = False
     accepted_post_id: int | None = None
     posts: int = 0
+    routed: tuple[str, ...] = ()  # an asked question: the site person ids it was routed to, in routing order
 
 
 @dataclass(frozen=True)
@@ -316,7 +333,25 @@ class LogEntry:
     at: dt.datetime
 
 
-ActivityKind = Literal["reply", "thread_post", "mention", "flag"]
+# question: routed to you (Ask an expert); invitation: a steward's introduction round. The database does not
+# check these (migration 7): this type is the one list.
+ActivityKind = Literal["reply", "thread_post", "mention", "flag", "question", "invitation"]
+
+
+@dataclass(frozen=True)
+class Introduction:
+    """How a reader without a site profile introduced themselves (ARCHITECTURE.md, "Introductions"): one line
+    each of motto, what they are learning and where they work, the communities they joined, and the id of their
+    photo (random per photo; the bytes are read apart, only when served or exported)."""
+
+    subject: str
+    motto: str
+    learning: str
+    workplace: str
+    communities: tuple[str, ...]
+    photo_id: str | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
 
 
 @dataclass(frozen=True)

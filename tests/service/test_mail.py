@@ -19,11 +19,14 @@ from aiosmtpd.controller import Controller
 
 from generator.service.mail.mailer import Mailer, mail, mailer_for
 from generator.service.models import FeedState, utcnow
+from generator.service.push.feed import parse_feed
+from generator.service.push.ingest import ingest
 from generator.service.push.schedule import Rules
 
-from .conftest import ReceiverClient
-from .forum import Forum, ok, refused, running
+from .conftest import T0, ReceiverClient
+from .forum import Forum, new_key, ok, refused, running
 from .test_activity import question
+from .test_ask import ask_feed
 
 pytestmark = pytest.mark.both_backends
 
@@ -139,3 +142,16 @@ def test_a_crash_between_claim_and_send_neither_drops_nor_duplicates(forum: Foru
     [message] = inbox.messages
     frozen = email.message_from_string(claimed.message, policy=policy.default)
     assert message["Message-ID"].strip() == frozen["Message-ID"].strip()  # the same mail, not a new one
+
+
+def test_a_question_routed_to_an_expert_is_mailed_once(forum: Forum, inbox: Inbox) -> None:
+    ingest(forum.store, parse_feed(ask_feed()), T0, Rules())  # Ada takes questions
+    choose(forum, "ada", "replies")
+    asked = ok(forum.send("POST", "/questions", "robert", {"ask": {"person": "ada"}, "title": "Which horizon?",
+                                                           "body": "Weekly or monthly?", "idempotency_key": new_key()}),
+               201)
+    assert run_mail(forum) == (1, 1)
+    assert run_mail(forum) == (0, 0)  # exactly once
+    [message] = inbox.messages
+    assert (message["To"], message["Subject"]) == ("ada@example.org", "Robert Example asked you: “Which horizon?”")
+    assert f"#post-{asked['post']['id']}" in message.get_content()

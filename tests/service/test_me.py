@@ -19,6 +19,7 @@ from generator.service.store.sqlite import SqliteStore
 
 from .conftest import ReceiverClient, environment, item, proof, run_ingest, run_send, serving, subscription_body
 from .test_data_map import found_in_tables
+from .test_introductions import jpeg_with_exif
 
 pytestmark = pytest.mark.both_backends
 
@@ -85,15 +86,21 @@ def test_export_and_erasure_round_trip_leave_nothing_of_the_person(tmp_path: Pat
         run_ingest(svc.store, item("sql-joins"), item("window-functions", title="Window functions"))
         assert run_send(svc.store, svc.settings).sent == 3
         tid, question, answer = take_part(svc)
+        assert svc.api.put("/me/introduction", headers=ROBERT, json={
+            "motto": "Robert's motto", "learning": "Robert learns", "workplace": "Robert's desk"}).status_code == 200
+        photo_path = svc.api.put("/me/introduction/photo", headers=ROBERT | {"Content-Type": "image/jpeg"},
+                                 content=jpeg_with_exif()).json()["introduction"]["photo"]
+        photo = svc.api.get(photo_path.removeprefix("/api/v1")).content
 
         me = svc.api.get("/me", headers=ROBERT).json()
         assert me["since"] and me["lock_screen"] == "private"
         assert {(d["id"], d["lock_screen"]) for d in me["devices"]} == {(phone_id, None), (laptop_id, "full")}
         assert "2 devices linked for notifications, with their preferences" in me["holds"]
         assert "2 notifications queued or sent to them" in me["holds"]
-        assert me["holds"][-5:-1] == ["2 posts in discussions", "1 \"this helped\" mark", "1 flag on a post",
+        assert me["holds"][-6:-2] == ["2 posts in discussions", "1 \"this helped\" mark", "1 flag on a post",
                                       "2 moderation actions"]
-        assert me["holds"][-1].endswith(" of activity")  # the bell: replies to Robert's posts
+        assert me["holds"][-2].endswith(" of activity")  # the bell: replies to Robert's posts
+        assert me["holds"][-1].startswith("Your introduction with a photo")
 
         response = svc.api.get("/me/export", headers=ROBERT)
         assert response.status_code == 200
@@ -101,7 +108,8 @@ def test_export_and_erasure_round_trip_leave_nothing_of_the_person(tmp_path: Pat
         assert response.headers["cache-control"] == "no-store"
         data = response.json()
         assert set(data) == {"exported_at", "data_map", "subject", "person", "devices", "threads", "posts",
-                             "helpful", "flags", "moderation", "activity"}
+                             "helpful", "flags", "moderation", "activity", "questions_routed", "introduction"}
+        assert data["introduction"]["motto"] == "Robert's motto" and data["introduction"]["photo"]["base64"]
         assert [(t["id"], t["title"]) for t in data["threads"]] == [(tid, "Robert's question about joins"),
                                                                       (tid + 1, None)]
         assert [(p["id"], p["body"], p["text"]) for p in data["posts"]] == [
@@ -133,14 +141,15 @@ def test_export_and_erasure_round_trip_leave_nothing_of_the_person(tmp_path: Pat
         assert svc.api.get(f"/subscriptions/{phone_id}", headers=proof(phone)).status_code == 404
         assert svc.api.get(f"/subscriptions/{other_id}", headers=proof(other)).status_code == 200
         needles = ("sso|robert-1001", "robert@example.org", "Robert Example", pseudonym, phone_id, laptop_id,
-                   phone["endpoint"], laptop["endpoint"], "robert-key-")
+                   phone["endpoint"], laptop["endpoint"], "robert-key-", "Robert's motto", "Robert learns",
+                   "Robert's desk", photo_path.rsplit("/", 1)[1])
         assert found_in_tables(svc.store.path, *needles) == []
         assert svc.store.db.execute("SELECT count(*) FROM outbox").fetchone()[0] == 1  # the other device's
         for table in ("helpful", "flags"):
             assert svc.store.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0, table
         assert [r[0] for r in svc.store.db.execute("SELECT subject FROM limits")] == ["sso|mallory-666"]
         view = svc.api.get(f"/threads/{tid}", headers=MALLORY).json()  # anonymised: the thread keeps its sense
-        former = {"name": "a former colleague", "person": None, "former": True}
+        former = {"name": "a former colleague", "person": None, "former": True, "photo": None, "motto": None}
         assert view["thread"]["author"] == former and view["posts"][0]["author"] == former
         assert view["posts"][0]["html"] == "<p>Robert's <strong>question</strong> body</p>\n"
         assert view["posts"][1]["note"]["by"] == former and view["thread"]["pinned"]
@@ -150,6 +159,7 @@ def test_export_and_erasure_round_trip_leave_nothing_of_the_person(tmp_path: Pat
         svc.store.path.with_name("me.sqlite3-wal").stat().st_size == 0
     for needle in needles:
         assert needle.encode() not in raw, f"{needle!r} is still in the database file"
+    assert photo[:64] not in raw and photo[-64:] not in raw, "the photo's bytes are still in the database file"
     assert other["endpoint"].encode() in raw  # the scan would see it
 
 
@@ -186,7 +196,7 @@ def test_erasure_can_remove_what_the_person_wrote(tmp_path: Path, vapid_pem: Pat
         assert svc.api.delete("/me", headers=ROBERT).status_code == 204
         view = svc.api.get(f"/threads/{tid}", headers=MALLORY).json()
         assert view["thread"]["title"] is None and view["thread"]["author"] == {
-            "name": "a former colleague", "person": None, "former": True}
+            "name": "a former colleague", "person": None, "former": True, "photo": None, "motto": None}
         opener, kept = view["posts"]  # his question keeps its place above Mallory's answer, without text
         assert (opener["id"], opener["state"], opener["html"], opener["author"]) == (question, "deleted", None, None)
         assert (kept["id"], kept["html"], kept["note"], kept["replies"]) == (answer, "<p>Mallory's answer</p>\n",

@@ -42,7 +42,8 @@ def test_a_steward_hides_with_a_reason_notes_and_unhides(forum: Forum) -> None:
                           {"text": "See the verified FAQ on [joins](https://learn.example.org/faq/joins/)"}))
     assert noted["note"] == {"html": '<p>See the verified FAQ on <a href="https://learn.example.org/faq/joins/" '
                                      'rel="ugc nofollow noopener">joins</a></p>\n',
-                             "by": {"name": "Ada Lovelace", "person": "ada", "former": False}}
+                             "by": {"name": "Ada Lovelace", "person": "ada", "former": False, "photo": None,
+                                    "motto": None}}
     assert forum.thread(tid, "robert")["posts"][1]["note"] == noted["note"]
     assert ok(forum.send("DELETE", f"/posts/{answer}/note", "ada"))["note"] is None
 

@@ -32,9 +32,10 @@ def test_an_item_discussion_post_reply_edit_delete(forum: Forum) -> None:
     assert opened["thread"] | {"created_at": None, "last_post_at": None} == {
         "id": tid, "kind": "item", "item": SQL_JOINS, "community": None, "type": None, "title": None, "author": None,
         "created_at": None, "last_post_at": None, "pinned": False, "locked": False, "accepted_post": None,
-        "posts": 1}
+        "posts": 1, "routed_to": []}
     post = opened["post"]
-    assert post["author"] == {"name": "Grace Hopper", "person": "grace", "former": False}  # the site's name
+    assert post["author"] == {"name": "Grace Hopper", "person": "grace", "former": False, "photo": None,
+                              "motto": None}  # the site's name
     assert post["html"] == ('<p>Does a <em>LEFT JOIN</em> keep every row? cc <a href="https://learn.example.org/'
                             'people/ada/" class="pr-mention" rel="ugc nofollow noopener">@Ada Lovelace</a></p>\n')
     assert (post["state"], post["mine"], post["edited"], post["helpful"]) == ("visible", True, False, 0)
@@ -44,7 +45,8 @@ def test_an_item_discussion_post_reply_edit_delete(forum: Forum) -> None:
     assert again["thread"]["id"] == tid
     reply = ok(forum.reply("robert", tid, "Yes: every row of the left table.", parent=first), 201)
     assert reply["parent"] == first
-    assert reply["author"] == {"name": "Robert Example", "person": None, "former": False}  # no profile: his sign-in
+    assert reply["author"] == {"name": "Robert Example", "person": None, "former": False, "photo": None,
+                               "motto": None}  # no profile: his sign-in
     refused(forum.reply("alan", tid, "A reply to a reply", parent=reply["id"]), 422, "reply_too_deep", "parent")
     refused(forum.reply("alan", tid, "Elsewhere", parent=999), 422, "unknown_parent", "parent")
 
@@ -76,7 +78,8 @@ def test_a_question_on_a_board_its_answers_marks_and_the_accepted_one(forum: For
     tid, question = asked["thread"]["id"], asked["post"]["id"]
     assert (asked["thread"]["community"], asked["thread"]["type"], asked["thread"]["title"]) == \
         ("data", "question", "Which join keeps unmatched rows?")
-    assert asked["thread"]["author"] == {"name": "Grace Hopper", "person": "grace", "former": False}
+    assert asked["thread"]["author"] == {"name": "Grace Hopper", "person": "grace", "former": False, "photo": None,
+                                         "motto": None}
     first = ok(forum.reply("alan", tid, "An inner join with a filter."), 201)["id"]
     second = ok(forum.reply("robert", tid, "A LEFT JOIN."), 201)["id"]
     third = ok(forum.reply("mallory", tid, "Try a CROSS JOIN."), 201)["id"]

@@ -25,7 +25,8 @@ ThreadId = Annotated[int, Path(ge=1, le=2**53, description="The thread's id.")]
 
 class ActivityView(BaseModel):
     id: int
-    kind: ActivityKind = Field(description="reply, thread_post (in a thread you follow), mention or flag (stewards).")
+    kind: ActivityKind = Field(description="reply, thread_post (in a thread you follow), mention, question "
+                              "(a question routed to you), flag (stewards) or invitation (to introduce yourself).")
     who: str = Field(description="Who posted: their name, or \"a former colleague\".")
     person: str | None = Field(description="Their site person id, if they have a profile.")
     thread: int

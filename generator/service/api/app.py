@@ -24,6 +24,7 @@ from ..push.sender import Sender
 from ..push.vapid import VapidKey, VapidSigner
 from ..security import Allowlist, Refused, same_secret
 from ..store.base import Store
+from ..talk.photos import MAX_BYTES
 from ..talk.policy import Talk
 from .activity import router as activity_router
 from .admin import router as admin_router
@@ -44,10 +45,13 @@ from .errors import ApiError, ErrorBody, install
 from .feedback import router as feedback_router
 from .guards import BodyLimit, Cors, RateLimiter, client_address
 from .headers import SecurityHeaders
+from .introductions import PHOTO_PATH, PHOTOS
+from .introductions import router as introductions_router
 from .me import router as me_router
 from .moderation import router as moderation_router
 from .poller import poll_forever
 from .posts import router as posts_router
+from .questions import router as questions_router
 from .threads import router as threads_router
 
 log = logging.getLogger("practica.push.api")
@@ -197,18 +201,22 @@ def create_app(settings: ServiceSettings, store: Store, *, feed: str | None = No
     app.include_router(feedback_router)
     app.include_router(me_router)
     app.include_router(threads_router)
+    app.include_router(questions_router)
     app.include_router(posts_router)
     app.include_router(moderation_router)
     app.include_router(admin_router)
     app.include_router(activity_router)
+    app.include_router(introductions_router)
     add_docs(app)
     # A post may have 10,000 characters (talk/markup.py): 64 KiB holds them JSON-encoded in any script.
     talk_body = max(settings.max_body, TALK_MAX_BODY)
     app.add_middleware(BodyLimit, limit=settings.max_body, wider={"/api/v1/threads": talk_body,
-                                                                  "/api/v1/posts": talk_body})
+                                                                  "/api/v1/posts": talk_body,
+                                                                  "/api/v1/questions": talk_body,
+                                                                  PHOTO_PATH: max(settings.max_body, MAX_BYTES)})
     app.add_middleware(Cors, origins=settings.site_origins, trusted=settings.trusted_proxies,
                        headers=tuple(h for h in (ctx.identify.header,) if h and ctx.identify.mode == "demo"))
     # Outside even Starlette's ServerErrorMiddleware (which add_middleware cannot wrap), so a 500 has them too.
     build = app.build_middleware_stack
-    app.build_middleware_stack = lambda: SecurityHeaders(build(), cacheable=ASSETS)  # type: ignore[method-assign]
+    app.build_middleware_stack = lambda: SecurityHeaders(build(), cacheable=(ASSETS, PHOTOS))  # type: ignore[method-assign]
     return app

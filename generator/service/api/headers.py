@@ -19,9 +19,10 @@ def docs_policy(script_hashes: list[str]) -> str:
 
 class SecurityHeaders:
     """Add ALWAYS, a Content-Security-Policy (JSON_POLICY unless the route set its own) and, outside
-    `cacheable`, `Cache-Control: no-store` (answers carry subscriptions and preferences) to every response."""
+    `cacheable` (path prefixes: the docs' assets, photos with their own validator), `Cache-Control: no-store`
+    (answers carry subscriptions and preferences) to every response."""
 
-    def __init__(self, app: ASGIApp, cacheable: str) -> None:
+    def __init__(self, app: ASGIApp, cacheable: tuple[str, ...]) -> None:
         self.app, self.cacheable = app, cacheable
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

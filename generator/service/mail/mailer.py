@@ -25,7 +25,7 @@ from ..talk import notices
 from .unsubscribe import token
 
 log = logging.getLogger("practica.mail")
-DIRECT = ("reply", "mention")  # what `replies` mails one by one
+DIRECT = ("reply", "mention", "question", "invitation")  # what `replies` mails one by one
 STALE = dt.timedelta(days=1)  # activity older than this when first considered is not mailed (email just enabled)
 MAX_ATTEMPTS, BACKOFF = 5, 60.0
 

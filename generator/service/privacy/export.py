@@ -4,6 +4,7 @@ device's capability, not information about the person. Posts come as written and
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 from typing import Any
@@ -112,11 +113,32 @@ class ModerationRecord(BaseModel):
 
 class ActivityRecord(BaseModel):
     id: int
-    kind: str = Field(description="reply, thread_post, mention or flag")
+    kind: str = Field(description="reply, thread_post, mention, question, flag or invitation")
     thread: int
     post: int
     created_at: str
     read_at: str | None
+
+
+class RouteRecord(BaseModel):
+    thread: int = Field(description="The question's thread.")
+    asked: bool = Field(description="You were asked by name (from your profile); else chosen by your evidence.")
+    routed_at: str
+
+
+class PhotoRecord(BaseModel):
+    content_type: str = Field(description="image/webp: the photo as the service re-encoded and keeps it.")
+    base64: str = Field(description="Its bytes, base64-encoded (save them as a .webp file to see it).")
+
+
+class IntroductionRecord(BaseModel):
+    motto: str
+    learning: str
+    workplace: str
+    communities: list[str]
+    photo: PhotoRecord | None
+    created_at: str
+    updated_at: str
 
 
 class PersonalData(BaseModel):
@@ -133,6 +155,9 @@ class PersonalData(BaseModel):
     flags: list[FlagRecord] = Field(description="Your flags on others' posts.")
     moderation: list[ModerationRecord] = Field(description="What you did as a steward or admin.")
     activity: list[ActivityRecord] = Field(default=[], description="What you were reminded of (the bell).")
+    questions_routed: list[RouteRecord] = Field(default=[], description="Questions sent to you as an expert.")
+    introduction: IntroductionRecord | None = Field(None, description="How you introduced yourself, with the "
+                                                    "photo as stored.")
 
 
 def personal_data(store: Store, subject: str, now: dt.datetime) -> PersonalData:
@@ -152,7 +177,10 @@ def personal_data(store: Store, subject: str, now: dt.datetime) -> PersonalData:
         moderation=[_moderation(e) for e in store.log_by(subject)],
         activity=[ActivityRecord(id=aid, kind=kind, thread=tid, post=pid, created_at=parse_iso(at).isoformat(),
                                  read_at=parse_iso(read).isoformat() if read else None)
-                  for aid, kind, tid, pid, at, read in store.activity_held(subject)])
+                  for aid, kind, tid, pid, at, read in store.activity_held(subject)],
+        questions_routed=[RouteRecord(thread=tid, asked=asked, routed_at=parse_iso(at).isoformat())
+                          for tid, asked, at in (store.routes_to(found.person) if found.person else [])],
+        introduction=_introduction(store, subject))
 
 
 def holds(data: PersonalData) -> list[str]:
@@ -175,10 +203,25 @@ def holds(data: PersonalData) -> list[str]:
                              (len(data.helpful), "\"this helped\" mark", "\"this helped\" marks"),
                              (len(data.flags), "flag on a post", "flags on posts"),
                              (len(data.moderation), "moderation action", "moderation actions"),
-                             (len(data.activity), "reminder of activity", "reminders of activity")):
+                             (len(data.activity), "reminder of activity", "reminders of activity"),
+                             (len(data.questions_routed), "question routed to you", "questions routed to you")):
         if count:
             out.append(f"{count} {one if count == 1 else many}")
+    if data.introduction:
+        photo = " with a photo" if data.introduction.photo else ""
+        out.append(f"Your introduction{photo}: motto, what you are learning, where you work, communities joined")
     return out
+
+
+def _introduction(store: Store, subject: str) -> IntroductionRecord | None:
+    found = store.introduction(subject)
+    if found is None:
+        return None
+    data = store.own_photo(subject)
+    photo = PhotoRecord(content_type="image/webp", base64=base64.b64encode(data).decode()) if data else None
+    return IntroductionRecord(motto=found.motto, learning=found.learning, workplace=found.workplace,
+                              communities=list(found.communities), photo=photo,
+                              created_at=found.created_at.isoformat(), updated_at=found.updated_at.isoformat())
 
 
 def _person(person: Person) -> PersonRecord:

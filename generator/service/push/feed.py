@@ -14,9 +14,10 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from ... import __version__
 from ...errors import PracticaError
-from ..models import Feed, FeedItem, FeedState, ItemType, Ref
+from ..models import Feed, FeedItem, FeedState, ItemType, Ref, SkillRef
 
 MAX_FEED_BYTES = 32 * 1024 * 1024
+MAX_REFS = 100  # a skill's or an item's experts and topics: ids only, a bounded list
 MAX_URL = 2000  # a notification must fit in 3,993 bytes with its URL whole
 ID = re.compile(r"urn:practica:(lesson|video|faq|path):[a-z0-9][a-z0-9_.-]*")
 
@@ -40,6 +41,16 @@ class _Named(BaseModel):
     url: AbsoluteUrl
     email: str | None = Field(None, max_length=254)  # people only: the contact email their profile shows
     stewards: list[str] = []  # topics only: the person ids who moderate its conversations
+    available_for: list[str] = Field([], max_length=10)  # people only: questions, mentoring, reviews
+    topics: list[str] = Field([], max_length=MAX_REFS)  # people only: their communities
+
+
+class _Skill(BaseModel):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
+    name: str = Field(min_length=1)
+    url: AbsoluteUrl
+    topics: list[str] = Field([], max_length=MAX_REFS)
+    experts: list[str] = Field([], max_length=MAX_REFS)
 
 
 class _SiteExtension(BaseModel):
@@ -47,6 +58,7 @@ class _SiteExtension(BaseModel):
     site_url: AbsoluteUrl
     topics: list[_Named]
     people: list[_Named]
+    skills: list[_Skill] = []  # optional: feeds from before "Ask an expert" have none
 
     @field_validator("version")
     @classmethod
@@ -60,6 +72,7 @@ class _ItemExtension(BaseModel):
     type: ItemType
     topics: list[str] = []
     people: list[str] = []
+    experts: list[str] = Field([], max_length=MAX_REFS)  # optional: who to ask about it, best first
 
 
 class _Item(BaseModel):
@@ -100,12 +113,17 @@ def parse_feed(data: Any, source: str = "feed.json") -> Feed:
     _unique(source, "items", [i.id for i in raw.items])
     _unique(source, "_practica.topics", [t.id for t in raw.ext.topics])
     _unique(source, "_practica.people", [p.id for p in raw.ext.people])
+    _unique(source, "_practica.skills", [s.id for s in raw.ext.skills])
     state = FeedState(title=raw.title, site_url=raw.ext.site_url, icon=raw.icon,
                       topics={t.id: Ref(t.id, t.name, t.url, None, tuple(t.stewards)) for t in raw.ext.topics},
-                      people={p.id: Ref(p.id, p.name, p.url, p.email) for p in raw.ext.people},
-                      pages=frozenset(filter(None, (site_path(raw.ext.site_url, i.url) for i in raw.items))))
+                      people={p.id: Ref(p.id, p.name, p.url, p.email, (), tuple(p.available_for), tuple(p.topics))
+                              for p in raw.ext.people},
+                      pages=frozenset(filter(None, (site_path(raw.ext.site_url, i.url) for i in raw.items))),
+                      skills={s.id: SkillRef(s.id, s.name, s.url, tuple(s.topics), tuple(s.experts))
+                              for s in raw.ext.skills})
     items = tuple(FeedItem(id=i.id, type=i.ext.type, url=i.url, title=i.title, summary=i.summary or "",
-                           topics=tuple(i.ext.topics), people=tuple(i.ext.people)) for i in raw.items)
+                           topics=tuple(i.ext.topics), people=tuple(i.ext.people), experts=tuple(i.ext.experts))
+                  for i in raw.items)
     return Feed(state, items)
 
 

@@ -41,6 +41,7 @@ def ingest(store: Store, feed: Feed, now: dt.datetime, rules: Rules) -> IngestRe
         new = [item for item in feed.items if item.id not in seen]
         initial = not store.has_batches()
         store.save_feed_state(feed.state, now)
+        store.set_experts([item for item in feed.items if item.id in seen])  # new items are written with theirs
         if not new and not initial:
             report = IngestReport(len(feed.items), 0, None, False, 0)
         else:

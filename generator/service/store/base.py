@@ -29,6 +29,7 @@ from ..models import (
     Flag,
     FlagReason,
     IngestedFeed,
+    Introduction,
     LogEntry,
     Mail,
     Person,
@@ -214,6 +215,35 @@ class ActivityStore(Protocol):
     def prune_activity(self, before: dt.datetime) -> int: ...
 
 
+class IntroStore(Protocol):
+    """Introductions (ARCHITECTURE.md, "Introductions"): one per person, its photo apart, new members, rounds."""
+
+    def introduction(self, subject: str) -> Introduction | None: ...
+
+    def introductions(self, subjects: Sequence[str]) -> dict[str, Introduction]: ...
+
+    def save_introduction(self, intro: Introduction) -> None:
+        """Insert or replace the text and communities; the photo stays."""
+
+    def set_photo(self, subject: str, photo: bytes | None, photo_id: str | None, at: dt.datetime) -> bool:
+        """Replace or remove the photo of an existing introduction; False when there is none."""
+
+    def photo(self, photo_id: str) -> bytes | None: ...
+
+    def own_photo(self, subject: str) -> bytes | None: ...
+
+    def delete_introduction(self, subject: str) -> bool: ...
+
+    def new_members(self, community: str, since: dt.datetime, limit: int) -> list[tuple[str, dt.datetime]]:
+        """(subject, joined) of who introduced themselves into it or first posted in it since `since`, newest
+        first."""
+
+    def open_round(self, community: str) -> int | None:
+        """The thread of the community's latest introduction round, unless it is gone or locked."""
+
+    def add_round(self, community: str, tid: int, at: dt.datetime) -> None: ...
+
+
 class MailStore(Protocol):
     """Reminders by email: the `emails` outbox (states as the push outbox's) and a person's email choice."""
 
@@ -241,7 +271,29 @@ class MailStore(Protocol):
     def mail_ids(self, subject: str) -> Sequence[int]: ...
 
 
-class Store(TalkStore, ActivityStore, MailStore, Protocol):
+class AskStore(Protocol):
+    """"Ask an expert" (ARCHITECTURE.md, "Conversations"): items' experts from the feed, and the routes of asked
+    questions (who, which thread, when), which the per-expert daily cap counts."""
+
+    def set_experts(self, items: Sequence[FeedItem]) -> None:
+        """Keep each ingested item's experts as the latest feed says."""
+
+    def item_experts(self, item_id: str) -> tuple[str, ...] | None:
+        """An ingested item's experts, best first; None if the service never ingested it."""
+
+    def add_routes(self, tid: int, persons: Sequence[str], asked: bool, at: dt.datetime) -> None:
+        """Record that the question was routed to these site persons, in order (`asked`: the first was asked by
+        name)."""
+
+    def routed_between(self, person: str, start: dt.datetime, end: dt.datetime) -> int: ...
+
+    def routes_to(self, person: str) -> list[tuple[int, bool, str]]:
+        """(thread, asked by name, routed_at) of every question routed to the person."""
+
+    def forget_routes_to(self, person: str) -> int: ...
+
+
+class Store(TalkStore, ActivityStore, IntroStore, MailStore, AskStore, Protocol):
     """Subscriptions, the feed's history and the outbox. Methods outside `transaction()` commit on return."""
 
     def migrate(self) -> int:

@@ -233,5 +233,85 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
         )""",
         "CREATE INDEX email_activity_email ON email_activity (email_id)",
     )),
+    (7, "ask an expert: items' experts, questions' routes; activity kinds checked by the code", (
+        "ALTER TABLE items ADD COLUMN experts TEXT NOT NULL DEFAULT '[]'",  # JSON: person ids, best first
+        """CREATE TABLE routes (
+            thread_id INTEGER NOT NULL REFERENCES threads (id) ON DELETE CASCADE,
+            rank INTEGER NOT NULL,                -- routing order (0: the person asked, or the best evidence)
+            person TEXT NOT NULL,                 -- the site person id the question was sent to
+            asked INTEGER NOT NULL CHECK (asked IN (0, 1)),  -- 1: asked by name, from their profile
+            routed_at TEXT NOT NULL,              -- the per-expert daily cap counts these by UTC day
+            PRIMARY KEY (thread_id, rank),
+            UNIQUE (thread_id, person)
+        )""",
+        "CREATE INDEX routes_person ON routes (person, routed_at)",
+        # The activity table is rebuilt without CHECKs on `kind` and `grp`: SQLite cannot change a CHECK, and
+        # every new kind of reminder (questions routed, invitations, events…) would rebuild it again. The kinds
+        # are the code's (models.ActivityKind), which alone writes them. The two tables that reference it are
+        # set aside first and put back after, so no cascade fires and their rows survive; plain SQL that
+        # PostgreSQL runs the same way.
+        """CREATE TABLE activity_next (
+            id INTEGER PRIMARY KEY,
+            subject TEXT NOT NULL REFERENCES people (subject) ON DELETE CASCADE,
+            kind TEXT NOT NULL,                   -- models.ActivityKind: reply, thread_post, mention, flag, …
+            grp TEXT NOT NULL,                    -- post (reply, thread_post, mention are one), flag, question, …
+            thread_id INTEGER NOT NULL REFERENCES threads (id) ON DELETE CASCADE,
+            post_id INTEGER NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
+            created_at TEXT NOT NULL,
+            read_at TEXT,
+            pushed_at TEXT,
+            mailed_at TEXT,
+            UNIQUE (subject, post_id, grp)
+        )""",
+        "INSERT INTO activity_next (id, subject, kind, grp, thread_id, post_id, created_at, read_at, pushed_at, "
+        "mailed_at) SELECT id, subject, kind, grp, thread_id, post_id, created_at, read_at, pushed_at, mailed_at "
+        "FROM activity",
+        "CREATE TABLE outbox_activity_kept AS SELECT subscription_id, activity_id, outbox_id FROM outbox_activity",
+        "CREATE TABLE email_activity_kept AS SELECT email_id, activity_id FROM email_activity",
+        "DROP TABLE outbox_activity",
+        "DROP TABLE email_activity",
+        "DROP TABLE activity",
+        "ALTER TABLE activity_next RENAME TO activity",
+        "CREATE INDEX activity_unread ON activity (subject, read_at)",
+        "CREATE INDEX activity_unpushed ON activity (pushed_at)",
+        "CREATE INDEX activity_created ON activity (created_at)",
+        """CREATE TABLE outbox_activity (
+            subscription_id TEXT NOT NULL,
+            activity_id INTEGER NOT NULL REFERENCES activity (id) ON DELETE CASCADE,
+            outbox_id INTEGER NOT NULL REFERENCES outbox (id) ON DELETE CASCADE,
+            PRIMARY KEY (subscription_id, activity_id)
+        )""",
+        "INSERT INTO outbox_activity SELECT subscription_id, activity_id, outbox_id FROM outbox_activity_kept",
+        "CREATE INDEX outbox_activity_row ON outbox_activity (outbox_id)",
+        """CREATE TABLE email_activity (
+            email_id INTEGER NOT NULL REFERENCES emails (id) ON DELETE CASCADE,
+            activity_id INTEGER NOT NULL REFERENCES activity (id) ON DELETE CASCADE,
+            PRIMARY KEY (activity_id)
+        )""",
+        "INSERT INTO email_activity SELECT email_id, activity_id FROM email_activity_kept",
+        "CREATE INDEX email_activity_email ON email_activity (email_id)",
+        "DROP TABLE outbox_activity_kept",
+        "DROP TABLE email_activity_kept",
+    )),
+    (8, "introductions and introduction rounds", (
+        """CREATE TABLE introductions (
+            subject TEXT PRIMARY KEY REFERENCES people (subject) ON DELETE CASCADE,
+            motto TEXT NOT NULL,                  -- one line each, control and bidi characters removed
+            learning TEXT NOT NULL,
+            workplace TEXT NOT NULL,
+            communities TEXT NOT NULL,            -- JSON array of topic ids known to the feed
+            photo BLOB,                           -- re-encoded by the service (256 px WebP, no metadata), never as sent
+            photo_id TEXT UNIQUE,                 -- random per photo: its URL and its ETag
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE introduction_rounds (
+            id INTEGER PRIMARY KEY,
+            community TEXT NOT NULL,
+            thread_id INTEGER NOT NULL REFERENCES threads (id) ON DELETE CASCADE,
+            opened_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX introduction_rounds_community ON introduction_rounds (community, id)",
+    )),
 )
 LATEST = MIGRATIONS[-1][0]

@@ -29,6 +29,7 @@ from ..models import (
     Preferences,
     QuietHours,
     Ref,
+    SkillRef,
     Subscription,
     Vote,
     iso,
@@ -37,6 +38,8 @@ from ..models import (
 from .base import SenderBusy
 from .migrations import LATEST, MIGRATIONS
 from .sqlite_activity import ActivityTables
+from .sqlite_ask import AskTables
+from .sqlite_intro import IntroTables
 from .sqlite_mail import MailTables
 from .sqlite_talk import TalkTables
 
@@ -44,7 +47,7 @@ CHUNK = 500  # ids per IN (…) list
 log = logging.getLogger("practica.push")
 
 
-class SqliteStore(TalkTables, ActivityTables, MailTables):
+class SqliteStore(TalkTables, ActivityTables, IntroTables, MailTables, AskTables):
     """The Store protocol on an SQLite file. Safe to share between threads; each gets its own connection."""
 
     def __init__(self, path: Path, *, read_only: bool = False) -> None:
@@ -222,6 +225,9 @@ class SqliteStore(TalkTables, ActivityTables, MailTables):
             rows = self.db.execute("SELECT count(*) FROM outbox o JOIN subscriptions s ON s.id = o.subscription_id "
                                    "WHERE s.owner = ?", (subject,)).fetchone()[0]
             talk = self._forget_talk(subject, posts)
+            site_person = self.db.execute("SELECT person FROM people WHERE subject = ?", (subject,)).fetchone()[0]
+            if site_person:
+                self.forget_routes_to(site_person)
             # The foreign keys do the rest: devices (and their outbox rows), marks, flags and limits go; threads,
             # posts and the moderation log keep what happened without the name.
             self.db.execute("DELETE FROM people WHERE subject = ?", (subject,))
@@ -244,19 +250,24 @@ class SqliteStore(TalkTables, ActivityTables, MailTables):
         if row is None:
             return None
         data = json.loads(row["data"])
-        # [id, name, url, stewards] per topic (states saved before stewards were published have three);
-        # [id, name, url, email] per person
+        # [id, name, url, stewards] per topic (states saved before stewards were published have three)
         topics = {t[0]: Ref(t[0], t[1], t[2], None, tuple(t[3] if len(t) > 3 else ())) for t in data["topics"]}
-        people = {p[0]: Ref(*p) for p in data["people"]}
+        # [id, name, url, email, available_for, topics] per person (older states have four); [id, name, url,
+        # topics, experts] per skill (older states have none)
+        people = {p[0]: Ref(p[0], p[1], p[2], p[3], (), *(tuple(x) for x in (p[4:6] if len(p) > 4 else ((), ()))))
+                  for p in data["people"]}
+        skills = {k[0]: SkillRef(k[0], k[1], k[2], tuple(k[3]), tuple(k[4])) for k in data.get("skills", ())}
         state = FeedState(data["title"], data["site_url"], data["icon"], topics, people,
-                          frozenset(data.get("pages", ())))
+                          frozenset(data.get("pages", ())), skills)
         return IngestedFeed(state, parse_iso(row["ingested_at"]))
 
     def save_feed_state(self, state: FeedState, at: dt.datetime) -> None:
         data = {"title": state.title, "site_url": state.site_url, "icon": state.icon,
                 "topics": [[r.id, r.name, r.url, list(r.stewards)] for r in state.topics.values()],
-                "people": [[r.id, r.name, r.url, r.email] for r in state.people.values()],
-                "pages": sorted(state.pages)}
+                "people": [[r.id, r.name, r.url, r.email, list(r.available_for), list(r.topics)]
+                           for r in state.people.values()],
+                "pages": sorted(state.pages),
+                "skills": [[k.id, k.name, k.url, list(k.topics), list(k.experts)] for k in state.skills.values()]}
         self.db.execute("INSERT INTO feed_state VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE "
                         "SET data = excluded.data, ingested_at = excluded.ingested_at", (json.dumps(data), iso(at)))
 
@@ -275,9 +286,10 @@ class SqliteStore(TalkTables, ActivityTables, MailTables):
         with self.transaction():
             batch = self.db.execute("INSERT INTO batches (created_at, items, initial) VALUES (?, ?, ?)",
                                     (iso(at), len(items), int(initial))).lastrowid
-            self.db.executemany("INSERT INTO items VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [
-                (i.id, batch, n, i.type, i.url, i.title, i.summary, json.dumps(i.topics), json.dumps(i.people))
-                for n, i in enumerate(items)])
+            self.db.executemany("INSERT INTO items (id, batch_id, position, type, url, title, summary, topics, "
+                                "people, experts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+                (i.id, batch, n, i.type, i.url, i.title, i.summary, json.dumps(i.topics), json.dumps(i.people),
+                 json.dumps(i.experts)) for n, i in enumerate(items)])
         assert batch is not None
         return batch
 

@@ -18,7 +18,8 @@ ACTIVITY = ("SELECT a.*, p.author AS actor, p.body, pe.name AS actor_name, pe.pe
             "FROM activity a JOIN posts p ON p.id = a.post_id AND p.state = 'visible' "
             "JOIN threads t ON t.id = a.thread_id "
             "LEFT JOIN people pe ON pe.subject = p.author LEFT JOIN items i ON t.kind = 'item' AND i.id = t.target ")
-GROUP = {"reply": "post", "thread_post": "post", "mention": "post", "flag": "flag"}
+GROUP = {"reply": "post", "thread_post": "post", "mention": "post", "question": "post", "flag": "flag",
+         "invitation": "invitation"}
 
 
 class ActivityTables:
@@ -35,10 +36,12 @@ class ActivityTables:
                         "SET following = excluded.following", (subject, tid, int(following)))
 
     def followers(self, tid: int) -> set[str]:
-        """The thread's opener, everyone with a visible post in it and who asked to follow, less who unfollowed."""
+        """The thread's opener, everyone with a visible post in it, whom its question was routed to and who asked to
+        follow, less who unfollowed."""
         rows = self.db.execute(
             "SELECT author FROM threads WHERE id = ?1 AND author IS NOT NULL UNION SELECT author FROM posts "
-            "WHERE thread_id = ?1 AND author IS NOT NULL AND state = 'visible' UNION SELECT subject FROM follows "
+            "WHERE thread_id = ?1 AND author IS NOT NULL AND state = 'visible' UNION SELECT pe.subject FROM routes r "
+            "JOIN people pe ON pe.person = r.person WHERE r.thread_id = ?1 UNION SELECT subject FROM follows "
             "WHERE thread_id = ?1 AND following = 1 EXCEPT SELECT subject FROM follows WHERE thread_id = ?1 "
             "AND following = 0", (tid,))
         return {row[0] for row in rows}

@@ -24,10 +24,12 @@ from ..models import (
     parse_iso,
 )
 from .base import BoardCursor
+from .sqlite_ask import ROUTED, routed
 
 # A thread is listed for everyone while it has a visible post: one whose every post waits for a steward, or was
 # hidden, is seen only by its authors and moderators.
 SHOWN = "SELECT count(*) FROM posts p WHERE p.thread_id = t.id AND p.state = 'visible'"
+THREAD = f"SELECT t.*, ({SHOWN}) AS shown, ({ROUTED}) AS routed FROM threads t "
 HELPFUL = "SELECT count(*) FROM helpful h WHERE h.post_id = posts.id"
 
 
@@ -47,17 +49,17 @@ class TalkTables:
     # Threads
 
     def thread(self, tid: int) -> Thread | None:
-        row = self.db.execute(f"SELECT t.*, ({SHOWN}) AS shown FROM threads t WHERE t.id = ?", (tid,)).fetchone()
+        row = self.db.execute(THREAD + "WHERE t.id = ?", (tid,)).fetchone()
         return _thread(row) if row else None
 
     def item_thread(self, item_id: str) -> Thread | None:
-        row = self.db.execute(f"SELECT t.*, ({SHOWN}) AS shown FROM threads t WHERE t.kind = 'item' "
+        row = self.db.execute(THREAD + "WHERE t.kind = 'item' "
                               "AND t.target = ?", (item_id,)).fetchone()
         return _thread(row) if row else None
 
     def unanswered_questions(self, before: dt.datetime) -> list[Thread]:
         rows = self.db.execute(
-            f"SELECT t.*, ({SHOWN}) AS shown FROM threads t WHERE t.kind = 'board' AND t.type = 'question' "
+            THREAD + "WHERE t.kind = 'board' AND t.type = 'question' "
             "AND t.created_at < ? AND EXISTS (SELECT 1 FROM posts p WHERE p.thread_id = t.id AND p.state = "
             "'visible') AND NOT EXISTS (SELECT 1 FROM posts p WHERE p.thread_id = t.id AND p.state = 'visible' "
             "AND p.author IS NOT t.author) ORDER BY t.target, t.created_at, t.id", (iso(before),))
@@ -96,7 +98,7 @@ class TalkTables:
         if after is not None:
             page, args = "AND (t.pinned, t.last_post_at, t.id) < (?, ?, ?)", [int(after[0]), after[1], after[2]]
         rows = self.db.execute(
-            f"SELECT t.*, ({SHOWN}) AS shown FROM threads t WHERE t.kind = 'board' AND t.target = ? "
+            THREAD + f"WHERE t.kind = 'board' AND t.target = ? "
             f"AND (? OR t.author = ? OR ({SHOWN}) > 0) "
             f"{page} ORDER BY t.pinned DESC, t.last_post_at DESC, t.id DESC LIMIT ?",
             [community, int(everything), viewer, *args, limit]).fetchall()
@@ -118,7 +120,7 @@ class TalkTables:
         self.db.execute("DELETE FROM threads WHERE id = ?", (tid,))
 
     def threads_by(self, subject: str) -> list[Thread]:
-        rows = self.db.execute(f"SELECT t.*, ({SHOWN}) AS shown FROM threads t WHERE t.author = ? ORDER BY t.id",
+        rows = self.db.execute(THREAD + "WHERE t.author = ? ORDER BY t.id",
                                (subject,)).fetchall()
         return [_thread(row) for row in rows]
 
@@ -327,7 +329,7 @@ def _time(value: str | None) -> dt.datetime | None:
 def _thread(row: sqlite3.Row) -> Thread:
     return Thread(row["id"], row["kind"], row["target"], row["type"], row["title"], row["author"],
                   parse_iso(row["created_at"]), parse_iso(row["last_post_at"]), bool(row["pinned"]),
-                  bool(row["locked"]), row["accepted_post_id"], row["shown"])
+                  bool(row["locked"]), row["accepted_post_id"], row["shown"], routed(row["routed"]))
 
 
 def _post(row: sqlite3.Row) -> Post:

@@ -1,6 +1,7 @@
 """Who hears of a post once it is shown to everyone: the person it replies to, the thread's followers, the people
-it mentions; of a flag, the community's stewards. Never its own author. Recorded once per person and post (the
-store's unique key), in the caller's transaction; pushing and mailing it is `push/activity.py`'s work."""
+it mentions; of a flag, the community's stewards; of an introduction round, the new members it invites. Never its
+own author. Recorded once per person and post (the store's unique key), in the caller's transaction; pushing and
+mailing it is `push/activity.py`'s and `mail/mailer.py`'s work."""
 
 from __future__ import annotations
 
@@ -19,6 +20,10 @@ def record_post(talk: Talk, post: Post, thread: Thread, feed: IngestedFeed, now:
         mentioned = talk.render(post.body, feed).mentions
         for subject in talk.store.subjects_of(mentioned):
             rows[subject] = "mention"
+    if thread.routed and post.parent_id is None and (post.author, post.created_at) == (thread.author,
+                                                                                       thread.created_at):
+        for subject in talk.store.subjects_of(thread.routed):
+            rows[subject] = "question"  # the question itself, to those it was routed to
     addressed = _addressed(talk, post, thread)
     if addressed is not None:
         rows[addressed] = "reply"
@@ -35,6 +40,12 @@ def record_flag(talk: Talk, post: Post, flagger: str, feed: IngestedFeed, now: d
     stewards = {p for c in talk.communities(thread) if c in topics for p in topics[c].stewards}
     subjects = talk.store.subjects_of(sorted(stewards)) - {flagger}
     return talk.store.add_activity([(s, "flag") for s in sorted(subjects)], thread.id, post.id, now)
+
+
+def record_invitations(talk: Talk, subjects: list[str], thread: Thread, post: Post, now: dt.datetime) -> int:
+    """Invite these people to introduce themselves in a round's thread: once per person and round (its opening
+    post is the activity's post), however often a steward asks; how many are new."""
+    return talk.store.add_activity([(s, "invitation") for s in subjects], thread.id, post.id, now)
 
 
 def _addressed(talk: Talk, post: Post, thread: Thread) -> str | None:

@@ -10,14 +10,16 @@ from collections.abc import Sequence
 from ..identity.principal import Principal
 from ..models import Feed, FeedItem, Ref
 from ..privacy.people import remember
+from .ask import QUESTIONS, Target, ask
 from .policy import Talk
 from .reading import board
 from .threads import accept, add_post, mark, open_thread
 
 
 def seed(talk: Talk, feed: Feed, now: dt.datetime) -> int:
-    """Write the demo threads and return how many (4); 0 when the store already has a discussion or the feed has
-    too little (a lesson with an author in a community, and three people)."""
+    """Write the demo threads and return how many (4, and a fifth, a question asked of an expert, when someone is
+    available for questions); 0 when the store already has a discussion or the feed has too little (a lesson
+    with an author in a community, and three people)."""
     people = list(feed.state.people.values())
     lesson = next((i for i in feed.items if i.type == "lesson" and i.people and i.topics
                    and i.people[0] in feed.state.people), None)
@@ -30,7 +32,19 @@ def seed(talk: Talk, feed: Feed, now: dt.datetime) -> int:
     _lesson_question(talk, lesson, community, asker, author, now)
     _board_question(talk, community, helper, asker, author, now)
     _insight(talk, lesson, community, author, helper, now)
-    return 4
+    return 4 + _asked(talk, people, community, helper, now)
+
+
+def _asked(talk: Talk, people: list[Ref], community: str, asker: Principal, now: dt.datetime) -> int:
+    """A question asked of the first person available for questions (not the asker), routed to them: 1, or 0."""
+    expert = next((p for p in people if QUESTIONS in p.available_for and p.id != asker.person), None)
+    if expert is None:
+        return 0
+    _demo(expert, talk, now)  # signed in once, so the question reaches their bell
+    ask(talk, asker, Target("person", expert.id), None if expert.topics else community,
+        f"{expert.name.split()[0]}, how do you decide when a first draft is good enough to share?",
+        "I keep polishing mine for another day. What do you check before you send it out?", "demo-seed-10", now)
+    return 1
 
 
 def _demo(person: Ref, talk: Talk, now: dt.datetime) -> Principal:

@@ -44,7 +44,7 @@ class LogView(BaseModel):
     id: int
     actor: AuthorView = Field(description="Who acted; \"a former colleague\" once they were erased.")
     action: str = Field(description="hide, unhide, note, unnote, approve, pin, unpin, lock, unlock, accept, "
-                        "unaccept, resolve")
+                        "unaccept, resolve, invite (an introduction round)")
     thread: int | None
     post: int | None
     reason: str | None

@@ -10,8 +10,8 @@ from ..models import Activity, FeedState
 from .markup import PostRejected, render
 from .policy import FORMER, UNNAMED
 
-VERBS = {"reply": "replied in", "thread_post": "posted in", "mention": "mentioned you in", "flag": "A post was "
-         "flagged in"}
+VERBS = {"reply": "replied in", "thread_post": "posted in", "mention": "mentioned you in", "question": "asked you:",
+         "flag": "A post was flagged in", "invitation": "invites you to introduce yourself in"}
 
 
 def who(activity: Activity, state: FeedState) -> str:
@@ -31,7 +31,7 @@ def where(activity: Activity, state: FeedState) -> str:
 
 
 def headline(activity: Activity, state: FeedState) -> str:
-    """'Priya replied in “SQL joins”', or for a flag 'A post was flagged in “…”'."""
+    """'Priya replied in “SQL joins”', 'Priya asked you: “…”', or for a flag 'A post was flagged in “…”'."""
     title = f"“{where(activity, state)}”"
     if activity.kind == "flag":
         return f"{VERBS['flag']} {title}"
@@ -39,12 +39,14 @@ def headline(activity: Activity, state: FeedState) -> str:
 
 
 def url(activity: Activity, state: FeedState) -> str:
-    """The post on the item's page or the community's hub."""
+    """The post on the item's page, or in its thread opened on the community's hub (`?thread=<id>`, as the
+    board's own links open it), so tapping a reminder lands on the post."""
     page = activity.item_url
-    if page is None:
-        community = state.topics.get(activity.thread_target)
-        page = community.url if community else state.site_url
-    return urljoin(state.site_url, page).split("#")[0] + f"#post-{activity.post_id}"
+    if page is not None:
+        return urljoin(state.site_url, page).split("#")[0] + f"#post-{activity.post_id}"
+    community = state.topics.get(activity.thread_target)
+    hub = urljoin(state.site_url, community.url if community else state.site_url).split("#")[0].split("?")[0]
+    return f"{hub}?thread={activity.thread_id}#post-{activity.post_id}"
 
 
 def community_of(activity: Activity, state: FeedState) -> str | None:

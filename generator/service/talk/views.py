@@ -21,6 +21,9 @@ class AuthorView(BaseModel):
                       "colleague\" once they were erased.")
     person: str | None = Field(description="Their profile's person id on the site, if they have one.")
     former: bool = Field(description="The author was erased: the post stays, without their name.")
+    photo: str | None = Field(None, description="An introduced author's photo path on the service "
+                              "(`/api/v1/photos/<id>`); null for site people (the site has their profile's photo).")
+    motto: str | None = Field(None, description="An introduced author's motto.")
 
 
 class NoteView(BaseModel):
@@ -66,6 +69,8 @@ class ThreadSummary(BaseModel):
     locked: bool
     accepted_post: int | None
     posts: int = Field(description="Visible posts (not held, hidden or deleted).")
+    routed_to: list[AuthorView] = Field(default_factory=list, description="An asked question: the site's people it "
+                                        "was sent to, in routing order (empty: the board's stewards see it as usual).")
 
 
 class Discussion(BaseModel):
@@ -96,7 +101,9 @@ class Names:
 
     def __init__(self, talk: Talk, feed: IngestedFeed, subjects: Iterable[str | None]) -> None:
         self.feed = feed
-        self.people: dict[str, Person] = talk.store.people_by_subject([s for s in subjects if s])
+        known = [s for s in subjects if s]
+        self.people: dict[str, Person] = talk.store.people_by_subject(known)
+        self.intros = talk.store.introductions(sorted(set(known)))
 
     def __call__(self, subject: str | None) -> AuthorView:
         if subject is None:
@@ -105,16 +112,26 @@ class Names:
         site = self.feed.state.people
         profile = row.person if row is not None and row.person in site else None
         name = site[profile].name if profile else (row.name if row is not None and row.name else UNNAMED)
-        return AuthorView(name=name, person=profile, former=False)
+        intro = None if profile else self.intros.get(subject)
+        return AuthorView(name=name, person=profile, former=False, photo=photo_path(intro.photo_id) if intro else None,
+                          motto=intro.motto or None if intro else None)
+
+
+def photo_path(photo_id: str | None) -> str | None:
+    """Where the service serves an introduction's photo (its id changes with every new photo)."""
+    return f"/api/v1/photos/{photo_id}" if photo_id else None
 
 
 def summary(thread: Thread, names: Names) -> ThreadSummary:
     board = thread.kind == "board"
+    site = names.feed.state.people
     return ThreadSummary(id=thread.id, kind=thread.kind, item=None if board else thread.target,
                          community=thread.target if board else None, type=thread.type, title=thread.title,
                          author=names(thread.author) if board else None, created_at=thread.created_at.isoformat(),
                          last_post_at=thread.last_post_at.isoformat(), pinned=thread.pinned, locked=thread.locked,
-                         accepted_post=thread.accepted_post_id, posts=thread.posts)
+                         accepted_post=thread.accepted_post_id, posts=thread.posts,
+                         routed_to=[AuthorView(name=site[p].name, person=p, former=False)
+                                    for p in thread.routed if p in site])
 
 
 class Reading:

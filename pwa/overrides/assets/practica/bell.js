@@ -15,7 +15,8 @@
   if (!identity || !identity.api) return;
 
   const VERBS = { reply: "replied in", thread_post: "posted in", mention: "mentioned you in",
-    flag: "wrote a post that was flagged in" };
+    question: "asked you:",
+    flag: "wrote a post that was flagged in", invitation: "invites you to introduce yourself in" };
 
   /* The reader's bell (GET /me/activity), or null when nobody is signed in or the service does not answer. */
   function bell(limit, unreadOnly) {

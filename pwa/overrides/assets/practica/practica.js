@@ -293,17 +293,39 @@
     });
   });
 
-  /* A discussion's script loads only on pages with a discussion and a community service (a few KB the other
-   * pages do not pay for); it then runs on every page change itself. The site's root is read once: instant
-   * navigation changes location but keeps the first page's config (its relative base). */
-  const talkScript = new URL(practica.urls.talk, practica.siteRoot()).href;
+  /* A discussion's script (talk.js) and the "ask an expert" form's (ask.js) load only on pages that have one and
+   * a community service (a few KB the other pages do not pay for), after the outbox they share (outbox.js); each
+   * then runs on every page change itself. The site's root is read once: instant navigation changes location but
+   * keeps the first page's config (its relative base). */
+  const root = practica.siteRoot();
+  const loaded = {};
+  function load(name) {
+    if (!loaded[name]) {
+      loaded[name] = new Promise((resolve) => {
+        const script = document.createElement("script");
+        script.src = new URL(practica.urls[name], root).href;
+        script.onload = resolve;
+        script.onerror = resolve;
+        document.body.appendChild(script);
+      });
+    }
+    return loaded[name];
+  }
   onPage(() => {
     const service = document.querySelector('meta[name="practica:push"]');
-    if (practica.talkLoading || !service || !service.content || !document.querySelector("[data-pr-talk], [data-pr-board]")) return;
-    practica.talkLoading = true;
-    const script = document.createElement("script");
-    script.src = talkScript;
-    document.body.appendChild(script);
+    if (!service || !service.content) return;
+    const wanted = [["talk", "[data-pr-talk], [data-pr-board]"], ["ask", "[data-pr-ask]"]]
+      .filter(([name, selector]) => !loaded[name] && document.querySelector(selector));
+    if (wanted.length) load("outbox").then(() => { wanted.forEach(([name]) => { load(name); }); });
+  });
+
+  /* Introductions' script likewise, only on /me/ and community hubs. */
+  const introScript = new URL(practica.urls.intro, practica.siteRoot()).href;
+  onPage(() => {
+    const service = document.querySelector('meta[name="practica:push"]');
+    if (practica.introLoading || !service || !service.content || !document.querySelector("[data-pr-intro], [data-pr-members]")) return;
+    practica.introLoading = true;
+    document.body.appendChild(Object.assign(document.createElement("script"), { src: introScript }));
   });
 
   function run() { enhancers.forEach((fn) => { fn(); }); }

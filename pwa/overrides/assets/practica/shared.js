@@ -29,9 +29,12 @@ self.practica = {
     skills: "search/skills.json",
     pushState: "__practica/push-subscription",
     me: "me/",
-    mePeople: "me/people/",
+    mePeople: "me/people/",       // + person id + ".json": {url, photo?, photo_large?}, one per person
     people: "people/",            // + person id + "/": a profile page
-    talk: "assets/practica/talk.js",   // loaded by practica.js only on pages with a discussion       // + person id + ".json": {url, photo?, photo_large?}, one per person
+    talk: "assets/practica/talk.js",       // loaded by practica.js only on pages with a discussion
+    outbox: "assets/practica/outbox.js",   // before talk.js and ask.js: what waits to be sent
+    ask: "assets/practica/ask.js",         // loaded only on pages with an "ask an expert" control
+    intro: "assets/practica/intro.js",     // loaded only on /me/ and community hubs
     notifications: "notifications/",
   }),
 
@@ -47,9 +50,11 @@ self.practica = {
     activityRead: "/me/activity/read",
     meExport: "/me/export",
     mePreferences: "/me/preferences",
-    owner: "/owner",
+    owner: "/owner",                // after /subscriptions/<id>: link this device's subscription to the reader
+    questions: "/questions",        // ask an expert: a board question routed to experts
+    introduction: "/me/introduction", // the reader's introduction (PUT …/photo: its photo's bytes)
     threads: "/threads",            // discussions (?item=<feed id>) and boards (?community=), /threads/<id>/posts
-    posts: "/posts",                // /posts/<id>, /helpful, /flags, /hide, /unhide                // after /subscriptions/<id>: link this device's subscription to the reader
+    posts: "/posts",                // /posts/<id>, /helpful, /flags, /hide, /unhide
   }),
 
   /* The request header that names the demo person (PRACTICA_AUTH_MODE=demo only). */
@@ -68,7 +73,7 @@ self.practica = {
     feedbackVotes: "practica:feedback:votes",
     feedbackQueue: "practica:feedback:queue",
     demoPerson: "practica:demo-person",      // {api, id, name}: whom this browser is in the service's demo mode
-    talkOutbox: "practica:talk:outbox",      // [{api, as, key, item?, thread?, parent?, body, at}]: posts not yet sent
+    talkOutbox: "practica:talk:outbox",      // [{api, as, key, item?, thread?, parent?, ask?, body, at}]: not yet sent
   }),
 
   /* The bytes of a base64url text (a VAPID public key). */

@@ -2,16 +2,16 @@
  * written through the community service as the reader me.js knows (practica.identity).
  *
  * Post and note HTML is the service's, already sanitised (talk/markup); it is the only HTML this script inserts.
- * Everything else is text. A post written while the service cannot be reached waits in localStorage with its
- * idempotency key and is sent on `online` or the next page view: a resend is the same post, never a second one.
- * practica.js loads this script only on pages with a discussion.
+ * Everything else is text. A post written while the service cannot be reached waits in the outbox (outbox.js)
+ * with its idempotency key and is sent on `online` or the next page view: a resend is the same post, never a
+ * second one. practica.js loads this script (after outbox.js) only on pages with a discussion.
  */
 (() => {
   "use strict";
 
-  const { endpoints: ENDPOINTS, storage: STORAGE, urls: URLS } = practica;
+  const { endpoints: ENDPOINTS, urls: URLS } = practica;
   const ID = practica.identity;
-  if (!ID || !ID.api) return;
+  if (!ID || !ID.api || !practica.outbox) return;
   const FLAG_REASONS = [["spam", "Spam"], ["rude", "Rude or hurtful"], ["off_topic", "Off topic"],
     ["personal_data", "Shares personal data"], ["wrong", "Wrong or misleading"], ["other", "Something else"]];
   const HINT = "Markdown works: *emphasis*, **bold**, lists, `code`, [links](https://…) and @person-id mentions.";
@@ -27,6 +27,20 @@
     children.forEach((child) => { if (child) node.append(child); });
     return node;
   }
+  /* A small round photo beside an author's name (decorative: the name follows): an introduced person's from the
+   * service, a site person's profile photo from their card (me/people/<id>.json); shown once it has loaded. */
+  const cards = {};
+  function face(author) {
+    const img = el("img", { class: "pr-post__face", alt: "", width: 24, height: 24, decoding: "async", hidden: true });
+    img.addEventListener("load", () => { img.hidden = false; });
+    if (author.photo) img.src = ID.api.replace(/\/api\/v1$/, "") + author.photo;
+    else {
+      cards[author.person] = cards[author.person] || fetch(new URL(URLS.mePeople + encodeURIComponent(author.person) + ".json", ID.root))
+        .then((response) => response.ok ? response.json() : null).catch(() => null);
+      cards[author.person].then((card) => { if (card && card.photo) img.src = new URL(card.photo, ID.root).href; });
+    }
+    return img;
+  }
   function serviceHtml(html, className) {   // HTML from the service's sanitiser, and from nowhere else
     const box = el("div", { class: className });
     box.innerHTML = html;
@@ -37,54 +51,8 @@
     return isNaN(date) ? "" : date.toLocaleString(undefined,
       { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit" });
   }
-  function newKey() {
-    const bytes = crypto.getRandomValues(new Uint8Array(18));
-    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-  }
-
-  /* ---------- The outbox: posts not yet taken by the service ---------- */
-  function outbox() {
-    try { return JSON.parse(localStorage.getItem(STORAGE.talkOutbox)) || []; } catch { return []; }
-  }
-  function keep(entries) {
-    try { localStorage.setItem(STORAGE.talkOutbox, JSON.stringify(entries)); } catch { /* full or off: in memory */ }
-  }
-  function whoAmI() {
-    const demo = ID.demoPerson();
-    return demo ? demo.id : "";
-  }
-  function send(entry) {
-    const body = { body: entry.body, idempotency_key: entry.key };
-    if (entry.thread) {
-      if (entry.parent) body.parent = entry.parent;
-      return ID.call("POST", ENDPOINTS.threads + "/" + entry.thread + "/posts", { body });
-    }
-    if (entry.community) Object.assign(body, { community: entry.community, type: entry.type, title: entry.title });
-    else body.item = entry.item;
-    return ID.call("POST", ENDPOINTS.threads, { body });
-  }
-  const retryLater = (answer) => answer.status >= 500 || answer.status === 429 || answer.status === 408;
-  /* Send what waits, one at a time, as the reader who wrote it. Resolves with the refusals (final 4xx). */
-  let flushing = null;
-  function flush() {
-    if (flushing) return flushing;
-    const refused = [];
-    const next = () => {
-      const entry = outbox().find((e) => e.api === ID.api && e.as === whoAmI());
-      if (!entry) return refused;
-      return send(entry).then((answer) => {
-        if (retryLater(answer)) return refused;
-        keep(outbox().filter((e) => e.key !== entry.key));
-        if (!answer.ok) refused.push({ entry, answer });
-        return next();
-      }, () => refused);
-    };
-    flushing = Promise.resolve().then(next).finally(() => { flushing = null; });
-    return flushing;
-  }
-  function waiting(item) {
-    return outbox().filter((e) => e.api === ID.api && e.as === whoAmI() && e.page === item);
-  }
+  /* ---------- The outbox (outbox.js): posts not yet taken by the service ---------- */
+  const { newKey, entries: outbox, keep, whoAmI, flush, waiting } = practica.outbox;
 
   /* ---------- One discussion: an item's (where.item) or a board thread on its hub (where.thread) ---------- */
   function discussion(root, where) {
@@ -268,6 +236,7 @@
     function postMeta(post) {
       const meta = el("p", { class: "pr-post__meta" });
       const author = post.author;
+      if (author && !author.former && (author.photo || author.person)) meta.append(face(author));
       if (!author) meta.append(el("span", { class: "pr-post__author", text: "Deleted" }));
       else if (author.former) meta.append(el("span", { class: "pr-post__author", text: "a former colleague" }));
       else if (author.person) {
@@ -404,6 +373,9 @@
   /* ---------- A community's board: its titled threads, a form to open one; ?thread=<id> opens one in place ---------- */
   const TYPES = [["question", "Question"], ["insight", "Insight"], ["applied", "How I applied it"]];
   const typeName = (type) => (TYPES.find(([value]) => value === type) || ["", "Discussion"])[1];
+  /* An asked question's experts: "Sent to Ada Okafor, Lin Chen" (site people's names, as text). */
+  const routedTo = (thread) => (thread.routed_to && thread.routed_to.length ?
+    "Sent to " + thread.routed_to.map((p) => p.name).join(", ") : "");
 
   function board(root) {
     const community = root.dataset.prBoard;
@@ -418,7 +390,8 @@
         const title = view && view.thread ? view.thread.title : null;
         head.replaceChildren(el("p", {}, el("a", { href: hub + "#discussions", text: "All questions and discussions" })),
           title ? el("h3", { class: "pr-board__title" },
-            el("span", { class: "pr-board__type", text: typeName(view.thread.type) + ": " }), title) : null);
+            el("span", { class: "pr-board__type", text: typeName(view.thread.type) + ": " }), title) : null,
+          view && view.thread && routedTo(view.thread) ? el("p", { class: "pr-board__routed", text: routedTo(view.thread) }) : null);
       } });
       return;
     }
@@ -457,7 +430,8 @@
         el("span", { class: "pr-board__type", text: typeName(thread.type) + (thread.pinned ? " · pinned" : "") }),
         el("a", { class: "pr-board__link", href: hub + "?thread=" + thread.id + "#discussions", text: thread.title || "(removed)" }),
         el("span", { class: "pr-board__facts", text: replies + (replies === 1 ? " reply" : " replies") +
-          " · last activity " + when(thread.last_post_at) + (thread.accepted_post ? " · answered" : "") }));
+          " · last activity " + when(thread.last_post_at) + (thread.accepted_post ? " · answered" : "") +
+          (routedTo(thread) ? " · " + routedTo(thread) : "") }));
     }
 
     function renderJoin() {
