@@ -132,6 +132,13 @@ def database(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> It
 
 
 @pytest.fixture
+def place(backend: str, tmp_path: Path, database: Path | str) -> Path | str:
+    """Where a test's service keeps its data, for `forum.running`: its folder (SQLite files go in it), or its
+    PostgreSQL database."""
+    return tmp_path if backend == "sqlite" else database
+
+
+@pytest.fixture
 def settings(database: Path | str, receiver: ReceiverClient, vapid_pem: Path) -> ServiceSettings:
     return load_settings(environment(database, vapid_pem, receiver.base), env_file=None)
 

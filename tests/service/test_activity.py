@@ -24,8 +24,8 @@ pytestmark = pytest.mark.both_backends
 
 
 @pytest.fixture
-def forum(tmp_path: Path, vapid_pem: Path, receiver: ReceiverClient) -> Iterator[Forum]:
-    with running(tmp_path, vapid_pem, receiver, talk_thread_rate_limit="100/1h") as started:
+def forum(place: Path | str, vapid_pem: Path, receiver: ReceiverClient) -> Iterator[Forum]:
+    with running(place, vapid_pem, receiver, talk_thread_rate_limit="100/1h") as started:
         yield started
 
 
@@ -208,8 +208,8 @@ def test_retention_forgets_old_activity(forum: Forum) -> None:
     assert isinstance(forum.store, SqliteStore)
 
 
-def test_a_held_post_is_heard_of_once_approved(tmp_path: Path, vapid_pem: Path, receiver: ReceiverClient) -> None:
-    with running(tmp_path, vapid_pem, receiver, premoderate="data") as forum:
+def test_a_held_post_is_heard_of_once_approved(place: Path | str, vapid_pem: Path, receiver: ReceiverClient) -> None:
+    with running(place, vapid_pem, receiver, premoderate="data") as forum:
         tid, _ = question(forum, asker="ada")  # a steward: never held
         held = ok(forum.reply("robert", tid, "My first post."), 201)
         assert held["state"] == "held"

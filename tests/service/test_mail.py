@@ -60,8 +60,8 @@ def inbox() -> Iterator[Inbox]:
 
 
 @pytest.fixture
-def forum(tmp_path: Path, vapid_pem: Path, receiver: ReceiverClient, inbox: Inbox) -> Iterator[Forum]:
-    with running(tmp_path, vapid_pem, receiver, smtp_host="127.0.0.1", smtp_port=str(inbox.port),
+def forum(place: Path | str, vapid_pem: Path, receiver: ReceiverClient, inbox: Inbox) -> Iterator[Forum]:
+    with running(place, vapid_pem, receiver, smtp_host="127.0.0.1", smtp_port=str(inbox.port),
                  smtp_from="Practica <learning@example.org>", smtp_starttls="false",
                  smtp_service_url="https://community.example.org", smtp_secret=SECRET) as started:
         yield started

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from ..models import utcnow
 from ..talk import moderation as talk
@@ -16,7 +16,7 @@ from .auth import SignedIn
 from .context import TALK_ERRORS, Ctx
 from .errors import ErrorBody
 from .posts import PostId
-from .threads import ThreadId
+from .threads import ThreadId, without_nul
 
 router = APIRouter(prefix="/api/v1", tags=["moderation"],
                    responses=TALK_ERRORS | {403: {"model": ErrorBody, "description": "Not a steward or admin"}})
@@ -31,8 +31,9 @@ class Hide(BaseModel):
 
 class Note(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    text: str = Field(min_length=1, max_length=1000, description="Shown with the post (Markdown-lite), e.g. "
-                      "\"See the verified FAQ on [joins](https://…)\".")
+    text: Annotated[str, AfterValidator(without_nul)] = Field(
+        min_length=1, max_length=1000, description="Shown with the post (Markdown-lite), e.g. \"See the verified FAQ "
+        "on [joins](https://…)\".")
 
 
 @router.post("/posts/{pid}/hide", response_model=PostView, summary="Hide a post; the reason stays in its place")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from ..models import ThreadType, utcnow
@@ -27,8 +27,13 @@ CommunityId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]{0,99}$", examp
                                    description="The community's (topic's) id.")]
 Key = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{8,64}$", description="Made by the client for this post (8–64 "
                            "of A-Z a-z 0-9 _ -): a resend with the same key returns the same post, never a second.")]
+def without_nul(text: str) -> str:
+    """Readers' text without NUL characters: the renderer drops them anyway, and PostgreSQL cannot store them."""
+    return text.replace("\x00", "")
+
+
 Text = Annotated[str, Field(max_length=20_000, description="Markdown-lite: paragraphs, *emphasis*, lists, `code`, "
-                            "[links](https://…), @person-id; at most 10,000 characters.")]
+                            "[links](https://…), @person-id; at most 10,000 characters."), AfterValidator(without_nul)]
 ThreadId = Annotated[int, Path(ge=1, le=2**53, description="The thread's id.")]
 CREATED: dict[int | str, dict[str, Any]] = {200: {"description": "A resend: the post this idempotency key made before"}}
 

@@ -99,7 +99,7 @@ class TalkTables:
             page, args = "AND (t.pinned, t.last_post_at, t.id) < (?, ?, ?)", [int(after[0]), after[1], after[2]]
         rows = self.db.execute(
             THREAD + f"WHERE t.kind = 'board' AND t.target = ? "
-            f"AND (? OR t.author = ? OR ({SHOWN}) > 0) "
+            f"AND (? = 1 OR t.author = ? OR ({SHOWN}) > 0) "
             f"{page} ORDER BY t.pinned DESC, t.last_post_at DESC, t.id DESC LIMIT ?",
             [community, int(everything), viewer, *args, limit]).fetchall()
         return [_thread(row) for row in rows]
