@@ -10,6 +10,7 @@ from functools import cached_property
 from typing import Any, Generic, TypeVar
 
 from . import text
+from .content.guidelines import SITE, Guidelines
 from .content.models import (
     FaqMeta,
     FeatureDef,
@@ -112,12 +113,21 @@ class Community:
     reminders: list[Problem] = field(default_factory=list)
     unloaded: set[tuple[Kind, str]] = field(default_factory=set)
     featured: list[FeatureDef] = field(default_factory=list)
+    guidelines: dict[str, Guidelines] = field(default_factory=dict)  # SITE's, and communities' own by topic id
 
     def collection(self, kind: Kind) -> dict[str, Any]:
         """The entries of one kind, by id. Any: which of the typed dicts it is depends on `kind` at run time;
         `people`, `lessons`, … are the typed ways in."""
         found: dict[str, Any] = getattr(self, KINDS[kind].collection)
         return found
+
+    def guidelines_for(self, topic_ids: Iterable[str]) -> Guidelines | None:
+        """What a discussion in these communities shows before a first post: the first community's own
+        guidelines, else the site's, else none."""
+        for tid in topic_ids:
+            if tid in self.guidelines:
+                return self.guidelines[tid]
+        return self.guidelines.get(SITE)
 
     def all_items(self) -> Iterator[Item]:
         """Every lesson, video, FAQ and path, drafts included."""

@@ -17,6 +17,8 @@ OFFLINE = "offline/"
 NOTIFICATIONS = "notifications/"
 ME = "me/"
 HEALTH = "health/"
+GUIDELINES = "guidelines/"
+MODERATION = "moderation/"
 SEARCH = "search/"
 SEARCH_SKILLS = "search/skills.json"
 SEARCH_EXPERTS = "search/experts/"
@@ -44,6 +46,11 @@ def item_urn(kind: Kind, ident: str) -> str:
 def page(kind: Section, ident: str) -> str:
     """The page of one person, topic, skill or item: `people/ada/`."""
     return f"{_SECTIONS[kind]}/{ident}/"
+
+
+def guidelines(topic_id: str) -> str:
+    """The site's guidelines (`guidelines/`, for "") or one community's own (`guidelines/data/`)."""
+    return f"{GUIDELINES}{topic_id}/" if topic_id else GUIDELINES
 
 
 def search_experts(skill_id: str) -> str:

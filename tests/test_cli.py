@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from generator.content.frontmatter import parse
-from tests.conftest import MINI, CliResult
+from tests.conftest import MINI, ROOT, CliResult
 
 NEW_ARGS = {
     "lesson": ["--title", "Reading a control chart", "--summary", "Spot a real change.", "--topic", "data",
@@ -55,7 +55,7 @@ def test_new_without_a_terminal_names_the_missing_flags(cli: Callable[..., CliRe
 def test_schemas_accept_the_fixture_and_reject_mistakes(cli: Callable[..., CliResult], tmp_path: Path) -> None:
     assert cli("schema", "--out", tmp_path).code == 0
     schemas = {p.name.split(".")[0]: json.loads(p.read_text()) for p in tmp_path.glob("*.schema.json")}
-    assert set(schemas) == {"person", "topic", "lesson", "video", "faq", "path", "skills"}
+    assert set(schemas) == {"person", "topic", "lesson", "video", "faq", "path", "skills", "guidelines"}
     folders = {"people": "person", "topics": "topic", "learn": "lesson", "videos": "video", "faq": "faq",
                "paths": "path"}
     for folder, kind in folders.items():
@@ -63,5 +63,10 @@ def test_schemas_accept_the_fixture_and_reject_mistakes(cli: Callable[..., CliRe
             meta = json.loads(json.dumps(parse(path.name, path.read_bytes()).meta, default=str))
             jsonschema.validate(meta, schemas[kind])
     jsonschema.validate(yaml.safe_load((MINI / "skills.yml").read_text()), schemas["skills"])
+    for path in (ROOT / "content").glob("guidelines*/**/*.md"):
+        jsonschema.validate(parse(path.name, path.read_bytes()).meta, schemas["guidelines"])
+    jsonschema.validate(parse("g.md", (ROOT / "content" / "guidelines.md").read_bytes()).meta, schemas["guidelines"])
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"title": "x", "summary": "x" * 401}, schemas["guidelines"])
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"title": "x", "titel": "y"}, schemas["lesson"])

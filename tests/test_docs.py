@@ -7,7 +7,7 @@ import re
 import pytest
 from pydantic import BaseModel
 
-from generator.content.models import FeatureDef, SkillDef
+from generator.content.models import FeatureDef, GuidelinesMeta, SkillDef
 from generator.kinds import KINDS
 from generator.settings import PracticaConfig
 from tests.conftest import ROOT
@@ -15,9 +15,9 @@ from tests.conftest import ROOT
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 # Field names written as `code`, or as keys in the README's YAML examples.
 CODE_WORDS = set(re.findall(r"`([a-z_]+)`", README)) | set(re.findall(r"^\s*(?:- )?([a-z_]+):", README, re.M))
-# Each kind's front matter, and the entries of skills.yml and featured.yml.
+# Each kind's front matter, the entries of skills.yml and featured.yml, and the guidelines' front matter.
 MODELS: dict[str, type[BaseModel]] = {**{name: kind.model for name, kind in KINDS.items()},
-                                      "skills": SkillDef, "featured": FeatureDef}
+                                      "skills": SkillDef, "featured": FeatureDef, "guidelines": GuidelinesMeta}
 
 
 def fields(model: type[BaseModel]) -> set[str]:

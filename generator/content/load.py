@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 from ..community import Community, Entry
 from ..kinds import FOLDERS, ITEM_KINDS, KINDS, Kind, Meta, both
 from ..settings import Settings
-from . import body, checks
+from . import body, checks, guidelines
 from .explain import problems_from
 from .files import Policy, inside_file
 from .frontmatter import ReadError, Source, parse, parse_yaml_list
@@ -103,14 +103,18 @@ def _load(settings: Settings) -> Community:
         sources_by_rel[featured[0].rel] = featured[0]
         community.featured = featured[1]
     checks.check_community(community, sources_by_rel)
+    community.guidelines = guidelines.load(root, scan.markdown.get(guidelines.FOLDER, []), community.topics,
+                                           settings.markdown_extensions, community.problems)
     for learning_path in community.paths.values():  # its time is its steps' (a video's is its duration)
         learning_path.minutes = sum(step.minutes for step, _ in community.steps(learning_path))
     return community
 
 
 def file_policy(settings: Settings) -> Policy:
-    """This site's content-file policy: its type folders, and the YAML files Practica reads."""
-    return Policy(settings.content_dir, frozenset(FOLDERS), frozenset({SKILLS_FILE, settings.practica.featured}))
+    """This site's content-file policy: its type folders (and the communities' guidelines), and the files
+    Practica reads at the top of the content folder (the YAML files and the site's guidelines)."""
+    return Policy(settings.content_dir, frozenset(FOLDERS) | {guidelines.FOLDER},
+                  frozenset({SKILLS_FILE, settings.practica.featured, guidelines.SITE_FILE}))
 
 
 def _entry(kind: Kind, path: Path, source: Source, problems: list[Problem]) -> Entry[Meta] | None:

@@ -195,6 +195,16 @@ class TopicMeta(Strict):
     color: Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")] | None = None
 
 
+class GuidelinesMeta(Strict):
+    """Community guidelines: `content/guidelines.md` (the site's) or `content/guidelines/<topic id>.md` (one
+    community's own, shown for its discussions instead of the site's)."""
+
+    title: Text = Field(description="The page's title, e.g. 'How we talk here'.")
+    summary: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=400)] = Field(
+        description="A few sentences shown above the box for a person's first post, with a link to the page "
+        "(plain text, at most 400 characters).")
+
+
 class ItemMeta(Strict):
     """Fields shared by lessons, videos and FAQs."""
 

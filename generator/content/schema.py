@@ -9,13 +9,13 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from ..kinds import KINDS
-from .models import SkillDef
+from .models import GuidelinesMeta, SkillDef
 
 SCHEMA_BASE = "https://practica.invalid/schema/"
 
 
 def schemas() -> dict[str, dict[str, Any]]:
-    """File name → JSON Schema (draft 2020-12) for each content type and for skills.yml."""
+    """File name → JSON Schema (draft 2020-12) for each content type, skills.yml and the guidelines."""
     out: dict[str, dict[str, Any]] = {}
     for kind in KINDS.values():
         schema = kind.model.model_json_schema()
@@ -24,6 +24,9 @@ def schemas() -> dict[str, dict[str, Any]]:
     skills = TypeAdapter(list[SkillDef]).json_schema()
     skills["title"] = "Practica skills taxonomy (skills.yml)"
     out["skills.schema.json"] = _with_header(skills, "skills")
+    guidelines = GuidelinesMeta.model_json_schema()
+    guidelines["title"] = "Practica community guidelines front matter (guidelines.md, guidelines/*.md)"
+    out["guidelines.schema.json"] = _with_header(guidelines, "guidelines")
     return out
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from . import health, indexes, items, people, skills, system, topics
+from . import guidelines, health, indexes, items, people, skills, system, topics
 from .render import GeneratedPage
 from .site import Site
 
 __all__ = ["GeneratedPage", "Site", "build_pages"]
 
-BUILDERS = (indexes, people, topics, skills, items, system, health)
+BUILDERS = (indexes, people, topics, skills, items, system, health, guidelines)
 
 
 def build_pages(site: Site) -> list[GeneratedPage]:

@@ -1,4 +1,5 @@
-"""Pages the app itself needs: the offline fallback, the notification settings and "You and your data"."""
+"""Pages the app itself needs: the offline fallback, the notification settings, "You and your data" and the
+stewards' page."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from .render import GeneratedPage
 from .site import Site
 
 APP_PAGE = {"search": {"exclude": True}, "hide": ["navigation", "toc"]}
+# Only for the people who moderate (moderation.js asks the service); nothing in it is for search engines.
+STEWARDS_PAGE = APP_PAGE | {"robots": "noindex"}
 
 
 def build(site: Site) -> Iterator[GeneratedPage]:
@@ -21,6 +24,8 @@ def build(site: Site) -> Iterator[GeneratedPage]:
     if site.settings.practica.push_url:
         me.files.update(me_people(site))
     yield me
+    if site.settings.practica.push_url:
+        yield site.page("moderation.md.j2", urls.MODERATION, "Stewards' page", meta=STEWARDS_PAGE)
 
 
 def me_people(site: Site) -> dict[str, str]:

@@ -150,16 +150,18 @@ def test_follow_and_stop_following_a_discussion(reader: Page, browser: Browser, 
     reader.goto(stack.url(LESSON))
     expect(talk(reader).get_by_role("button", name="Follow")).to_have_count(0)  # nothing to follow yet
     post(reader, "Do you round forecasts?")
-    follow = talk(reader).locator('[data-talk-action="follow"]')
-    expect(follow).to_have_text("Following")  # posting follows
+    follow = talk(reader).get_by_role("button", name="Follow", exact=True)  # one stable name, pressed or not
+    expect(follow).to_have_attribute("aria-pressed", "true")  # posting follows
     follow.click()
     expect(status(reader)).to_have_text("You no longer follow this discussion.")
+    expect(follow).to_have_attribute("aria-pressed", "false")
     expect(follow).to_have_text("Follow")
     expect(follow).to_be_focused()
     assert [tuple(row) for row in stack.store.db.execute("SELECT subject, following FROM follows")] == [("demo:bo", 0)]
-    follow.click()
+    reader.keyboard.press("Enter")  # the keyboard alone: focus stayed on it
     expect(status(reader)).to_have_text("You follow this discussion: its new posts reach your bell.")
-    expect(follow).to_have_text("Following")
+    expect(follow).to_have_attribute("aria-pressed", "true")
+    expect(follow).to_have_text("Follow")
     assert [row[0] for row in stack.store.db.execute("SELECT following FROM follows")] == [1]
 
 

@@ -339,8 +339,8 @@ def test_a_board_thread_started_offline_waits_and_is_sent_once(context: BrowserC
     be(context, stack, "bo")
     controlled(page, stack.url("topics/data/"))
     expect(status(page)).to_have_text("No questions or discussions yet. Start one.")
-    page.reload()  # through the service worker, which keeps the board once it has read it
-    expect(status(page)).to_have_text("No questions or discussions yet. Start one.")
+    page.reload()  # through the service worker, which keeps the board
+    expect(status(page)).to_have_text("No questions or discussions yet. Start one.")  # asked and kept: then go offline
     context.set_offline(True)
     page.reload()
     expect(status(page)).to_have_text(re.compile(r"^Saved copy from"))

@@ -76,7 +76,8 @@ def test_export_and_erasure_round_trip_leave_nothing_of_the_person(tmp_path: Pat
         nothing = svc.api.get("/me", headers=ROBERT).json()
         assert nothing == {"subject": "sso|robert-1001", "email": "robert@example.org", "name": "Robert Example",
                            "person": None, "demo": False, "since": None, "lock_screen": None, "devices": [],
-                           "holds": [], "unread": 0, "email_reminders": "off", "email_available": False}
+                           "holds": [], "unread": 0, "email_reminders": "off", "email_available": False,
+                           "posts": 0}
         phone, phone_id = svc.device(topics=["data"])
         laptop, laptop_id = svc.device(lock_screen="full")
         other, other_id = svc.device()  # someone else's, never linked

@@ -43,6 +43,10 @@ def test_seeds_once_and_every_seeded_post_renders(tmp_path: Path, vapid_pem: Pat
     question = next(d for d in seen if d["thread"]["type"] == "question" and d["thread"]["accepted_post"])
     assert [p["accepted"] for p in question["posts"]] == [False, True]  # the lesson's author's answer
     assert sum(p["helpful"] for p in posts) == 1
+    pinned = [d["thread"]["title"] for d in seen if d["thread"]["pinned"]]
+    assert pinned == ["Practising on your own data is what makes it stick"]  # by the data community's steward
+    notes = [p["note"] for p in posts if p["note"]]
+    assert len(notes) == 1 and notes[0]["by"]["person"] == "ada" and "one-page format" in notes[0]["html"]
 
 
 def test_refused_outside_the_demo_mode(tmp_path: Path, vapid_pem: Path, receiver: ReceiverClient) -> None:

@@ -51,6 +51,8 @@ class MeView(BaseModel):
     email_reminders: EmailPref = Field("off", description="Reminders by email (PUT /me/preferences `email`): off, "
                                        "replies (one mail per reply or mention) or digest (one a day).")
     email_available: bool = Field(False, description="Whether this service can send email at all.")
+    posts: int = Field(0, description="How many of your posts the service holds (held and hidden ones too): "
+                       "while it is 0, the site shows the community guidelines before your first post.")
 
 
 class MePreferences(BaseModel):
@@ -135,4 +137,4 @@ def view(ctx: Ctx, principal: Principal) -> MeView:
                            for d in data.devices],
                   holds=holds(data), unread=ctx.store.unread(principal.subject),
                   email_reminders=person.email_pref if person else "off",
-                  email_available=bool(ctx.settings.email.host))
+                  email_available=bool(ctx.settings.email.host), posts=len(data.posts))

@@ -29,6 +29,11 @@ class Hide(BaseModel):
     reason: str = Field(min_length=1, max_length=300, description="Shown in the post's place, to everyone.")
 
 
+class Rejection(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=1, max_length=300, description="Why, for the moderation log (one line).")
+
+
 class Note(BaseModel):
     model_config = ConfigDict(extra="forbid")
     text: Annotated[str, AfterValidator(without_nul)] = Field(
@@ -59,6 +64,13 @@ async def unnote(pid: PostId, ctx: Ctx, principal: SignedIn) -> PostView:
 @router.post("/posts/{pid}/approve", response_model=PostView, summary="Approve a held post: everyone sees it")
 async def approve(pid: PostId, ctx: Ctx, principal: SignedIn) -> PostView:
     return talk.approve(ctx.talk, principal, pid, utcnow())
+
+
+@router.post("/posts/{pid}/reject", status_code=204,
+             summary="Turn down a held post: it is deleted (nobody but its author saw it), the reason logged")
+async def reject(pid: PostId, body: Rejection, ctx: Ctx, principal: SignedIn) -> Response:
+    talk.reject(ctx.talk, principal, pid, body.reason, utcnow())
+    return Response(status_code=204)
 
 
 @router.post("/threads/{tid}/pin", response_model=ThreadSummary, summary="Pin a board thread to the top")

@@ -61,6 +61,9 @@ class TalkStore(Protocol):
     def item_topics(self, item_id: str) -> tuple[str, ...] | None:
         """The communities of an ingested item; None if the service never ingested it."""
 
+    def item_url(self, item_id: str) -> str | None:
+        """An ingested item's page (its URL as the feed gave it); None if the service never ingested it."""
+
     def people_by_subject(self, subjects: Sequence[str]) -> dict[str, Person]: ...
 
     # Threads

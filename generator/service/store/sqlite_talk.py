@@ -46,6 +46,10 @@ class TalkTables:
         row = self.db.execute("SELECT topics FROM items WHERE id = ?", (item_id,)).fetchone()
         return tuple(json.loads(row[0])) if row else None
 
+    def item_url(self, item_id: str) -> str | None:
+        row = self.db.execute("SELECT url FROM items WHERE id = ?", (item_id,)).fetchone()
+        return str(row[0]) if row else None
+
     # Threads
 
     def thread(self, tid: int) -> Thread | None:

@@ -11,6 +11,7 @@ from ..identity.principal import Principal
 from ..models import Feed, FeedItem, Ref
 from ..privacy.people import remember
 from .ask import QUESTIONS, Target, ask
+from .moderation import note, set_thread
 from .policy import Talk
 from .reading import board
 from .threads import accept, add_post, mark, open_thread
@@ -30,8 +31,9 @@ def seed(talk: Talk, feed: Feed, now: dt.datetime) -> int:
     asker, helper = others[0], others[1]
     community = lesson.topics[0]
     _lesson_question(talk, lesson, community, asker, author, now)
-    _board_question(talk, community, helper, asker, author, now)
-    _insight(talk, lesson, community, author, helper, now)
+    short = _board_question(talk, community, helper, asker, author, now)
+    insight = _insight(talk, lesson, community, author, helper, now)
+    _stewardship(talk, feed, community, insight, short, now)
     return 4 + _asked(talk, people, community, helper, now)
 
 
@@ -76,7 +78,8 @@ def _lesson_question(talk: Talk, lesson: FeedItem, community: str, asker: Princi
 
 
 def _board_question(talk: Talk, community: str, asker: Principal, helper: Principal, author: Principal,
-                    now: dt.datetime) -> None:
+                    now: dt.datetime) -> int:
+    """The question "How short can a monthly report be?"; returns its most helpful answer's id."""
     opened, _ = open_thread(talk, asker, "Our monthly report takes two days to put together. How do you keep "
                             "it small enough that people still read it?", "demo-seed-5", now,
                             community=community, type="question", title="How short can a monthly report be?")
@@ -86,13 +89,28 @@ def _board_question(talk: Talk, community: str, asker: Principal, helper: Princi
     add_post(talk, author, opened.thread.id, "Ask the readers which decision it helps them make, and drop "
              "everything that does not feed one.", None, "demo-seed-7", now)
     mark(talk, asker, first.id, True, now)
+    return first.id
 
 
 def _insight(talk: Talk, lesson: FeedItem, community: str, author: Principal, helper: Principal,
-             now: dt.datetime) -> None:
+             now: dt.datetime) -> int:
+    """An insight thread on the board; returns its id."""
     opened, _ = open_thread(talk, author, f"After running “{lesson.title}” with two teams: the ones who "
                             "practised on their **own** data kept using it a month later; the others did not.",
                             "demo-seed-8", now, community=community, type="insight",
                             title="Practising on your own data is what makes it stick")
     add_post(talk, helper, opened.thread.id, "Same here. We now ask people to bring a spreadsheet to the session.",
              None, "demo-seed-9", now)
+    return opened.thread.id
+
+
+def _stewardship(talk: Talk, feed: Feed, community: str, insight: int, answer: int, now: dt.datetime) -> None:
+    """The community's first steward (when the feed names one) pins the insight and notes the helpful answer, so
+    the demo shows what stewards do."""
+    stewards = [p for p in feed.state.topics[community].stewards if p in feed.state.people]
+    if not stewards:
+        return
+    steward = _demo(feed.state.people[stewards[0]], talk, now)
+    set_thread(talk, steward, insight, "pin", now)
+    note(talk, steward, answer, "A steward's tip: this one-page format is what the community recommends. Put the "
+         "details in an appendix, and link it.", now)

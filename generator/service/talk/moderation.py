@@ -5,6 +5,7 @@ moderation log (who, what, when, why), which admins read. Every action is logged
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urljoin
 
 from pydantic import BaseModel, Field
 
@@ -27,6 +28,8 @@ class Queued(BaseModel):
 
     thread: ThreadSummary
     post: PostView
+    url: str = Field(description="The post on the site: its item's page, or its thread on the community's hub "
+                     "(`?thread=<id>`), with `#post-<id>`.")
 
 
 class FlagItem(BaseModel):
@@ -38,12 +41,13 @@ class FlagItem(BaseModel):
     created_at: str
     thread: ThreadSummary
     post: PostView
+    url: str = Field(description="The post on the site, as in the queue.")
 
 
 class LogView(BaseModel):
     id: int
     actor: AuthorView = Field(description="Who acted; \"a former colleague\" once they were erased.")
-    action: str = Field(description="hide, unhide, note, unnote, approve, pin, unpin, lock, unlock, accept, "
+    action: str = Field(description="hide, unhide, note, unnote, approve, reject, pin, unpin, lock, unlock, accept, "
                         "unaccept, resolve, invite (an introduction round)")
     thread: int | None
     post: int | None
@@ -112,6 +116,19 @@ def approve(talk: Talk, principal: Principal, pid: int, now: dt.datetime) -> Pos
     return post_view(talk, post, place, principal)
 
 
+def reject(talk: Talk, principal: Principal, pid: int, reason: str, now: dt.datetime) -> None:
+    """Turn down a held post: it is deleted as its author's own delete would (nobody ever saw it), and the
+    reason logged. Unlike hiding, it does not count as a post shown, so its author's next post waits too."""
+    post, _ = _moderated_post(talk, pid, principal)
+    if post.state != "held":
+        raise TalkError(409, "post_not_held", "this post is not waiting for approval")
+    why = _reason(reason)
+    with talk.store.transaction():
+        remember(talk.store, principal, now)
+        talk.store.delete_post(pid)
+        talk.store.log_action(principal.subject, "reject", post.thread_id, pid, why, now)
+
+
 def set_thread(talk: Talk, principal: Principal, tid: int, action: str, now: dt.datetime) -> ThreadSummary:
     """pin, unpin, lock or unlock a thread (only a board's threads are pinned)."""
     place = find_thread(talk, tid, principal)
@@ -137,7 +154,8 @@ def queue(talk: Talk, principal: Principal, community: str | None) -> list[Queue
     for post in talk.store.held_posts():
         place = _place_in(talk, post, principal, allowed)
         if place is not None:
-            out.append(Queued(thread=_summary(talk, place), post=post_view(talk, post, place, principal)))
+            out.append(Queued(thread=_summary(talk, place), post=post_view(talk, post, place, principal),
+                              url=post_url(talk, place, post.id)))
     return out
 
 
@@ -173,6 +191,16 @@ def log(talk: Talk, principal: Principal, limit: int, before: int | None) -> Log
     return Log(entries=[LogView(id=e.id, actor=names(e.actor), action=e.action, thread=e.thread_id, post=e.post_id,
                                 reason=e.reason, at=e.at.isoformat()) for e in entries],
                next=entries[-1].id if more and entries else None)
+
+
+def post_url(talk: Talk, place: Place, pid: int) -> str:
+    """The post on the site: the item's page, or the board thread opened on its community's hub."""
+    thread, state = place.thread, place.feed.state
+    if thread.kind == "item":
+        page = talk.store.item_url(thread.target) or state.site_url
+        return urljoin(state.site_url, page).split("#")[0] + f"#post-{pid}"
+    hub = state.topics[thread.target].url if thread.target in state.topics else state.site_url
+    return urljoin(state.site_url, hub).split("#")[0].split("?")[0] + f"?thread={thread.id}#post-{pid}"
 
 
 def _moderated_post(talk: Talk, pid: int, principal: Principal) -> tuple[Post, Place]:
@@ -222,4 +250,5 @@ def _summary(talk: Talk, place: Place) -> ThreadSummary:
 
 def _flag_item(talk: Talk, found: Flag, post: Post, place: Place, principal: Principal) -> FlagItem:
     return FlagItem(id=found.id, reason=found.reason, text=found.text, created_at=found.created_at.isoformat(),
-                    thread=_summary(talk, place), post=post_view(talk, post, place, principal))
+                    thread=_summary(talk, place), post=post_view(talk, post, place, principal),
+                    url=post_url(talk, place, post.id))

@@ -293,39 +293,39 @@
     });
   });
 
-  /* A discussion's script (talk.js) and the "ask an expert" form's (ask.js) load only on pages that have one and
-   * a community service (a few KB the other pages do not pay for), after the outbox they share (outbox.js); each
-   * then runs on every page change itself. The site's root is read once: instant navigation changes location but
-   * keeps the first page's config (its relative base). */
+  /* Scripts that only some pages use load only there, and only with a community service (a few KB the other
+   * pages do not pay for): a discussion's (talk.js) and the "ask an expert" form's (ask.js), after the outbox they
+   * share (outbox.js); introductions' (intro.js) on /me/ and community hubs; the stewards' page's
+   * (moderation.js). Each then runs on every page change itself. The site's root is read once: instant
+   * navigation changes location but keeps the first page's config (its relative base). */
   const root = practica.siteRoot();
   const loaded = {};
-  function load(name) {
-    if (!loaded[name]) {
-      loaded[name] = new Promise((resolve) => {
-        const script = document.createElement("script");
-        script.src = new URL(practica.urls[name], root).href;
-        script.onload = resolve;
-        script.onerror = resolve;
-        document.body.appendChild(script);
-      });
-    }
+  function inject(name) {
+    return new Promise((resolve) => {
+      const script = document.createElement("script");
+      script.src = new URL(practica.urls[name], root).href;
+      script.onload = resolve;
+      script.onerror = resolve;
+      document.body.appendChild(script);
+    });
+  }
+  /* Load a script once, after the one it needs (if any) has loaded. */
+  function load(name, first) {
+    if (!loaded[name]) loaded[name] = (first ? load(first) : Promise.resolve()).then(() => inject(name));
     return loaded[name];
   }
+  const pageScripts = [   // [script, the elements that want it, the script it needs first]
+    ["talk", "[data-pr-talk], [data-pr-board]", "outbox"],
+    ["ask", "[data-pr-ask]", "outbox"],
+    ["intro", "[data-pr-intro], [data-pr-members]", null],
+    ["moderationScript", "[data-pr-moderation]", null],
+  ];
   onPage(() => {
     const service = document.querySelector('meta[name="practica:push"]');
     if (!service || !service.content) return;
-    const wanted = [["talk", "[data-pr-talk], [data-pr-board]"], ["ask", "[data-pr-ask]"]]
-      .filter(([name, selector]) => !loaded[name] && document.querySelector(selector));
-    if (wanted.length) load("outbox").then(() => { wanted.forEach(([name]) => { load(name); }); });
-  });
-
-  /* Introductions' script likewise, only on /me/ and community hubs. */
-  const introScript = new URL(practica.urls.intro, practica.siteRoot()).href;
-  onPage(() => {
-    const service = document.querySelector('meta[name="practica:push"]');
-    if (practica.introLoading || !service || !service.content || !document.querySelector("[data-pr-intro], [data-pr-members]")) return;
-    practica.introLoading = true;
-    document.body.appendChild(Object.assign(document.createElement("script"), { src: introScript }));
+    pageScripts.forEach(([name, selector, first]) => {
+      if (document.querySelector(selector)) load(name, first);
+    });
   });
 
   function run() { enhancers.forEach((fn) => { fn(); }); }

@@ -35,6 +35,8 @@ self.practica = {
     outbox: "assets/practica/outbox.js",   // before talk.js and ask.js: what waits to be sent
     ask: "assets/practica/ask.js",         // loaded only on pages with an "ask an expert" control
     intro: "assets/practica/intro.js",     // loaded only on /me/ and community hubs
+    moderationScript: "assets/practica/moderation.js",   // loaded only on the stewards' page
+    moderation: "moderation/",             // the stewards' page
     notifications: "notifications/",
   }),
 
@@ -54,7 +56,9 @@ self.practica = {
     questions: "/questions",        // ask an expert: a board question routed to experts
     introduction: "/me/introduction", // the reader's introduction (PUT …/photo: its photo's bytes)
     threads: "/threads",            // discussions (?item=<feed id>) and boards (?community=), /threads/<id>/posts
-    posts: "/posts",                // /posts/<id>, /helpful, /flags, /hide, /unhide
+    posts: "/posts",                // /posts/<id>, /helpful, /flags, /hide, /unhide, /note, /approve, /reject
+    moderation: "/moderation",      // /queue, /flags, /log: the stewards' page
+    flags: "/flags",                // /flags/<id>/resolve
   }),
 
   /* The request header that names the demo person (PRACTICA_AUTH_MODE=demo only). */

@@ -4,7 +4,10 @@
  * Post and note HTML is the service's, already sanitised (talk/markup); it is the only HTML this script inserts.
  * Everything else is text. A post written while the service cannot be reached waits in the outbox (outbox.js)
  * with its idempotency key and is sent on `online` or the next page view: a resend is the same post, never a
- * second one. practica.js loads this script (after outbox.js) only on pages with a discussion.
+ * second one. Before a reader's first post (GET /me says `posts: 0`) each form shows the guidelines that apply
+ * here (the section's data-pr-guidelines) and is sent only once "I have read the guidelines" is ticked. A steward
+ * (the service says `moderator`) also gets notes, pin and lock, approve and reject, and a link to the stewards'
+ * page. practica.js loads this script (after outbox.js) only on pages with a discussion.
  */
 (() => {
   "use strict";
@@ -14,6 +17,7 @@
   if (!ID || !ID.api || !practica.outbox) return;
   const FLAG_REASONS = [["spam", "Spam"], ["rude", "Rude or hurtful"], ["off_topic", "Off topic"],
     ["personal_data", "Shares personal data"], ["wrong", "Wrong or misleading"], ["other", "Something else"]];
+  const BOARD_PAGE = 20;   // threads per "Load more"
   const HINT = "Markdown works: *emphasis*, **bold**, lists, `code`, [links](https://…) and @person-id mentions.";
 
   /* ---------- Small DOM helpers: text only ---------- */
@@ -54,6 +58,36 @@
   /* ---------- The outbox (outbox.js): posts not yet taken by the service ---------- */
   const { newKey, entries: outbox, keep, whoAmI, flush, waiting } = practica.outbox;
 
+  /* ---------- Before a first post: the guidelines, and "I have read them" ---------- */
+  /* Whether the signed-in reader has never posted, on a page whose discussion has guidelines. */
+  const posted = new Set();   // readers (API and demo person) known to have posted: no need to ask again
+  function firstPost(root, reader) {
+    const who = ID.api + " " + whoAmI();
+    if (!reader || !root.dataset.prGuidelines || posted.has(who)) return Promise.resolve(false);
+    return ID.call("GET", ENDPOINTS.me).then((answer) => {
+      if (!answer.ok || !answer.data) return false;
+      if (answer.data.posts > 0) posted.add(who);
+      return answer.data.posts === 0;
+    }, () => false);
+  }
+  function guidelines(root, id) {
+    return el("div", { class: "pr-guidelines", role: "group", "aria-labelledby": id + "-title" },
+      el("p", { id: id + "-title", class: "pr-guidelines__title", text: "Before your first post" }),
+      el("p", { class: "pr-guidelines__summary", text: root.dataset.prGuidelinesSummary || "" }),
+      el("p", {}, el("a", { href: root.dataset.prGuidelines, text: "Read the community guidelines" })),
+      el("p", { class: "pr-guidelines__confirm" },
+        el("input", { type: "checkbox", id, name: "guidelines" }), " ",
+        el("label", { for: id, text: "I have read the guidelines" })));
+  }
+  /* False (and the box focused, the reason said) while the form's guidelines box is not ticked. */
+  function confirmed(form, say) {
+    const box = form.querySelector('input[name="guidelines"]');
+    if (!box || box.checked) return true;
+    say("Please read the guidelines and tick “I have read the guidelines” before your first post.");
+    box.focus();
+    return false;
+  }
+
   /* ---------- One discussion: an item's (where.item) or a board thread on its hub (where.thread) ---------- */
   function discussion(root, where) {
     const item = where.item || null;
@@ -63,7 +97,12 @@
     const join = root.querySelector("[data-talk-join]");
     let view = null;      // the last Discussion the service gave
     let reader = null;
+    let first = false;    // the reader has never posted: forms show the guidelines
     let working = false;  // further taps are ignored while a change is on its way (nothing is disabled)
+    const state = el("p", { class: "pr-talk__state", "data-talk-state": true, hidden: true });
+    const tools = el("div", { class: "pr-talk__tools", role: "group", "aria-label": "Stewards' tools", hidden: true });
+    root.insertBefore(state, list);
+    root.insertBefore(tools, list);
     root.hidden = false;
 
     function say(text) { status.textContent = text; }
@@ -77,8 +116,11 @@
     function load() {
       return ID.who().then((auth) => {
         reader = auth.ok && auth.data ? auth.data.reader : null;
-        return ID.call("GET", ENDPOINTS.threads + (item ? "?item=" + encodeURIComponent(item) : "/" + where.thread));
-      }).then((answer) => {
+        return Promise.all([
+          ID.call("GET", ENDPOINTS.threads + (item ? "?item=" + encodeURIComponent(item) : "/" + where.thread)),
+          firstPost(root, reader)]);
+      }).then(([answer, never]) => {
+        first = never;
         if (answer.status === 401) { view = null; render(); return; }
         if (!answer.ok) throw new Error("refused");
         view = answer.data;
@@ -95,6 +137,7 @@
       say(savedAt ? "Saved copy from " + when(savedAt) + ". It may have changed since." : "");
       const posts = view ? view.posts : [];
       if (where.head) where.head(view);
+      renderState();
       list.replaceChildren(...posts.map((post) => postItem(post, false)));
       if (view && !posts.length) say("No posts yet. Start the discussion.");
       renderWaiting();
@@ -103,6 +146,33 @@
         const target = document.getElementById(location.hash.slice(1));
         if (target && root.contains(target)) target.scrollIntoView();
       }
+    }
+
+    /* "Pinned" and "Locked" for everyone; for a steward, the thread's tools and the stewards' page. */
+    function renderState() {
+      const thread = view && view.thread;
+      const words = thread ? [thread.pinned ? "Pinned" : "", thread.locked ? "Locked: new posts are closed" : ""]
+        .filter(Boolean).join(" · ") : "";
+      state.textContent = words;
+      state.hidden = !words;
+      tools.hidden = !(view && view.moderator);
+      if (tools.hidden) { tools.replaceChildren(); return; }
+      const toggle = (on, yes, no, action, done) => {
+        const button = el("button", { type: "button", class: "md-button", "data-talk-action": action,
+          text: on ? no : yes });
+        button.addEventListener("click", () => {
+          change("POST", ENDPOINTS.threads + "/" + thread.id + "/" + (on ? "un" : "") + action, {}, done(!on))
+            .then(() => { const again = tools.querySelector('[data-talk-action="' + action + '"]'); if (again) again.focus(); });
+        });
+        return button;
+      };
+      tools.replaceChildren(
+        thread && thread.kind === "board" ? toggle(thread.pinned, "Pin thread", "Unpin thread", "pin",
+          (on) => (on ? "The thread is pinned to the top of the board." : "The thread is no longer pinned.")) : null,
+        thread ? toggle(thread.locked, "Lock thread", "Unlock thread", "lock",
+          (on) => (on ? "The thread is locked: only stewards can post." : "The thread is open to new posts again.")) : null,
+        el("a", { class: "pr-talk__stewards", href: new URL(URLS.moderation, ID.root).href,
+          text: "Stewards' page: held posts and flags" }));
     }
 
     function renderWaiting() {
@@ -121,10 +191,11 @@
         return;
       }
       if (view && !view.can_post) {
-        join.replaceChildren(el("p", { text: "This discussion is closed to new posts." }));
+        join.replaceChildren(el("p", { text: view.thread && view.thread.locked ?
+          "Locked: new posts are closed." : "This discussion is closed to new posts." }));
         return;
       }
-      join.replaceChildren(composer({ id: "pr-talk-body", label: "Add to the discussion", action: "Post" },
+      join.replaceChildren(composer({ id: "pr-talk-body", label: "Add to the discussion", action: "Post", gate: true },
         (body) => write({ body }), null));
       if (view && view.thread) join.prepend(followButton(view.thread.id, view.following));
     }
@@ -132,7 +203,7 @@
     /* Follow or stop following this thread (its new posts ring the reader's bell); the answer reloads it. */
     function followButton(tid, following) {
       const button = el("button", { type: "button", class: "md-button pr-talk__follow", "data-talk-action": "follow",
-        text: following ? "Following" : "Follow" });
+        "aria-pressed": following ? "true" : "false", text: "Follow" });
       button.addEventListener("click", () => {
         change(following ? "DELETE" : "PUT", ENDPOINTS.threads + "/" + tid + "/follow", undefined, following ?
           "You no longer follow this discussion." : "You follow this discussion: its new posts reach your bell.")
@@ -148,18 +219,19 @@
     function composer(spec, submit, cancel) {
       const hintId = spec.id + "-hint";
       const area = el("textarea", { id: spec.id, name: "body", rows: spec.rows || 4, required: true,
-        "aria-describedby": hintId, maxlength: 10000 });
+        "aria-describedby": hintId, maxlength: spec.max || 10000 });
       if (spec.value) area.value = spec.value;
       const form = el("form", { class: "pr-talk__form" },
         el("label", { for: spec.id, text: spec.label }),
         el("p", { id: hintId, class: "pr-talk__hint", text: HINT }),
         area,
+        first && spec.gate ? guidelines(root, spec.id + "-guidelines") : null,
         el("div", { class: "pr-talk__buttons" },
           el("button", { type: "submit", class: "md-button md-button--primary", text: spec.action }),
           cancel ? el("button", { type: "button", class: "md-button", "data-cancel": true, text: "Cancel" }) : null));
       form.addEventListener("submit", (event) => {
         event.preventDefault();
-        if (working || !area.value.trim()) return;
+        if (working || !area.value.trim() || !confirmed(form, say)) return;
         submit(area.value.trim(), form);
       });
       if (cancel) form.querySelector("[data-cancel]").addEventListener("click", cancel);
@@ -278,7 +350,7 @@
         { "aria-pressed": post.helped_by_me ? "true" : "false" });
       }
       if (reader && view && view.can_post && !isReply && visible) {
-        const reply = button("Reply", () => open(composer({ id: "pr-reply-" + post.id, label: "Your reply", action: "Post reply", rows: 3 },
+        const reply = button("Reply", () => open(composer({ id: "pr-reply-" + post.id, label: "Your reply", action: "Post reply", rows: 3, gate: true },
           (body) => write({ body, parent: post.id }), close(reply)), reply));
       }
       const thread = view && view.thread;
@@ -300,10 +372,23 @@
         const flag = button("Flag", () => open(flagForm(post, close(flag)), flag));
       }
       if (view && view.moderator) {
-        if (post.state === "hidden") {
+        if (post.state === "held") {
+          button("Approve", () => change("POST", ENDPOINTS.posts + "/" + post.id + "/approve", {},
+            "The post is approved: everyone sees it now."));
+          const reject = button("Reject", () => open(reasonForm(post, close(reject), {
+            label: "Reason, for the moderation log", action: "Reject post", path: "/reject",
+            done: "The post is rejected." }), reject));
+        } else if (post.state === "hidden") {
           button("Unhide", () => change("POST", ENDPOINTS.posts + "/" + post.id + "/unhide", {}, "The post is shown again."));
         } else if (visible) {
           const hide = button("Hide", () => open(reasonForm(post, close(hide)), hide));
+        }
+        const note = button(post.note ? "Edit note" : "Add note", () => open(composer({ id: "pr-note-" + post.id,
+          label: "Steward's note, shown with the post", action: "Save note", rows: 3, max: 1000 },
+        (text) => change("PUT", ENDPOINTS.posts + "/" + post.id + "/note", { text }, "The note is saved."), close(note)), note));
+        if (post.note) {
+          button("Remove note", () => change("DELETE", ENDPOINTS.posts + "/" + post.id + "/note", undefined,
+            "The note is removed."));
         }
       }
       const box = el("div", { class: "pr-post__footer" }, bar, slot);
@@ -349,18 +434,21 @@
       return form;
     }
 
-    function reasonForm(post, cancel) {
-      const id = "pr-hide-" + post.id;
+    /* A reason, for hiding a post (shown in its place) or rejecting a held one (`how`: for the log). */
+    function reasonForm(post, cancel, how) {
+      const spec = how || { label: "Reason, shown in the post's place", action: "Hide post", path: "/hide",
+        done: "The post is hidden." };
+      const id = "pr-reason-" + post.id;
       const input = el("input", { id, name: "reason", type: "text", maxlength: 300, required: true });
       const form = el("form", { class: "pr-talk__form" },
-        el("label", { for: id, text: "Reason, shown in the post's place" }), input,
+        el("label", { for: id, text: spec.label }), input,
         el("div", { class: "pr-talk__buttons" },
-          el("button", { type: "submit", class: "md-button md-button--primary", text: "Hide post" }),
+          el("button", { type: "submit", class: "md-button md-button--primary", text: spec.action }),
           el("button", { type: "button", class: "md-button", "data-cancel": true, text: "Cancel" })));
       form.addEventListener("submit", (event) => {
         event.preventDefault();
         if (!input.value.trim()) return;
-        change("POST", ENDPOINTS.posts + "/" + post.id + "/hide", { reason: input.value.trim() }, "The post is hidden.");
+        change("POST", ENDPOINTS.posts + "/" + post.id + spec.path, { reason: input.value.trim() }, spec.done);
       });
       form.querySelector("[data-cancel]").addEventListener("click", cancel);
       return form;
@@ -399,14 +487,27 @@
     const status = root.querySelector("[data-talk-status]");
     const join = root.querySelector("[data-talk-join]");
     const say = (text) => { status.textContent = text; };
+    const more = el("button", { type: "button", class: "md-button", "data-talk-action": "more", text: "Load more" });
+    const moreRow = el("p", { class: "pr-board__more", hidden: true }, more);
+    const stewards = el("p", { class: "pr-board__stewards", hidden: true },
+      el("a", { href: new URL(URLS.moderation, ID.root).href, text: "Stewards' page: held posts and flags" }));
+    list.after(moreRow);
+    root.insertBefore(stewards, list);
     let reader = null;
+    let first = false;
+    let next = null;      // the cursor of the board's next page
+    let working = false;
+
+    const page = (cursor) => ID.call("GET", ENDPOINTS.threads + "?limit=" + BOARD_PAGE + "&community=" +
+      encodeURIComponent(community) + (cursor ? "&cursor=" + encodeURIComponent(cursor) : ""));
 
     function load() {
       return ID.who().then((auth) => {
         reader = auth.ok && auth.data ? auth.data.reader : null;
-        return ID.call("GET", ENDPOINTS.threads + "?limit=50&community=" + encodeURIComponent(community));
-      }).then((answer) => {
-        if (answer.status === 401) { list.replaceChildren(); say(""); return renderJoin(); }
+        return Promise.all([page(null), firstPost(root, reader)]);
+      }).then(([answer, never]) => {
+        first = never;
+        if (answer.status === 401) { list.replaceChildren(); say(""); showMore(null); return renderJoin(); }
         if (!answer.ok) throw new Error("refused");
         const threads = answer.data.threads;
         say(answer.savedAt ? "Saved copy from " + when(answer.savedAt) + ". It may have changed since." :
@@ -415,19 +516,50 @@
           el("li", { class: "pr-board__thread pr-post--waiting" },
             el("span", { class: "pr-board__type", text: typeName(entry.type) + " · waiting to send" }),
             el("span", { class: "pr-board__link", text: entry.title }))));
+        stewards.hidden = !answer.data.moderator;
+        showMore(answer.data.next);
         renderJoin();
         return null;
       }).catch(() => {
         list.replaceChildren();
         join.replaceChildren();
+        showMore(null);
         say("Discussions are unavailable right now.");
       });
     }
 
+    function showMore(cursor) {
+      next = cursor || null;
+      moreRow.hidden = !next;
+    }
+
+    /* The next page of threads, after the last shown; the keyboard's focus goes to the first new one. */
+    more.addEventListener("click", () => {
+      if (working || !next) return;
+      working = true;
+      say("Loading more…");
+      page(next).then((answer) => {
+        working = false;
+        if (!answer.ok) { say("More could not be loaded. Try again."); return; }
+        const rows = answer.data.threads.map(threadRow);
+        const waitingRow = list.querySelector(".pr-post--waiting");
+        rows.forEach((row) => list.insertBefore(row, waitingRow));
+        showMore(answer.data.next);
+        say(rows.length + (rows.length === 1 ? " more thread" : " more threads") + " loaded.");
+        const link = rows.length && rows[0].querySelector("a");
+        if (link) link.focus();
+        else if (!moreRow.hidden) more.focus();
+      }, () => {
+        working = false;
+        say("The service cannot be reached. Try again when you are online.");
+      });
+    });
+
     function threadRow(thread) {
       const replies = Math.max(thread.posts - 1, 0);
       return el("li", { class: "pr-board__thread" },
-        el("span", { class: "pr-board__type", text: typeName(thread.type) + (thread.pinned ? " · pinned" : "") }),
+        el("span", { class: "pr-board__type", text: typeName(thread.type) + (thread.pinned ? " · pinned" : "") +
+          (thread.locked ? " · locked" : "") }),
         el("a", { class: "pr-board__link", href: hub + "?thread=" + thread.id + "#discussions", text: thread.title || "(removed)" }),
         el("span", { class: "pr-board__facts", text: replies + (replies === 1 ? " reply" : " replies") +
           " · last activity " + when(thread.last_post_at) + (thread.accepted_post ? " · answered" : "") +
@@ -451,11 +583,12 @@
         el("label", { for: "pr-board-title-input", text: "Title" }), title,
         el("label", { for: "pr-board-body", text: "Your text" }),
         el("p", { id: "pr-board-hint", class: "pr-talk__hint", text: HINT }), body,
+        first ? guidelines(root, "pr-board-guidelines") : null,
         el("div", { class: "pr-talk__buttons" },
           el("button", { type: "submit", class: "md-button md-button--primary", text: "Post" })));
       form.addEventListener("submit", (event) => {
         event.preventDefault();
-        if (!title.value.trim() || !body.value.trim()) return;
+        if (!title.value.trim() || !body.value.trim() || !confirmed(form, say)) return;
         const entry = { api: ID.api, as: whoAmI(), key: newKey(), page: "board:" + community,
           at: new Date().toISOString(), community, type: type.value, title: title.value.trim(), body: body.value.trim() };
         keep([...outbox(), entry]);
