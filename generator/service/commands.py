@@ -108,6 +108,7 @@ def send_once(settings: ServiceSettings) -> Report:
     """Deliver everything due now, as the only sender on the database."""
     settings.vapid()
     store = open_store(settings.db)
+    store.claim_lease = settings.claim_lease
 
     async def run() -> Report:
         async with Sender.from_settings(store, settings) as sender:
@@ -120,6 +121,7 @@ def send_once(settings: ServiceSettings) -> Report:
     try:
         report = asyncio.run(run())
     finally:
+        store.release()  # interrupted (Ctrl-C): unfinished claims go back at once; after a full run, none
         store.close()
     log.info("%s", report)
     return report

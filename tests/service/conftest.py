@@ -97,7 +97,8 @@ def environment(db: Path | str, pem: Path, allow: str, **extra: str) -> dict[str
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if "backend" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_backends"):
+    chosen = any("backend" in str(m.args[0]) for m in metafunc.definition.iter_markers("parametrize"))
+    if "backend" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_backends") and not chosen:
         metafunc.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
 
 

@@ -176,6 +176,7 @@ def create_app(settings: ServiceSettings, store: Store, *, feed: str | None = No
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         signer = VapidSigner(key, subject, settings.vapid_expiry)
+        store.claim_lease = settings.claim_lease
         async with Sender(store, signer, ctx.allowlist, ttl=settings.ttl, concurrency=settings.concurrency,
                           timeout=settings.timeout, max_attempts=settings.max_attempts,
                           backoff=settings.backoff, lock_screen=settings.lock_screen, rules=ctx.rules) as sender:
@@ -190,6 +191,12 @@ def create_app(settings: ServiceSettings, store: Store, *, feed: str | None = No
                     task.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
                         await task
+                    # Stopping: what this instance claimed and did not finish goes back for another sender now,
+                    # not when its lease ends (a row in flight may then be sent twice: the same payload and
+                    # tag, so it is shown once).
+                    released = store.release()
+                    if released:
+                        log.info("released %d unfinished claims for another sender", released)
 
     # docs_url=None: FastAPI's own docs page loads Swagger UI from a CDN; `docs.py` serves a local copy.
     app = FastAPI(title="Practica push service", version=__version__, lifespan=lifespan, redoc_url=None,

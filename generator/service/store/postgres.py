@@ -7,8 +7,12 @@ id returns it (`lastrowid`). What differs is what one process could take for gra
 - Write transactions were written for SQLite's single writer (BEGIN IMMEDIATE): here each takes a
   transaction-scoped advisory lock first, so they stay serialised across every instance on the database,
   and commit or roll back as one. Reads outside a transaction see committed rows, as with SQLite's WAL.
-- The outbox is claimed with FOR UPDATE SKIP LOCKED, so several senders share the work; `sender_lock` is
-  the SQLite file's guard against a second sender and has nothing to guard here.
+- The outboxes (push and mail) are claimed with FOR UPDATE SKIP LOCKED, so several senders share the work; each
+  claim names its sender and a lease (PRACTICA_PUSH_CLAIM_LEASE), renewed while it works, given back when it
+  stops, and taken back by another sender only once the lease has ended (a killed instance). `sender_lock`, the
+  SQLite file's guard against a second sender, has nothing to guard here.
+- One instance at a time polls the feed: the holder of a session advisory lock, which PostgreSQL releases when
+  that instance dies, so another takes over at its next round.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from typing import Any
 from ...errors import ConfigError
 from ..models import iso
 from .migrations import LATEST, MIGRATIONS
-from .sqlite import SqliteStore
+from .sqlite import SqliteStore, sender_id
 
 # SQLite's functions the shared SQL uses that PostgreSQL spells otherwise, defined in the database (run as they
 # are, not through `translate`). group_concat(value, separator): SQLite 3.40 has no string_agg.
@@ -35,6 +39,7 @@ COMPAT = (
 )
 # Any 64-bit key, the same in every instance: the write lock (pg_advisory_xact_lock).
 WRITE_LOCK = 0x7072616374696361  # "practica"
+POLL_LOCK = WRITE_LOCK + 1  # held for as long as one instance polls the feed
 _ID_TABLE = re.compile(r"CREATE TABLE (\w+) \(\s*id INTEGER PRIMARY KEY", re.IGNORECASE)
 _INSERT_INTO = re.compile(r"\s*INSERT INTO (\w+)", re.IGNORECASE)
 # Tables whose rows get an integer id on insert: an INSERT into one returns it, as sqlite3's lastrowid.
@@ -161,6 +166,8 @@ class PostgresStore(SqliteStore):
     """The Store protocol on PostgreSQL (`postgresql://…`), sharing the SQLite store's tables and SQL."""
 
     JSON_HAS = "jsonb_exists(CAST({array} AS jsonb), {value})"
+    EXCLUSIVE_SENDER = False  # several senders: a 'sending' row is taken back only when its lease has ended
+    CLAIM_LOCK = " FOR UPDATE OF {table} SKIP LOCKED"  # a row another sender is claiming is skipped, not waited for
 
     def __init__(self, url: str, *, min_size: int = 1, max_size: int = 10) -> None:
         from psycopg_pool import ConnectionPool
@@ -172,6 +179,8 @@ class PostgresStore(SqliteStore):
         self._pool = ConnectionPool(url, min_size=min_size, max_size=max_size, open=True,
                                     kwargs={"autocommit": True}, name="practica")
         self._pool.wait(timeout=30)
+        self.owner = sender_id()
+        self._poll_lock: Any = None  # the connection holding the polling lock, while this instance polls
 
     @property
     def db(self) -> _Connection:  # type: ignore[override]
@@ -199,7 +208,35 @@ class PostgresStore(SqliteStore):
             finally:
                 self._local.conn = None
 
+    def lead_polling(self) -> bool:
+        """Hold (or take) the session advisory lock POLL_LOCK on a connection of its own: released by PostgreSQL
+        when this process dies or loses the connection, so another instance takes over polling."""
+        import psycopg
+
+        if self._poll_lock is not None:
+            try:
+                self._poll_lock.execute("SELECT 1")
+                return True
+            except psycopg.Error:
+                self._drop_poll_lock()
+        try:
+            conn = psycopg.connect(self.url, autocommit=True)
+        except psycopg.Error:
+            return False
+        row = conn.execute("SELECT pg_try_advisory_lock(%s)", (POLL_LOCK,)).fetchone()
+        if row is not None and row[0]:
+            self._poll_lock = conn
+            return True
+        conn.close()
+        return False
+
+    def _drop_poll_lock(self) -> None:
+        if self._poll_lock is not None:
+            self._poll_lock.close()
+            self._poll_lock = None
+
     def close(self) -> None:
+        self._drop_poll_lock()
         self._pool.close()
         self._local = threading.local()
 
