@@ -24,6 +24,7 @@ from .push.sender import Report, Sender, deliver
 from .push.vapid import VapidKey, write_keys
 from .store.backend import open_store
 from .store.base import Store
+from .store.postgres import redacted
 
 # uvicorn and the API (FastAPI, ~1 s to import) are imported inside `serve` and `server_config`, and the
 # feedback routes inside `export_feedback`, on purpose: `push send` and `push ingest` run from cron.
@@ -54,7 +55,7 @@ def serve(settings: ServiceSettings, host: str, port: int, feed: str | None, eve
     store = open_store(settings.db)
     app = create_app(settings, store, feed=feed, poll_every=every)
     log.info("push service on http://%s:%d/api/v1 (docs at /api/v1/docs); database %s; %s", host, port,
-             settings.db, f"polling {feed} every {every:g} s" if feed else "no feed to poll")
+             redacted(str(settings.db)), f"polling {feed} every {every:g} s" if feed else "no feed to poll")
     try:
         uvicorn.Server(server_config(app, host, port)).run()
     except KeyboardInterrupt:  # uvicorn re-raises Ctrl-C after its graceful shutdown: that is a normal stop
