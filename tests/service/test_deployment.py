@@ -34,6 +34,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from generator.service.store.postgres import PostgresStore
 from tests.pgcluster import Cluster
 
 from .conftest import ReceiverClient, proof, subscription_body, write_feed
@@ -177,6 +178,12 @@ def client(source: str, cert: Path, base: str) -> httpx.Client:
 @pytest.fixture
 def deployment_db(pg_cluster: Cluster) -> Iterator[str]:
     url = pg_cluster.create("deployment")
+    # The guide's first step, before any instance starts: the schema's migrations, once (`practica push migrate`).
+    store = PostgresStore(url)
+    try:
+        store.migrate()
+    finally:
+        store.close()
     yield url.replace("postgresql://practica@", f"postgresql://practica:{PASSWORD}@")
     pg_cluster.drop("deployment")
 
