@@ -70,7 +70,9 @@ postgresql:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends postgresql; \
 	fi
 
-# The deployment test starts deploy/'s nginx configuration in front of two instances: Debian's nginx, not as a service.
+# The deployment test starts deploy/'s nginx configuration in front of two instances, in the foreground in a
+# temporary folder. On a machine with systemd the package also starts a system nginx on port 80:
+# `systemctl disable --now nginx` if you do not want it.
 nginx:
 	@if [ ! -x /usr/sbin/nginx ]; then \
 	  echo "Installing Debian's nginx for the deployment test"; \

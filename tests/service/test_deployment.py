@@ -354,3 +354,16 @@ def test_sigterm_stops_serve_cleanly_on_sqlite(tmp_path: Path, vapid_pem: Path, 
         instance.stop()
     assert instance.process.returncode == 0 and "push service stopped" in instance.text(), instance.text()[-3000:]
     assert not Path(f"{db}-wal").exists()
+
+
+def test_the_guide_names_every_deploy_file_and_placeholder() -> None:
+    """docs/DEPLOY.md cannot drift from deploy/: its table lists every file, its envsubst command every
+    placeholder of the template (envsubst leaves an unlisted one in place, and nginx then refuses the file)."""
+    guide = (DEPLOY.parent / "docs" / "DEPLOY.md").read_text(encoding="utf-8")
+    files = {str(p.relative_to(DEPLOY.parent)) for p in DEPLOY.rglob("*") if p.is_file()}
+    assert files == set(re.findall(r"^\| `(deploy/[^`]+)` \|", guide, re.M))
+    template = (DEPLOY / "nginx" / "practica.conf.template").read_text(encoding="utf-8")
+    placeholders = set(re.findall(r"\$\{(DEPLOY_\w+)\}", template.split("\n\n", 1)[1]))
+    for text in (guide, template):
+        listed = re.search(r"envsubst '([^']+)'", text)
+        assert listed and set(re.findall(r"\$\{(DEPLOY_\w+)\}", listed[1])) == placeholders
