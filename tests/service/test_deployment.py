@@ -34,6 +34,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from generator.service.config import KNOWN, load_settings, read_env_file
 from generator.service.store.postgres import PostgresStore
 from tests.pgcluster import Cluster
 
@@ -367,3 +368,13 @@ def test_the_guide_names_every_deploy_file_and_placeholder() -> None:
     for text in (guide, template):
         listed = re.search(r"envsubst '([^']+)'", text)
         assert listed and set(re.findall(r"\$\{(DEPLOY_\w+)\}", listed[1])) == placeholders
+
+
+def test_the_example_settings_are_known_and_read_alike_by_systemd_and_the_service() -> None:
+    """deploy/practica.env names only settings the service knows (a misspelt one would be ignored with a
+    warning), in the plain form systemd's EnvironmentFile and the service's `--env-file` read the same way."""
+    example = env_file(DEPLOY / "practica.env")
+    assert set(example) <= set(KNOWN), set(example) - set(KNOWN)
+    assert read_env_file(DEPLOY / "practica.env") == example
+    assert all(re.fullmatch(r"PRACTICA_[A-Z_]+=[^\s\"'$`\\]+", f"{k}={v}") for k, v in example.items()), example
+    assert load_settings(example, env_file=None).trusted_proxies == (ipaddress.ip_network("127.0.0.1/32"),)
