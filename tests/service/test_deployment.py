@@ -240,6 +240,7 @@ def test_two_instances_behind_nginx_share_one_database_and_fail_over(
         _sigterm_finishes_the_request_in_progress(clients[8], clients[9], receiver, b)
         gone = clients[2].get("/health")
         assert gone.status_code == 503 and gone.json()["error"]["code"] == "service_unavailable", gone.text
+        assert gone.headers["retry-after"] == "10"
     for instance in (a, b):
         assert PASSWORD not in instance.text() and "practica:***@" in instance.text(), instance.text()[-2000:]
 
