@@ -7,6 +7,7 @@ import asyncio
 import ipaddress
 import json
 import logging
+import signal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +25,7 @@ from .push.sender import Report, Sender, deliver
 from .push.vapid import VapidKey, write_keys
 from .store.backend import open_store
 from .store.base import Store
+from .store.postgres import redacted
 
 # uvicorn and the API (FastAPI, ~1 s to import) are imported inside `serve` and `server_config`, and the
 # feedback routes inside `export_feedback`, on purpose: `push send` and `push ingest` run from cron.
@@ -54,14 +56,21 @@ def serve(settings: ServiceSettings, host: str, port: int, feed: str | None, eve
     store = open_store(settings.db)
     app = create_app(settings, store, feed=feed, poll_every=every)
     log.info("push service on http://%s:%d/api/v1 (docs at /api/v1/docs); database %s; %s", host, port,
-             settings.db, f"polling {feed} every {every:g} s" if feed else "no feed to poll")
+             redacted(str(settings.db)), f"polling {feed} every {every:g} s" if feed else "no feed to poll")
+    # uvicorn re-raises SIGTERM after its graceful shutdown, which would end the process before the store is
+    # closed (SQLite's -wal left unmerged): make it a KeyboardInterrupt, as Ctrl-C already is.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         uvicorn.Server(server_config(app, host, port)).run()
-    except KeyboardInterrupt:  # uvicorn re-raises Ctrl-C after its graceful shutdown: that is a normal stop
+    except KeyboardInterrupt:  # uvicorn re-raises Ctrl-C and SIGTERM after its graceful shutdown: a normal stop
         log.info("push service stopped")
     finally:
         store.close()
     return 0
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def server_config(app: Any, host: str, port: int, **extra: Any) -> uvicorn.Config:
