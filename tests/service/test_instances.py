@@ -6,11 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import time
 
+import psycopg
 import pytest
 
 from generator.service.models import Preferences, Subscription, utcnow
 from generator.service.store.backend import open_store
+from generator.service.store.postgres import PostgresStore
 from generator.service.store.sqlite import SqliteStore
+from tests.pgcluster import Cluster
 
 from .conftest import item, run_ingest
 
@@ -68,3 +71,26 @@ def test_claims_are_shared_not_doubled_and_taken_back_only_after_their_lease(dat
     finally:
         first.close()
         second.close()
+
+
+def test_health_says_when_the_database_takes_no_writes(database: str, pg_cluster: Cluster) -> None:
+    open_store(database).close()  # migrated
+    name = database.rsplit("/", 1)[1]
+    with psycopg.connect(pg_cluster.url(), autocommit=True) as admin:
+        admin.execute(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on')
+    read_only = PostgresStore(database)
+    try:
+        assert read_only.write_problem() == ("the database is read-only for this role or database "
+                                             "(transaction_read_only is on)")
+    finally:
+        read_only.close()
+    with psycopg.connect(pg_cluster.url(), autocommit=True) as admin:
+        admin.execute(f'ALTER DATABASE "{name}" SET default_transaction_read_only = off')
+    writable = PostgresStore(database)
+    try:
+        assert writable.write_problem() is None
+        pg_cluster.drop(name)  # the database goes away under a running instance
+        problem = writable.write_problem()
+        assert problem is not None and "password" not in problem
+    finally:
+        writable.close()

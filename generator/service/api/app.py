@@ -70,7 +70,7 @@ async def public_key(ctx: Ctx) -> PublicKey:
 
 @router.get("/health", response_model=Health, summary="Is the service up, can it store, has it read the feed?",
             responses={503: {"model": ErrorBody, "description": "The database cannot be written"}})
-async def health(ctx: Ctx) -> Health:
+def health(ctx: Ctx) -> Health:  # not async: FastAPI runs it in a worker thread, so a slow database blocks no one
     problem = ctx.store.write_problem()  # a store that only reads would lose every subscription: not healthy
     if problem is not None:
         log.error("health: the database cannot be written: %s", problem)

@@ -40,6 +40,7 @@ COMPAT = (
 # Any 64-bit key, the same in every instance: the write lock (pg_advisory_xact_lock).
 WRITE_LOCK = 0x7072616374696361  # "practica"
 POLL_LOCK = WRITE_LOCK + 1  # held for as long as one instance polls the feed
+HEALTH_TIMEOUT = 3.0  # seconds /health waits for a connection before it says the database is unreachable
 _ID_TABLE = re.compile(r"CREATE TABLE (\w+) \(\s*id INTEGER PRIMARY KEY", re.IGNORECASE)
 _INSERT_INTO = re.compile(r"\s*INSERT INTO (\w+)", re.IGNORECASE)
 # Tables whose rows get an integer id on insert: an INSERT into one returns it, as sqlite3's lastrowid.
@@ -241,13 +242,20 @@ class PostgresStore(SqliteStore):
         self._local = threading.local()
 
     def write_problem(self) -> str | None:
+        """Why this database cannot take writes now, or None: unreachable (within HEALTH_TIMEOUT), a standby, or
+        read-only for this role or database (`default_transaction_read_only`)."""
         import psycopg
+        import psycopg_pool
 
         try:
-            with self._pool.connection() as conn:
-                if conn.execute("SELECT pg_is_in_recovery()").fetchone()[0]:  # type: ignore[index]
+            with self._pool.connection(timeout=HEALTH_TIMEOUT) as conn:
+                if _value(conn, "SELECT pg_is_in_recovery()") is True:
                     return "the database is a read-only standby"
+                if _value(conn, "SHOW transaction_read_only") == "on":
+                    return "the database is read-only for this role or database (transaction_read_only is on)"
                 conn.execute("SELECT 1 FROM schema_migrations LIMIT 1")
+        except psycopg_pool.PoolTimeout:
+            return f"no connection to the database within {HEALTH_TIMEOUT:g} s"
         except psycopg.Error as exc:
             return str(exc).strip()
         return None
@@ -285,3 +293,8 @@ def _now() -> Any:
     import datetime as dt
 
     return dt.datetime.now(dt.UTC)
+
+
+def _value(conn: Any, sql: str) -> Any:
+    row = conn.execute(sql).fetchone()
+    return row[0] if row else None
