@@ -64,7 +64,7 @@ async def rate_limited(request: Request, ctx: Ctx) -> None:
 
 
 @router.get("/vapid-public-key", response_model=PublicKey, summary="The key browsers subscribe with")
-async def public_key(ctx: Ctx) -> PublicKey:
+def public_key(ctx: Ctx) -> PublicKey:
     return PublicKey(public_key=ctx.key.public_key)
 
 
@@ -80,7 +80,7 @@ def health(ctx: Ctx) -> Health:  # not async: FastAPI runs it in a worker thread
 
 
 @router.get("/options", response_model=Options, summary="Topics, people, types and frequencies one can follow")
-async def options(ctx: Ctx) -> Options:
+def options(ctx: Ctx) -> Options:
     found = ctx.store.feed_state()
     refs = (found.state.topics, found.state.people) if found else ({}, {})
     return Options(topics=[Choice(id=r.id, name=r.name, url=r.url) for r in refs[0].values()],
@@ -91,7 +91,7 @@ async def options(ctx: Ctx) -> Options:
 @router.post("/subscriptions", response_model=SubscriptionView, status_code=201,
              dependencies=[Depends(rate_limited)], summary="Subscribe, or update a subscription you hold",
              responses={200: {"model": SubscriptionView, "description": "Updated an existing subscription"}})
-async def subscribe(body: SubscriptionBody, response: Response, ctx: Ctx) -> SubscriptionView:
+def subscribe(body: SubscriptionBody, response: Response, ctx: Ctx) -> SubscriptionView:
     try:
         endpoint = ctx.allowlist.check(body.endpoint)
     except Refused as exc:
@@ -111,13 +111,13 @@ async def subscribe(body: SubscriptionBody, response: Response, ctx: Ctx) -> Sub
 
 
 @router.get("/subscriptions/{sid}", response_model=SubscriptionView, summary="Read your subscription's preferences")
-async def read(sub: Held) -> SubscriptionView:
+def read(sub: Held) -> SubscriptionView:
     return SubscriptionView.of(sub)
 
 
 @router.put("/subscriptions/{sid}", response_model=SubscriptionView, dependencies=[Depends(rate_limited)],
             summary="Change your subscription's preferences")
-async def update(body: PreferencesUpdate, sub: Held, ctx: Ctx) -> SubscriptionView:
+def update(body: PreferencesUpdate, sub: Held, ctx: Ctx) -> SubscriptionView:
     prefs = check_follows(body.preferences.value(), ctx)
     changed = Subscription(sub.endpoint, sub.p256dh, sub.auth, prefs, sub.created_at, utcnow())
     ctx.store.save_subscription(changed)
@@ -126,7 +126,7 @@ async def update(body: PreferencesUpdate, sub: Held, ctx: Ctx) -> SubscriptionVi
 
 
 @router.delete("/subscriptions/{sid}", status_code=204, summary="Unsubscribe (pending notifications are dropped)")
-async def unsubscribe(sub: Held, ctx: Ctx) -> Response:
+def unsubscribe(sub: Held, ctx: Ctx) -> Response:
     ctx.store.delete_subscription(sub.id)
     log.info("subscription %s deleted by its holder", sub.id)
     return Response(status_code=204)

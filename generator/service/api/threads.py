@@ -77,7 +77,7 @@ class Acceptance(BaseModel):
             summary="An item's discussion (`item`), or a community's board of threads (`community`)",
             response_description="With `item`: the Discussion (`thread` null while nobody has posted). With "
             "`community`: the Board, pinned threads first, then by last activity, `limit` at a time.")
-async def threads(ctx: Ctx, principal: DiscussionReader,
+def threads(ctx: Ctx, principal: DiscussionReader,
                   item: Annotated[str | None, Query(max_length=200, description="An item's feed id.")] = None,
                   community: Annotated[str | None, Query(max_length=100, description="A community's id.")] = None,
                   limit: Annotated[int, Query(ge=1, le=50)] = 20,
@@ -91,13 +91,13 @@ async def threads(ctx: Ctx, principal: DiscussionReader,
 
 
 @router.get("/threads/{tid}", response_model=Discussion, summary="A thread with its posts")
-async def thread(tid: ThreadId, ctx: Ctx, principal: DiscussionReader) -> Discussion:
+def thread(tid: ThreadId, ctx: Ctx, principal: DiscussionReader) -> Discussion:
     return reading.discussion(ctx.talk, tid, principal)
 
 
 @router.post("/threads", response_model=Opened, status_code=201, responses=CREATED,
              summary="Open a board thread, or post on an item's discussion (made by its first post)")
-async def open_thread(body: NewThread, response: Response, ctx: Ctx, principal: SignedIn) -> Opened:
+def open_thread(body: NewThread, response: Response, ctx: Ctx, principal: SignedIn) -> Opened:
     opened, created = talk.open_thread(ctx.talk, principal, body.body, body.idempotency_key, utcnow(),
                                        community=body.community, item=body.item, type=body.type, title=body.title)
     response.status_code = 201 if created else 200
@@ -106,7 +106,7 @@ async def open_thread(body: NewThread, response: Response, ctx: Ctx, principal: 
 
 @router.post("/threads/{tid}/posts", response_model=PostView, status_code=201, responses=CREATED,
              summary="Post in a thread, or reply to one of its top-level posts")
-async def post(tid: ThreadId, body: NewPost, response: Response, ctx: Ctx, principal: SignedIn) -> PostView:
+def post(tid: ThreadId, body: NewPost, response: Response, ctx: Ctx, principal: SignedIn) -> PostView:
     made, created = talk.add_post(ctx.talk, principal, tid, body.body, body.parent, body.idempotency_key, utcnow())
     response.status_code = 201 if created else 200
     return made
@@ -115,5 +115,5 @@ async def post(tid: ThreadId, body: NewPost, response: Response, ctx: Ctx, princ
 @router.post("/threads/{tid}/accept", response_model=ThreadSummary,
              summary="Accept an answer to a question (the asker, or a steward)",
              responses={403: {"model": ErrorBody, "description": "Neither the asker nor a steward"}})
-async def accept(tid: ThreadId, body: Acceptance, ctx: Ctx, principal: SignedIn) -> ThreadSummary:
+def accept(tid: ThreadId, body: Acceptance, ctx: Ctx, principal: SignedIn) -> ThreadSummary:
     return talk.accept(ctx.talk, principal, tid, body.post, utcnow())
