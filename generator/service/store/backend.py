@@ -54,6 +54,11 @@ def redacted(db: Path | str) -> str:
     return without_password(str(db)) if is_postgres(db) else str(db)
 
 
+def one_line(exc: BaseException) -> str:
+    """A database error's message (psycopg adds hints on further lines) as one line."""
+    return " ".join(str(exc).split())
+
+
 def check_schema(store: Store, name: str) -> None:
     """A ConfigError unless `store`'s schema is at this Practica's version: an older one names the command that
     migrates it, a newer one asks for a newer Practica."""
@@ -91,15 +96,16 @@ def _prepared_postgres(url: str, prepare: Callable[[Store], T]) -> tuple[Store, 
 
     from .postgres import PostgresStore
 
-    try:
+    try:  # one attempt first: the pool would retry an address where nothing answers for half a minute
+        psycopg.connect(url, connect_timeout=10).close()
         store = PostgresStore(url)
     except (psycopg.Error, psycopg_pool.PoolTimeout) as exc:
-        raise UnusableDatabase(f"{redacted(url)}: cannot connect to PostgreSQL: {exc}") from None
+        raise UnusableDatabase(f"{redacted(url)}: cannot connect to PostgreSQL: {one_line(exc)}") from None
     try:
         return store, prepare(store)
     except psycopg.Error as exc:
         store.close()
-        raise UnusableDatabase(f"{redacted(url)}: cannot prepare the database: {exc}".strip()) from None
+        raise UnusableDatabase(f"{redacted(url)}: cannot prepare the database: {one_line(exc)}") from None
     except BaseException:
         store.close()
         raise

@@ -13,7 +13,7 @@ import sqlite3
 from pathlib import Path
 
 from ...errors import ConfigError, PracticaError
-from .backend import is_postgres
+from .backend import is_postgres, one_line
 from .migrations import LATEST
 from .postgres import PostgresStore, redacted
 from .sqlite import SqliteStore
@@ -41,6 +41,7 @@ def copy_store(source_path: Path, target_url: str) -> list[tuple[str, int]]:
     """Copy every row of the SQLite store at `source_path` into the empty PostgreSQL database at `target_url`
     (migrated first); (table, rows) in the order copied, counts verified on the target."""
     import psycopg
+    import psycopg_pool
 
     if not is_postgres(target_url):
         raise ConfigError(f"--to {target_url}: copy-store moves an installation to PostgreSQL; give a "
@@ -65,8 +66,8 @@ def copy_store(source_path: Path, target_url: str) -> list[tuple[str, int]]:
         try:  # one attempt first: the pool would retry an address where nothing answers for half a minute
             psycopg.connect(target_url, connect_timeout=10).close()
             target = PostgresStore(target_url)
-        except psycopg.Error as exc:
-            raise ConfigError(f"{name}: cannot connect to PostgreSQL: {_one_line(exc)}") from None
+        except (psycopg.Error, psycopg_pool.PoolTimeout) as exc:
+            raise ConfigError(f"{name}: cannot connect to PostgreSQL: {one_line(exc)}") from None
         step = "migrating it"
         try:
             with target.transaction():
@@ -84,18 +85,13 @@ def copy_store(source_path: Path, target_url: str) -> list[tuple[str, int]]:
                     raise PracticaError(f"{name}: row counts differ after copying ({', '.join(wrong)}); nothing "
                                         "was kept")
         except psycopg.Error as exc:
-            raise PracticaError(f"{name}: {step} failed, nothing was kept: {_one_line(exc)}") from None
+            raise PracticaError(f"{name}: {step} failed, nothing was kept: {one_line(exc)}") from None
         finally:
             target.close()
         source.db.execute("COMMIT")
     finally:
         source.close()
     return [(table, counts[table]) for table in tables]
-
-
-def _one_line(exc: Exception) -> str:
-    """psycopg's message (a hint may follow on further lines) as one line."""
-    return " ".join(str(exc).split())
 
 
 def _q(name: str) -> str:
