@@ -25,7 +25,7 @@ from .push.ingest import IngestReport, ingest_source
 from .push.schedule import Rules
 from .push.sender import Report, Sender, deliver
 from .push.vapid import VapidKey, write_keys
-from .store.backend import migrate_database, migrates_on_open, open_store
+from .store.backend import migrate_database, migrates_on_open, open_store, redacted
 from .store.base import Store
 from .store.migrations import LATEST
 
@@ -58,7 +58,7 @@ def serve(settings: ServiceSettings, host: str, port: int, feed: str | None, eve
     store = _open(settings)
     app = create_app(settings, store, feed=feed, poll_every=every)
     log.info("push service on http://%s:%d/api/v1 (docs at /api/v1/docs); database %s; %s", host, port,
-             settings.db, f"polling {feed} every {every:g} s" if feed else "no feed to poll")
+             redacted(settings.db), f"polling {feed} every {every:g} s" if feed else "no feed to poll")
     try:
         uvicorn.Server(server_config(app, host, port)).run()
     except KeyboardInterrupt:  # uvicorn re-raises Ctrl-C after its graceful shutdown: that is a normal stop

@@ -224,9 +224,13 @@ def test_a_copy_that_fails_midway_leaves_the_target_as_it_was(
     ("missing.sqlite3", "postgresql://practica@127.0.0.1:1/x", "no such SQLite file"),
     ("small", "other.sqlite3", "copy-store moves an installation to PostgreSQL"),
     ("folder", "postgresql://practica@127.0.0.1:1/x", "no such SQLite file"),
+    ("small", "postgresql://practica:s3cret-pw@127.0.0.1:notaport/x", "cannot connect to PostgreSQL: "),
+    ("small", "postgresql://practica:s3cret-pw@127.0.0.1/x?sslmode=sometimes", "cannot connect to PostgreSQL: "),
 ])
 def test_a_source_or_target_that_cannot_be_is_one_line(
         source: str, target: str, says: str, small: Path, tmp_path: Path, cli: Callable[..., CliResult]) -> None:
     (tmp_path / "folder").mkdir()
     path = small if source == "small" else tmp_path / source
-    assert says in one_line(copy(cli, path, target))
+    result = copy(cli, path, target)
+    line = one_line(result)
+    assert says in line and "s3cret-pw" not in result.err, line

@@ -4,13 +4,16 @@ one line without the password; SQLite, the embedded default, is still migrated o
 
 from __future__ import annotations
 
+import signal
 import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx
 import psycopg
 import pytest
 
@@ -195,3 +198,33 @@ def test_two_instances_migrating_one_fresh_database_apply_each_step_once(url: st
     fresh = PostgresStore(url)
     assert fresh.schema_version() == LATEST
     fresh.close()
+
+
+def test_serve_runs_on_a_migrated_postgresql_database_and_logs_it_without_the_password(
+        url: str, env: dict[str, str], cli: Callable[..., CliResult], tmp_path: Path) -> None:
+    assert cli("push", "migrate", "--db", url).code == 0
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "generator.cli", "push", "serve", "--db", url, "--port",
+                               str(port), "--env-file", str(tmp_path / "none.env")], cwd=tmp_path,
+                              env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)} | env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    healthy = False
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}/api/v1", timeout=10) as api:
+            for _ in range(300):  # bounded: 30 s at most
+                assert server.poll() is None, server.communicate()
+                try:
+                    healthy = api.get("/health").status_code == 200
+                except httpx.TransportError:
+                    healthy = False
+                if healthy:
+                    break
+                time.sleep(0.1)
+    finally:
+        server.send_signal(signal.SIGINT)
+        out, err = server.communicate(timeout=30)
+    assert healthy, err
+    assert f"database {shown(url)}" in err, err
+    assert "pa55-secret" not in out + err
