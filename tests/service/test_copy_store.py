@@ -224,12 +224,14 @@ def test_a_copy_that_fails_midway_leaves_the_target_as_it_was(
     ("missing.sqlite3", "postgresql://practica@127.0.0.1:1/x", "no such SQLite file"),
     ("small", "other.sqlite3", "copy-store moves an installation to PostgreSQL"),
     ("folder", "postgresql://practica@127.0.0.1:1/x", "no such SQLite file"),
+    ("junk.sqlite3", "postgresql://practica@127.0.0.1:1/x", "cannot read it as an SQLite store: file is not a "),
     ("small", "postgresql://practica:s3cret-pw@127.0.0.1:notaport/x", "cannot connect to PostgreSQL: "),
     ("small", "postgresql://practica:s3cret-pw@127.0.0.1/x?sslmode=sometimes", "cannot connect to PostgreSQL: "),
 ])
 def test_a_source_or_target_that_cannot_be_is_one_line(
         source: str, target: str, says: str, small: Path, tmp_path: Path, cli: Callable[..., CliResult]) -> None:
     (tmp_path / "folder").mkdir()
+    (tmp_path / "junk.sqlite3").write_bytes(b"not a database, " * 512)
     path = small if source == "small" else tmp_path / source
     result = copy(cli, path, target)
     line = one_line(result)

@@ -84,7 +84,7 @@ def copy_store(source_path: Path, target_url: str) -> list[tuple[str, int]]:
                 if wrong:
                     raise PracticaError(f"{name}: row counts differ after copying ({', '.join(wrong)}); nothing "
                                         "was kept")
-        except psycopg.Error as exc:
+        except (psycopg.Error, sqlite3.Error) as exc:  # the target refused a row, the connection or file failed
             raise PracticaError(f"{name}: {step} failed, nothing was kept: {one_line(exc)}") from None
         finally:
             target.close()
