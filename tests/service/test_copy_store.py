@@ -109,6 +109,7 @@ def test_an_installation_moves_to_postgresql_and_carries_on_there(
         source = Path(forum.store.path)
         ids = {t: forum.store.db.execute(f"SELECT max(id) FROM {t}").fetchone()[0] for t in ("threads", "posts")}
     counts = tables_and_counts(source)
+    original = source.read_bytes()  # complete after the clean stop
     assert all(counts[t] > 0 for t in ("subscriptions", "outbox", "outbox_items", "outbox_activity", "items",
                                        "batches", "feed_state", "feedback", "people", "threads", "posts", "helpful",
                                        "flags", "activity", "follows", "moderation_log", "introductions", "limits")), (
@@ -122,6 +123,7 @@ def test_an_installation_moves_to_postgresql_and_carries_on_there(
         printed = dict(part.rsplit(" ", 1) for part in line.split(": ", 1)[1].split("; ")[0].split(", "))
         assert {t: int(n) for t, n in printed.items()} == counts
         assert pg_counts(target, list(counts)) == counts  # every table, row for row
+        assert source.read_bytes() == original  # the source was only read
         assert list(printed).index("people") < list(printed).index("subscriptions")  # foreign-key order
         assert list(printed).index("posts") < list(printed).index("helpful")
         with sqlite3.connect(source) as conn, psycopg.connect(target) as pg:
