@@ -301,8 +301,11 @@ class Store(TalkStore, ActivityStore, IntroStore, MailStore, AskStore, Protocol)
 
     claim_lease: float  # seconds a sender's claim holds without renewal (PRACTICA_PUSH_CLAIM_LEASE)
 
-    def migrate(self) -> int:
-        """Bring the schema up to date; return its version."""
+    def migrate(self) -> list[int]:
+        """Bring the schema up to date; return the versions applied now (none if it was current)."""
+
+    def schema_version(self) -> int:
+        """The version the database's schema is at (0: none yet), read without changing anything."""
 
     def transaction(self) -> AbstractContextManager[None]:
         """Group calls into one atomic unit (re-entrant); writers are serialised."""

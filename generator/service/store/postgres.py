@@ -260,7 +260,10 @@ class PostgresStore(SqliteStore):
             return str(exc).strip()
         return None
 
-    def migrate(self) -> int:
+    def migrate(self) -> list[int]:
+        """Under the write lock, so instances migrating at once apply each step once: the first applies what
+        is missing, the others then find the schema current."""
+        applied: list[int] = []
         with self.transaction():
             with self._connection() as conn:
                 for statement in COMPAT:
@@ -277,7 +280,13 @@ class PostgresStore(SqliteStore):
                         self.db.execute(ddl(statement))
                     self.db.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)",
                                     (version, name, iso(_now())))
-        return LATEST
+                    applied.append(version)
+        return applied
+
+    def schema_version(self) -> int:
+        if self.db.execute("SELECT to_regclass('schema_migrations')").fetchall()[0][0] is None:
+            return 0
+        return int(self.db.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchall()[0][0])
 
     @contextmanager
     def sender_lock(self) -> Iterator[None]:

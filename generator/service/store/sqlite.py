@@ -132,9 +132,10 @@ class SqliteStore(TalkTables, ActivityTables, IntroTables, MailTables, AskTables
             return str(exc)
         return None
 
-    def migrate(self) -> int:
+    def migrate(self) -> list[int]:
         self.db.execute("CREATE TABLE IF NOT EXISTS schema_migrations "
                         "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
+        applied: list[int] = []
         with self.transaction():
             current = self.db.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]
             if current > LATEST:
@@ -146,7 +147,14 @@ class SqliteStore(TalkTables, ActivityTables, IntroTables, MailTables, AskTables
                         self.db.execute(statement)
                     self.db.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)",
                                     (version, name, iso(dt.datetime.now(dt.UTC))))
-        return LATEST
+                    applied.append(version)
+        return applied
+
+    def schema_version(self) -> int:
+        if self.db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+                           ).fetchone() is None:
+            return 0
+        return int(self.db.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0])
 
     # Subscriptions
 
