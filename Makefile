@@ -8,7 +8,7 @@ PUSH_PORT ?= 8001
 PUSH_DATA ?= push-data
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: demo test install chromium lint typecheck pytest build serve bench clean
+.PHONY: demo test install chromium postgresql nginx lint typecheck pytest build serve bench clean
 
 $(BIN)/practica: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,7 +43,7 @@ demo: install
 	[ -n "$$stop" ] || kill $$site $$push 2>/dev/null; wait; exit $$status
 
 ## make test: ruff, mypy, ESLint (eslint.config.js) and the whole pytest suite (browser tests in Debian's Chromium)
-test: install chromium node_modules/axe-core/axe.min.js
+test: install chromium postgresql nginx node_modules/axe-core/axe.min.js
 	$(BIN)/ruff check generator hooks tests bench
 	$(BIN)/mypy
 	node_modules/.bin/eslint .
@@ -60,6 +60,24 @@ chromium:
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core; \
+	fi
+
+# The service's tests also run on PostgreSQL: a throwaway cluster per run (tests/pgcluster.py) from Debian's package.
+postgresql:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  echo "Installing Debian's postgresql for the service's tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends postgresql; \
+	fi
+
+# The deployment test starts deploy/'s nginx configuration in front of two instances, in the foreground in a
+# temporary folder. On a machine with systemd the package also starts a system nginx on port 80:
+# `systemctl disable --now nginx` if you do not want it.
+nginx:
+	@if [ ! -x /usr/sbin/nginx ]; then \
+	  echo "Installing Debian's nginx for the deployment test"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends nginx; \
 	fi
 
 build: install

@@ -1,5 +1,5 @@
 """`practica push …`: keys, serve, ingest, seed-demo, send, export-feedback, export-thread, export-conversations,
-purge, person export|erase. Settings: PRACTICA_* variables and `.env`."""
+purge, person export|erase, migrate, copy-store. Settings: PRACTICA_* variables and `.env`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
-from .config import ServiceSettings, load_settings, parse_duration
+from .config import ServiceSettings, database, load_settings, parse_duration
 
 # Each verb imports `service` inside its function on purpose: the top-level CLI imports this module to build
 # its parser on every start (bf0987d), and `service` brings the sender, crypto and HTTP clients (~0.7 s).
@@ -59,6 +59,16 @@ def add_parser(sub: Any) -> None:
     _command(commands, "purge", "delete what has outlived its retention (PRACTICA_RETAIN_*), then exit; serve "
              "does this hourly, so this is for cron when serve does not run", _purge)
 
+    _command(commands, "migrate", "apply the database's missing schema migrations, then exit (PostgreSQL: before "
+             "starting instances of a new Practica; SQLite is migrated on open)", _migrate)
+
+    copy = _command(commands, "copy-store", "copy an installation's SQLite store into an empty PostgreSQL "
+                    "database, verifying row counts (stop the service first)", _copy_store)
+    copy.add_argument("--from", dest="source", type=Path, required=True, metavar="SQLITE_FILE",
+                      help="the SQLite file (PRACTICA_PUSH_DB), opened read-only; migrate it first")
+    copy.add_argument("--to", dest="target", required=True, metavar="URL",
+                      help="the postgresql:// URL of an empty database (migrated, then filled in one transaction)")
+
     person = commands.add_parser("person", help="export or erase one person's data (e.g. a leaver's)",
                                  description="Export or erase what the service holds about one person.")
     verbs = person.add_subparsers(dest="person_command", required=True, metavar="VERB")
@@ -73,8 +83,9 @@ def add_parser(sub: Any) -> None:
 
 def _command(commands: Any, name: str, text: str, run: Any) -> argparse.ArgumentParser:
     cmd: argparse.ArgumentParser = commands.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
-    if name != "keys":
-        cmd.add_argument("--db", type=Path, help="SQLite database (default PRACTICA_PUSH_DB, push-data/push.sqlite3)")
+    if name not in ("keys", "copy-store"):
+        cmd.add_argument("--db", type=database, help="SQLite file or postgresql:// URL (default PRACTICA_PUSH_DB, "
+                         "push-data/push.sqlite3)")
     cmd.add_argument("--env-file", type=Path, default=Path(".env"), help="settings file (default %(default)s)")
     cmd.add_argument("--verbose", "-v", action="store_true", help=argparse.SUPPRESS)
     cmd.set_defaults(run=run)
@@ -125,6 +136,20 @@ def _send(args: argparse.Namespace) -> int:
     from .commands import send_once
 
     send_once(_settings(args))
+    return 0
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from .commands import migrate
+
+    sys.stdout.write(f"{migrate(_settings(args).db)}\n")
+    return 0
+
+
+def _copy_store(args: argparse.Namespace) -> int:
+    from .commands import copy_store
+
+    sys.stdout.write(f"{copy_store(args.source, args.target)}\n")
     return 0
 
 

@@ -1,5 +1,8 @@
 """The commands behind `practica push …`: make keys, serve, ingest once, send once, export feedback, purge,
-and export or erase one person's data (a leaver)."""
+export or erase one person's data (a leaver), migrate the database, copy an installation to PostgreSQL.
+
+Every command but `migrate` and `copy-store` opens the store with `_open`: SQLite is migrated on open,
+PostgreSQL only checked (`store.backend.migrates_on_open`)."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ import asyncio
 import ipaddress
 import json
 import logging
+import signal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,8 +26,9 @@ from .push.ingest import IngestReport, ingest_source
 from .push.schedule import Rules
 from .push.sender import Report, Sender, deliver
 from .push.vapid import VapidKey, write_keys
-from .store.backend import open_store
+from .store.backend import migrate_database, migrates_on_open, open_store, redacted
 from .store.base import Store
+from .store.migrations import LATEST
 
 # uvicorn and the API (FastAPI, ~1 s to import) are imported inside `serve` and `server_config`, and the
 # feedback routes inside `export_feedback`, on purpose: `push send` and `push ingest` run from cron.
@@ -51,17 +56,24 @@ def serve(settings: ServiceSettings, host: str, port: int, feed: str | None, eve
         raise ConfigError(f"PRACTICA_AUTH_MODE=demo lets anyone say who they are, so the service listens only on a "
                           f"loopback address in that mode, not {host!r}: use --host 127.0.0.1, or set "
                           "PRACTICA_AUTH_MODE to jwt or header for a real deployment")
-    store = open_store(settings.db)
+    store = _open(settings)
     app = create_app(settings, store, feed=feed, poll_every=every)
     log.info("push service on http://%s:%d/api/v1 (docs at /api/v1/docs); database %s; %s", host, port,
-             settings.db, f"polling {feed} every {every:g} s" if feed else "no feed to poll")
+             redacted(settings.db), f"polling {feed} every {every:g} s" if feed else "no feed to poll")
+    # uvicorn re-raises SIGTERM after its graceful shutdown, which would end the process before the store is
+    # closed (SQLite's -wal left unmerged): make it a KeyboardInterrupt, as Ctrl-C already is.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         uvicorn.Server(server_config(app, host, port)).run()
-    except KeyboardInterrupt:  # uvicorn re-raises Ctrl-C after its graceful shutdown: that is a normal stop
+    except KeyboardInterrupt:  # uvicorn re-raises Ctrl-C and SIGTERM after its graceful shutdown: a normal stop
         log.info("push service stopped")
     finally:
         store.close()
     return 0
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def server_config(app: Any, host: str, port: int, **extra: Any) -> uvicorn.Config:
@@ -77,7 +89,7 @@ def server_config(app: Any, host: str, port: int, **extra: Any) -> uvicorn.Confi
 
 def ingest_once(settings: ServiceSettings, feed: str) -> IngestReport:
     """Read `feed` and queue notifications for what is new."""
-    store = open_store(settings.db)
+    store = _open(settings)
     try:
         report = ingest_source(store, feed, utcnow(), rules(settings))
     finally:
@@ -93,7 +105,7 @@ def seed_demo(settings: ServiceSettings, feed: str) -> int:
 
     if settings.auth.mode != "demo":
         raise ConfigError("seed-demo writes posts as demo people: set PRACTICA_AUTH_MODE=demo")
-    store = open_store(settings.db)
+    store = _open(settings)
     try:
         now = utcnow()
         ingest_source(store, feed, now, rules(settings))
@@ -107,7 +119,8 @@ def seed_demo(settings: ServiceSettings, feed: str) -> int:
 def send_once(settings: ServiceSettings) -> Report:
     """Deliver everything due now, as the only sender on the database."""
     settings.vapid()
-    store = open_store(settings.db)
+    store = _open(settings)
+    store.claim_lease = settings.claim_lease
 
     async def run() -> Report:
         async with Sender.from_settings(store, settings) as sender:
@@ -120,6 +133,7 @@ def send_once(settings: ServiceSettings) -> Report:
     try:
         report = asyncio.run(run())
     finally:
+        store.release()  # interrupted (Ctrl-C): unfinished claims go back at once; after a full run, none
         store.close()
     log.info("%s", report)
     return report
@@ -129,7 +143,7 @@ def export_feedback(settings: ServiceSettings, out: Path | None) -> str:
     """Readers' feedback per page as JSON; also written to `out` (atomically) when given."""
     from .api.feedback import export_text
 
-    store = open_store(settings.db)
+    store = _open(settings)
     try:
         text = export_text(store.votes())
     finally:
@@ -144,7 +158,7 @@ def export_thread(settings: ServiceSettings, tid: int, out: Path | None) -> str:
     """One board thread (question, accepted answer, who answered) as JSON; also written to `out` when given."""
     from .talk.export import thread_export
 
-    store = open_store(settings.db)
+    store = _open(settings)
     try:
         text = json.dumps(thread_export(store, tid), indent=2, ensure_ascii=False) + "\n"
     finally:
@@ -159,7 +173,7 @@ def export_conversations(settings: ServiceSettings, out: Path | None, days: int)
     """Questions unanswered after `days` days, per community, as JSON; also written to `out` when given."""
     from .talk.export import conversations_export
 
-    store = open_store(settings.db)
+    store = _open(settings)
     try:
         text = json.dumps(conversations_export(store, utcnow(), days), indent=2, ensure_ascii=False) + "\n"
     finally:
@@ -171,7 +185,7 @@ def export_conversations(settings: ServiceSettings, out: Path | None, days: int)
 
 def purge_once(settings: ServiceSettings) -> Purged:
     """Delete what has outlived its retention (PRACTICA_RETAIN_*) now: for cron, when `serve` does not run."""
-    store = open_store(settings.db)
+    store = _open(settings)
     try:
         purged = purge(store, utcnow(), settings)
     finally:
@@ -183,7 +197,7 @@ def purge_once(settings: ServiceSettings) -> Purged:
 def export_person(settings: ServiceSettings, email: str | None, subject: str | None, out: Path | None) -> str:
     """Everything held about one person as JSON (the document GET /api/v1/me/export gives them); also written
     to `out` (mode 0600) when given."""
-    store = open_store(settings.db)
+    store = _open(settings)
     try:
         found = _find(store, email, subject)
         if len(found) > 1:
@@ -202,7 +216,7 @@ def export_person(settings: ServiceSettings, email: str | None, subject: str | N
 
 def erase_person(settings: ServiceSettings, email: str | None, subject: str | None) -> list[tuple[str, Erased]]:
     """Erase everyone stored with this email (or this subject), as DELETE /api/v1/me does: (subject, what went)."""
-    store = open_store(settings.db)
+    store = _open(settings)
     try:
         return [(found, gone) for found in _find(store, email, subject)
                 if (gone := erase(store, found, settings.talk.erase_posts))]
@@ -221,6 +235,30 @@ def _find(store: Store, email: str | None, subject: str | None) -> list[str]:
                             f"{subject if subject is not None else email!r}: nobody with it has linked a device, "
                             "chosen a preference or taken part in a discussion (or they were erased already)")
     return found
+
+
+def _open(settings: ServiceSettings) -> Store:
+    """The store for a command: migrated if it is the embedded SQLite file, else checked to be at this
+    Practica's schema version (one line naming `practica push migrate` or an upgrade if not)."""
+    return open_store(settings.db, migrate=migrates_on_open(settings.db))
+
+
+def migrate(db: Path | str) -> str:
+    """`practica push migrate`: apply the store's missing migrations to `db`; what was done, in one line."""
+    applied = migrate_database(db)
+    if not applied:
+        return f"already at version {LATEST}"
+    return f"schema at version {LATEST}; applied {', '.join(str(v) for v in applied)}"
+
+
+def copy_store(source: Path, target: str) -> str:
+    """`practica push copy-store`: copy the SQLite installation at `source` into the empty PostgreSQL database
+    `target`; the tables and their row counts, verified, in one line."""
+    from .store.copy import copy_store as copy
+
+    counts = copy(source, target)
+    return (f"copied {len(counts)} tables: {', '.join(f'{table} {rows}' for table, rows in counts)}; "
+            "counts verified")
 
 
 def rules(settings: ServiceSettings) -> Rules:

@@ -75,6 +75,8 @@ SETTINGS = (
     Setting("PUSH_BACKOFF", "30s", "First retry delay; doubles per attempt (capped at 6h) unless Retry-After says."),
     Setting("PUSH_CONCURRENCY", "32", "Requests in flight at once (one shared HTTP session)."),
     Setting("PUSH_TIMEOUT", "10s", "Total time allowed for one push request."),
+    Setting("PUSH_CLAIM_LEASE", "2m", "How long a sender's claim on a notification or mail holds without renewal: "
+            "with several instances on PostgreSQL, another takes over a stopped instance's claims after it."),
     Setting("PUSH_DAILY_CAP", "3", "Most notifications per subscriber per local day (0: no cap); "
             "more matches wait for the next day's digest time."),
     Setting("PUSH_DIGEST_TIME", "09:00", "Local time (HH:MM) daily and weekly digests are delivered."),
@@ -222,11 +224,19 @@ class EmailSettings:
     secret: Secret | None = None
 
 
+def database(value: str) -> Path | str:
+    """PRACTICA_PUSH_DB / --db: a `postgresql://` URL as it is (several instances share one database), else
+    the path of an SQLite file."""
+    if re.match(r"postgres(ql)?://", value):
+        return value
+    return Path(value)
+
+
 @dataclass(frozen=True)
 class ServiceSettings:
     """Every push-service setting, parsed and checked. Build with `load_settings`."""
 
-    db: Path
+    db: Path | str  # an SQLite file, or a postgresql:// URL (`database`)
     vapid_private_key: Secret | None
     vapid_subject: str | None
     site_origins: tuple[str, ...]
@@ -239,6 +249,7 @@ class ServiceSettings:
     backoff: float
     concurrency: int
     timeout: float
+    claim_lease: float
     daily_cap: int
     digest_time: dt.time
     digest_weekday: int
@@ -275,14 +286,17 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         return values.get(setting.env, setting.default or "").strip()
 
     return ServiceSettings(
-        db=Path(get("DB")), vapid_private_key=Secret(get("VAPID_PRIVATE_KEY")) if get("VAPID_PRIVATE_KEY") else None,
+        db=database(get("DB")),
+        vapid_private_key=Secret(get("VAPID_PRIVATE_KEY")) if get("VAPID_PRIVATE_KEY") else None,
         vapid_subject=_subject(get("VAPID_SUBJECT")) if get("VAPID_SUBJECT") else None,
         site_origins=_origins(get("SITE_ORIGIN")), allow_hosts=_split(get("ALLOW_HOSTS")),
         admin_token=Secret(get("ADMIN_TOKEN")) if get("ADMIN_TOKEN") else None, feed=get("FEED") or None,
         poll_every=_duration("POLL_EVERY", get("POLL_EVERY"), 1), ttl=_int("TTL", get("TTL"), 0, 2419200),
         max_attempts=_int("MAX_ATTEMPTS", get("MAX_ATTEMPTS"), 1, 100),
         backoff=_duration("BACKOFF", get("BACKOFF"), 1), concurrency=_int("CONCURRENCY", get("CONCURRENCY"), 1, 1000),
-        timeout=_duration("TIMEOUT", get("TIMEOUT"), 1), daily_cap=_int("DAILY_CAP", get("DAILY_CAP"), 0, 1000),
+        timeout=_duration("TIMEOUT", get("TIMEOUT"), 1),
+        claim_lease=_duration("CLAIM_LEASE", get("CLAIM_LEASE"), 1),
+        daily_cap=_int("DAILY_CAP", get("DAILY_CAP"), 0, 1000),
         digest_time=_clock("DIGEST_TIME", get("DIGEST_TIME")), digest_weekday=_weekday(get("DIGEST_WEEKDAY")),
         vapid_expiry=_expiry(get("VAPID_EXPIRY")), rate_limit=_rate(get("RATE_LIMIT")),
         max_body=_int("MAX_BODY", get("MAX_BODY"), 256, 1_000_000),

@@ -1,9 +1,13 @@
-"""Fixtures for the push service: a local push receiver, settings, a real SQLite store, the API on a real port."""
+"""Fixtures for the push service: a local push receiver, settings, a real store, the API on a real port.
+
+The store is an SQLite file; tests in a module marked `both_backends` run twice, the second time on a fresh
+database in the session's throwaway PostgreSQL cluster (tests/pgcluster.py)."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import itertools
 import json
 import threading
 import time
@@ -27,6 +31,7 @@ from generator.service.push.sender import Report, Sender, deliver
 from generator.service.push.vapid import write_keys
 from generator.service.store.backend import open_store
 from generator.service.store.sqlite import SqliteStore
+from tests.pgcluster import Cluster
 
 from .receiver import ThreadedReceiver
 
@@ -82,7 +87,7 @@ def vapid_pem(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_keys(tmp_path_factory.mktemp("vapid"))[0]
 
 
-def environment(db: Path, pem: Path, allow: str, **extra: str) -> dict[str, str]:
+def environment(db: Path | str, pem: Path, allow: str, **extra: str) -> dict[str, str]:
     """PRACTICA_* variables for a test service: receiver origins allowed, small limits. `extra` names settings
     without the prefix (`rate_limit`, `trusted_proxies`, `auth_mode`)."""
     env = {"PRACTICA_PUSH_DB": str(db), "PRACTICA_PUSH_VAPID_PRIVATE_KEY": str(pem),
@@ -91,15 +96,58 @@ def environment(db: Path, pem: Path, allow: str, **extra: str) -> dict[str, str]
     return env | {env_name(k.upper()): v for k, v in extra.items()}
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    chosen = any("backend" in str(m.args[0]) for m in metafunc.definition.iter_markers("parametrize"))
+    if "backend" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_backends") and not chosen:
+        metafunc.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Cluster]:
+    """One PostgreSQL cluster for the whole run; each test gets its own database in it."""
+    cluster = Cluster()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+_databases = itertools.count(1)
+
+
 @pytest.fixture
-def settings(tmp_path: Path, receiver: ReceiverClient, vapid_pem: Path) -> ServiceSettings:
-    return load_settings(environment(tmp_path / "push.sqlite3", vapid_pem, receiver.base), env_file=None)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture
+def database(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Path | str]:
+    """Where this test's store lives: an SQLite file in its folder, or a new PostgreSQL database."""
+    if backend == "sqlite":
+        yield tmp_path / "push.sqlite3"
+        return
+    cluster: Cluster = request.getfixturevalue("pg_cluster")
+    name = f"t{next(_databases)}"
+    yield cluster.create(name)
+    cluster.drop(name)
+
+
+@pytest.fixture
+def place(backend: str, tmp_path: Path, database: Path | str) -> Path | str:
+    """Where a test's service keeps its data, for `forum.running`: its folder (SQLite files go in it), or its
+    PostgreSQL database."""
+    return tmp_path if backend == "sqlite" else database
+
+
+@pytest.fixture
+def settings(database: Path | str, receiver: ReceiverClient, vapid_pem: Path) -> ServiceSettings:
+    return load_settings(environment(database, vapid_pem, receiver.base), env_file=None)
 
 
 @pytest.fixture
 def store(settings: ServiceSettings) -> Iterator[SqliteStore]:
     opened = open_store(settings.db)
-    assert isinstance(opened, SqliteStore)
+    assert isinstance(opened, SqliteStore)  # PostgresStore shares its tables (and is one)
     yield opened
     opened.close()
 

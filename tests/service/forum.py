@@ -116,14 +116,15 @@ def posts_of(discussion: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 @contextmanager
-def running(tmp_path: Path, pem: Path, receiver: ReceiverClient, db: str = "talk.sqlite3", **extra: str
+def running(place: Path | str, pem: Path, receiver: ReceiverClient, db: str = "talk.sqlite3", **extra: str
             ) -> Iterator[Forum]:
-    """The service in jwt mode with `extra` settings, the talk feed ingested."""
+    """The service in jwt mode with `extra` settings, the talk feed ingested; its data in `place`: a folder (the
+    SQLite file `db` in it) or a PostgreSQL URL (conftest's `place` fixture)."""
     keys = KeyServer()
     signer = Signer("talk-key")
     keys.keys = [signer.public_jwk()]
-    settings = load_settings(environment(tmp_path / db, pem, receiver.base, **(jwt_settings(keys) | extra)),
-                             env_file=None)
+    where = place if isinstance(place, str) else place / db
+    settings = load_settings(environment(where, pem, receiver.base, **(jwt_settings(keys) | extra)), env_file=None)
     store = open_store(settings.db)
     assert isinstance(store, SqliteStore)
     try:

@@ -15,6 +15,8 @@ from generator.service.store.sqlite import SqliteStore
 
 from .conftest import ORIGIN, ReceiverClient, api_with, item, proof, run_ingest, run_send, subscription_body
 
+pytestmark = pytest.mark.both_backends
+
 
 @pytest.fixture
 def fed(store: SqliteStore) -> SqliteStore:

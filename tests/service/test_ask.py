@@ -28,6 +28,8 @@ from .conftest import SITE, T0, ReceiverClient, environment, feed, item, run_sen
 from .forum import READERS, Forum, Walk, new_key, ok, refused, running, talk_feed
 from .test_identity import HEADER, Signer
 
+pytestmark = pytest.mark.both_backends
+
 POWER_QUERY = "power-query"
 # Who is on the site beyond conftest's three, and what each is open to (alan and zoe take no questions).
 EXPERTS = {"ada": ("data", ["questions"]), "grace": ("security", ["questions"]), "alan": ("data", []),
@@ -64,8 +66,8 @@ def sign_in(forum: Forum, name: str) -> None:
 
 
 @pytest.fixture
-def forum(tmp_path: Path, vapid_pem: Path, receiver: ReceiverClient) -> Iterator[Forum]:
-    with running(tmp_path, vapid_pem, receiver, talk_thread_rate_limit="100/1h") as started:
+def forum(place: Path | str, vapid_pem: Path, receiver: ReceiverClient) -> Iterator[Forum]:
+    with running(place, vapid_pem, receiver, talk_thread_rate_limit="100/1h") as started:
         ingest(started.store, parse_feed(ask_feed()), T0, Rules())
         for name in NAMES:
             sign_in(started, name)
@@ -120,8 +122,8 @@ def test_only_people_available_for_questions_are_asked(forum: Forum) -> None:
 
 
 def test_the_daily_cap_skips_to_the_next_expert_and_resets_the_next_utc_day(
-        tmp_path: Path, vapid_pem: Path, receiver: ReceiverClient) -> None:
-    with running(tmp_path, vapid_pem, receiver, talk_thread_rate_limit="100/1h", talk_ask_cap="2") as forum:
+        place: Path | str, vapid_pem: Path, receiver: ReceiverClient) -> None:
+    with running(place, vapid_pem, receiver, talk_thread_rate_limit="100/1h", talk_ask_cap="2") as forum:
         ingest(forum.store, parse_feed(ask_feed()), T0, Rules())
         assert routed(question(forum, "robert", {"skill": POWER_QUERY})) == ["ada", "priya", "lin"]
         assert routed(question(forum, "robert", {"person": "ada"})) == ["ada"]
@@ -173,9 +175,9 @@ def test_hostile_bodies_titles_and_forged_identity(forum: Forum) -> None:
     refused(huge, 413, "payload_too_large")
 
 
-def test_questions_count_against_the_thread_rate_limit(tmp_path: Path, vapid_pem: Path,
+def test_questions_count_against_the_thread_rate_limit(place: Path | str, vapid_pem: Path,
                                                        receiver: ReceiverClient) -> None:
-    with running(tmp_path, vapid_pem, receiver, talk_thread_rate_limit="2/1h") as forum:
+    with running(place, vapid_pem, receiver, talk_thread_rate_limit="2/1h") as forum:
         ingest(forum.store, parse_feed(ask_feed()), T0, Rules())
         for _ in range(2):
             ok(question(forum, "robert", {"skill": POWER_QUERY}), 201)
@@ -327,9 +329,9 @@ def test_seed_demo_adds_a_question_routed_to_an_expert(tmp_path: Path, vapid_pem
         store.close()
 
 
-def test_a_held_question_reaches_its_expert_when_a_steward_approves_it(tmp_path: Path, vapid_pem: Path,
+def test_a_held_question_reaches_its_expert_when_a_steward_approves_it(place: Path | str, vapid_pem: Path,
                                                                        receiver: ReceiverClient) -> None:
-    with running(tmp_path, vapid_pem, receiver, premoderate="data") as forum:
+    with running(place, vapid_pem, receiver, premoderate="data") as forum:
         ingest(forum.store, parse_feed(ask_feed()), T0, Rules())
         sign_in(forum, "priya")
         keeps(forum, "priya")

@@ -16,8 +16,11 @@ SECTION = "## What the service keeps"
 ROW = re.compile(r"^\| `(\w+)` \| `(\w+)` \| (yes|no) \|(.*)\|\s*$")
 
 
-def found_in_tables(db: Path, *needles: str) -> list[str]:
-    """Every table.column of the database whose text holds any of `needles`."""
+def found_in_tables(db: Path | str, *needles: str) -> list[str]:
+    """Every table.column of the database (an SQLite file or a PostgreSQL URL) whose text holds any of
+    `needles`."""
+    if isinstance(db, str):
+        return _found_in_postgres(db, *needles)
     conn = sqlite3.connect(db)
     try:
         tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
@@ -31,6 +34,21 @@ def found_in_tables(db: Path, *needles: str) -> list[str]:
         return hits
     finally:
         conn.close()
+
+
+def _found_in_postgres(url: str, *needles: str) -> list[str]:
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        columns = conn.execute("SELECT table_name, column_name FROM information_schema.columns WHERE "
+                               "table_schema = 'public' ORDER BY table_name, ordinal_position").fetchall()
+        hits = []
+        for table, column in columns:
+            for needle in needles:
+                query = f'SELECT count(*) FROM "{table}" WHERE position(%s in CAST("{column}" AS TEXT)) > 0'
+                if conn.execute(query.encode(), (needle,)).fetchone()[0]:  # type: ignore[index]
+                    hits.append(f"{table}.{column} holds {needle!r}")
+        return hits
 
 
 def mapped() -> dict[tuple[str, str], tuple[bool, list[str]]]:

@@ -106,6 +106,7 @@ def test_health_fails_when_the_database_cannot_be_written(settings: ServiceSetti
     # Tests run as root, where a 0444 file or a read-only folder still gets written. A read-only
     # connection (mode=ro) is what SQLite gives a process that may not write the file, so it stands in for
     # those, and for a read-only mount.
+    assert isinstance(settings.db, Path)
     read_only = SqliteStore(settings.db, read_only=True)
     try:
         with serving(create_app(settings, read_only)) as base, httpx.Client(base_url=f"{base}/api/v1") as api:

@@ -18,6 +18,8 @@ from generator.service.store.sqlite import SqliteStore
 from .conftest import T0, ReceiverClient, environment, item, run_ingest, run_send
 from .receiver import ThreadedReceiver
 
+pytestmark = pytest.mark.both_backends
+
 
 def subscribe(store: SqliteStore, sub: dict[str, Any], **prefs: Any) -> Subscription:
     """Store a browser's subscription as the API would (the API's own checks are tested in test_api)."""

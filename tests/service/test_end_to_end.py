@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from generator.cli import main
 from generator.service.config import ServiceSettings
 from generator.service.models import Preferences, Subscription, utcnow
@@ -14,6 +16,8 @@ from generator.service.store.sqlite import SqliteStore
 from tests.conftest import MINI, write_config
 
 from .conftest import ReceiverClient, run_send
+
+pytestmark = pytest.mark.both_backends
 
 NEW_LESSON = """---
 title: Forecast error in one number

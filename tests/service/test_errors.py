@@ -16,6 +16,8 @@ from generator.service.store.sqlite import SqliteStore
 
 from .conftest import ReceiverClient, api_with, item, proof, run_ingest, serving, subscription_body
 
+pytestmark = pytest.mark.both_backends
+
 World = tuple[httpx.Client, dict[str, Any], str, ReceiverClient]
 Call = Callable[[httpx.Client, dict[str, Any], str, ReceiverClient], httpx.Response]
 

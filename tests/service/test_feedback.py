@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,8 @@ from generator.service.store.sqlite import SqliteStore
 from tests.conftest import CliResult, write_config
 
 from .conftest import ORIGIN, ReceiverClient, api_with, item, run_ingest, subscription_body
+
+pytestmark = pytest.mark.both_backends
 
 PAGE = "learn/sql-joins/"
 VOTE_ID = "a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6"
@@ -45,8 +46,8 @@ def test_a_vote_is_stored_once_and_a_later_comment_joins_it(api: httpx.Client, f
     [stored] = list(fed.votes())
     assert (stored.page, stored.helpful, stored.comment) == (
         PAGE, True, "Needs an example. Call me on [phone removed] or write to [email removed] (not before 2026-03-01)")
-    columns = [row[1] for row in sqlite3.connect(fed.path).execute("PRAGMA table_info(feedback)")]
-    assert columns == ["id", "page", "helpful", "comment", "day"]  # no address, agent or time of day
+    row = fed.db.execute("SELECT * FROM feedback").fetchone()
+    assert list(row.keys()) == ["id", "page", "helpful", "comment", "day"]  # no address, agent or time of day
 
 
 @pytest.mark.parametrize(("body", "status", "code", "field"), [

@@ -12,6 +12,8 @@ from generator.service.api.headers import JSON_POLICY
 
 from .conftest import ORIGIN, ReceiverClient, serving, subscription_body
 
+pytestmark = pytest.mark.both_backends
+
 Call = Callable[[httpx.Client, ReceiverClient], httpx.Response]
 
 

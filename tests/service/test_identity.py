@@ -37,6 +37,8 @@ from generator.service.store.sqlite import SqliteStore
 
 from .conftest import T0, ReceiverClient, environment, feed, serving
 
+pytestmark = pytest.mark.both_backends
+
 ISSUER = "https://sso.example.org"
 AUDIENCE = "practica-test"
 HEADER = "Cf-Access-Jwt-Assertion"

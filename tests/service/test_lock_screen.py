@@ -16,6 +16,8 @@ from generator.service.store.sqlite import SqliteStore
 
 from .conftest import T0, ReceiverClient, item, run_ingest, run_send
 
+pytestmark = pytest.mark.both_backends
+
 SECRET_WORDS = ("SQL joins", "Window functions", "summary", "Ada", "Lovelace", "Grace", "Hopper")
 
 

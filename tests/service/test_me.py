@@ -21,6 +21,8 @@ from .conftest import ReceiverClient, environment, item, proof, run_ingest, run_
 from .test_data_map import found_in_tables
 from .test_introductions import jpeg_with_exif
 
+pytestmark = pytest.mark.both_backends
+
 HEADERS = {"auth_mode": "header", "auth_header": "X-Forwarded-Email", "auth_subject_header": "X-Forwarded-User",
            "auth_name_header": "X-Forwarded-Name", "trusted_proxies": "127.0.0.1/32", "rate_limit": "1000/1m",
            "admins": "robert@example.org"}

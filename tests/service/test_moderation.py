@@ -12,10 +12,12 @@ import pytest
 from .conftest import ReceiverClient
 from .forum import Forum, ok, posts_of, refused, running
 
+pytestmark = pytest.mark.both_backends
+
 
 @pytest.fixture
-def forum(tmp_path: Path, vapid_pem: Path, receiver: ReceiverClient) -> Iterator[Forum]:
-    with running(tmp_path, vapid_pem, receiver, admins="sso|robert-4, Mallory@Example.org") as started:
+def forum(place: Path | str, vapid_pem: Path, receiver: ReceiverClient) -> Iterator[Forum]:
+    with running(place, vapid_pem, receiver, admins="sso|robert-4, Mallory@Example.org") as started:
         yield started
 
 
@@ -98,9 +100,9 @@ def test_admins_moderate_every_community_and_read_the_log(forum: Forum) -> None:
         ["hide"]
 
 
-def test_pre_moderation_holds_a_first_post_until_a_steward_approves(tmp_path: Path, vapid_pem: Path,
+def test_pre_moderation_holds_a_first_post_until_a_steward_approves(place: Path | str, vapid_pem: Path,
                                                                   receiver: ReceiverClient) -> None:
-    with running(tmp_path, vapid_pem, receiver, premoderate="data") as forum:
+    with running(place, vapid_pem, receiver, premoderate="data") as forum:
         opened = ok(forum.ask("robert", "First question", "Hello all"), 201)
         tid, first = opened["thread"]["id"], opened["post"]["id"]
         assert opened["post"]["state"] == "held" and opened["thread"]["posts"] == 0

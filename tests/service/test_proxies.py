@@ -19,6 +19,8 @@ from generator.service.store.sqlite import SqliteStore
 
 from .conftest import ReceiverClient, api_with, environment, subscription_body
 
+pytestmark = pytest.mark.both_backends
+
 LOCAL = (ipaddress.ip_network("127.0.0.1/32"),)
 
 

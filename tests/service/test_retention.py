@@ -13,6 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from generator.service.api import poller
 from generator.service.api.app import create_app
 from generator.service.config import Retention, ServiceSettings
@@ -25,6 +27,8 @@ from generator.service.store.sqlite import SqliteStore
 from .conftest import T0, ReceiverClient, environment, item, run_ingest, run_send
 from .forum import SQL_JOINS, ingest_talk_feed
 from .test_data_map import found_in_tables
+
+pytestmark = pytest.mark.both_backends
 
 DAY = dt.timedelta(days=1)
 

@@ -15,6 +15,8 @@ from generator.service.store.sqlite import SqliteStore
 
 from .conftest import ReceiverClient, item, run_ingest, run_send
 
+pytestmark = pytest.mark.both_backends
+
 BERLIN = ZoneInfo("Europe/Berlin")
 NIGHT = QuietHours(dt.time(22), dt.time(7))
 

@@ -19,6 +19,8 @@ from generator.service.security import (
     same_secret,
 )
 
+pytestmark = pytest.mark.both_backends
+
 ALLOW = Allowlist.build(["http://127.0.0.1:8123", "push.example.net"])
 
 REAL_ENDPOINTS = [

@@ -18,6 +18,8 @@ from generator.service.store.backend import open_store
 from .conftest import ReceiverClient, environment, serving
 from .forum import talk_feed
 
+pytestmark = pytest.mark.both_backends
+
 
 def test_seeds_once_and_every_seeded_post_renders(tmp_path: Path, vapid_pem: Path, receiver: ReceiverClient) -> None:
     feed = tmp_path / "feed.json"

@@ -13,8 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from .conftest import ReceiverClient, environment, item, subscription_body, write_feed
+
+pytestmark = pytest.mark.both_backends
 
 
 def _free_port() -> int:

@@ -11,12 +11,14 @@ import pytest
 from .conftest import ReceiverClient
 from .forum import SQL_JOINS, Forum, ok, refused, running
 
+pytestmark = pytest.mark.both_backends
+
 SITE = "https://learn.example.org/"  # the test feed's site_url (conftest.feed)
 
 
 @pytest.fixture
-def forum(tmp_path: Path, vapid_pem: Path, receiver: ReceiverClient) -> Iterator[Forum]:
-    with running(tmp_path, vapid_pem, receiver, premoderate="data", admins="mallory@example.org") as started:
+def forum(place: Path | str, vapid_pem: Path, receiver: ReceiverClient) -> Iterator[Forum]:
+    with running(place, vapid_pem, receiver, premoderate="data", admins="mallory@example.org") as started:
         yield started
 
 

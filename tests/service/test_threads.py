@@ -13,10 +13,12 @@ import pytest
 from .conftest import ReceiverClient
 from .forum import PHISHING, SQL_JOINS, Forum, new_key, ok, posts_of, refused, running
 
+pytestmark = pytest.mark.both_backends
+
 
 @pytest.fixture
-def forum(tmp_path: Path, vapid_pem: Path, receiver: ReceiverClient) -> Iterator[Forum]:
-    with running(tmp_path, vapid_pem, receiver, talk_thread_rate_limit="100/1h") as started:
+def forum(place: Path | str, vapid_pem: Path, receiver: ReceiverClient) -> Iterator[Forum]:
+    with running(place, vapid_pem, receiver, talk_thread_rate_limit="100/1h") as started:
         yield started
 
 
@@ -190,11 +192,11 @@ def test_reading_needs_a_sign_in_unless_discussions_are_public(tmp_path: Path, v
         assert public.store.db.execute("SELECT count(*) FROM posts").fetchone()[0] == 1
 
 
-def test_a_forged_or_expired_identity_is_refused_and_changes_nothing(tmp_path: Path, vapid_pem: Path,
+def test_a_forged_or_expired_identity_is_refused_and_changes_nothing(place: Path | str, vapid_pem: Path,
                                                                      receiver: ReceiverClient) -> None:
     from .test_identity import HEADER, Signer
 
-    with running(tmp_path, vapid_pem, receiver) as forum:
+    with running(place, vapid_pem, receiver) as forum:
         impostor = Signer("talk-key")  # the same key id, another key
         body = {"item": SQL_JOINS, "body": "I am Ada", "idempotency_key": new_key()}
         for token, code in ((impostor.token(sub="sso|ada-1", email="ada@example.org"), "sign_in_invalid"),

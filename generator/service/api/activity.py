@@ -60,7 +60,7 @@ class Following(BaseModel):
 
 @router.get("/me/activity", response_model=Bell, summary="The bell: replies, posts in threads you follow, "
             "mentions and (stewards) flags")
-async def bell(ctx: Ctx, principal: SignedIn, unread: Annotated[bool, Query()] = False,
+def bell(ctx: Ctx, principal: SignedIn, unread: Annotated[bool, Query()] = False,
                limit: Annotated[int, Query(ge=1, le=100)] = 30) -> Bell:
     found = ctx.store.feed_state()
     state = found.state if found else FeedState("Practica", "https://invalid/", None, {}, {})
@@ -72,19 +72,19 @@ async def bell(ctx: Ctx, principal: SignedIn, unread: Annotated[bool, Query()] =
 
 
 @router.post("/me/activity/read", status_code=204, summary="Mark activity read: these `ids`, or `all`")
-async def read(body: ReadBody, ctx: Ctx, principal: SignedIn) -> Response:
+def read(body: ReadBody, ctx: Ctx, principal: SignedIn) -> Response:
     ctx.store.mark_read(principal.subject, None if body.all else body.ids, utcnow())
     return Response(status_code=204)
 
 
 @router.put("/threads/{tid}/follow", response_model=Following, summary="Follow a thread: hear of its new posts")
-async def follow(tid: ThreadId, ctx: Ctx, principal: SignedIn) -> Following:
+def follow(tid: ThreadId, ctx: Ctx, principal: SignedIn) -> Following:
     return _follow(ctx, principal, tid, True)
 
 
 @router.delete("/threads/{tid}/follow", response_model=Following,
                summary="Unfollow a thread (even one you opened or posted in)")
-async def unfollow(tid: ThreadId, ctx: Ctx, principal: SignedIn) -> Following:
+def unfollow(tid: ThreadId, ctx: Ctx, principal: SignedIn) -> Following:
     return _follow(ctx, principal, tid, False)
 
 
@@ -94,7 +94,7 @@ class Unsubscribed(BaseModel):
 
 @router.post("/unsubscribe/{value}", response_model=Unsubscribed,
              summary="One-click unsubscribe from reminder mail (RFC 8058); the link in every mail, no sign-in")
-async def unsubscribe(value: Annotated[str, Path(max_length=600, description="The mail's signed token.")],
+def unsubscribe(value: Annotated[str, Path(max_length=600, description="The mail's signed token.")],
                       ctx: Ctx) -> Unsubscribed:
     secret = ctx.settings.email.secret
     subject = subject_of(value, secret) if secret is not None else None

@@ -53,7 +53,7 @@ async def run_send(_: Admin, ctx: Ctx) -> dict[str, Any]:
 
 
 @router.get("/stats", summary="Counts: subscriptions, outbox rows by state, last ingest")
-async def stats(_: Admin, ctx: Ctx) -> dict[str, Any]:
+def stats(_: Admin, ctx: Ctx) -> dict[str, Any]:
     found = ctx.store.feed_state()
     return {"subscriptions": ctx.store.count_subscriptions(), "outbox": ctx.store.outbox_counts(),
             "feed_ingested_at": found.ingested_at.isoformat() if found else None}

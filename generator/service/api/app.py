@@ -64,13 +64,13 @@ async def rate_limited(request: Request, ctx: Ctx) -> None:
 
 
 @router.get("/vapid-public-key", response_model=PublicKey, summary="The key browsers subscribe with")
-async def public_key(ctx: Ctx) -> PublicKey:
+def public_key(ctx: Ctx) -> PublicKey:
     return PublicKey(public_key=ctx.key.public_key)
 
 
 @router.get("/health", response_model=Health, summary="Is the service up, can it store, has it read the feed?",
             responses={503: {"model": ErrorBody, "description": "The database cannot be written"}})
-async def health(ctx: Ctx) -> Health:
+def health(ctx: Ctx) -> Health:  # not async: FastAPI runs it in a worker thread, so a slow database blocks no one
     problem = ctx.store.write_problem()  # a store that only reads would lose every subscription: not healthy
     if problem is not None:
         log.error("health: the database cannot be written: %s", problem)
@@ -80,7 +80,7 @@ async def health(ctx: Ctx) -> Health:
 
 
 @router.get("/options", response_model=Options, summary="Topics, people, types and frequencies one can follow")
-async def options(ctx: Ctx) -> Options:
+def options(ctx: Ctx) -> Options:
     found = ctx.store.feed_state()
     refs = (found.state.topics, found.state.people) if found else ({}, {})
     return Options(topics=[Choice(id=r.id, name=r.name, url=r.url) for r in refs[0].values()],
@@ -91,7 +91,7 @@ async def options(ctx: Ctx) -> Options:
 @router.post("/subscriptions", response_model=SubscriptionView, status_code=201,
              dependencies=[Depends(rate_limited)], summary="Subscribe, or update a subscription you hold",
              responses={200: {"model": SubscriptionView, "description": "Updated an existing subscription"}})
-async def subscribe(body: SubscriptionBody, response: Response, ctx: Ctx) -> SubscriptionView:
+def subscribe(body: SubscriptionBody, response: Response, ctx: Ctx) -> SubscriptionView:
     try:
         endpoint = ctx.allowlist.check(body.endpoint)
     except Refused as exc:
@@ -111,13 +111,13 @@ async def subscribe(body: SubscriptionBody, response: Response, ctx: Ctx) -> Sub
 
 
 @router.get("/subscriptions/{sid}", response_model=SubscriptionView, summary="Read your subscription's preferences")
-async def read(sub: Held) -> SubscriptionView:
+def read(sub: Held) -> SubscriptionView:
     return SubscriptionView.of(sub)
 
 
 @router.put("/subscriptions/{sid}", response_model=SubscriptionView, dependencies=[Depends(rate_limited)],
             summary="Change your subscription's preferences")
-async def update(body: PreferencesUpdate, sub: Held, ctx: Ctx) -> SubscriptionView:
+def update(body: PreferencesUpdate, sub: Held, ctx: Ctx) -> SubscriptionView:
     prefs = check_follows(body.preferences.value(), ctx)
     changed = Subscription(sub.endpoint, sub.p256dh, sub.auth, prefs, sub.created_at, utcnow())
     ctx.store.save_subscription(changed)
@@ -126,7 +126,7 @@ async def update(body: PreferencesUpdate, sub: Held, ctx: Ctx) -> SubscriptionVi
 
 
 @router.delete("/subscriptions/{sid}", status_code=204, summary="Unsubscribe (pending notifications are dropped)")
-async def unsubscribe(sub: Held, ctx: Ctx) -> Response:
+def unsubscribe(sub: Held, ctx: Ctx) -> Response:
     ctx.store.delete_subscription(sub.id)
     log.info("subscription %s deleted by its holder", sub.id)
     return Response(status_code=204)
@@ -176,6 +176,7 @@ def create_app(settings: ServiceSettings, store: Store, *, feed: str | None = No
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         signer = VapidSigner(key, subject, settings.vapid_expiry)
+        store.claim_lease = settings.claim_lease
         async with Sender(store, signer, ctx.allowlist, ttl=settings.ttl, concurrency=settings.concurrency,
                           timeout=settings.timeout, max_attempts=settings.max_attempts,
                           backoff=settings.backoff, lock_screen=settings.lock_screen, rules=ctx.rules) as sender:
@@ -190,6 +191,12 @@ def create_app(settings: ServiceSettings, store: Store, *, feed: str | None = No
                     task.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
                         await task
+                    # Stopping: what this instance claimed and did not finish goes back for another sender now,
+                    # not when its lease ends (a row in flight may then be sent twice: the same payload and
+                    # tag, so it is shown once).
+                    released = store.release()
+                    if released:
+                        log.info("released %d unfinished claims for another sender", released)
 
     # docs_url=None: FastAPI's own docs page loads Swagger UI from a CDN; `docs.py` serves a local copy.
     app = FastAPI(title="Practica push service", version=__version__, lifespan=lifespan, redoc_url=None,

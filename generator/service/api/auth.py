@@ -3,6 +3,7 @@ GET /api/v1/auth, which tells the site how readers sign in here and who this one
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -28,7 +29,8 @@ async def reader(request: Request, ctx: Ctx) -> Principal | None:
         found: Principal | None = request.state.principal
         return found
     address = socket_peer(request.scope)
-    state = ctx.store.feed_state()
+    # The store is read and written in a worker thread: a database across the network holds up no other request.
+    state = await asyncio.to_thread(ctx.store.feed_state)
     try:
         principal = await ctx.identify(request.headers, address, is_trusted(address, ctx.settings.trusted_proxies),
                                        state.state.people if state else {})
@@ -36,8 +38,8 @@ async def reader(request: Request, ctx: Ctx) -> Principal | None:
         status = 503 if exc.code == "identity_unavailable" else 401
         raise ApiError(status, exc.code, str(exc), (ctx.identify.header or "").lower() or None) from None
     request.state.principal = principal
-    if principal is not None:
-        people.refresh(ctx.store, principal, utcnow())  # any signed-in call is "seen": retention counts from it
+    if principal is not None:  # any signed-in call is "seen": retention counts from it
+        await asyncio.to_thread(people.refresh, ctx.store, principal, utcnow())
     return principal
 
 
@@ -83,7 +85,7 @@ class AuthView(BaseModel):
 
 
 @router.get("/auth", response_model=AuthView, summary="How readers sign in here, and who this one is")
-async def auth(ctx: Ctx, principal: Reader) -> AuthView:
+def auth(ctx: Ctx, principal: Reader) -> AuthView:
     view = None if principal is None else ReaderView(name=principal.name, email=principal.email,
                                                        person=principal.person, demo=principal.demo)
     choices: list[DemoPerson] = []

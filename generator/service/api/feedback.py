@@ -73,7 +73,7 @@ router = APIRouter(prefix="/api/v1", tags=["feedback"], responses=ERRORS)
              responses={200: {"model": FeedbackResult, "description": "A resend, or a comment added to the vote"},
                         409: {"model": ErrorBody, "description": "This id is another page's or answer's vote"},
                         503: {"model": ErrorBody, "description": "The service has not read the site's feed yet"}})
-async def give_feedback(body: FeedbackBody, response: Response, ctx: Ctx) -> FeedbackResult:
+def give_feedback(body: FeedbackBody, response: Response, ctx: Ctx) -> FeedbackResult:
     found = ctx.store.feed_state()
     if found is None:
         raise ApiError(503, "feed_not_read", "the service has not read the site's feed yet; try again later",

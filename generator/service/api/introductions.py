@@ -44,19 +44,19 @@ class IntroductionBody(BaseModel):
 
 
 @router.get("/me/introduction", response_model=Introduced, summary="Your introduction, or why you have none")
-async def get_mine(ctx: Ctx, principal: SignedIn) -> Introduced:
+def get_mine(ctx: Ctx, principal: SignedIn) -> Introduced:
     return intro.mine(ctx.talk, principal)
 
 
 @router.put("/me/introduction", response_model=Introduced, responses=PROFILE,
             summary="Introduce yourself, or change your introduction (its photo stays)")
-async def put_mine(body: IntroductionBody, ctx: Ctx, principal: SignedIn) -> Introduced:
+def put_mine(body: IntroductionBody, ctx: Ctx, principal: SignedIn) -> Introduced:
     texts = {"motto": body.motto, "learning": body.learning, "workplace": body.workplace}
     return intro.introduce(ctx.talk, principal, texts, body.communities, utcnow())
 
 
 @router.delete("/me/introduction", status_code=204, summary="Delete your introduction and its photo, at once")
-async def delete_mine(ctx: Ctx, principal: SignedIn) -> Response:
+def delete_mine(ctx: Ctx, principal: SignedIn) -> Response:
     intro.remove(ctx.talk, principal)
     return Response(status_code=204)
 
@@ -73,7 +73,7 @@ async def put_photo(request: Request, ctx: Ctx, principal: SignedIn) -> Introduc
 
 
 @router.delete("/me/introduction/photo", status_code=204, summary="Remove your introduction's photo")
-async def delete_photo(ctx: Ctx, principal: SignedIn) -> Response:
+def delete_photo(ctx: Ctx, principal: SignedIn) -> Response:
     intro.remove_photo(ctx.talk, principal, utcnow())
     return Response(status_code=204)
 
@@ -81,7 +81,7 @@ async def delete_photo(ctx: Ctx, principal: SignedIn) -> Response:
 @router.get("/photos/{photo_id}", response_class=Response, summary="An introduction's photo",
             responses={200: {"content": {SERVED_AS: {}}, "description": "The photo as the service re-encoded it"},
                        304: {"description": "Not modified (If-None-Match)"}})
-async def photo(photo_id: PhotoId, request: Request, ctx: Ctx) -> Response:
+def photo(photo_id: PhotoId, request: Request, ctx: Ctx) -> Response:
     """No sign-in: an `<img>` cannot send one. The id is random (128 bits) and changes with every photo, so only
     those shown a post or a member list know it; it stops working once the photo or its person is deleted."""
     etag = f'"{photo_id}"'
@@ -96,12 +96,12 @@ async def photo(photo_id: PhotoId, request: Request, ctx: Ctx) -> Response:
 
 @router.get("/communities/{community}/new-members", response_model=NewMembers,
             summary="A community's new members: who introduced themselves into it or first posted in it lately")
-async def new_members(community: CommunityId, ctx: Ctx, principal: DiscussionReader) -> NewMembers:
+def new_members(community: CommunityId, ctx: Ctx, principal: DiscussionReader) -> NewMembers:
     return intro.new_members(ctx.talk, community, principal, utcnow())
 
 
 @router.post("/communities/{community}/introduction-round", response_model=Round,
              summary="Invite new members to introduce themselves (a steward)",
              responses={403: {"model": ErrorBody, "description": "Not a steward of the community"}})
-async def introduction_round(community: CommunityId, ctx: Ctx, principal: SignedIn) -> Round:
+def introduction_round(community: CommunityId, ctx: Ctx, principal: SignedIn) -> Round:
     return intro.invite(ctx.talk, principal, community, utcnow())

@@ -74,13 +74,13 @@ async def limited(request: Request, ctx: Ctx) -> None:
 
 
 @router.get("/me", response_model=MeView, summary="Who you are signed in as, and what the service holds about you")
-async def me(ctx: Ctx, principal: SignedIn) -> MeView:
+def me(ctx: Ctx, principal: SignedIn) -> MeView:
     return view(ctx, principal)  # the Reader dependency has already refreshed what is kept (seen today)
 
 
 @router.get("/me/export", response_model=PersonalData, summary="Download everything the service holds about you",
             response_description=f"A JSON file ({FILENAME}): your row, your linked devices and their notifications")
-async def export(ctx: Ctx, principal: SignedIn) -> Response:
+def export(ctx: Ctx, principal: SignedIn) -> Response:
     data = personal_data(ctx.store, principal.subject, utcnow())
     return JSONResponse(data.model_dump(mode="json"),
                         headers={"Content-Disposition": f'attachment; filename="{FILENAME}"'})
@@ -89,7 +89,7 @@ async def export(ctx: Ctx, principal: SignedIn) -> Response:
 @router.delete("/me", status_code=204, dependencies=[Depends(limited)],
                summary="Erase what the service holds about you (your row, linked devices and their notifications, "
                "marks and flags; your posts lose your name, or go, as the site chose)")
-async def erase_me(ctx: Ctx, principal: SignedIn) -> Response:
+def erase_me(ctx: Ctx, principal: SignedIn) -> Response:
     erased = erase(ctx.store, principal.subject, ctx.settings.talk.erase_posts)
     if erased is not None:
         log.info("a reader erased their data: %s", erased)  # nothing that names them
@@ -98,7 +98,7 @@ async def erase_me(ctx: Ctx, principal: SignedIn) -> Response:
 
 @router.put("/me/preferences", response_model=MeView, dependencies=[Depends(limited)],
             summary="Choose what notifications show on your devices' lock screens")
-async def choose(body: MePreferences, ctx: Ctx, principal: SignedIn) -> MeView:
+def choose(body: MePreferences, ctx: Ctx, principal: SignedIn) -> MeView:
     now = utcnow()
     with ctx.store.transaction():
         found = refresh(ctx.store, principal, now)
@@ -112,7 +112,7 @@ async def choose(body: MePreferences, ctx: Ctx, principal: SignedIn) -> MeView:
 
 @router.post("/subscriptions/{sid}/owner", response_model=OwnerLinked, dependencies=[Depends(limited)],
              summary="Link this device's subscription to you (needs its auth secret and a sign-in)")
-async def link(principal: SignedIn, sub: Held, ctx: Ctx) -> OwnerLinked:
+def link(principal: SignedIn, sub: Held, ctx: Ctx) -> OwnerLinked:
     with ctx.store.transaction():
         remember(ctx.store, principal, utcnow())
         ctx.store.set_owner(sub.id, principal.subject)
@@ -122,7 +122,7 @@ async def link(principal: SignedIn, sub: Held, ctx: Ctx) -> OwnerLinked:
 
 @router.delete("/subscriptions/{sid}/owner", status_code=204, dependencies=[Depends(limited)],
                summary="Unlink this device's subscription from whoever it is linked to (needs its auth secret)")
-async def unlink(sub: Held, ctx: Ctx) -> Response:
+def unlink(sub: Held, ctx: Ctx) -> Response:
     ctx.store.set_owner(sub.id, None)
     return Response(status_code=204)
 

@@ -22,6 +22,8 @@ PURGE_EVERY = 3600.0  # seconds: retention is counted in days, so hourly keeps e
 
 async def poll_forever(ctx: Context, every: float) -> None:
     """Every `every` seconds read the feed (if one is set) and deliver; wake earlier when a retry or digest is due.
+    With several instances on one database, only the one leading polling reads the feed (`Store.lead_polling`);
+    every instance delivers, sharing the outbox.
 
     A feed or push service that is down is logged and tried again next round; the loop itself never stops.
     """
@@ -29,7 +31,7 @@ async def poll_forever(ctx: Context, every: float) -> None:
     mailer = mailer_for(ctx.settings.email, ctx.rules)
     next_poll = next_purge = 0.0
     while True:
-        if ctx.feed and time.monotonic() >= next_poll:
+        if ctx.feed and time.monotonic() >= next_poll and await asyncio.to_thread(ctx.store.lead_polling):
             next_poll = time.monotonic() + every
             try:
                 found = await asyncio.to_thread(ingest_source, ctx.store, ctx.feed, utcnow(), ctx.rules)

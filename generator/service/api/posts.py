@@ -35,31 +35,31 @@ class FlagBody(BaseModel):
 
 @router.patch("/posts/{pid}", response_model=PostView, responses=NOT_YOURS,
               summary="Edit your post (it is shown as edited)")
-async def edit(pid: PostId, body: Edit, ctx: Ctx, principal: SignedIn) -> PostView:
+def edit(pid: PostId, body: Edit, ctx: Ctx, principal: SignedIn) -> PostView:
     return talk.edit_post(ctx.talk, principal, pid, body.body, utcnow())
 
 
 @router.delete("/posts/{pid}", status_code=204, responses=NOT_YOURS,
                summary="Delete your post (its place stays, without text, while others' replies hang on it)")
-async def delete(pid: PostId, ctx: Ctx, principal: SignedIn) -> Response:
+def delete(pid: PostId, ctx: Ctx, principal: SignedIn) -> Response:
     talk.delete_post(ctx.talk, principal, pid)
     return Response(status_code=204)
 
 
 @router.put("/posts/{pid}/helpful", response_model=Helpful, summary="Mark a post: this helped")
-async def mark(pid: PostId, ctx: Ctx, principal: SignedIn) -> Helpful:
+def mark(pid: PostId, ctx: Ctx, principal: SignedIn) -> Helpful:
     return talk.mark(ctx.talk, principal, pid, True, utcnow())
 
 
 @router.delete("/posts/{pid}/helpful", response_model=Helpful, summary="Take back your \"this helped\" mark")
-async def unmark(pid: PostId, ctx: Ctx, principal: SignedIn) -> Helpful:
+def unmark(pid: PostId, ctx: Ctx, principal: SignedIn) -> Helpful:
     return talk.mark(ctx.talk, principal, pid, False, utcnow())
 
 
 @router.post("/posts/{pid}/flags", response_model=FlagView, status_code=201,
              responses={200: {"model": FlagView, "description": "You had flagged it already: that flag"}},
              summary="Flag a post for the community's stewards (once per post)")
-async def flag(pid: PostId, body: FlagBody, response: Response, ctx: Ctx, principal: SignedIn) -> FlagView:
+def flag(pid: PostId, body: FlagBody, response: Response, ctx: Ctx, principal: SignedIn) -> FlagView:
     found, created = talk.flag(ctx.talk, principal, pid, body.reason, body.text, utcnow())
     response.status_code = 201 if created else 200
     return found

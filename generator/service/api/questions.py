@@ -56,7 +56,7 @@ class NewQuestion(BaseModel):
              "the best few people available for questions",
              response_description="The thread (`routed_to`: whom it was sent to, empty when nobody was "
              "available), its first post and its board's community.")
-async def ask(body: NewQuestion, response: Response, ctx: Ctx, principal: SignedIn) -> Asked:
+def ask(body: NewQuestion, response: Response, ctx: Ctx, principal: SignedIn) -> Asked:
     asked, created = talk.ask(ctx.talk, principal, body.ask.target(), body.community, body.title, body.body,
                               body.idempotency_key, utcnow())
     response.status_code = 201 if created else 200

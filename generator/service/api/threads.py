@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from ..models import ThreadType, utcnow
@@ -27,8 +27,13 @@ CommunityId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]{0,99}$", examp
                                    description="The community's (topic's) id.")]
 Key = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{8,64}$", description="Made by the client for this post (8–64 "
                            "of A-Z a-z 0-9 _ -): a resend with the same key returns the same post, never a second.")]
+def without_nul(text: str) -> str:
+    """Readers' text without NUL characters: the renderer drops them anyway, and PostgreSQL cannot store them."""
+    return text.replace("\x00", "")
+
+
 Text = Annotated[str, Field(max_length=20_000, description="Markdown-lite: paragraphs, *emphasis*, lists, `code`, "
-                            "[links](https://…), @person-id; at most 10,000 characters.")]
+                            "[links](https://…), @person-id; at most 10,000 characters."), AfterValidator(without_nul)]
 ThreadId = Annotated[int, Path(ge=1, le=2**53, description="The thread's id.")]
 CREATED: dict[int | str, dict[str, Any]] = {200: {"description": "A resend: the post this idempotency key made before"}}
 
@@ -72,7 +77,7 @@ class Acceptance(BaseModel):
             summary="An item's discussion (`item`), or a community's board of threads (`community`)",
             response_description="With `item`: the Discussion (`thread` null while nobody has posted). With "
             "`community`: the Board, pinned threads first, then by last activity, `limit` at a time.")
-async def threads(ctx: Ctx, principal: DiscussionReader,
+def threads(ctx: Ctx, principal: DiscussionReader,
                   item: Annotated[str | None, Query(max_length=200, description="An item's feed id.")] = None,
                   community: Annotated[str | None, Query(max_length=100, description="A community's id.")] = None,
                   limit: Annotated[int, Query(ge=1, le=50)] = 20,
@@ -86,13 +91,13 @@ async def threads(ctx: Ctx, principal: DiscussionReader,
 
 
 @router.get("/threads/{tid}", response_model=Discussion, summary="A thread with its posts")
-async def thread(tid: ThreadId, ctx: Ctx, principal: DiscussionReader) -> Discussion:
+def thread(tid: ThreadId, ctx: Ctx, principal: DiscussionReader) -> Discussion:
     return reading.discussion(ctx.talk, tid, principal)
 
 
 @router.post("/threads", response_model=Opened, status_code=201, responses=CREATED,
              summary="Open a board thread, or post on an item's discussion (made by its first post)")
-async def open_thread(body: NewThread, response: Response, ctx: Ctx, principal: SignedIn) -> Opened:
+def open_thread(body: NewThread, response: Response, ctx: Ctx, principal: SignedIn) -> Opened:
     opened, created = talk.open_thread(ctx.talk, principal, body.body, body.idempotency_key, utcnow(),
                                        community=body.community, item=body.item, type=body.type, title=body.title)
     response.status_code = 201 if created else 200
@@ -101,7 +106,7 @@ async def open_thread(body: NewThread, response: Response, ctx: Ctx, principal: 
 
 @router.post("/threads/{tid}/posts", response_model=PostView, status_code=201, responses=CREATED,
              summary="Post in a thread, or reply to one of its top-level posts")
-async def post(tid: ThreadId, body: NewPost, response: Response, ctx: Ctx, principal: SignedIn) -> PostView:
+def post(tid: ThreadId, body: NewPost, response: Response, ctx: Ctx, principal: SignedIn) -> PostView:
     made, created = talk.add_post(ctx.talk, principal, tid, body.body, body.parent, body.idempotency_key, utcnow())
     response.status_code = 201 if created else 200
     return made
@@ -110,5 +115,5 @@ async def post(tid: ThreadId, body: NewPost, response: Response, ctx: Ctx, princ
 @router.post("/threads/{tid}/accept", response_model=ThreadSummary,
              summary="Accept an answer to a question (the asker, or a steward)",
              responses={403: {"model": ErrorBody, "description": "Neither the asker nor a steward"}})
-async def accept(tid: ThreadId, body: Acceptance, ctx: Ctx, principal: SignedIn) -> ThreadSummary:
+def accept(tid: ThreadId, body: Acceptance, ctx: Ctx, principal: SignedIn) -> ThreadSummary:
     return talk.accept(ctx.talk, principal, tid, body.post, utcnow())

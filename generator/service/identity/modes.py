@@ -62,11 +62,14 @@ def person_with_email(people: Mapping[str, Ref], email: str | None) -> str | Non
     return next((ref.id for ref in people.values() if ref.email and ref.email.casefold() == wanted), None)
 
 
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")  # NUL included: no database keeps it in text
+
+
 def _text(value: object) -> str | None:
     """A claim or header as a short single-line text, or None."""
     if not isinstance(value, str):
         return None
-    cleaned = " ".join(value.split())[:MAX_TEXT]
+    cleaned = " ".join(_CONTROLS.sub(" ", value).split())[:MAX_TEXT]
     return cleaned or None
 
 

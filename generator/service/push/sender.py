@@ -207,6 +207,7 @@ class Sender:
             return
         with self.store.transaction():
             verdicts = [self._finish(row, outcome, now) for row, outcome in done]
+            self.store.renew_claims()  # still working on the rest of this run's claims
         done.clear()
         for verdict in verdicts:
             setattr(report, verdict, getattr(report, verdict) + 1)

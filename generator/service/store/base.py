@@ -299,8 +299,13 @@ class AskStore(Protocol):
 class Store(TalkStore, ActivityStore, IntroStore, MailStore, AskStore, Protocol):
     """Subscriptions, the feed's history and the outbox. Methods outside `transaction()` commit on return."""
 
-    def migrate(self) -> int:
-        """Bring the schema up to date; return its version."""
+    claim_lease: float  # seconds a sender's claim holds without renewal (PRACTICA_PUSH_CLAIM_LEASE)
+
+    def migrate(self) -> list[int]:
+        """Bring the schema up to date; return the versions applied now (none if it was current)."""
+
+    def schema_version(self) -> int:
+        """The version the database's schema is at (0: none yet), read without changing anything."""
 
     def transaction(self) -> AbstractContextManager[None]:
         """Group calls into one atomic unit (re-entrant); writers are serialised."""
@@ -379,7 +384,18 @@ class Store(TalkStore, ActivityStore, IntroStore, MailStore, AskStore, Protocol)
         """Up to `limit` pending rows due by `now`, now marked 'sending' with one more attempt counted."""
 
     def requeue_sending(self) -> int:
-        """Rows left 'sending' by a sender that died: back to pending. Only call holding `sender_lock`."""
+        """Rows left 'sending' by a sender that stopped: back to pending. Only call holding `sender_lock`. With
+        several senders on one database (PostgreSQL), only rows whose claim's lease has ended."""
+
+    def release(self) -> int:
+        """This sender's unfinished claims (outbox and mail) back to pending: it is stopping."""
+
+    def renew_claims(self) -> None:
+        """Extend this sender's claims' lease while it still works on them."""
+
+    def lead_polling(self) -> bool:
+        """Whether this instance is the one that polls and ingests the feed now (always, on SQLite; on PostgreSQL
+        the holder of an advisory lock, which passes to another instance when its holder dies)."""
 
     def set_payload(self, row_id: int, payload: str) -> None:
         """Freeze what the row sends, so a resend after a crash is byte-for-byte the same notification."""

@@ -313,5 +313,15 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
         )""",
         "CREATE INDEX introduction_rounds_community ON introduction_rounds (community, id)",
     )),
+    (9, "claims: which sender holds an outbox row or a mail, and until when", (
+        # Several instances on one PostgreSQL database share the outboxes: a row 'sending' belongs to the sender
+        # that claimed it until its lease ends, then another sender may take it back (a dead instance's rows).
+        "ALTER TABLE outbox ADD COLUMN claimed_by TEXT",
+        "ALTER TABLE outbox ADD COLUMN claimed_until TEXT",
+        "ALTER TABLE emails ADD COLUMN claimed_by TEXT",
+        "ALTER TABLE emails ADD COLUMN claimed_until TEXT",
+        "CREATE INDEX outbox_claims ON outbox (state, claimed_until)",
+        "CREATE INDEX emails_claims ON emails (state, claimed_until)",
+    )),
 )
 LATEST = MIGRATIONS[-1][0]

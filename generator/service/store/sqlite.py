@@ -9,6 +9,8 @@ import functools
 import json
 import logging
 import os
+import secrets
+import socket
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -34,6 +36,7 @@ from ..models import (
     Vote,
     iso,
     parse_iso,
+    utcnow,
 )
 from .base import SenderBusy
 from .migrations import LATEST, MIGRATIONS
@@ -44,15 +47,21 @@ from .sqlite_mail import MailTables
 from .sqlite_talk import TalkTables
 
 CHUNK = 500  # ids per IN (…) list
+CLAIM_LEASE = 120.0
 log = logging.getLogger("practica.push")
 
 
 class SqliteStore(TalkTables, ActivityTables, IntroTables, MailTables, AskTables):
     """The Store protocol on an SQLite file. Safe to share between threads; each gets its own connection."""
 
+    EXCLUSIVE_SENDER = True  # one sender at a time (`sender_lock`): whatever is 'sending' at its start was left
+    CLAIM_LOCK = ""  # what a claim's SELECT adds to lock its rows ({table}: the outbox's alias)
+    claim_lease = CLAIM_LEASE  # seconds a claim stays this sender's without being renewed (PRACTICA_PUSH_CLAIM_LEASE)
+
     def __init__(self, path: Path, *, read_only: bool = False) -> None:
         """`read_only` opens the file as SQLite opens one it may not write (reads work, writes fail)."""
         self.path, self.read_only = path, read_only
+        self.owner = sender_id()
         path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
@@ -123,9 +132,10 @@ class SqliteStore(TalkTables, ActivityTables, IntroTables, MailTables, AskTables
             return str(exc)
         return None
 
-    def migrate(self) -> int:
+    def migrate(self) -> list[int]:
         self.db.execute("CREATE TABLE IF NOT EXISTS schema_migrations "
                         "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
+        applied: list[int] = []
         with self.transaction():
             current = self.db.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]
             if current > LATEST:
@@ -137,7 +147,14 @@ class SqliteStore(TalkTables, ActivityTables, IntroTables, MailTables, AskTables
                         self.db.execute(statement)
                     self.db.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)",
                                     (version, name, iso(dt.datetime.now(dt.UTC))))
-        return LATEST
+                    applied.append(version)
+        return applied
+
+    def schema_version(self) -> int:
+        if self.db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+                           ).fetchone() is None:
+            return 0
+        return int(self.db.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0])
 
     # Subscriptions
 
@@ -323,12 +340,13 @@ class SqliteStore(TalkTables, ActivityTables, IntroTables, MailTables, AskTables
                 "SELECT o.id AS row_id, o.slot, o.attempts, o.payload, s.*, p.lock_screen AS owner_lock_screen "
                 "FROM outbox o JOIN subscriptions s ON s.id = o.subscription_id LEFT JOIN people p "
                 "ON p.subject = s.owner WHERE o.state = 'pending' AND o.due_at <= ? ORDER BY o.due_at, o.id "
-                "LIMIT ?", (iso(now), limit)).fetchall()
+                f"LIMIT ?{self.CLAIM_LOCK.format(table='o')}", (iso(now), limit)).fetchall()
             ids = [row["row_id"] for row in rows]
             if not ids:
                 return []
-            self.db.execute(f"UPDATE outbox SET state = 'sending', attempts = attempts + 1, updated_at = ? "
-                            f"WHERE id IN ({_marks(ids)})", (iso(now), *ids))
+            self.db.execute(f"UPDATE outbox SET state = 'sending', attempts = attempts + 1, updated_at = ?, "
+                            f"claimed_by = ?, claimed_until = ? WHERE id IN ({_marks(ids)})",
+                            (iso(now), self.owner, iso(self._lease_end()), *ids))
             items: dict[int, list[FeedItem]] = {i: [] for i in ids}
             known: dict[str, FeedItem] = {}  # a batch's items are shared by most rows: read each once
             for row in self.db.execute(
@@ -341,7 +359,35 @@ class SqliteStore(TalkTables, ActivityTables, IntroTables, MailTables, AskTables
                 for row in rows]
 
     def requeue_sending(self) -> int:
-        return self.db.execute("UPDATE outbox SET state = 'pending' WHERE state = 'sending'").rowcount
+        return self._requeue("outbox")
+
+    def release(self) -> int:
+        """This sender's claims it did not finish (it is stopping): back to pending for another sender."""
+        return sum(self.db.execute(f"UPDATE {table} SET state = 'pending', claimed_by = NULL, claimed_until = NULL "
+                                   "WHERE state = 'sending' AND claimed_by = ?", (self.owner,)).rowcount
+                   for table in ("outbox", "emails"))
+
+    def renew_claims(self) -> None:
+        """Keep this sender's claims its own while it is still working on them."""
+        for table in ("outbox", "emails"):
+            self.db.execute(f"UPDATE {table} SET claimed_until = ? WHERE state = 'sending' AND claimed_by = ?",
+                            (iso(self._lease_end()), self.owner))
+
+    def _requeue(self, table: str) -> int:
+        """Rows left 'sending' by a sender that stopped: back to pending. With one sender at a time (SQLite's
+        `sender_lock`), every such row; with several (PostgreSQL), only those whose claim's lease has ended."""
+        if self.EXCLUSIVE_SENDER:
+            return self.db.execute(f"UPDATE {table} SET state = 'pending', claimed_by = NULL, claimed_until = NULL "
+                                   "WHERE state = 'sending'").rowcount
+        return self.db.execute(f"UPDATE {table} SET state = 'pending', claimed_by = NULL, claimed_until = NULL "
+                               "WHERE state = 'sending' AND (claimed_until IS NULL OR claimed_until <= ?)",
+                               (iso(utcnow()),)).rowcount
+
+    def lead_polling(self) -> bool:
+        return True  # one process polls an SQLite file's feed (`make demo`, one `serve`)
+
+    def _lease_end(self) -> dt.datetime:
+        return utcnow() + dt.timedelta(seconds=self.claim_lease)
 
     def set_payload(self, row_id: int, payload: str) -> None:
         self.db.execute("UPDATE outbox SET payload = ? WHERE id = ? AND payload IS NULL", (payload, row_id))
@@ -405,11 +451,17 @@ class SqliteStore(TalkTables, ActivityTables, IntroTables, MailTables, AskTables
             return "unchanged"
 
     def votes(self) -> Iterator[Vote]:
-        for row in self.db.execute("SELECT * FROM feedback ORDER BY day, rowid").fetchall():
+        for row in self.db.execute("SELECT * FROM feedback ORDER BY day, id").fetchall():
             yield Vote(row["id"], row["page"], bool(row["helpful"]), row["comment"], dt.date.fromisoformat(row["day"]))
 
     def prune_feedback(self, before: dt.date) -> int:
         return self.db.execute("DELETE FROM feedback WHERE day < ?", (before.isoformat(),)).rowcount
+
+
+def sender_id() -> str:
+    """Who claims outbox rows from this store object: host, process and a random part (a restarted process, or
+    a second store in one process, is another sender)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
 def _checkpoint(conn: sqlite3.Connection, path: Path) -> None:

@@ -12,13 +12,17 @@ from typing import TYPE_CHECKING
 
 from ..models import Introduction, iso, parse_iso
 
-# Threads of a community: its board's, and the discussions of items published in it.
-IN_COMMUNITY = ("(t.kind = 'board' AND t.target = ?1) OR (t.kind = 'item' AND t.target IN (SELECT i.id FROM items i, "
-                "json_each(i.topics) j WHERE j.value = ?1))")
+# Threads of a community: its board's, and the discussions of items published in it. `{has}` is the store's
+# JSON-array membership test (JSON_HAS), the one spelling SQLite and PostgreSQL do not share.
+IN_COMMUNITY = ("(t.kind = 'board' AND t.target = ?1) OR (t.kind = 'item' AND t.target IN (SELECT i.id FROM items i "
+                "WHERE {has}))")
 
 
 class IntroTables:
     """The introductions half of the Store protocol."""
+
+    # Whether the JSON array in column {array} holds the value {value}.
+    JSON_HAS = "EXISTS (SELECT 1 FROM json_each({array}) WHERE value = {value})"
 
     if TYPE_CHECKING:
         @property
@@ -66,11 +70,13 @@ class IntroTables:
     def new_members(self, community: str, since: dt.datetime, limit: int) -> list[tuple[str, dt.datetime]]:
         """(subject, when they joined) of people who introduced themselves into the community, or first had a
         visible post in its discussions, at or after `since`: newest first, at most `limit`."""
+        in_community = IN_COMMUNITY.format(has=self.JSON_HAS.format(array="i.topics", value="?1"))
+        introduced = self.JSON_HAS.format(array="n.communities", value="?1")
         rows = self.db.execute(
             "WITH firsts AS (SELECT p.author AS subject, min(p.created_at) AS at FROM posts p JOIN threads t "
-            f"ON t.id = p.thread_id WHERE p.author IS NOT NULL AND p.state = 'visible' AND ({IN_COMMUNITY}) "
-            "GROUP BY p.author), intros AS (SELECT n.subject, n.created_at AS at FROM introductions n, "
-            "json_each(n.communities) c WHERE c.value = ?1), joined AS (SELECT subject, at FROM firsts UNION ALL "
+            f"ON t.id = p.thread_id WHERE p.author IS NOT NULL AND p.state = 'visible' AND ({in_community}) "
+            "GROUP BY p.author), intros AS (SELECT n.subject, n.created_at AS at FROM introductions n WHERE "
+            f"{introduced}), joined AS (SELECT subject, at FROM firsts UNION ALL "
             "SELECT subject, at FROM intros) SELECT subject, min(at) AS at FROM joined GROUP BY subject "
             "HAVING min(at) >= ?2 ORDER BY at DESC, subject LIMIT ?3", (community, iso(since), limit))
         return [(row["subject"], parse_iso(row["at"])) for row in rows]

@@ -22,6 +22,13 @@ class MailTables:
 
         def transaction(self) -> AbstractContextManager[None]: ...
 
+        CLAIM_LOCK: str
+        owner: str
+
+        def _lease_end(self) -> dt.datetime: ...
+
+        def _requeue(self, table: str) -> int: ...
+
     def unmailed(self, limit: int) -> list[tuple[Activity, str]]:
         """Activity not yet considered for mail, oldest first, with its recipient's email choice."""
         rows = self.db.execute(ACTIVITY.replace("SELECT a.*", "SELECT a.*, r.email_pref") +
@@ -48,13 +55,14 @@ class MailTables:
         with self.transaction():
             rows = self.db.execute("SELECT e.*, p.email AS address FROM emails e JOIN people p ON p.subject = "
                                    "e.subject WHERE e.state = 'pending' AND e.due_at <= ? ORDER BY e.due_at, e.id "
-                                   "LIMIT ?", (iso(now), limit)).fetchall()
+                                   f"LIMIT ?{self.CLAIM_LOCK.format(table='e')}", (iso(now), limit)).fetchall()
             ids = [row["id"] for row in rows]
             marks = ", ".join("?" for _ in ids)
             if not ids:
                 return []
-            self.db.execute(f"UPDATE emails SET state = 'sending', attempts = attempts + 1, updated_at = ? "
-                            f"WHERE id IN ({marks})", (iso(now), *ids))
+            self.db.execute(f"UPDATE emails SET state = 'sending', attempts = attempts + 1, updated_at = ?, "
+                            f"claimed_by = ?, claimed_until = ? WHERE id IN ({marks})",
+                            (iso(now), self.owner, iso(self._lease_end()), *ids))
             found: dict[int, list[Activity]] = {i: [] for i in ids}
             for row in self.db.execute(ACTIVITY.replace("SELECT a.*", "SELECT ea.email_id, a.*") +
                                        f"JOIN email_activity ea ON ea.activity_id = a.id WHERE ea.email_id IN "
@@ -72,8 +80,8 @@ class MailTables:
                         "WHERE id = ?", (state, error, iso(due) if due else None, iso(at), mid))
 
     def requeue_mail(self) -> int:
-        """Mails left 'sending' by a mailer that died: back to pending. Only call holding `sender_lock`."""
-        return self.db.execute("UPDATE emails SET state = 'pending' WHERE state = 'sending'").rowcount
+        """Mails left 'sending' by a mailer that stopped: back to pending (see `_requeue`)."""
+        return self._requeue("emails")
 
     def prune_mail(self, before: dt.datetime) -> int:
         return self.db.execute("DELETE FROM emails WHERE state IN ('sent', 'failed') AND updated_at < ?",

@@ -103,7 +103,7 @@ class TalkTables:
             page, args = "AND (t.pinned, t.last_post_at, t.id) < (?, ?, ?)", [int(after[0]), after[1], after[2]]
         rows = self.db.execute(
             THREAD + f"WHERE t.kind = 'board' AND t.target = ? "
-            f"AND (? OR t.author = ? OR ({SHOWN}) > 0) "
+            f"AND (? = 1 OR t.author = ? OR ({SHOWN}) > 0) "
             f"{page} ORDER BY t.pinned DESC, t.last_post_at DESC, t.id DESC LIMIT ?",
             [community, int(everything), viewer, *args, limit]).fetchall()
         return [_thread(row) for row in rows]
@@ -117,7 +117,8 @@ class TalkTables:
         self.db.execute("UPDATE threads SET accepted_post_id = ? WHERE id = ?", (post_id, tid))
 
     def touch_thread(self, tid: int, at: dt.datetime) -> None:
-        self.db.execute("UPDATE threads SET last_post_at = max(last_post_at, ?) WHERE id = ?", (iso(at), tid))
+        self.db.execute("UPDATE threads SET last_post_at = CASE WHEN last_post_at > ?1 THEN last_post_at ELSE ?1 END "
+                        "WHERE id = ?2", (iso(at), tid))
 
     def delete_thread(self, tid: int) -> None:
         self.db.execute("DELETE FROM threads WHERE id = ?", (tid,))
@@ -188,7 +189,7 @@ class TalkTables:
         if self.replies(post.id):
             return True
         first = self.db.execute("SELECT min(p.id), t.kind FROM posts p JOIN threads t ON t.id = p.thread_id "
-                                "WHERE p.thread_id = ?", (post.thread_id,)).fetchone()
+                                "WHERE p.thread_id = ? GROUP BY t.kind", (post.thread_id,)).fetchone()
         if first[0] != post.id or first[1] != "board":
             return False
         count: int = self.db.execute("SELECT count(*) FROM posts WHERE thread_id = ?", (post.thread_id,)).fetchone()[0]

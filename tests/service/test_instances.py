@@ -1,0 +1,96 @@
+"""Several instances on one PostgreSQL database: one polls the feed at a time and another takes over when it
+dies; claims are a sender's own until their lease ends, renewed while it works and given back when it stops."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import psycopg
+import pytest
+
+from generator.service.models import Preferences, Subscription, utcnow
+from generator.service.store.backend import open_store
+from generator.service.store.postgres import PostgresStore
+from generator.service.store.sqlite import SqliteStore
+from tests.pgcluster import Cluster
+
+from .conftest import item, run_ingest
+
+pytestmark = pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+
+
+def _two(database: str) -> tuple[SqliteStore, SqliteStore]:
+    first, second = open_store(database), open_store(database)
+    assert isinstance(first, SqliteStore) and isinstance(second, SqliteStore)
+    return first, second
+
+
+def _queued(store: SqliteStore, devices: int) -> None:
+    with store.transaction():
+        for n in range(devices):
+            store.save_subscription(Subscription(f"https://push.example.net/d/{n}", "p" * 87, "a" * 22,
+                                                 Preferences(topics=("data",))))
+    run_ingest(store, item("old"))
+    run_ingest(store, item("old"), item("new"), now=utcnow())
+
+
+def test_one_instance_polls_and_another_takes_over_when_it_dies(database: str) -> None:
+    first, second = _two(database)
+    try:
+        assert first.lead_polling() and first.lead_polling()  # kept, not taken again
+        assert not second.lead_polling()
+        first.close()  # the instance is gone: PostgreSQL releases its session lock
+        for _ in range(50):  # bounded: the server notices the closed connection at once
+            if second.lead_polling():
+                break
+            time.sleep(0.1)
+        assert second.lead_polling()
+    finally:
+        second.close()
+
+
+def test_claims_are_shared_not_doubled_and_taken_back_only_after_their_lease(database: str) -> None:
+    first, second = _two(database)
+    try:
+        _queued(first, 10)
+        now = utcnow() + dt.timedelta(minutes=1)
+        with first.transaction():
+            mine = first.claim(now, 6)
+        with second.transaction():
+            theirs = second.claim(now, 6)
+        ids = [c.id for c in mine] + [c.id for c in theirs]
+        assert len(mine) == 6 and len(theirs) == 4 and len(set(ids)) == 10  # every row claimed once
+        assert second.requeue_sending() == 0  # the first sender's lease holds
+        first.claim_lease = 0.0
+        first.renew_claims()  # renewing with a lease of 0: it ends now
+        assert second.requeue_sending() == 6  # a stopped sender's rows come back once the lease has ended
+        assert second.release() == 4  # a stopping sender gives its own back, and only its own
+        states = {row[0]: row[1] for row in first.db.execute("SELECT state, count(*) FROM outbox GROUP BY state")}
+        assert states == {"pending": 10}
+    finally:
+        first.close()
+        second.close()
+
+
+def test_health_says_when_the_database_takes_no_writes(database: str, pg_cluster: Cluster) -> None:
+    open_store(database).close()  # migrated
+    name = database.rsplit("/", 1)[1]
+    with psycopg.connect(pg_cluster.url(), autocommit=True) as admin:
+        admin.execute(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on')
+    read_only = PostgresStore(database)
+    try:
+        assert read_only.write_problem() == ("the database is read-only for this role or database "
+                                             "(transaction_read_only is on)")
+    finally:
+        read_only.close()
+    with psycopg.connect(pg_cluster.url(), autocommit=True) as admin:
+        admin.execute(f'ALTER DATABASE "{name}" SET default_transaction_read_only = off')
+    writable = PostgresStore(database)
+    try:
+        assert writable.write_problem() is None
+        pg_cluster.drop(name)  # the database goes away under a running instance
+        problem = writable.write_problem()
+        assert problem is not None and "password" not in problem
+    finally:
+        writable.close()
