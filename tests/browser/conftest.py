@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
 from generator.commands.serve import site_server
 from generator.settings import load_settings
@@ -105,6 +107,26 @@ def phone(browser: Browser) -> Iterator[Page]:
     yield page
     context.close()
     assert errors == [], f"JavaScript errors: {errors}"
+
+
+def reader_context(browser: Browser, **options: Any) -> BrowserContext:
+    """A reader's browser: a small phone's viewport in Berlin's time zone (the conversation and push tests)."""
+    return browser.new_context(viewport={"width": 360, "height": 740}, timezone_id="Europe/Berlin", **options)
+
+
+@contextmanager
+def checked_page(context: BrowserContext, dialogs: bool = False) -> Iterator[Page]:
+    """A new page that fails the test on any JavaScript error, and with `dialogs` on any alert or confirm it
+    opens (Playwright dismisses them silently). What the caller does inside runs before the check."""
+    page = context.new_page()
+    errors: list[str] = []
+    opened: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    if dialogs:
+        page.on("dialog", lambda dialog: opened.append(dialog.message))
+    yield page
+    assert errors == [], f"JavaScript errors: {errors}"
+    assert opened == [], f"dialogs opened: {opened}"
 
 
 def landed(path: str) -> re.Pattern[str]:

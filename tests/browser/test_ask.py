@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from generator.service.identity.principal import Principal
 from generator.service.models import utcnow
 from generator.service.privacy.people import remember
-from tests.browser.conftest import StaticServer
+from tests.browser.conftest import StaticServer, checked_page, reader_context
 from tests.browser.test_accessibility import axe, tab_to
 from tests.browser.test_bell import activity, bell
 from tests.browser.test_me import _closed_port
@@ -32,7 +32,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 
 @pytest.fixture
 def context(browser: Browser, stack: Stack) -> Iterator[BrowserContext]:
-    context = browser.new_context(viewport={"width": 360, "height": 740}, timezone_id="Europe/Berlin")
+    context = reader_context(browser)
     yield context
     context.close()
     stack.store.db.execute("DELETE FROM routes")
@@ -41,11 +41,8 @@ def context(browser: Browser, stack: Stack) -> Iterator[BrowserContext]:
 
 @pytest.fixture
 def page(context: BrowserContext) -> Iterator[Page]:
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    assert errors == [], f"JavaScript errors: {errors}"
+    with checked_page(context) as page:
+        yield page
 
 
 def test_ask_from_a_profile_with_the_keyboard_lands_on_the_board_routed_to_them(

@@ -20,7 +20,7 @@ from generator.service.api.app import create_app
 from generator.service.config import load_settings
 from generator.service.push.vapid import write_keys
 from generator.service.store.backend import open_store
-from tests.browser.conftest import StaticServer
+from tests.browser.conftest import StaticServer, checked_page, reader_context
 from tests.browser.test_accessibility import Scheme, axe, tab_to
 from tests.browser.test_push import FAKE_SUBSCRIBE, Stack, build, controlled, running
 from tests.service.conftest import environment, serving
@@ -38,8 +38,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 
 @pytest.fixture
 def context(browser: Browser, stack: Stack) -> Iterator[BrowserContext]:
-    context = browser.new_context(viewport={"width": 360, "height": 740}, timezone_id="Europe/Berlin",
-                                  accept_downloads=True)
+    context = reader_context(browser, accept_downloads=True)
     context.grant_permissions(["notifications"], origin=stack.server.origin)
     yield context
     context.close()
@@ -47,15 +46,12 @@ def context(browser: Browser, stack: Stack) -> Iterator[BrowserContext]:
 
 @pytest.fixture
 def page(context: BrowserContext, stack: Stack) -> Iterator[Page]:
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    for sub in list(stack.store.subscriptions()):  # each test starts with a service that holds nothing
-        stack.store.delete_subscription(sub.id)
-    if stack.store.person(ADA):
-        stack.store.delete_person(ADA)
-    assert errors == [], f"JavaScript errors: {errors}"
+    with checked_page(context) as page:
+        yield page
+        for sub in list(stack.store.subscriptions()):  # each test starts with a service that holds nothing
+            stack.store.delete_subscription(sub.id)
+        if stack.store.person(ADA):
+            stack.store.delete_person(ADA)
 
 
 def header(page: Page) -> Locator:

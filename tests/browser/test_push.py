@@ -39,7 +39,7 @@ from generator.service.push.schedule import Rules
 from generator.service.push.vapid import write_keys
 from generator.service.store.backend import open_store
 from generator.service.store.sqlite import SqliteStore
-from tests.browser.conftest import StaticServer
+from tests.browser.conftest import StaticServer, checked_page, reader_context
 from tests.conftest import MINI, write_config
 from tests.service.conftest import ReceiverClient, environment, serving
 from tests.service.receiver import ThreadedReceiver
@@ -117,7 +117,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 
 @pytest.fixture
 def context(browser: Browser, stack: Stack) -> Iterator[BrowserContext]:
-    context = browser.new_context(viewport={"width": 360, "height": 740}, timezone_id="Europe/Berlin")
+    context = reader_context(browser)
     context.grant_permissions(["notifications"], origin=stack.server.origin)
     yield context
     context.close()
@@ -125,11 +125,8 @@ def context(browser: Browser, stack: Stack) -> Iterator[BrowserContext]:
 
 @pytest.fixture
 def page(context: BrowserContext) -> Iterator[Page]:
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    assert errors == [], f"JavaScript errors: {errors}"
+    with checked_page(context) as page:
+        yield page
 
 
 def controlled(page: Page, url: str) -> None:

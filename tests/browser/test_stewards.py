@@ -13,6 +13,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from tests.browser.conftest import checked_page, reader_context
 from tests.browser.test_accessibility import Scheme, axe, tab_to
 from tests.browser.test_push import Stack, running
 from tests.browser.test_talk import article, be, forget_discussions, status, talk
@@ -24,6 +25,7 @@ pytestmark = pytest.mark.browser
 LESSON = "learn/forecast-basics/"
 HUB = "topics/data/"
 HOSTILE = "<img src=x onerror=alert(1)> [x](javascript:alert(1))"
+
 
 
 @pytest.fixture(scope="module")
@@ -45,22 +47,18 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 
 @pytest.fixture
 def context(browser: Browser, stack: Stack) -> Iterator[BrowserContext]:
-    context = browser.new_context(viewport={"width": 360, "height": 740}, timezone_id="Europe/Berlin")
+    context = reader_context(browser)
     yield context
     context.close()
 
 
 @pytest.fixture
 def page(context: BrowserContext, stack: Stack) -> Iterator[Page]:
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("dialog", lambda dialog: errors.append("dialog: " + dialog.message))
-    yield page
-    forget_discussions(stack)
-    stack.store.db.execute("DELETE FROM people")
-    stack.store.db.commit()
-    assert errors == [], f"JavaScript errors: {errors}"
+    with checked_page(context, dialogs=True) as page:
+        yield page
+        forget_discussions(stack)
+        stack.store.db.execute("DELETE FROM people")
+        stack.store.db.commit()
 
 
 def call(stack: Stack, person: str, method: str, path: str, body: Any = None) -> Any:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
-from tests.browser.conftest import StaticServer, landed
+from tests.browser.conftest import StaticServer, checked_page, landed, reader_context
 from tests.browser.test_accessibility import Scheme, axe, tab_to
 from tests.browser.test_me import _closed_port
 from tests.browser.test_push import Stack, build, controlled, running
@@ -32,22 +32,16 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 
 @pytest.fixture
 def context(browser: Browser, stack: Stack) -> Iterator[BrowserContext]:
-    context = browser.new_context(viewport={"width": 360, "height": 740}, timezone_id="Europe/Berlin")
+    context = reader_context(browser)
     yield context
     context.close()
 
 
 @pytest.fixture
 def page(context: BrowserContext, stack: Stack) -> Iterator[Page]:
-    page = context.new_page()
-    errors: list[str] = []
-    dialogs: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("dialog", lambda dialog: dialogs.append(dialog.message))  # Playwright dismisses unhandled dialogs
-    yield page
-    forget_discussions(stack)  # each test starts with none
-    assert errors == [], f"JavaScript errors: {errors}"
-    assert dialogs == [], f"dialogs opened: {dialogs}"
+    with checked_page(context, dialogs=True) as page:
+        yield page
+        forget_discussions(stack)  # each test starts with none
 
 
 def forget_discussions(stack: Stack) -> None:

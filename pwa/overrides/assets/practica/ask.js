@@ -14,16 +14,7 @@
   if (!ID || !ID.api || !OUT) return;
   let forms = 0;
 
-  function el(tag, attrs, ...children) {
-    const node = document.createElement(tag);
-    Object.entries(attrs || {}).forEach(([name, value]) => {
-      if (value === false || value === null || value === undefined) return;
-      if (name === "text") node.textContent = value;
-      else node.setAttribute(name, value === true ? "" : value);
-    });
-    children.forEach((child) => { if (child) node.append(child); });
-    return node;
-  }
+  const el = practica.el;   // shared.js: an element with attributes and text, never HTML
   function communitiesOf(root) {
     try { return JSON.parse(root.dataset.askCommunities) || []; } catch { return []; }
   }

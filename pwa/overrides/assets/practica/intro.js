@@ -14,16 +14,7 @@
   const SERVICE_ROOT = ID.api.replace(/\/api\/v1$/, "");   // photo paths are /api/v1/photos/<id>
   const cards = {};
 
-  function el(tag, attrs, ...children) {
-    const node = document.createElement(tag);
-    Object.entries(attrs || {}).forEach(([name, value]) => {
-      if (value === false || value === null || value === undefined) return;
-      if (name === "text") node.textContent = value;
-      else node.setAttribute(name, value === true ? "" : value);
-    });
-    children.forEach((child) => { if (child) node.append(child); });
-    return node;
-  }
+  const el = practica.el;   // shared.js: an element with attributes and text, never HTML
   function refusal(answer) {
     const error = answer.data && answer.data.error;
     if (answer.status === 429) return "Too many changes in a short time. Try again later.";

@@ -17,16 +17,7 @@
     pin: "pinned a thread", unpin: "unpinned a thread", lock: "locked a thread", unlock: "unlocked a thread",
     accept: "accepted an answer", unaccept: "took back an accepted answer", resolve: "resolved a flag" };
 
-  function el(tag, attrs, ...children) {
-    const node = document.createElement(tag);
-    Object.entries(attrs || {}).forEach(([name, value]) => {
-      if (value === false || value === null || value === undefined) return;
-      if (name === "text") node.textContent = value;
-      else node.setAttribute(name, value === true ? "" : value);
-    });
-    children.forEach((child) => { if (child) node.append(child); });
-    return node;
-  }
+  const el = practica.el;   // shared.js: an element with attributes and text, never HTML
   function serviceHtml(html) {   // HTML from the service's sanitiser, and from nowhere else
     const box = el("div", { class: "pr-mod__body" });
     box.innerHTML = html;

@@ -86,6 +86,20 @@ self.practica = {
     return Uint8Array.from(binary, (c) => c.charCodeAt(0));
   },
 
+  /* An element with attributes (`text` sets its textContent; true is an empty attribute; false, null and
+   * undefined leave it out) and children: the conversation scripts build everything readers wrote with it, so
+   * their text is never parsed as HTML (pages only). */
+  el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    Object.entries(attrs || {}).forEach(([name, value]) => {
+      if (value === false || value === null || value === undefined) return;
+      if (name === "text") node.textContent = value;
+      else node.setAttribute(name, value === true ? "" : value);
+    });
+    children.forEach((child) => { if (child) node.append(child); });
+    return node;
+  },
+
   /* The site's root URL on a page, from Material's config (pages only). */
   siteRoot() {
     let base = ".";

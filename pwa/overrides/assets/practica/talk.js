@@ -21,16 +21,7 @@
   const HINT = "Markdown works: *emphasis*, **bold**, lists, `code`, [links](https://…) and @person-id mentions.";
 
   /* ---------- Small DOM helpers: text only ---------- */
-  function el(tag, attrs, ...children) {
-    const node = document.createElement(tag);
-    Object.entries(attrs || {}).forEach(([name, value]) => {
-      if (value === false || value === null || value === undefined) return;
-      if (name === "text") node.textContent = value;
-      else node.setAttribute(name, value === true ? "" : value);
-    });
-    children.forEach((child) => { if (child) node.append(child); });
-    return node;
-  }
+  const el = practica.el;   // shared.js: an element with attributes and text, never HTML
   /* A small round photo beside an author's name (decorative: the name follows): an introduced person's from the
    * service, a site person's profile photo from their card (me/people/<id>.json); shown once it has loaded. */
   const cards = {};
