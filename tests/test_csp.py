@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 import subprocess
 import sys
 import threading
@@ -199,3 +200,16 @@ def test_the_page_scan_stays_linear_on_hostile_pages() -> None:
     code = SCAN_CHILD.format(seconds=2, root=str(Path(__file__).resolve().parent.parent), pages=pages)
     done = subprocess.run([sys.executable, "-"], input=code, capture_output=True, text=True, check=False)
     assert done.returncode == 0, f"the scan used more than 2 s of CPU ({done.returncode}) {done.stderr[-500:]}"
+
+
+def test_only_shared_js_inserts_html_and_only_the_services_sanitised_fields() -> None:
+    """Page scripts build readers' text as text (practica.el); the one place HTML is inserted is shared.js's
+    serviceHtml, and it is called only with the service's sanitised `html` fields."""
+    scripts = Path(__file__).resolve().parent.parent / "pwa" / "overrides" / "assets" / "practica"
+    sinks = re.compile(r"\.innerHTML\s*=|\.outerHTML\s*=|insertAdjacentHTML|document\.write")
+    found = {path.name: len(sinks.findall(path.read_text())) for path in sorted(scripts.glob("*.js"))}
+    assert {name: n for name, n in found.items() if n} == {"shared.js": 1}
+    calls = re.compile(r"serviceHtml\(([^,)]+)")
+    for path in scripts.glob("*.js"):
+        for argument in calls.findall(path.read_text()):
+            assert argument.strip() in {"html", "post.html", "post.note.html"}, (path.name, argument)

@@ -18,16 +18,8 @@
     accept: "accepted an answer", unaccept: "took back an accepted answer", resolve: "resolved a flag" };
 
   const el = practica.el;   // shared.js: an element with attributes and text, never HTML
-  function serviceHtml(html) {   // HTML from the service's sanitiser, and from nowhere else
-    const box = el("div", { class: "pr-mod__body" });
-    box.innerHTML = html;
-    return box;
-  }
-  function when(iso) {
-    const date = new Date(iso);
-    return isNaN(date) ? "" : date.toLocaleString(undefined,
-      { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit" });
-  }
+  const serviceHtml = (html) => practica.serviceHtml(html, "pr-mod__body");   // shared.js: the service's HTML
+  const when = practica.dateTime;
 
   function page(root) {
     const status = root.querySelector("[data-mod-status]");

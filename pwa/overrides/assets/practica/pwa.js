@@ -10,12 +10,11 @@
   let reloading = false;
   function offerUpdate(registration) {
     if (!registration.waiting || document.querySelector(".pr-update")) return;
-    const bar = document.createElement("div");
-    bar.className = "pr-update";
-    bar.setAttribute("role", "alert");
-    bar.innerHTML = '<p class="pr-update__text">New content is available.</p>' +
-      '<button type="button" class="md-button md-button--primary pr-update__reload">Reload</button>' +
-      '<button type="button" class="md-button pr-update__later">Not now</button>';
+    const el = practica.el;
+    const bar = el("div", { class: "pr-update", role: "alert" },
+      el("p", { class: "pr-update__text", text: "New content is available." }),
+      el("button", { type: "button", class: "md-button md-button--primary pr-update__reload", text: "Reload" }),
+      el("button", { type: "button", class: "md-button pr-update__later", text: "Not now" }));
     bar.querySelector(".pr-update__reload").addEventListener("click", () => {
       const waiting = registration.waiting;
       if (!waiting) { location.reload(); return; }

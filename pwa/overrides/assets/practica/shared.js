@@ -100,6 +100,22 @@ self.practica = {
     return node;
   },
 
+  /* A box holding HTML the community service's sanitiser made (posts, notes): the one place page scripts insert
+   * HTML, and only the service's `html` fields go through it (pages only). */
+  serviceHtml(html, className) {
+    const box = document.createElement("div");
+    box.className = className;
+    box.innerHTML = html;
+    return box;
+  },
+
+  /* A service timestamp as the reader's locale writes a date and time ("" when it is not one). */
+  dateTime(iso) {
+    const date = new Date(iso);
+    return isNaN(date) ? "" : date.toLocaleString(undefined,
+      { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit" });
+  },
+
   /* The site's root URL on a page, from Material's config (pages only). */
   siteRoot() {
     let base = ".";

@@ -1,7 +1,8 @@
 /* Practica: an item's discussion (the section "Discussion" under lessons, videos, FAQs and paths), read and
  * written through the community service as the reader me.js knows (practica.identity).
  *
- * Post and note HTML is the service's, already sanitised (talk/markup); it is the only HTML this script inserts.
+ * Post and note HTML is the service's, already sanitised (talk/markup); it is the only HTML this script inserts,
+ * through shared.js's serviceHtml (tests/test_csp.py holds that no script inserts HTML any other way).
  * Everything else is text. A post written while the service cannot be reached waits in the outbox (outbox.js)
  * with its idempotency key and is sent on `online` or the next page view: a resend is the same post, never a
  * second one. Before a reader's first post (GET /me says `posts: 0`) each form shows the guidelines that apply
@@ -36,16 +37,7 @@
     }
     return img;
   }
-  function serviceHtml(html, className) {   // HTML from the service's sanitiser, and from nowhere else
-    const box = el("div", { class: className });
-    box.innerHTML = html;
-    return box;
-  }
-  function when(iso) {
-    const date = new Date(iso);
-    return isNaN(date) ? "" : date.toLocaleString(undefined,
-      { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit" });
-  }
+  const { serviceHtml, dateTime: when } = practica;   // shared.js: the service's sanitised HTML; a date and time
   /* ---------- The outbox (outbox.js): posts not yet taken by the service ---------- */
   const { newKey, entries: outbox, keep, whoAmI, flush, waiting } = practica.outbox;
 
