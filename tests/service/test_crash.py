@@ -161,3 +161,7 @@ def _exactly_once(store: Store, remote_receiver: ReceiverClient, in_flight: set[
             assert len(copies) == 2 and copies[0]["payload"] == copies[1]["payload"]
             assert copies[0]["topic"] == copies[1]["topic"] == rows[endpoint]
     assert resent <= len(in_flight)
+    shown = Counter(len(device["shown"]) for device in result["devices"].values())
+    received = Counter(len(device["received"]) for device in result["devices"].values())
+    print(f"\n{SUBSCRIBERS} devices: shown {dict(shown)} (notifications: devices); received {dict(received)}; "
+          f"rows in flight at the kill {len(in_flight)}, sent twice {resent}")
