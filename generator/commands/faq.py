@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import PracticaError
+from ..service.config import database
 
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _CODE_SPAN = re.compile(r"(`+)(.+?)\1")
@@ -33,7 +34,8 @@ def add_parser(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> N
     cmd.add_argument("--export", type=Path, metavar="FILE",
                      help="the thread as `practica push export-thread ID --out FILE` wrote it (default: read the "
                           "service's database, PRACTICA_PUSH_DB)")
-    cmd.add_argument("--db", type=Path, help="the service's SQLite database (default PRACTICA_PUSH_DB)")
+    cmd.add_argument("--db", type=database, help="the service's database: an SQLite file or a postgresql:// URL "
+                     "(default PRACTICA_PUSH_DB)")
     cmd.add_argument("--id", help="file name without .md (default: from the thread's title)")
     cmd.set_defaults(run=run)
 
@@ -131,7 +133,7 @@ def _read(path: Path) -> dict[str, Any]:
     return data
 
 
-def _exported(tid: int, db: Path | None) -> dict[str, Any]:
+def _exported(tid: int, db: Path | str | None) -> dict[str, Any]:
     """The service's own export of the thread, from its database on this machine (same JSON as the file)."""
     import dataclasses
 
