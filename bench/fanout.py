@@ -67,7 +67,8 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--receivers", type=int, default=2, help="receiver processes (default %(default)s)")
     parser.add_argument("--api-requests", type=int, default=2000, help="subscribes (and as many updates) per run")
-    parser.add_argument("--only", default="send,api", help="send, api or both (default %(default)s)")
+    parser.add_argument("--only", default="send,api", help="send, api, profile (comma-separated; default "
+                        "%(default)s); profile: PostgreSQL with 1 and 2 senders once more under cProfile")
     args = parser.parse_args()
     if args.quick:
         args.subscriptions, args.rounds, args.api_requests = 2000, 1, 200
@@ -90,6 +91,8 @@ def measure(subscriptions: int, rounds: int, receivers: int, api_requests: int, 
     try:
         if "send" in only:
             results["send"] = _fanout(cluster, pem, subscriptions, rounds, receivers)
+        if "profile" in only:
+            results["profile"] = _profiles(cluster, pem, subscriptions, receivers)
         if "api" in only:
             results["api"] = _api(cluster, pem, api_requests)
     finally:
@@ -300,6 +303,64 @@ def _postgres_cpu(cluster: Cluster) -> float:
     return total
 
 
+# --- profile --------------------------------------------------------------------------------------------------
+
+PROFILED = ("_claim", "_record", "_deliver", "push", "transaction", "execute", "pg_advisory_xact_lock", "encrypt",
+            "sign", "run_until_complete", "select")
+
+
+def _profiles(cluster: Cluster, pem: Path, subscriptions: int, receivers: int) -> dict[str, Any]:
+    """PostgreSQL with 1 and with 2 senders, each under cProfile (its default wall-clock timer), on a fresh queue:
+    where each sender's wall time goes (cumulative seconds of the functions that matter)."""
+    procs = [subprocess.Popen([sys.executable, str(RECEIVER)], stdout=subprocess.PIPE, text=True, env=ENV)
+             for _ in range(receivers)]
+    try:
+        bases = [_receiver_base(p) for p in procs]
+        subs = [s for i, base in enumerate(bases) for s in _devices(base, subscriptions // receivers
+                                                                        + (i < subscriptions % receivers))]
+        from generator.service.store.backend import migrate_database
+
+        queue = cluster.create("profiled")
+        migrate_database(queue)
+        _queue(queue, subs)
+        out: dict[str, Any] = {}
+        for senders in (1, 2):
+            name = f"profile{senders}"
+            _template(cluster, "profiled", name)
+            env = _service_env(cluster.url(name), pem, ",".join(bases))
+            files = [OUT / f"profile-pg{senders}-{i}.prof" for i in range(senders)]
+            started = time.monotonic()
+            running = [subprocess.Popen([sys.executable, "-m", "cProfile", "-o", str(f), "-m", "generator.cli", "push",
+                                         "send"], env=env, cwd=OUT, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.DEVNULL) for f in files]
+            for sender in running:
+                sender.wait(timeout=SEND_TIMEOUT)
+            out[f"postgresql-{senders}"] = {"wall": time.monotonic() - started,
+                                            "senders": [_top(f) for f in files]}
+    finally:
+        for p in procs:
+            p.terminate()
+            p.wait(timeout=20)
+    return out
+
+
+def _top(path: Path) -> dict[str, Any]:
+    """Cumulative seconds of the functions named in PROFILED (the largest entry per name) and the top 15."""
+    import pstats
+
+    stats = pstats.Stats(str(path)).stats  # type: ignore[attr-defined]
+    named: dict[str, float] = {}
+    rows = []
+    for (file, line, func), (_, calls, tottime, cumtime, _) in stats.items():
+        rows.append((cumtime, tottime, calls, f"{Path(file).name}:{line}({func})"))
+        if func in PROFILED:
+            key = f"{Path(file).name}:{func}"
+            named[key] = max(named.get(key, 0.0), cumtime)
+    rows.sort(reverse=True)
+    return {"named": dict(sorted(named.items(), key=lambda kv: -kv[1])[:25]),
+            "top_tottime": [r[3] + f" {r[1]:.2f}s/{r[2]} calls" for r in sorted(rows, key=lambda r: -r[1])[:15]]}
+
+
 # --- API --------------------------------------------------------------------------------------------------------
 
 def _api(cluster: Cluster, pem: Path, requests: int) -> dict[str, Any]:
@@ -459,6 +520,11 @@ def markdown(results: dict[str, Any]) -> str:
             lines.append(f"| {key.split('-')[0]} | {r['instances']} | {r['subscribe']['per_s']:,.0f} | "
                          f"{r['subscribe']['errors']} | {r['update']['per_s']:,.0f} | {r['update']['errors']} | "
                          f"{' + '.join(map(str, r['server_cpu']))} | {r['postgres_cpu']:.1f} |")
+    for key, prof in results.get("profile", {}).items():
+        lines += ["", f"Profile, {key} ({prof['wall']:.1f} s wall under cProfile):"]
+        for i, sender in enumerate(prof["senders"]):
+            named = list(sender["named"].items())[:14]
+            lines.append(f"- sender {i + 1}: " + ", ".join(f"{k} {v:.2f} s" for k, v in named))
     return "\n".join(lines)
 
 
