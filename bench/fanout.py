@@ -197,6 +197,7 @@ def _send(db: str, senders: int, pem: Path, allow: str, receivers: list[subproce
     receiver_before = [_cpu(p.pid) for p in receivers]
     postgres_before = _postgres_cpu(cluster)
     load = os.getloadavg()[0]
+    sampler = _Sampler(cluster, db) if db.startswith("postgresql") else None
     logs = [(OUT / "logs" / f"{label}-{i}.log").open("wb") for i in range(senders)]
     started = time.monotonic()
     procs = [subprocess.Popen([sys.executable, "-m", "generator.cli", "push", "send"], env=env, cwd=OUT,
@@ -223,6 +224,7 @@ def _send(db: str, senders: int, pem: Path, allow: str, receivers: list[subproce
                     os.killpg(p.pid, signal.SIGKILL)
         for log in logs:
             log.close()
+        states = sampler.stop() if sampler else {}
     wall = max(ends)
     time.sleep(0.5)  # the senders' backends end and are reaped
     receiver_cpu = [round(_cpu(p.pid) - b, 2) for p, b in zip(receivers, receiver_before, strict=True)]
@@ -234,7 +236,43 @@ def _send(db: str, senders: int, pem: Path, allow: str, receivers: list[subproce
             "shares": shares, "per_s": sent / wall, "cpu_ms_per_msg": 1000 * sum(cpu) / max(sent, 1),
             "receiver_cpu": receiver_cpu, "receiver_busy": max(c / wall for c in receiver_cpu),
             "postgres_cpu": _postgres_cpu(cluster) - postgres_before if db.startswith("postgresql") else 0.0,
-            "load_before": load}
+            "load_before": load, "backend_states": states}
+
+
+class _Sampler:
+    """What the senders' PostgreSQL backends are doing, sampled every SAMPLE_EVERY s from pg_stat_activity on a
+    connection of its own: waiting for a lock (the advisory write lock), running a statement, idle inside a
+    transaction (the sender holds the write lock while Python works between statements), or idle (the sender
+    is sending, not using the database). Counts of backend-samples, and of samples taken."""
+
+    SAMPLE_EVERY = 0.02
+
+    def __init__(self, cluster: Cluster, db: str) -> None:
+        import threading
+
+        self.cluster, self.name = cluster, db.rsplit("/", 1)[1]
+        self.counts: dict[str, int] = {}
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        import psycopg
+
+        with psycopg.connect(self.cluster.url(), autocommit=True) as conn:
+            while not self.done.wait(self.SAMPLE_EVERY):
+                self.counts["samples"] = self.counts.get("samples", 0) + 1
+                for kind, event, state in conn.execute(
+                        "SELECT wait_event_type, wait_event, state FROM pg_stat_activity WHERE datname = %s "
+                        "AND pid <> pg_backend_pid() AND backend_type = 'client backend'", (self.name,)):
+                    key = (f"lock wait ({event})" if kind == "Lock" else "running SQL" if state == "active"
+                           else str(state))
+                    self.counts[key] = self.counts.get(key, 0) + 1
+
+    def stop(self) -> dict[str, int]:
+        self.done.set()
+        self.thread.join(10)
+        return dict(sorted(self.counts.items(), key=lambda kv: -kv[1]))
 
 
 def _outcome(db: str) -> tuple[int, list[int]]:
@@ -504,6 +542,13 @@ def markdown(results: dict[str, Any]) -> str:
                          f"{r['cpu_ms_per_msg']:.2f} | {100 * r['receiver_busy']:.0f} % of a core | "
                          f"{r['postgres_cpu']:.1f} | {' / '.join(map(str, r['shares']))} | {r['load_before']:.2f} |")
         p1, p2, sq = best["postgresql-1"]["per_s"], best["postgresql-2"]["per_s"], best["sqlite-1"]["per_s"]
+        lines += ["", "Share of each sender's wall time its PostgreSQL connection spent (pg_stat_activity, sampled "
+                  "every 20 ms; idle connections of the pool left out):", ""]
+        for n in SENDERS:
+            states = dict(best[f"postgresql-{n}"].get("backend_states") or {})
+            total = n * max(states.pop("samples", 1), 1)
+            lines.append(f"- PostgreSQL×{n}: " + ", ".join(f"{k} {100 * v / total:.0f} %" for k, v in states.items()
+                                                          if k != "idle"))
         lines += ["", f"PostgreSQL×2 / PostgreSQL×1 = **{p2 / p1:.2f}×** (budget ≥ 1.6×: "
                   f"{'met' if p2 / p1 >= 1.6 else 'missed'}); PostgreSQL×1 / SQLite×1 = **{p1 / sq:.2f}** "
                   f"(budget within 25 %, ≥ 0.75: {'met' if p1 / sq >= 0.75 else 'missed'}).", "",
