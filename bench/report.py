@@ -13,10 +13,16 @@ def markdown(r: dict[str, Any]) -> str:
              f"{r['machine']['python']}), {r['seconds'] / 60:.1f} min in all: "
              f"`.venv/bin/python bench/run.py{flag}`.\n"]
     for name, render in (("build", _build), ("serve", _serve), ("weight", _weight), ("search", _search),
-                         ("validate", _validate), ("push", _push)):
+                         ("validate", _validate), ("push", _push), ("fanout", _fanout)):
         if r.get(name):
             parts.append(render(r))
     return "\n".join(parts)
+
+
+def _fanout(r: dict[str, Any]) -> str:
+    import fanout
+
+    return "### Fan-out on PostgreSQL (`--only fanout`, issue 19)\n\n" + fanout.markdown(r["fanout"]) + "\n"
 
 
 def _build(r: dict[str, Any]) -> str:

@@ -1,6 +1,7 @@
 """Practica's benchmarks: `make bench` (about 30 minutes) or `make bench ARGS=--quick` (under 5).
 
     python bench/run.py [--quick] [--only build,validate,weight,push,serve,search] [--sizes 1000,5000]
+    python bench/run.py [--quick] --only fanout   # issue 19, not in the default steps: it starts PostgreSQL
 
 Writes every figure to bench/out/results-<mode>.json and a Markdown report (the tables in
 bench/BENCHMARKS.md) to bench/out/report-<mode>.md. Generated communities and sites go to bench/out/.
@@ -32,6 +33,7 @@ OUT = HERE / "out"
 LOGS = OUT / "logs"
 SEED = 1
 STEPS = ("build", "validate", "weight", "push", "serve", "search")
+EXTRA = ("fanout",)  # run only when named in --only (bench/fanout.py: a throwaway PostgreSQL cluster)
 log = logging.getLogger("bench")
 
 
@@ -65,7 +67,8 @@ def main() -> int:
         saved.write_text(json.dumps(results, indent=1, default=str))
         (OUT / f"report-{mode}.md").write_text(report.markdown(results))
 
-    cases = {n: _prepare(n) for n in sorted({*sizes, *([5000] if "validate" in steps else [])})}
+    needs_sites = any(s not in ("push", *EXTRA) for s in steps)  # push and fanout make their own data
+    cases = {n: _prepare(n) for n in sorted({*sizes, *([5000] if "validate" in steps else [])})} if needs_sites else {}
     save("prepare")
     if "build" in steps:
         rounds = 1 if args.quick else 2
@@ -83,6 +86,14 @@ def main() -> int:
 
         results["push"] = push.fanout(10_000 if not args.quick else 2_000, LOGS)
         save("push")
+    if "fanout" in steps:
+        import fanout
+
+        quick = args.quick
+        results["fanout"] = fanout.measure(2_000 if quick else 20_000, 1 if quick else 2, 2, 200 if quick else 2_000,
+                                           ["send", "api"])
+        log.info("fan-out (issue 19):\n%s", fanout.markdown(results["fanout"]))
+        save("fanout")
     if "serve" in steps and not args.quick:
         results["serve"] = {"items": sizes[0], "practica": build.serve_rebuild(cases[sizes[0]], True, LOGS),
                             "plain": build.serve_rebuild(cases[sizes[0]], False, LOGS)}
