@@ -165,7 +165,9 @@ class Sender:
         """The next due rows, now 'sending', each payload built and stored in the same transaction: committed
         before any request, so every attempt sends the same notification. A row whose payload cannot be built
         comes with the outcome to record instead."""
-        with self.store.transaction():
+        # Not serialised with other writers: the claim locks its own rows (FOR UPDATE … SKIP LOCKED on PostgreSQL),
+        # so several senders claim side by side (bench/BENCHMARKS.md, "Fan-out on PostgreSQL").
+        with self.store.transaction(serialised=False):
             return [self._freeze(row, state) for row in self.store.claim(now, self.concurrency)]
 
     def _freeze(self, row: Claim, state: FeedState) -> tuple[Claim, Outcome | None]:
@@ -205,7 +207,7 @@ class Sender:
         'sending', so a crash before this commit resends it (the same payload, tag and Topic: shown once)."""
         if not done:
             return
-        with self.store.transaction():
+        with self.store.transaction(serialised=False):  # the rows this sender claimed (and locks as it writes them)
             verdicts = [self._finish(row, outcome, now) for row, outcome in done]
             self.store.renew_claims()  # still working on the rest of this run's claims
         done.clear()

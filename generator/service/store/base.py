@@ -307,8 +307,10 @@ class Store(TalkStore, ActivityStore, IntroStore, MailStore, AskStore, Protocol)
     def schema_version(self) -> int:
         """The version the database's schema is at (0: none yet), read without changing anything."""
 
-    def transaction(self) -> AbstractContextManager[None]:
-        """Group calls into one atomic unit (re-entrant); writers are serialised."""
+    def transaction(self, serialised: bool = True) -> AbstractContextManager[None]:
+        """Group calls into one atomic unit (re-entrant); writers are serialised. `serialised=False` is for the
+        senders' claims and records, which touch only rows they lock themselves: on PostgreSQL they then run
+        beside other transactions instead of queueing for the database-wide write lock."""
 
     def close(self) -> None:
         """Release the database; afterwards its main file alone holds everything (a backup may copy it)."""

@@ -197,12 +197,13 @@ class PostgresStore(SqliteStore):
             yield conn
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
+    def transaction(self, serialised: bool = True) -> Iterator[None]:
         if getattr(self._local, "conn", None) is not None:
             yield
             return
         with self._pool.connection() as conn, conn.transaction():
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+            if serialised:
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
             self._local.conn = conn
             try:
                 yield

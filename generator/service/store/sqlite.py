@@ -88,7 +88,7 @@ class SqliteStore(TalkTables, ActivityTables, IntroTables, MailTables, AskTables
         return conn
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
+    def transaction(self, serialised: bool = True) -> Iterator[None]:  # SQLite has one writer at a time anyway
         db = self.db
         if self._local.depth:
             self._local.depth += 1
