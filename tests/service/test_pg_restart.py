@@ -18,7 +18,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -35,6 +35,11 @@ from .conftest import ReceiverClient, environment, item, run_ingest, serving, su
 from .test_crash import KILL_AFTER, SUBSCRIBERS, _exactly_once, _outbox
 
 _names = itertools.count(1)
+SECRET = "restart-s3cret"  # the cluster trusts loopback clients, so any password works: it must never be printed
+
+
+def _with_password(url: str) -> str:
+    return url.replace("://practica@", f"://practica:{SECRET}@")
 
 
 @pytest.fixture(scope="module")
@@ -54,10 +59,10 @@ def url(cluster: Cluster) -> Iterator[str]:
     cluster.drop(name)
 
 
-def _until(check: object, what: str, process: subprocess.Popen[str] | None = None, seconds: float = 180) -> None:
+def _until(check: Callable[[], object], what: str, process: subprocess.Popen[str] | None = None,
+           seconds: float = 180) -> None:
     """Wait for `check()` to be true, bounded; failing early if `process` ended. A database error while the
     server restarts counts as not yet."""
-    assert callable(check)
     deadline = time.monotonic() + seconds  # a bound for a stuck machine, not an assertion about speed
     while True:
         if process is not None:
@@ -106,7 +111,8 @@ def test_serve_survives_a_restart_mid_fan_out_and_sends_each_notification_once(
     store = open_store(url)
     assert isinstance(store, PostgresStore)
     _outbox(store, remote_receiver)
-    env = {**os.environ, **environment(url, vapid_pem, remote_receiver.base, concurrency="16", claim_lease="1s")}
+    env = {**os.environ, **environment(_with_password(url), vapid_pem, remote_receiver.base, concurrency="16",
+                                       claim_lease="1s")}
     server = subprocess.Popen([sys.executable, "-m", "generator.cli", "push", "serve", "--port", "0",
                                "--every", "1s"], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True)
@@ -119,7 +125,7 @@ def test_serve_survives_a_restart_mid_fan_out_and_sends_each_notification_once(
         _, err = server.communicate(timeout=60)
     assert server.returncode == 0, err
     assert "a delivery run failed" in err and "AdminShutdown" in err  # logged, and the next round went on
-    assert "push service stopped" in err
+    assert "push service stopped" in err and SECRET not in err
     _exactly_once(store, remote_receiver, in_flight)
 
 
@@ -128,7 +134,8 @@ def test_push_send_through_a_restart_finishes_the_job_once(
     store = open_store(url)
     assert isinstance(store, PostgresStore)
     _outbox(store, remote_receiver)
-    env = {**os.environ, **environment(url, vapid_pem, remote_receiver.base, concurrency="16", claim_lease="1s")}
+    env = {**os.environ, **environment(_with_password(url), vapid_pem, remote_receiver.base, concurrency="16",
+                                       claim_lease="1s")}
 
     def send() -> subprocess.Popen[str]:
         return subprocess.Popen([sys.executable, "-m", "generator.cli", "push", "send"], env=env, cwd=tmp_path,
@@ -137,16 +144,18 @@ def test_push_send_through_a_restart_finishes_the_job_once(
     first = send()
     try:
         in_flight = _restart_mid_fan_out(cluster, store, remote_receiver, first)
-        _, err = first.communicate(timeout=300)
+        _, first_err = first.communicate(timeout=300)
     finally:
         first.kill()
     # The run failed with the database: one line saying what to do (its claims given back once it was back)
-    assert first.returncode == 1, err
-    assert "Traceback" not in err, err
-    assert "the database went away during the run" in err and "run `practica push send` again" in err, err
+    assert first.returncode == 1, first_err
+    assert "Traceback" not in first_err, first_err
+    assert "the database went away during the run" in first_err, first_err
+    assert "run `practica push send` again" in first_err, first_err
     second = send()
     _, err = second.communicate(timeout=300)
     assert second.returncode == 0, err
+    assert SECRET not in first_err + err
     assert _pending(store) == 0
     _exactly_once(store, remote_receiver, in_flight)
 
