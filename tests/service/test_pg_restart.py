@@ -26,6 +26,7 @@ import psycopg
 import pytest
 
 from generator.service.config import load_settings
+from generator.service.models import Preferences, Subscription, utcnow
 from generator.service.store.backend import open_store, unreachable
 from generator.service.store.postgres import WRITE_LOCK, PostgresStore
 from generator.service.store.sqlite import SqliteStore as Store
@@ -175,6 +176,11 @@ def test_the_api_answers_503_while_the_database_is_down_and_recovers_without_a_r
             created = api.post("/subscriptions", json=subscription_body(sub, topics=["data"]))
             assert created.status_code == 201
             assert api.get("/options").status_code == 200
+            # A restart between two requests goes unnoticed: the pool tests the connection the server closed
+            # while it sat idle, and replaces it, before lending it out.
+            cluster.restart()
+            assert api.get("/options").status_code == 200
+            assert api.post("/subscriptions", json=subscription_body(receiver.subscribe(1)[0])).status_code == 201
             cluster.halt()
             try:
                 down = api.get("/options")
@@ -210,3 +216,39 @@ def test_which_errors_mean_the_database_is_unreachable() -> None:
     assert not unreachable(psycopg.errors.UniqueViolation("duplicate key"))
     assert not unreachable(ValueError("database is locked"))
 
+
+
+def test_the_delivery_loop_outlives_an_outage_longer_than_the_connection_wait(
+        cluster: Cluster, url: str, vapid_pem: Path, receiver: ReceiverClient,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """The database down for longer than a caller waits for a connection: each round's delivery run, and the
+    loop's own look at when the next row falls due, fail with PoolTimeout; the loop logs them and goes on, and
+    delivers once the database is back."""
+    from generator.service.api.app import create_app
+
+    settings = load_settings(environment(url, vapid_pem, receiver.base), env_file=None)
+    store = open_store(url)
+    assert isinstance(store, PostgresStore)
+    run_ingest(store, item("old"))
+    sub = receiver.subscribe(1)[0]
+    with store.transaction():
+        store.save_subscription(Subscription(sub["endpoint"], sub["keys"]["p256dh"], sub["keys"]["auth"],
+                                             Preferences(topics=("data",))))
+
+    def failed_runs() -> int:
+        return sum("a delivery run failed" in record.getMessage() for record in caplog.records)
+
+    try:
+        with serving(create_app(settings, store, poll_every=1.0)):
+            cluster.halt()
+            try:
+                # a second failed run: the loop went on past the first (and its own look at the outbox, between)
+                _until(lambda: failed_runs() >= 2, "two delivery runs to fail", seconds=90)
+            finally:
+                cluster.start()
+            run_ingest(store, item("old"), item("sql-joins", title="SQL joins"), now=utcnow())
+            _until(lambda: receiver.device(sub["endpoint"])["shown"], "the delivery after the outage")
+        assert [n["title"] for n in receiver.device(sub["endpoint"])["shown"].values()] == [
+            "New lesson in Data & Analytics"]
+    finally:
+        store.close()
