@@ -65,14 +65,32 @@ class Cluster:
         self.log = self.root / "server.log"
         self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", SUPERUSER, "-E", "UTF8", "--locale=C",
                   "--no-sync", "--no-instructions")
-        options = (f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root} -c fsync=off "
-                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+        self._options = (f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root} -c fsync=off "
+                         "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
         try:
-            self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.log), "-w", "-t", "60", "start")
-        except subprocess.CalledProcessError as exc:
-            log = self.log.read_text(errors="replace")[-2000:] if self.log.exists() else ""
+            self.start()
+        except RuntimeError:
             shutil.rmtree(self.root, ignore_errors=True)
-            raise RuntimeError(f"the test PostgreSQL did not start: {exc}\n{log}") from None
+            raise
+
+    def start(self) -> None:
+        """Start the server (again, after `halt`), on the same port; returns once it accepts connections."""
+        self._ctl("start", "-o", self._options, "-l", str(self.log))
+
+    def halt(self) -> None:
+        """Stop the server as an administrator would (`pg_ctl stop -m fast`: sessions are ended, the data kept)."""
+        self._ctl("stop", "-m", "fast")
+
+    def restart(self) -> None:
+        """`pg_ctl restart -m fast`: every session is ended, the server back on the same port when this returns."""
+        self._ctl("restart", "-m", "fast", "-o", self._options, "-l", str(self.log))
+
+    def _ctl(self, action: str, *args: str) -> None:
+        try:
+            self._run("pg_ctl", "-D", str(self.data), "-w", "-t", "60", action, *args)
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
+            log = self.log.read_text(errors="replace")[-2000:] if self.log.exists() else ""
+            raise RuntimeError(f"the test PostgreSQL did not {action}: {exc}\n{log}") from None
 
     def _run(self, program: str, *args: str) -> None:
         subprocess.run([str(self.bin / program), *args], preexec_fn=self._drop, check=True, capture_output=True,

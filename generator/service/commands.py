@@ -26,7 +26,7 @@ from .push.ingest import IngestReport, ingest_source
 from .push.schedule import Rules
 from .push.sender import Report, Sender, deliver
 from .push.vapid import VapidKey, write_keys
-from .store.backend import migrate_database, migrates_on_open, open_store, redacted
+from .store.backend import migrate_database, migrates_on_open, open_store, redacted, unreachable, unreachable_in
 from .store.base import Store
 from .store.migrations import LATEST
 
@@ -132,11 +132,30 @@ def send_once(settings: ServiceSettings) -> Report:
 
     try:
         report = asyncio.run(run())
+    except Exception as exc:
+        lost = unreachable_in(exc)
+        if lost is None:
+            raise
+        why = " ".join(str(lost).split())
+        raise PracticaError(f"the database went away during the run ({type(lost).__name__}: {why}); "
+                            "nothing is lost: run `practica push send` again once it is back (rows that were "
+                            "in flight are sent again, shown once)") from None
     finally:
-        store.release()  # interrupted (Ctrl-C): unfinished claims go back at once; after a full run, none
+        _release(store)  # interrupted (Ctrl-C): unfinished claims go back at once; after a full run, none
         store.close()
     log.info("%s", report)
     return report
+
+
+def _release(store: Store) -> None:
+    """Give back this sender's unfinished claims; if the database is unreachable, their lease ends them."""
+    try:
+        store.release()
+    except Exception as exc:
+        if not unreachable(exc):
+            raise
+        log.warning("could not give back unfinished claims (the database is unreachable); they go back for "
+                    "another sender when their lease (PRACTICA_PUSH_CLAIM_LEASE) ends")
 
 
 def export_feedback(settings: ServiceSettings, out: Path | None) -> str:

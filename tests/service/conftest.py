@@ -9,6 +9,8 @@ import asyncio
 import datetime as dt
 import itertools
 import json
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -80,6 +82,23 @@ def receiver() -> Iterator[ReceiverClient]:
     yield client
     client.http.close()
     server.stop()
+
+
+@pytest.fixture
+def remote_receiver() -> Iterator[ReceiverClient]:
+    """The receiver in its own process, as a real push service would be."""
+    process = subprocess.Popen([sys.executable, str(Path(__file__).with_name("receiver.py"))],
+                               stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        assert line.startswith("RECEIVER "), line
+        client = ReceiverClient(line.split()[1])
+        yield client
+        client.http.close()
+    finally:
+        process.kill()
+        process.wait(10)
 
 
 @pytest.fixture(scope="session")

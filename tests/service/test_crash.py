@@ -15,7 +15,6 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -30,23 +29,6 @@ pytestmark = pytest.mark.both_backends
 
 SUBSCRIBERS = 3000
 KILL_AFTER = 300  # deliveries seen by the receiver before the sender is killed
-
-
-@pytest.fixture
-def remote_receiver() -> Iterator[ReceiverClient]:
-    """The receiver in its own process, as a real push service would be."""
-    process = subprocess.Popen([sys.executable, str(Path(__file__).with_name("receiver.py"))],
-                               stdout=subprocess.PIPE, text=True)
-    try:
-        assert process.stdout is not None
-        line = process.stdout.readline()
-        assert line.startswith("RECEIVER "), line
-        client = ReceiverClient(line.split()[1])
-        yield client
-        client.http.close()
-    finally:
-        process.kill()
-        process.wait(10)
 
 
 def _send(env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:

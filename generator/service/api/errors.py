@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
+from ..store.backend import database_errors, unreachable
 from ..talk.policy import TalkError
 
 log = logging.getLogger("practica.push.api")
@@ -20,6 +21,7 @@ OWN_CODES = {"invalid_key", "invalid_timezone", "invalid_time", "invalid_slug"}
 HTTP_CODES = {400: "bad_request", 401: "auth_required", 403: "forbidden", 404: "not_found",
               405: "method_not_allowed", 413: "payload_too_large", 415: "unsupported_media_type",
               429: "rate_limited", 500: "internal", 503: "unavailable"}
+RETRY_DATABASE = 5  # seconds a client is asked to wait (Retry-After) when the database cannot be reached
 
 
 class ErrorDetail(BaseModel):
@@ -55,6 +57,8 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(TalkError, _talk_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _invalid)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _http)  # type: ignore[arg-type]
+    for kind in database_errors():  # handled here, not by _crash: Starlette re-raises what reaches that one
+        app.add_exception_handler(kind, _database)
     app.add_exception_handler(Exception, _crash)
 
 
@@ -81,6 +85,18 @@ async def _http(request: Request, exc: HTTPException) -> JSONResponse:
     message = messages.get(exc.status_code, str(exc.detail))
     return error_response(exc.status_code, HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}"), message,
                           headers=exc.headers)
+
+
+async def _database(request: Request, exc: Exception) -> JSONResponse:
+    """A database that is down or restarting is not a bug: 503 and Retry-After (the store's pool reconnects by
+    itself); any other database error is one, answered as `_crash` does, its traceback logged."""
+    if unreachable(exc):
+        log.warning("%s %s: the database is unreachable: %s: %s", request.method, request.url.path,
+                    type(exc).__name__, " ".join(str(exc).split()))
+        return error_response(503, "database_unavailable", "the service cannot reach its database; try again shortly",
+                              headers={"Retry-After": str(RETRY_DATABASE)})
+    log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+    return error_response(500, "internal", "the push service failed; the error was logged")
 
 
 async def _crash(request: Request, exc: Exception) -> JSONResponse:

@@ -25,7 +25,9 @@ async def poll_forever(ctx: Context, every: float) -> None:
     With several instances on one database, only the one leading polling reads the feed (`Store.lead_polling`);
     every instance delivers, sharing the outbox.
 
-    A feed or push service that is down is logged and tried again next round; the loop itself never stops.
+    A feed, push service or database that is down is logged and tried again next round; the loop itself never
+    stops. A database restart fails the run in progress (its claims stay 'sending' until their lease ends, then
+    any run takes them back); the store's pool replaces the broken connections, so the next round works.
     """
     assert ctx.sender is not None
     mailer = mailer_for(ctx.settings.email, ctx.rules)
@@ -38,6 +40,8 @@ async def poll_forever(ctx: Context, every: float) -> None:
                 log.log(logging.INFO if found.batch else logging.DEBUG, "%s", found)
             except PracticaError as exc:
                 log.warning("could not ingest the feed (will try again in %.0f s): %s", every, exc)
+            except Exception:  # the database went away mid-ingest (a restart): its transaction rolled back
+                log.exception("ingesting the feed failed; trying again in %.0f s", every)
         try:
             report = await deliver(ctx.store, ctx.sender, utcnow())
             log.log(logging.INFO if report else logging.DEBUG, "%s", report)
@@ -70,7 +74,11 @@ async def _purge(ctx: Context) -> None:
 def _pause(ctx: Context, every: float, next_poll: float) -> float:
     """Seconds until the next round: the next poll, or sooner if an outbox row falls due first."""
     wait = max(next_poll - time.monotonic(), 1.0) if ctx.feed else every
-    due = ctx.store.next_due()
+    try:
+        due = ctx.store.next_due()
+    except Exception as exc:  # the database is unreachable: the next round tries it again (and logs a failure)
+        log.warning("could not read when the next delivery is due (trying again in %.0f s): %s", wait, exc)
+        return wait
     if due is not None:
         wait = min(wait, max((due - utcnow()).total_seconds(), 1.0))
     return wait

@@ -9,6 +9,7 @@ it, as it always was; a PostgreSQL database is shared by several instances, so i
 from __future__ import annotations
 
 import sqlite3
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -23,6 +24,40 @@ T = TypeVar("T")
 
 def is_postgres(db: Path | str) -> bool:
     return isinstance(db, str) and db.startswith(("postgresql://", "postgres://"))
+
+
+# sqlite3.OperationalError messages that say the file cannot be used now (its disk or mount, another writer),
+# as opposed to a bug in the SQL, which is an OperationalError too ("no such table").
+SQLITE_UNREACHABLE = ("unable to open database file", "disk I/O error", "database is locked")
+
+
+def unreachable(exc: BaseException) -> bool:
+    """Whether `exc` says the database cannot be reached now rather than that the code is wrong: PostgreSQL down,
+    restarting or refusing connections, no pooled connection free within its wait, a session ended by the server
+    (every psycopg OperationalError, psycopg_pool.PoolTimeout among them); an SQLite file that cannot be opened or
+    stays locked. The API answers these 503 with a Retry-After; the next request may succeed."""
+    if isinstance(exc, sqlite3.OperationalError):
+        return str(exc).startswith(SQLITE_UNREACHABLE)
+    psycopg = sys.modules.get("psycopg")  # not imported: no PostgreSQL store, so none of its errors
+    return psycopg is not None and isinstance(exc, psycopg.OperationalError)
+
+
+def database_errors() -> tuple[type[Exception], ...]:
+    """The exception types `unreachable` may accept, for the API's handler: sqlite3's, and psycopg's once a
+    PostgreSQL store has imported it (the app is created with its store open)."""
+    psycopg = sys.modules.get("psycopg")
+    return (sqlite3.OperationalError, *((psycopg.OperationalError,) if psycopg is not None else ()))
+
+
+def unreachable_in(exc: BaseException) -> BaseException | None:
+    """The error in `exc` (an ExceptionGroup from a task group, or its cause) that says the database cannot be
+    reached now, if any (`unreachable`)."""
+    if unreachable(exc):
+        return exc
+    inner = list(exc.exceptions) if isinstance(exc, BaseExceptionGroup) else []
+    if exc.__cause__ is not None:
+        inner.append(exc.__cause__)
+    return next((found for e in inner if (found := unreachable_in(e)) is not None), None)
 
 
 def migrates_on_open(db: Path | str) -> bool:

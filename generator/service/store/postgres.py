@@ -40,6 +40,9 @@ COMPAT = (
 # Any 64-bit key, the same in every instance: the write lock (pg_advisory_xact_lock).
 WRITE_LOCK = 0x7072616374696361  # "practica"
 POLL_LOCK = WRITE_LOCK + 1  # held for as long as one instance polls the feed
+# seconds a caller waits for a pooled connection (psycopg_pool.PoolTimeout after): while the database is
+# down, the API answers 503 after this long rather than holding the request for psycopg_pool's 30 s.
+CONNECTION_WAIT = 10.0
 HEALTH_TIMEOUT = 3.0  # seconds /health waits for a connection before it says the database is unreachable
 _ID_TABLE = re.compile(r"CREATE TABLE (\w+) \(\s*id INTEGER PRIMARY KEY", re.IGNORECASE)
 _INSERT_INTO = re.compile(r"\s*INSERT INTO (\w+)", re.IGNORECASE)
@@ -177,8 +180,11 @@ class PostgresStore(SqliteStore):
         self.path = redacted(url)  # type: ignore[assignment]  # messages name the database, never its password
         self.read_only = False
         self._local = threading.local()
+        # check: a pooled connection is tested (one round trip) before it is lent out, so those the server
+        # closed while they sat idle (a restart, a failover) are discarded and replaced, not handed to a request.
         self._pool = ConnectionPool(url, min_size=min_size, max_size=max_size, open=True,
-                                    kwargs={"autocommit": True}, name="practica")
+                                    kwargs={"autocommit": True}, name="practica", timeout=CONNECTION_WAIT,
+                                    check=ConnectionPool.check_connection)
         self._pool.wait(timeout=30)
         self.owner = sender_id()
         self._poll_lock: Any = None  # the connection holding the polling lock, while this instance polls
