@@ -28,7 +28,7 @@ import pytest
 from generator.service.config import load_settings
 from generator.service.models import Preferences, Subscription, utcnow
 from generator.service.store.backend import open_store, unreachable
-from generator.service.store.postgres import WRITE_LOCK, PostgresStore
+from generator.service.store.postgres import PostgresStore
 from generator.service.store.sqlite import SqliteStore as Store
 from tests.pgcluster import Cluster
 
@@ -84,16 +84,16 @@ def _sending(store: Store) -> set[str]:
 def _restart_mid_fan_out(cluster: Cluster, store: PostgresStore, remote_receiver: ReceiverClient,
                          process: subprocess.Popen[str]) -> set[str]:
     """Restart PostgreSQL once the receiver has seen KILL_AFTER pushes, while the sender is inside a statement
-    (waiting for the write lock, which this test holds), so the restart ends a session in use, not only idle
-    ones the pool would replace unnoticed. Returns the rows in flight then (claimed, not recorded): the only ones
-    that may be sent twice."""
+    (waiting for a lock on the outbox, which this test holds: its claims and records take row locks there), so
+    the restart ends a session in use, not only idle ones the pool would replace unnoticed. Returns the rows in
+    flight then (claimed, not recorded): the only ones that may be sent twice."""
     _until(lambda: remote_receiver.count()["accepted"] >= KILL_AFTER, "the fan-out to start", process)
-    blocker = psycopg.connect(store.url)  # a transaction holding the write lock every write waits for
+    blocker = psycopg.connect(store.url)  # a transaction holding a lock every claim and record waits for
     try:
-        blocker.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
-        _until(lambda: store.db.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
-                                        "AND NOT granted").fetchall()[0][0] > 0,
-               "the sender to wait for the write lock", process)
+        blocker.execute("LOCK TABLE outbox IN EXCLUSIVE MODE")  # plain reads still pass; FOR UPDATE and UPDATE wait
+        _until(lambda: store.db.execute("SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+                                        "WHERE c.relname = 'outbox' AND NOT l.granted").fetchall()[0][0] > 0,
+               "the sender to wait for the outbox", process)
         in_flight = _sending(store)  # the sender is stuck in that statement: nothing moves until the restart
         cluster.restart()
     finally:
