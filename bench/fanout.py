@@ -37,7 +37,7 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +47,8 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(REPO))
 
 from measure import free_port  # noqa: E402
-from push import _feed  # noqa: E402
+from push import _cpu, _devices, _feed, _get  # noqa: E402
+from push import _receiver_base as _read_base  # noqa: E402
 
 from tests.pgcluster import Cluster  # noqa: E402
 
@@ -111,12 +112,7 @@ def measure(subscriptions: int, rounds: int, receivers: int, api_requests: int, 
 
 def _fanout(cluster: Cluster, pem: Path, subscriptions: int, rounds: int, receivers: int,
             claim_index: bool) -> dict[str, Any]:
-    procs = [subprocess.Popen([sys.executable, str(RECEIVER)], stdout=subprocess.PIPE, text=True, env=ENV)
-             for _ in range(receivers)]
-    try:
-        bases = [_receiver_base(p) for p in procs]
-        subs = [s for i, base in enumerate(bases) for s in _devices(base, subscriptions // receivers
-                                                                        + (i < subscriptions % receivers))]
+    with _receiving(receivers, subscriptions) as (procs, bases, subs):
         allow = ",".join(bases)
         sqlite_queue = OUT / "queued.sqlite3"
         _queue(sqlite_queue, subs)
@@ -153,10 +149,6 @@ def _fanout(cluster: Cluster, pem: Path, subscriptions: int, rounds: int, receiv
                       file=sys.stderr, flush=True)
                 if backend == "postgresql":
                     cluster.drop(name)
-    finally:
-        for p in procs:
-            p.terminate()
-            p.wait(timeout=20)
     best: dict[str, dict[str, Any]] = {}
     for run in runs:
         key = f"{run['backend']}-{run['senders']}"
@@ -307,40 +299,30 @@ def _outcome(db: str) -> tuple[int, list[int]]:
 _bases: dict[int, str] = {}
 
 
+@contextlib.contextmanager
+def _receiving(receivers: int, subscriptions: int) -> Iterator[tuple[list[subprocess.Popen[str]], list[str],
+                                                                       list[dict[str, Any]]]]:
+    """`receivers` receiver processes holding `subscriptions` devices between them: (processes, their base URLs,
+    the devices' subscriptions); the receivers are stopped on the way out."""
+    procs = [subprocess.Popen([sys.executable, str(RECEIVER)], stdout=subprocess.PIPE, text=True, env=ENV)
+             for _ in range(receivers)]
+    try:
+        bases = [_receiver_base(p) for p in procs]
+        yield procs, bases, [s for i, base in enumerate(bases)
+                             for s in _devices(base, subscriptions // receivers + (i < subscriptions % receivers))]
+    finally:
+        for p in procs:
+            p.terminate()
+            p.wait(timeout=20)
+
+
 def _receiver_base(receiver: subprocess.Popen[str]) -> str:
-    assert receiver.stdout is not None
-    line = receiver.stdout.readline().strip()  # the receiver prints its address first thing
-    if not line.startswith("RECEIVER "):
-        raise RuntimeError(f"the push receiver did not start: {line!r}")
-    _bases[receiver.pid] = line.split()[1]
+    _bases[receiver.pid] = _read_base(receiver)
     return _bases[receiver.pid]
 
 
 def _base_of(receiver: subprocess.Popen[str]) -> str:
     return _bases[receiver.pid]
-
-
-def _get(url: str) -> dict[str, Any]:
-    with urllib.request.urlopen(url, timeout=60) as reply:
-        data: dict[str, Any] = json.loads(reply.read())
-    return data
-
-
-def _devices(base: str, count: int) -> list[dict[str, Any]]:
-    subs: list[dict[str, Any]] = []
-    while len(subs) < count:
-        body = json.dumps({"count": min(1000, count - len(subs))}).encode()
-        request = urllib.request.Request(base + "/_control/devices", body, {"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=120) as reply:
-            subs += json.loads(reply.read())["subscriptions"]
-    return subs
-
-
-def _cpu(pid: int, children: bool = False) -> float:
-    """User+system CPU seconds of a running process (and of its reaped children), from /proc."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    ticks = int(fields[11]) + int(fields[12]) + (int(fields[13]) + int(fields[14]) if children else 0)
-    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def _postgres_cpu(cluster: Cluster) -> float:
@@ -362,12 +344,7 @@ PROFILED = ("_claim", "_record", "_deliver", "push", "transaction", "execute", "
 def _profiles(cluster: Cluster, pem: Path, subscriptions: int, receivers: int) -> dict[str, Any]:
     """PostgreSQL with 1 and with 2 senders, each under cProfile (its default wall-clock timer), on a fresh queue:
     where each sender's wall time goes (cumulative seconds of the functions that matter)."""
-    procs = [subprocess.Popen([sys.executable, str(RECEIVER)], stdout=subprocess.PIPE, text=True, env=ENV)
-             for _ in range(receivers)]
-    try:
-        bases = [_receiver_base(p) for p in procs]
-        subs = [s for i, base in enumerate(bases) for s in _devices(base, subscriptions // receivers
-                                                                        + (i < subscriptions % receivers))]
+    with _receiving(receivers, subscriptions) as (_, bases, subs):
         from generator.service.store.backend import migrate_database
 
         queue = cluster.create("profiled")
@@ -387,10 +364,6 @@ def _profiles(cluster: Cluster, pem: Path, subscriptions: int, receivers: int) -
                 sender.wait(timeout=SEND_TIMEOUT)
             out[f"postgresql-{senders}"] = {"wall": time.monotonic() - started,
                                             "senders": [_top(f) for f in files]}
-    finally:
-        for p in procs:
-            p.terminate()
-            p.wait(timeout=20)
     return out
 
 

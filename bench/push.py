@@ -193,7 +193,8 @@ def _floor(subs: list[dict[str, Any]]) -> float:
     return time.monotonic() - started
 
 
-def _cpu(pid: int) -> float:
-    """User+system CPU seconds of a running process, from /proc."""
+def _cpu(pid: int, children: bool = False) -> float:
+    """User+system CPU seconds of a running process (and of its reaped children), from /proc."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    ticks = int(fields[11]) + int(fields[12]) + (int(fields[13]) + int(fields[14]) if children else 0)
+    return ticks / os.sysconf("SC_CLK_TCK")
