@@ -13,7 +13,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -207,6 +207,25 @@ def run_send(store: SqliteStore, settings: ServiceSettings, now: dt.datetime = T
         async with Sender.from_settings(store, settings) as sender:
             return await deliver(store, sender, now)
     return asyncio.run(go())
+
+
+def wait_for(check: Callable[[], Any], what: str, process: subprocess.Popen[str] | None = None,
+             seconds: float = 60, passing: tuple[type[BaseException], ...] = (httpx.TransportError,)) -> Any:
+    """Poll `check` until it returns something truthy, and return that; bounded (for a stuck machine, not an
+    assertion about speed), failing early if `process`, a server under test, has ended. An exception in `passing`
+    (a server or database not answering yet) counts as not yet."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process is not None:
+            assert process.poll() is None, f"the server exited while waiting for {what}: {process.communicate()}"
+        try:
+            found = check()
+        except passing:
+            found = None
+        if found:
+            return found
+        time.sleep(0.05)
+    raise AssertionError(f"gave up waiting for {what}")
 
 
 @contextmanager

@@ -21,11 +21,9 @@ import ssl
 import subprocess
 import sys
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -38,7 +36,7 @@ from generator.service.config import KNOWN, load_settings, read_env_file
 from generator.service.store.postgres import PostgresStore
 from tests.pgcluster import Cluster
 
-from .conftest import ReceiverClient, proof, subscription_body, write_feed
+from .conftest import ReceiverClient, proof, subscription_body, wait_for, write_feed
 from .test_identity import Signer
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
@@ -95,20 +93,6 @@ def certificate(folder: Path) -> tuple[Path, Path]:
     key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                            serialization.NoEncryption()))
     return cert_path, key_path
-
-
-def wait_for(check: Callable[[], Any], what: str, seconds: float = 60) -> Any:
-    """Poll `check` until it returns something truthy; bounded."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            found = check()
-        except httpx.TransportError:
-            found = None
-        if found:
-            return found
-        time.sleep(0.1)
-    raise AssertionError(f"gave up waiting for {what}")
 
 
 class Instance:
@@ -325,7 +309,7 @@ def _sigterm_finishes_the_request_in_progress(api: httpx.Client, tester: httpx.C
     before = receiver.count()["requests"]
     sending.start()
     try:
-        wait_for(lambda: receiver.count()["requests"] > before, "the test push to reach the receiver", 30)
+        wait_for(lambda: receiver.count()["requests"] > before, "the test push to reach the receiver", seconds=30)
         b.process.send_signal(signal.SIGTERM)
         stop_timeout = float(unit_option("TimeoutStopSec").removesuffix("s"))
         b.process.wait(timeout=stop_timeout)

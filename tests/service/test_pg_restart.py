@@ -17,7 +17,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -32,7 +31,7 @@ from generator.service.store.postgres import PostgresStore
 from generator.service.store.sqlite import SqliteStore as Store
 from tests.pgcluster import Cluster
 
-from .conftest import ReceiverClient, environment, item, run_ingest, serving, subscription_body
+from .conftest import ReceiverClient, environment, item, run_ingest, serving, subscription_body, wait_for
 from .test_crash import KILL_AFTER, SUBSCRIBERS, _exactly_once, _outbox
 
 _names = itertools.count(1)
@@ -62,19 +61,8 @@ def url(cluster: Cluster) -> Iterator[str]:
 
 def _until(check: Callable[[], object], what: str, process: subprocess.Popen[str] | None = None,
            seconds: float = 180) -> None:
-    """Wait for `check()` to be true, bounded; failing early if `process` ended. A database error while the
-    server restarts counts as not yet."""
-    deadline = time.monotonic() + seconds  # a bound for a stuck machine, not an assertion about speed
-    while True:
-        if process is not None:
-            assert process.poll() is None, f"the service exited while waiting for {what}: {process.communicate()}"
-        try:
-            if check():
-                return
-        except psycopg.OperationalError:
-            pass
-        assert time.monotonic() < deadline, f"gave up waiting for {what}"
-        time.sleep(0.05)
+    """`wait_for`, counting a database error while the server restarts as not yet."""
+    wait_for(check, what, process, seconds, passing=(psycopg.OperationalError,))
 
 
 def _sending(store: Store) -> set[str]:

@@ -7,15 +7,12 @@ import signal
 import socket
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 
-from .conftest import ReceiverClient, environment, item, subscription_body, write_feed
+from .conftest import ReceiverClient, environment, item, subscription_body, wait_for, write_feed
 
 pytestmark = pytest.mark.both_backends
 
@@ -24,21 +21,6 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def _wait_for(check: Callable[[], Any], what: str, process: subprocess.Popen[str], seconds: float = 60) -> Any:
-    """Poll `check` until it returns something truthy; bounded, and failing early if the server died."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        assert process.poll() is None, f"the server exited while waiting for {what}: {process.communicate()[1]}"
-        try:
-            found = check()
-        except httpx.TransportError:
-            found = None
-        if found:
-            return found
-        time.sleep(0.1)
-    raise AssertionError(f"gave up waiting for {what}")
 
 
 def test_serve_polls_the_feed_and_delivers_without_cron(tmp_path: Path, vapid_pem: Path,
@@ -51,11 +33,11 @@ def test_serve_polls_the_feed_and_delivers_without_cron(tmp_path: Path, vapid_pe
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}/api/v1", timeout=30) as api:
-            _wait_for(lambda: api.get("/health").json()["feed_ingested_at"], "the first ingest", server)
+            wait_for(lambda: api.get("/health").json()["feed_ingested_at"], "the first ingest", server)
             sub = receiver.subscribe(1)[0]
             assert api.post("/subscriptions", json=subscription_body(sub, topics=["data"])).status_code == 201
             write_feed(feed, item("sql-joins"), item("window-functions", title="Window functions"))
-            shown = _wait_for(lambda: receiver.device(sub["endpoint"])["shown"], "the notification", server)
+            shown = wait_for(lambda: receiver.device(sub["endpoint"])["shown"], "the notification", server)
         assert [n["title"] for n in shown.values()] == ["New lesson in Data & Analytics"]
         assert receiver.report()["rejections"] == []
     finally:
