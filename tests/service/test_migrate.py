@@ -17,7 +17,6 @@ import httpx
 import psycopg
 import pytest
 
-import generator.service.store.postgres as postgres_module
 import generator.service.store.sqlite as sqlite_module
 from generator.service.store.migrations import LATEST, MIGRATIONS
 from generator.service.store.postgres import PostgresStore
@@ -50,10 +49,9 @@ def env(vapid_pem: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dic
 def at_version(db: Path | str, version: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """Create the store at `db` as a Practica that knew migrations up to `version` would have."""
     older = tuple(m for m in MIGRATIONS if m[0] <= version)
-    with monkeypatch.context() as patch:
-        module = postgres_module if isinstance(db, str) else sqlite_module
-        patch.setattr(module, "MIGRATIONS", older)
-        patch.setattr(module, "LATEST", version)
+    with monkeypatch.context() as patch:  # both stores migrate through SqliteStore.migrate
+        patch.setattr(sqlite_module, "MIGRATIONS", older)
+        patch.setattr(sqlite_module, "LATEST", version)
         store = PostgresStore(db) if isinstance(db, str) else sqlite_module.SqliteStore(db)
         assert store.migrate() == [m[0] for m in older]
         store.close()

@@ -24,9 +24,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from ...errors import ConfigError
-from ..models import iso
-from .migrations import LATEST, MIGRATIONS
+from .migrations import MIGRATIONS
 from .sqlite import SqliteStore, sender_id
 
 # SQLite's functions the shared SQL uses that PostgreSQL spells otherwise, defined in the database (run as they
@@ -267,28 +265,14 @@ class PostgresStore(SqliteStore):
             return str(exc).strip()
         return None
 
-    def migrate(self) -> list[int]:
-        """Under the write lock, so instances migrating at once apply each step once: the first applies what
-        is missing, the others then find the schema current."""
-        applied: list[int] = []
-        with self.transaction():
-            with self._connection() as conn:
-                for statement in COMPAT:
-                    conn.execute(statement.encode())
-            self.db.execute("CREATE TABLE IF NOT EXISTS schema_migrations "
-                            "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
-            current = int(self.db.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchall()[0][0])
-            if current > LATEST:
-                raise ConfigError(f"{self.path} has schema version {current}, newer than this Practica knows "
-                                  f"({LATEST}); upgrade Practica")
-            for version, name, statements in MIGRATIONS:
-                if version > current:
-                    for statement in statements:
-                        self.db.execute(ddl(statement))
-                    self.db.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)",
-                                    (version, name, iso(_now())))
-                    applied.append(version)
-        return applied
+    def _prepare(self) -> None:
+        with self._connection() as conn:  # run as they are, not through `translate`
+            for statement in COMPAT:
+                conn.execute(statement.encode())
+
+    @staticmethod
+    def _spelled(statement: str) -> str:
+        return ddl(statement)
 
     def schema_version(self) -> int:
         if self.db.execute("SELECT to_regclass('schema_migrations')").fetchall()[0][0] is None:
@@ -303,12 +287,6 @@ class PostgresStore(SqliteStore):
 def redacted(url: str) -> str:
     """A database URL as messages show it: without the password."""
     return re.sub(r"://([^:/@]*):[^@/]*@", r"://\1:***@", url)
-
-
-def _now() -> Any:
-    import datetime as dt
-
-    return dt.datetime.now(dt.UTC)
 
 
 def _value(conn: Any, sql: str) -> Any:

@@ -133,22 +133,33 @@ class SqliteStore(TalkTables, ActivityTables, IntroTables, MailTables, AskTables
         return None
 
     def migrate(self) -> list[int]:
-        self.db.execute("CREATE TABLE IF NOT EXISTS schema_migrations "
-                        "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
+        """The migrations this database has not had yet, applied in one transaction; their versions. (On
+        PostgreSQL the transaction holds the write lock, so instances migrating at once apply each step once.)"""
         applied: list[int] = []
         with self.transaction():
-            current = self.db.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]
+            self._prepare()
+            self.db.execute("CREATE TABLE IF NOT EXISTS schema_migrations "
+                            "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
+            current = int(self.db.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchall()[0][0])
             if current > LATEST:
                 raise ConfigError(f"{self.path} has schema version {current}, newer than this Practica knows "
                                   f"({LATEST}); upgrade Practica")
             for version, name, statements in MIGRATIONS:
                 if version > current:
                     for statement in statements:
-                        self.db.execute(statement)
+                        self.db.execute(self._spelled(statement))
                     self.db.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)",
                                     (version, name, iso(dt.datetime.now(dt.UTC))))
                     applied.append(version)
         return applied
+
+    def _prepare(self) -> None:
+        """What the database needs before the migrations run (nothing, on SQLite)."""
+
+    @staticmethod
+    def _spelled(statement: str) -> str:
+        """A migration statement as this database spells it (the list is written in SQLite's)."""
+        return statement
 
     def schema_version(self) -> int:
         if self.db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
@@ -363,9 +374,7 @@ class SqliteStore(TalkTables, ActivityTables, IntroTables, MailTables, AskTables
 
     def release(self) -> int:
         """This sender's claims it did not finish (it is stopping): back to pending for another sender."""
-        return sum(self.db.execute(f"UPDATE {table} SET state = 'pending', claimed_by = NULL, claimed_until = NULL "
-                                   "WHERE state = 'sending' AND claimed_by = ?", (self.owner,)).rowcount
-                   for table in ("outbox", "emails"))
+        return sum(self._unclaim(table, "claimed_by = ?", (self.owner,)) for table in ("outbox", "emails"))
 
     def renew_claims(self) -> None:
         """Keep this sender's claims its own while it is still working on them."""
@@ -377,11 +386,13 @@ class SqliteStore(TalkTables, ActivityTables, IntroTables, MailTables, AskTables
         """Rows left 'sending' by a sender that stopped: back to pending. With one sender at a time (SQLite's
         `sender_lock`), every such row; with several (PostgreSQL), only those whose claim's lease has ended."""
         if self.EXCLUSIVE_SENDER:
-            return self.db.execute(f"UPDATE {table} SET state = 'pending', claimed_by = NULL, claimed_until = NULL "
-                                   "WHERE state = 'sending'").rowcount
-        return self.db.execute(f"UPDATE {table} SET state = 'pending', claimed_by = NULL, claimed_until = NULL "
-                               "WHERE state = 'sending' AND (claimed_until IS NULL OR claimed_until <= ?)",
-                               (iso(utcnow()),)).rowcount
+            return self._unclaim(table, "1 = 1", ())
+        return self._unclaim(table, "(claimed_until IS NULL OR claimed_until <= ?)", (iso(utcnow()),))
+
+    def _unclaim(self, table: str, which: str, args: tuple[str, ...]) -> int:
+        """Rows of `table` ('outbox' or 'emails') 'sending' and matching `which`: back to pending, unclaimed."""
+        return int(self.db.execute(f"UPDATE {table} SET state = 'pending', claimed_by = NULL, claimed_until = NULL "
+                                   f"WHERE state = 'sending' AND {which}", args).rowcount)
 
     def lead_polling(self) -> bool:
         return True  # one process polls an SQLite file's feed (`make demo`, one `serve`)
