@@ -47,7 +47,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(REPO))
 
 from measure import free_port  # noqa: E402
-from push import _cpu, _devices, _feed, _get  # noqa: E402
+from push import _cpu, _devices, _get, _queue_one_lesson  # noqa: E402
 from push import _receiver_base as _read_base  # noqa: E402
 
 from tests.pgcluster import Cluster  # noqa: E402
@@ -115,12 +115,12 @@ def _fanout(cluster: Cluster, pem: Path, subscriptions: int, rounds: int, receiv
     with _receiving(receivers, subscriptions) as (procs, bases, subs):
         allow = ",".join(bases)
         sqlite_queue = OUT / "queued.sqlite3"
-        _queue(sqlite_queue, subs)
+        _queue_one_lesson(sqlite_queue, subs)
         pg_queue = cluster.create("queued")
         from generator.service.store.backend import migrate_database
 
         migrate_database(pg_queue)
-        _queue(pg_queue, subs)
+        _queue_one_lesson(pg_queue, subs)
         if claim_index:
             import psycopg
 
@@ -162,29 +162,6 @@ def _template(cluster: Cluster, template: str, name: str) -> None:
 
     with psycopg.connect(cluster.url(), autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-
-
-def _queue(db: Path | str, subs: list[dict[str, Any]]) -> None:
-    """Every subscription following one topic, and one new lesson queued for each (as bench/push.py)."""
-    from generator.service.models import Preferences, Subscription
-    from generator.service.push.feed import parse_feed
-    from generator.service.push.ingest import ingest
-    from generator.service.push.schedule import Rules
-    from generator.service.store.backend import open_store
-
-    store = open_store(db)
-    try:
-        with store.transaction():
-            for sub in subs:
-                store.save_subscription(Subscription(sub["endpoint"], sub["keys"]["p256dh"], sub["keys"]["auth"],
-                                                     Preferences(topics=("data",))))
-        now = dt.datetime.now(dt.UTC)
-        ingest(store, parse_feed(_feed("old-lesson")), now - dt.timedelta(minutes=5), Rules())
-        report = ingest(store, parse_feed(_feed("old-lesson", "reading-a-forecast")), now, Rules())
-    finally:
-        store.close()
-    if report.queued != len(subs):
-        raise RuntimeError(f"expected one notification per subscription, got: {report}")
 
 
 def _service_env(db: str, pem: Path, allow: str, **extra: str) -> dict[str, str]:
@@ -349,7 +326,7 @@ def _profiles(cluster: Cluster, pem: Path, subscriptions: int, receivers: int) -
 
         queue = cluster.create("profiled")
         migrate_database(queue)
-        _queue(queue, subs)
+        _queue_one_lesson(queue, subs)
         out: dict[str, Any] = {}
         for senders in (1, 2):
             name = f"profile{senders}"

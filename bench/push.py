@@ -123,18 +123,26 @@ def _devices(base: str, count: int) -> list[dict[str, Any]]:
 
 def _setup(base: str, subs: list[dict[str, Any]]) -> Path:
     """A database with every subscription following one topic, and one new lesson queued for all of them."""
-    from generator.service.models import Preferences, Subscription
-    from generator.service.push.feed import parse_feed
-    from generator.service.push.ingest import ingest
-    from generator.service.push.schedule import Rules
     from generator.service.push.vapid import write_keys
-    from generator.service.store.backend import open_store
 
     pem = write_keys(OUT / "vapid")[0]
     env_file = OUT / ".env"
     env_file.write_text(f"PRACTICA_PUSH_DB={OUT / 'push.sqlite3'}\nPRACTICA_PUSH_VAPID_PRIVATE_KEY={pem}\n"
                         f"PRACTICA_PUSH_VAPID_SUBJECT={SUBJECT}\nPRACTICA_PUSH_ALLOW_HOSTS={base}\n")
-    store = open_store(OUT / "push.sqlite3")
+    _queue_one_lesson(OUT / "push.sqlite3", subs)
+    return env_file
+
+
+def _queue_one_lesson(db: Path | str, subs: list[dict[str, Any]]) -> None:
+    """The store at `db` (SQLite or PostgreSQL) with every subscription following one topic, and one new lesson
+    queued for all of them."""
+    from generator.service.models import Preferences, Subscription
+    from generator.service.push.feed import parse_feed
+    from generator.service.push.ingest import ingest
+    from generator.service.push.schedule import Rules
+    from generator.service.store.backend import open_store
+
+    store = open_store(db)
     try:
         with store.transaction():
             for sub in subs:
@@ -147,7 +155,6 @@ def _setup(base: str, subs: list[dict[str, Any]]) -> Path:
         store.close()
     if report.queued != len(subs):
         raise RuntimeError(f"expected one notification per subscription, got: {report}")
-    return env_file
 
 
 def _feed(*slugs: str) -> dict[str, Any]:

@@ -95,13 +95,18 @@ def _pending(store: Store) -> int:
     return int(store.db.execute("SELECT count(*) FROM outbox WHERE state <> 'sent'").fetchall()[0][0])
 
 
-def test_serve_survives_a_restart_mid_fan_out_and_sends_each_notification_once(
-        tmp_path: Path, cluster: Cluster, url: str, vapid_pem: Path, remote_receiver: ReceiverClient) -> None:
+def _queued(url: str, vapid_pem: Path, remote_receiver: ReceiverClient) -> tuple[PostgresStore, dict[str, str]]:
+    """The fan-out queued at `url`, and the environment of a sender on it (a password in its URL, short leases)."""
     store = open_store(url)
     assert isinstance(store, PostgresStore)
     _outbox(store, remote_receiver)
-    env = {**os.environ, **environment(_with_password(url), vapid_pem, remote_receiver.base, concurrency="16",
-                                       claim_lease="1s")}
+    return store, {**os.environ, **environment(_with_password(url), vapid_pem, remote_receiver.base,
+                                               concurrency="16", claim_lease="1s")}
+
+
+def test_serve_survives_a_restart_mid_fan_out_and_sends_each_notification_once(
+        tmp_path: Path, cluster: Cluster, url: str, vapid_pem: Path, remote_receiver: ReceiverClient) -> None:
+    store, env = _queued(url, vapid_pem, remote_receiver)
     server = subprocess.Popen([sys.executable, "-m", "generator.cli", "push", "serve", "--port", "0",
                                "--every", "1s"], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True)
@@ -120,11 +125,7 @@ def test_serve_survives_a_restart_mid_fan_out_and_sends_each_notification_once(
 
 def test_push_send_through_a_restart_finishes_the_job_once(
         tmp_path: Path, cluster: Cluster, url: str, vapid_pem: Path, remote_receiver: ReceiverClient) -> None:
-    store = open_store(url)
-    assert isinstance(store, PostgresStore)
-    _outbox(store, remote_receiver)
-    env = {**os.environ, **environment(_with_password(url), vapid_pem, remote_receiver.base, concurrency="16",
-                                       claim_lease="1s")}
+    store, env = _queued(url, vapid_pem, remote_receiver)
 
     def send() -> subprocess.Popen[str]:
         return subprocess.Popen([sys.executable, "-m", "generator.cli", "push", "send"], env=env, cwd=tmp_path,
