@@ -1,8 +1,9 @@
 /* Practica: what readers write to the community service waits here until the service takes it — discussion
  * posts (talk.js) and asked questions (ask.js). Each entry is kept in localStorage with a random idempotency key,
  * the API and the demo person it was written as, then sent one at a time; it leaves on a 2xx or a final 4xx and
- * waits on a network error, 5xx, 408 or 429, to be sent on `online` or the next page that loads this: a resend
- * with the same key is the same post, never a second. practica.js loads it before talk.js and ask.js.
+ * waits while the device is offline and on a network error, 5xx, 408 or 429, to be sent on `online` or the next
+ * page that loads this: a resend with the same key is the same post, never a second. practica.js loads it
+ * before talk.js and ask.js.
  */
 (() => {
   "use strict";
@@ -48,6 +49,9 @@
   let flushing = null;
   function flush() {
     if (flushing) return flushing;
+    // A device that knows it is offline does not try: the entry waits for `online` (a request that cannot
+    // succeed would only race a network that comes back half way through).
+    if (navigator.onLine === false) return Promise.resolve([]);
     const refused = [];
     const next = () => {
       const entry = entries().find((e) => e.api === ID.api && e.as === whoAmI());
