@@ -20,7 +20,9 @@ HOSTILE = {
     "_HTML_IMAGE": ["<img " * 40_000, "<IMG src=x " * 18_000, "<img alt='" * 20_000],
     "_ALT": ["alt " * 50_000, 'alt="' * 40_000, "alt=" + " " * 200_000],
     "_SRC": ["src " * 50_000, "src='" * 40_000, "src=" + "\t" * 200_000],
-    "_MD_IMAGE": ["![" * 100_000, "![a](" * 40_000, '![a](b "' * 25_000, "![a](" + " " * 200_000],
+    "_MD_IMAGE": ["![" * 100_000, "![a](" * 40_000, '![a](b "' * 25_000, "![a](" + " " * 200_000,
+                  "![](b){" * 30_000, "![](b)" * 30_000 + "{" + "a" * 100_000],
+    "_EMPTY_ALT": ["alt=" * 50_000, " alt = " * 30_000, "alt" + " " * 200_000],
     "_MD_LINK": ["[" * 200_000, "[a](" * 50_000, '[a](b "' * 30_000, "[a](<" * 40_000],
     "_INLINE_CODE": ["`" + "x" * 200_000, "`x" * 100_000, "``" * 100_000],
     "_ATX_H1": ["# a" + " " * 200_000 + "b", "# " + "a #" * 70_000, "#" + "\t" * 200_000 + "x"],
@@ -79,9 +81,10 @@ def test_windows_and_old_mac_line_ends_count_as_one_line_each() -> None:
 
 
 def test_what_the_scans_still_find() -> None:
-    line = 'See [a [note](faq/x.md), ![chart](c.png "A title") and <img src="d.png" alt="D"> or <IMG SRC=e.png>.'
+    line = ('See [a [note](faq/x.md), ![chart](c.png "A title") and <img src="d.png" alt="D"> or <IMG SRC=e.png>, '
+            '![](f.png){: alt="" }.')
     assert [m.group(1) for m in body._MD_LINK.finditer(line)] == ["faq/x.md"]
-    assert [m.groups() for m in body._MD_IMAGE.finditer(line)] == [("chart", "c.png")]
+    assert [m.groups() for m in body._MD_IMAGE.finditer(line)] == [("chart", "c.png", None), ("", "f.png", ': alt="" ')]
     assert [m.group(0) for m in body._HTML_IMAGE.finditer(line)] == ['<img src="d.png" alt="D">', "<IMG SRC=e.png>"]
     headings = {"# Title": "Title", "#   Title ## ": "Title", "# a # b #": "a # b", "# Title#": "Title", "#": None,
                 "# ": "", "#Title": "no match", "    # code": "no match"}

@@ -110,6 +110,13 @@ CASES = [
          "learn/reading-charts.md", "![](truncated.png)", "image without alt text"),
     Case("html image without alt", edit(LESSON, "## Why it matters", '<img src="x.png">\n\n## Why it matters'),
          LESSON, '<img src="x.png">', "image without alt text"),
+    Case("html image with a blank alt",
+         edit(LESSON, "## Why it matters", '<img src="x.png" alt=" ">\n\n## Why it matters'),
+         LESSON, '<img src="x.png" alt=" ">', "image without alt text", 'mark it decorative with an empty alt'),
+    Case("markdown image with empty brackets and no alt attribute",
+         edit("learn/reading-charts.md", "![A bar chart with a truncated axis](truncated.png)",
+              "![](truncated.png){: .wide }"),
+         "learn/reading-charts.md", "![](truncated.png){: .wide }", "image without alt text", '{: alt=""}'),
     Case("raw script", edit(LESSON, "## Why it matters", "<script>alert('hi')</script>\n\n## Why it matters"),
          LESSON, "<script>", "<script> element is not allowed"),
     Case("lesson too long (warning)", edit(LESSON, "level: beginner", "level: beginner\nminutes: 25"), LESSON,
@@ -177,6 +184,14 @@ def test_bad_content_is_reported_with_file_line_and_message(mini: Path, case: Ca
 
 
 def test_the_valid_fixture_has_no_problems(mini: Path) -> None:
+    assert load(mini) == []
+
+
+@pytest.mark.parametrize("image", ['<img src="truncated.png" alt="">', "<img src='truncated.png' alt=''>",
+                                   '![](truncated.png){: alt=""}', "![](truncated.png){alt=''}"])
+def test_an_explicitly_empty_alt_marks_a_decorative_image_which_is_valid(mini: Path, image: str) -> None:
+    """WCAG technique H67: `alt=""` says "decoration, skip it"; only a missing alt is an error."""
+    edit("learn/reading-charts.md", "![A bar chart with a truncated axis](truncated.png)", image)(mini)
     assert load(mini) == []
 
 

@@ -19,7 +19,10 @@ _INLINE_CODE = re.compile(r"`[^`]*`")
 # scan to the end of the line from each would be quadratic: 37 s for 200 KB of `<img <img …`). Text in
 # brackets never held `[` (`[a [b]](c)` did not match before either); an `<img …>` with a `<` inside is
 # not checked. Quoted titles and values stop at the next quote, the inline-code scan at the next backtick.
-_MD_IMAGE = re.compile(r"!\[([^\[\]]*)\]\(\s*<?([^)\[\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+_MD_IMAGE = re.compile(r"!\[([^\[\]]*)\]\(\s*<?([^)\[\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)(?:\{([^{}]*)\})?")
+# An attribute list (`{: …}` right after the image; its scan stops at the next brace) that sets alt to nothing: how
+# Markdown marks an image as decorative (WCAG technique H67).
+_EMPTY_ALT = re.compile(r"(?:^|\s)alt\s*=\s*(?:\"\"|'')(?=\s|$)")
 _HTML_IMAGE = re.compile(r"<img\b[^<>]*>", re.IGNORECASE)
 _ALT = re.compile(r"\balt\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)", re.IGNORECASE)
 _SRC = re.compile(r"\bsrc\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)", re.IGNORECASE)
@@ -68,13 +71,15 @@ def check(rel: str, body: str, first_line: int, root: Path, extensions: Sequence
         for match in _MD_LINK.finditer(line):
             yield from _link(rel, number, match.start() + 1, match.group(1), root)
         for match in _MD_IMAGE.finditer(line):
-            yield from _image(rel, number, match.start() + 1, match.group(1), match.group(2), root, markdown=True)
+            text, attributes = match.group(1), match.group(3)
+            # `![](x.png)` may be a forgotten description; only an explicit `{: alt=""}` says "decorative".
+            alt = "" if not text and attributes is not None and _EMPTY_ALT.search(attributes) else text or None
+            yield from _image(rel, number, match.start() + 1, alt, match.group(2), root, markdown=True)
         for match in _HTML_IMAGE.finditer(line):
-            alt = _ALT.search(match.group(0))
+            found = _ALT.search(match.group(0))
             src = _SRC.search(match.group(0))
-            # An explicit alt="" marks a decorative image, which is allowed in HTML.
-            alt_text = None if alt is None else alt.group(1).strip("\"'") or " "
-            yield from _image(rel, number, match.start() + 1, alt_text,
+            alt = None if found is None else found.group(1).strip("\"'")
+            yield from _image(rel, number, match.start() + 1, alt,
                               src.group(1).strip("\"'") if src else "", root, markdown=False)
 
 
@@ -136,10 +141,15 @@ def _may_match(text: str) -> bool:
 
 def _image(rel: str, line: int, column: int, alt: str | None, src: str, root: Path, markdown: bool
            ) -> Iterator[Problem]:
-    if not (alt or "").strip():
-        example = "![A chart of weekly sales](sales.png)" if markdown else '<img alt="A chart of weekly sales" …>'
+    """`alt` is the image's text alternative: None when there is none (or only spaces), "" when it is marked
+    decorative (an explicit empty alt), which is valid: screen readers skip the image."""
+    if alt is None or (alt and not alt.strip()):
+        example, decorative = (("![A chart of weekly sales](sales.png)", '![](border.png){: alt=""}') if markdown
+                               else ('<img alt="A chart of weekly sales" …>', '<img alt="" …>'))
         yield Problem(rel, line, column, None, "image without alt text",
-                      f"describe the image for people who cannot see it, e.g. {example}", code="no-alt-text")
+                      f"describe the image for people who cannot see it, e.g. {example}; if it is only decoration "
+                      f"and says nothing the text does not, mark it decorative with an empty alt: {decorative}",
+                      code="no-alt-text")
     if re.match(r"^(https?:)?//", src, re.IGNORECASE):
         yield Problem(rel, line, column, None, f"image '{src}' is on another site",
                       "save the image next to this file and link it by its file name: pages load nothing from "
