@@ -24,6 +24,7 @@ from .content.models import (
 from .content.problems import Problem
 from .content.skills import Taxonomy
 from .kinds import ITEM_KINDS, KINDS, Kind, Meta
+from .media import Media
 from .settings import Settings
 
 M = TypeVar("M", bound=Meta)
@@ -114,6 +115,7 @@ class Community:
     unloaded: set[tuple[Kind, str]] = field(default_factory=set)
     featured: list[FeatureDef] = field(default_factory=list)
     guidelines: dict[str, Guidelines] = field(default_factory=dict)  # SITE's, and communities' own by topic id
+    media: Media | None = None  # external images in bodies: each one's verdict, the downloaded copies
 
     def collection(self, kind: Kind) -> dict[str, Any]:
         """The entries of one kind, by id. Any: which of the typed dicts it is depends on `kind` at run time;

@@ -11,9 +11,31 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import ConfigError
+from .media import MediaPolicy
+
+CACHE_DIR = ".cache/practica"  # under the site's root: resized photos and icons, downloaded media
+
+
+class MediaConfig(BaseModel):
+    """`extra.practica.media`: hosts whose images contributed pages may show (generator/media.py)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    download: list[str] = Field([], description="Hosts (or exact origins) whose images are downloaded at build "
+                                                "time and served from the site.")
+    embed: list[str] = Field([], description="Hosts whose images pages load from them (the page says so).")
+    max_bytes: int = Field(5_000_000, ge=1, description="Largest image downloaded, in bytes.")
+
+    @model_validator(mode="after")
+    def _entries(self) -> MediaConfig:
+        self.policy()  # a ValueError names the entry that is wrong
+        return self
+
+    def policy(self) -> MediaPolicy:
+        return MediaPolicy.from_lists(self.download, self.embed, self.max_bytes)
 
 
 class PracticaConfig(BaseModel):
@@ -31,6 +53,7 @@ class PracticaConfig(BaseModel):
     feedback_file: str | None = Field(None, description="Feedback export (JSON) shown on /health/ and in reports.")
     conversations_file: str | None = Field(None, description="Conversations export (JSON: unanswered questions) "
                                                              "shown on /health/ and in reports.")
+    media: MediaConfig = MediaConfig()
 
 
 class Settings(BaseModel):
@@ -54,6 +77,10 @@ class Settings(BaseModel):
     def content_dir(self) -> Path:
         """The community's Markdown: MkDocs' `docs_dir` (contributed .md files are replaced by built pages)."""
         return (self.root / self.docs_dir).resolve()
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.root / CACHE_DIR
 
     @property
     def base_path(self) -> str:

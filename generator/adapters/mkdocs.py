@@ -44,7 +44,6 @@ PRELOADED = "practica_preloaded"
 _THEME_TEXT = ("title", "description")
 _STATE = "practica_state"
 _THEME_SCRIPTS = "practica_theme_scripts"
-CACHE_DIR = ".cache/practica"
 NAV = [("Home", urls.HOME), *((kind.title, urls.index(kind.name)) for kind in KINDS.values()), ("What's new", urls.NEW)]
 # The search filter's name for each kind of page (pwa/overrides/main.html); skills have pages but are no content kind.
 SEARCH_KINDS: dict[str, str] = {**{kind.name: kind.label for kind in KINDS.values()}, "skill": "Skill"}
@@ -100,7 +99,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
                 conversations_for(settings))
     state = BuildState(settings, community, site)
     state.pages = {page.src_uri: page for page in build_pages(site)}
-    cache = settings.root / CACHE_DIR
+    cache = settings.cache_dir
     for photo in site.photos.values():
         for width in PHOTO_WIDTHS:
             state.assets[photo.url(width)] = square_webp(photo.source, width, cache / "photos", photo.digest)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import sanitize
+from ..media import Media, MediaError, MediaPolicy
 from . import markup
 from .files import inside_file
 from .problems import Problem
@@ -60,7 +61,11 @@ def code_free_lines(text: str, first_line: int) -> Iterator[tuple[int, str]]:
         yield first_line + offset, _INLINE_CODE.sub(lambda m: " " * len(m.group(0)), line)
 
 
-def check(rel: str, body: str, first_line: int, root: Path, extensions: Sequence[Any] = ()) -> Iterator[Problem]:
+def check(rel: str, body: str, first_line: int, root: Path, extensions: Sequence[Any] = (),
+          media: Media | None = None) -> Iterator[Problem]:
+    """Every problem of a body. `media` decides about images on other hosts (downloading the ones the site
+    downloads); without it, every one is refused."""
+    media = media or Media(MediaPolicy(), root)
     yield from unsafe_markup(rel, body, first_line, extensions)
     yield from top_headings(rel, body, first_line)
     if not _may_match(body):
@@ -74,13 +79,13 @@ def check(rel: str, body: str, first_line: int, root: Path, extensions: Sequence
             text, attributes = match.group(1), match.group(3)
             # `![](x.png)` may be a forgotten description; only an explicit `{: alt=""}` says "decorative".
             alt = "" if not text and attributes is not None and _EMPTY_ALT.search(attributes) else text or None
-            yield from _image(rel, number, match.start() + 1, alt, match.group(2), root, markdown=True)
+            yield from _image(rel, number, match.start() + 1, alt, match.group(2), root, media, markdown=True)
         for match in _HTML_IMAGE.finditer(line):
             found = _ALT.search(match.group(0))
             src = _SRC.search(match.group(0))
             alt = None if found is None else found.group(1).strip("\"'")
             yield from _image(rel, number, match.start() + 1, alt,
-                              src.group(1).strip("\"'") if src else "", root, markdown=False)
+                              src.group(1).strip("\"'") if src else "", root, media, markdown=False)
 
 
 def unsafe_markup(rel: str, body: str, first_line: int, extensions: Sequence[Any]) -> Iterator[Problem]:
@@ -139,7 +144,7 @@ def _may_match(text: str) -> bool:
     return "<" in text or "](" in text
 
 
-def _image(rel: str, line: int, column: int, alt: str | None, src: str, root: Path, markdown: bool
+def _image(rel: str, line: int, column: int, alt: str | None, src: str, root: Path, media: Media, markdown: bool
            ) -> Iterator[Problem]:
     """`alt` is the image's text alternative: None when there is none (or only spaces), "" when it is marked
     decorative (an explicit empty alt), which is valid: screen readers skip the image."""
@@ -151,10 +156,10 @@ def _image(rel: str, line: int, column: int, alt: str | None, src: str, root: Pa
                       f"and says nothing the text does not, mark it decorative with an empty alt: {decorative}",
                       code="no-alt-text")
     if re.match(r"^(https?:)?//", src, re.IGNORECASE):
-        yield Problem(rel, line, column, None, f"image '{src}' is on another site",
-                      "save the image next to this file and link it by its file name: pages load nothing from "
-                      "other sites (readers' privacy, and offline reading), so it would show as a broken image",
-                      code="remote-image")
+        try:
+            media.take(html_lib.unescape(src))
+        except MediaError as exc:
+            yield Problem(rel, line, column, None, exc.message, exc.hint, code="remote-image")
     elif src and not re.match(r"^[a-z]+:|^#", src):
         target = (root / src.lstrip("/")) if src.startswith("/") else (root / rel).parent / src
         if not inside_file(root, target):

@@ -157,7 +157,7 @@ def _add_skill_hint(text: str) -> str:
 
 def _body(checker: Checker, entry: AnyEntry) -> None:
     checker.c.problems.extend(body.check(entry.rel, entry.body, entry.body_line, checker.root,
-                                         checker.c.settings.markdown_extensions))
+                                         checker.c.settings.markdown_extensions, checker.c.media))
 
 
 def _person(checker: Checker, person: Person) -> None:

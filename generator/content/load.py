@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..community import Community, Entry
 from ..kinds import FOLDERS, ITEM_KINDS, KINDS, Kind, Meta, both
+from ..media import Media
 from ..settings import Settings
 from . import body, checks, guidelines
 from .explain import problems_from
@@ -52,7 +53,7 @@ def _collector_paused() -> Iterator[None]:
 
 def _load(settings: Settings) -> Community:
     root = settings.content_dir
-    community = Community(settings)
+    community = Community(settings, media=Media(settings.practica.media.policy(), settings.cache_dir))
     if not root.is_dir():
         community.problems.append(Problem(str(root), None, None, None, "the content folder does not exist",
                                           "create it, or point docs_dir in mkdocs.yml (or --content) at it",
@@ -91,7 +92,7 @@ def _load(settings: Settings) -> Community:
             # should not make every file that mentions it look broken too.
             community.unloaded.add((kind, path.stem))
             community.problems.extend(body.check(source.rel, source.body, source.body_line, root,
-                                                  settings.markdown_extensions))
+                                                  settings.markdown_extensions, community.media))
         else:
             if not SLUG_RE.match(entry.id):
                 _not_a_slug(community, entry, path)
