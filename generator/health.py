@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from . import urls
+from . import recognition, urls
 from .community import AnyEntry, Community, Item, Topic
 from .content.models import ItemMeta
 from .settings import Settings
@@ -26,8 +26,10 @@ SECTIONS = {
     "broken_links": "Broken links",
     "feedback": "Reader feedback",
     "unanswered_questions": "Unanswered questions",
+    "new_contributors": "New contributors this quarter (thank them)",
+    "found_helpful": "People whose content readers found helpful (invite them to do more)",
 }
-OPTIONAL = ("feedback", "unanswered_questions")  # sections from an export: left out of text when empty
+OPTIONAL = ("feedback", "unanswered_questions", "found_helpful")  # sections from an export: left out of text when empty
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,14 @@ def health(community: Community, feedback: dict[str, Any] | None = None,
                          if p.code == "broken-link"]
     s["feedback"] = _feedback(c, feedback or {})
     s["unanswered_questions"] = _unanswered(c, conversations or {})
+    s["new_contributors"] = [
+        _row(c, person, f"first contribution on {day.isoformat()}: "
+             + ("" if person.id in item.people else "checked ") + f"“{item.title}”", (person.id,))
+        for person, day, item in recognition.new_contributors(c, c.settings.today)]
+    s["found_helpful"] = [
+        _row(c, person, f"{votes} “helpful” on " + ", ".join(f"“{i.title}”" for i in items[:3])
+             + (f" and {len(items) - 3} more" if len(items) > 3 else ""), (person.id,))
+        for person, votes, items in recognition.found_helpful(c, feedback or {})]
     report.communities = [_span(c, t) for t in sorted(c.topics.values(), key=lambda t: t.title)]
     report.conversation = _conversation(c, conversations) if conversations else []
     return report

@@ -66,6 +66,8 @@ def test_report_finds_each_problem_and_nothing_else(cli: Callable[..., CliResult
         "broken_links": [("learn/reading-charts.md", 12)],
         "feedback": [("faq/what-is-mape.md", None), ("learn/forecast-basics.md", None)],
         "unanswered_questions": [],  # no conversations export given
+        "new_contributors": [],  # everyone's first item is from before this quarter (tests/test_recognition.py)
+        "found_helpful": [("people/ada.md", 1)],  # 6 "helpful" on Ada's items: thank her
     }
     due = sections["due_for_review"][0]
     assert due["who"] == ["Ada Okafor"] and "last reviewed on 2025-06-01" in due["detail"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .. import urls
+from .. import recognition, urls
 from ..community import Item, Person, newest
 from ..kinds import PERSON
 from . import listing, structured
@@ -65,5 +65,6 @@ def profile(site: Site, person: Person) -> GeneratedPage:
             "practica": {"kind": person.kind, "id": person.id, "topics": person.topics}}
     return site.page(PERSON.template, url, person.title, meta=meta, source=person, person=person,
                      body=site.body(person), trail=trail, groups=groups, stewards=stewards, member_of=member_of,
+                     recognitions=recognition.recognitions(c, person),
                      edit_url=site.edit_url(person),
                      ask_communities=site.ask_communities(c.person_topics(person)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .. import urls
+from .. import recognition, urls
 from ..community import Topic
 from ..kinds import ITEM_KINDS, PATH, TOPIC
 from . import listing
@@ -66,11 +66,13 @@ def hub(site: Site, topic: Topic) -> GeneratedPage:
     paths = [i for i in items if i.kind == PATH.name]
     stewards = [c.people[s] for s in topic.meta.stewards if s in c.people]
     experts = [p for p in c.experts_for_topic(topic.id) if p not in stewards][:EXPERTS]
+    contributors = recognition.contributors_this_quarter(c, topic, site.settings.today)
     page = site.page(TOPIC.template, url, topic.title, meta=meta, source=topic, topic=topic, trail=trail,
                      body=site.body(topic) if topic.body.strip() else None,
                      topic_icon=site.topic_icons.get(topic.id), featured=featured,
                      latest=latest, paths=paths[:PER_KIND], paths_total=len(paths),
                      paths_url=urls.in_topic(topic.id, "path"),
-                     stewards=stewards, experts=experts, by_kind=by_kind, save_list=save_list)
+                     stewards=stewards, experts=experts, by_kind=by_kind, save_list=save_list,
+                     contributors=contributors, quarter=recognition.quarter_name(site.settings.today))
     page.files.update(files)
     return page
