@@ -191,6 +191,20 @@ class Vote:
     day: dt.date
 
 
+@dataclass(frozen=True)
+class Commitment:
+    """"I'll try this by <day>": what the service keeps to send one follow-up (the reader's note and reflection
+    stay on their device). Held by one device (`subscription`) or by a signed-in person (`subject`)."""
+
+    id: str
+    subscription: str | None
+    subject: str | None
+    item: str
+    due_at: dt.datetime
+    created_at: dt.datetime
+    queued_at: dt.datetime | None = None
+
+
 def new_pseudonym() -> str:
     """A random 128-bit key (urlsafe text) that stands for a person where their name must not appear."""
     return secrets.token_urlsafe(16)

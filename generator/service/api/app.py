@@ -47,6 +47,7 @@ from .guards import BodyLimit, Cors, RateLimiter, client_address
 from .headers import SecurityHeaders
 from .introductions import PHOTO_PATH, PHOTOS
 from .introductions import router as introductions_router
+from .learning import router as learning_router
 from .me import router as me_router
 from .moderation import router as moderation_router
 from .poller import poll_forever
@@ -214,6 +215,7 @@ def create_app(settings: ServiceSettings, store: Store, *, feed: str | None = No
     app.include_router(admin_router)
     app.include_router(activity_router)
     app.include_router(introductions_router)
+    app.include_router(learning_router)
     add_docs(app)
     # A post may have 10,000 characters (talk/markup.py): 64 KiB holds them JSON-encoded in any script.
     talk_body = max(settings.max_body, TALK_MAX_BODY)

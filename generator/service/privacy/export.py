@@ -141,6 +141,20 @@ class IntroductionRecord(BaseModel):
     updated_at: str
 
 
+class CommitmentRecord(BaseModel):
+    id: str
+    item: str = Field(description="The lesson's or path's feed id.")
+    device: str | None = Field(description="The device it is held by, or null: yours, on all your devices.")
+    due_at: str = Field(description="When its one follow-up is (or was) sent.")
+    created_at: str
+    queued_at: str | None = Field(description="When the follow-up went into the outbox; null: not yet.")
+
+
+class ThanksRecord(BaseModel):
+    item: str = Field(description="The feed id of what you thanked its authors for.")
+    created_at: str
+
+
 class PersonalData(BaseModel):
     """Everything the service holds about one signed-in person."""
 
@@ -158,6 +172,9 @@ class PersonalData(BaseModel):
     questions_routed: list[RouteRecord] = Field(default=[], description="Questions sent to you as an expert.")
     introduction: IntroductionRecord | None = Field(None, description="How you introduced yourself, with the "
                                                     "photo as stored.")
+    commitments: list[CommitmentRecord] = Field(default=[], description="Follow-ups you asked for (your notes and "
+                                                "reflections stay on your device).")
+    thanks: list[ThanksRecord] = Field(default=[], description="Items whose authors you thanked.")
 
 
 def personal_data(store: Store, subject: str, now: dt.datetime) -> PersonalData:
@@ -180,7 +197,8 @@ def personal_data(store: Store, subject: str, now: dt.datetime) -> PersonalData:
                   for aid, kind, tid, pid, at, read in store.activity_held(subject)],
         questions_routed=[RouteRecord(thread=tid, asked=asked, routed_at=parse_iso(at).isoformat())
                           for tid, asked, at in (store.routes_to(found.person) if found.person else [])],
-        introduction=_introduction(store, subject))
+        introduction=_introduction(store, subject), commitments=_commitments(store, subject),
+        thanks=[ThanksRecord(item=item, created_at=parse_iso(at).isoformat()) for item, at in store.thanks_by(subject)])
 
 
 def holds(data: PersonalData) -> list[str]:
@@ -204,13 +222,25 @@ def holds(data: PersonalData) -> list[str]:
                              (len(data.flags), "flag on a post", "flags on posts"),
                              (len(data.moderation), "moderation action", "moderation actions"),
                              (len(data.activity), "reminder of activity", "reminders of activity"),
-                             (len(data.questions_routed), "question routed to you", "questions routed to you")):
+                             (len(data.questions_routed), "question routed to you", "questions routed to you"),
+                             (len(data.commitments), "follow-up you asked for (its day and item only)",
+                              "follow-ups you asked for (their day and item only)"),
+                             (len(data.thanks), "thanks you gave for an item", "thanks you gave for items")):
         if count:
             out.append(f"{count} {one if count == 1 else many}")
     if data.introduction:
         photo = " with a photo" if data.introduction.photo else ""
         out.append(f"Your introduction{photo}: motto, what you are learning, where you work, communities joined")
     return out
+
+
+def _commitments(store: Store, subject: str) -> list[CommitmentRecord]:
+    held = store.commitments_of(subject=subject)
+    for sub in store.owned_subscriptions(subject):
+        held += store.commitments_of(subscription=sub.id)
+    return [CommitmentRecord(id=c.id, item=c.item, device=c.subscription, due_at=c.due_at.isoformat(),
+                             created_at=c.created_at.isoformat(),
+                             queued_at=c.queued_at.isoformat() if c.queued_at else None) for c in held]
 
 
 def _introduction(store: Store, subject: str) -> IntroductionRecord | None:

@@ -23,6 +23,7 @@ from ..security import Allowlist, CheckedOrigins, Refused
 from ..store.base import Store
 from . import webpush
 from .activity import queue_activity
+from .notes import queue_followups
 from .payload import activity_summary, encode, lock_screen, private_summary, summarise, tag_for, topic_for
 from .schedule import Rules
 from .vapid import VapidKey, VapidSigner
@@ -63,16 +64,19 @@ class Report:
     gone: int = 0
     requeued: int = 0
     activity: int = 0  # conversation activity queued to devices in this run
+    followups: int = 0  # commitments' follow-ups queued in this run
     mailed: int = 0  # reminder mails sent after it (`practica push send`)
 
     def __bool__(self) -> bool:
-        return bool(self.sent or self.retry or self.fail or self.gone or self.requeued or self.activity)
+        return bool(self.sent or self.retry or self.fail or self.gone or self.requeued or self.activity
+                    or self.followups)
 
     def __str__(self) -> str:
         text = (f"sent {self.sent}, will retry {self.retry}, failed {self.fail}, "
                 f"removed {self.gone} expired subscriptions")
         text += f" (resent {self.requeued} left in flight by a stopped sender)" if self.requeued else ""
         text += f"; queued {self.activity} reminders of activity" if self.activity else ""
+        text += f"; queued {self.followups} follow-ups of commitments" if self.followups else ""
         return text + (f"; mailed {self.mailed} reminders" if self.mailed else "")
 
 
@@ -242,8 +246,9 @@ async def deliver(store: Store, sender: Sender, now: dt.datetime) -> Report:
     with store.sender_lock():
         requeued = store.requeue_sending()
         activity = queue_activity(store, now, sender.rules)
+        followups = queue_followups(store, now, sender.rules, sender.lock_screen)
         report = await sender.deliver_due(now)
-        report.requeued, report.activity = requeued, activity
+        report.requeued, report.activity, report.followups = requeued, activity, followups
     return report
 
 

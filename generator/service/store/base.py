@@ -21,6 +21,7 @@ from ..models import (
     Activity,
     ActivityKind,
     Claim,
+    Commitment,
     Delivery,
     Erased,
     ErasePosts,
@@ -296,7 +297,40 @@ class AskStore(Protocol):
     def forget_routes_to(self, person: str) -> int: ...
 
 
-class Store(TalkStore, ActivityStore, IntroStore, MailStore, AskStore, Protocol):
+class LearningStore(Protocol):
+    """Learning that sticks (ARCHITECTURE.md, "Follow-ups and thanks"): commitments awaiting their one follow-up,
+    notes written ahead into the outbox, and readers' thanks for items."""
+
+    def learning_item(self, item_id: str) -> FeedItem | None:
+        """An ingested item's type, page, title and people; None if the service never ingested it."""
+
+    def commitment(self, cid: str) -> Commitment | None: ...
+
+    def save_commitment(self, c: Commitment) -> None:
+        """Insert, or move the due time of one whose follow-up is not queued yet."""
+
+    def delete_commitment(self, cid: str) -> bool: ...
+
+    def commitments_of(self, *, subject: str | None = None, subscription: str | None = None) -> list[Commitment]: ...
+
+    def due_commitments(self, now: dt.datetime, limit: int) -> list[Commitment]:
+        """Commitments due by `now` whose follow-up is not queued yet, oldest first."""
+
+    def set_queued(self, cid: str, at: dt.datetime) -> bool: ...
+
+    def prune_commitments(self, before: dt.datetime) -> int: ...
+
+    def queue_note(self, sid: str, slot: str, due: dt.datetime, payload: str, at: dt.datetime) -> bool:
+        """A written notification into the outbox, at most once per device and slot."""
+
+    def add_thanks(self, subject: str, item: str, at: dt.datetime) -> bool: ...
+
+    def thanks_counts(self) -> dict[str, int]: ...
+
+    def thanks_by(self, subject: str) -> list[tuple[str, str]]: ...
+
+
+class Store(TalkStore, ActivityStore, IntroStore, MailStore, AskStore, LearningStore, Protocol):
     """Subscriptions, the feed's history and the outbox. Methods outside `transaction()` commit on return."""
 
     claim_lease: float  # seconds a sender's claim holds without renewal (PRACTICA_PUSH_CLAIM_LEASE)

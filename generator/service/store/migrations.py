@@ -332,5 +332,30 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
         "CREATE INDEX emails_claim_order ON emails (state, due_at, id)",
         "DROP INDEX emails_due",
     )),
+    (13, "learning that sticks: follow-ups of commitments, and thanks", (
+        # Only what a follow-up needs (issue 23): when and about which item. The reader's note, the action they
+        # chose and their reflection stay on their device. A commitment belongs to one device (its subscription)
+        # or to a signed-in person (all their devices); either's deletion removes it.
+        """CREATE TABLE commitments (
+            id TEXT PRIMARY KEY,                  -- random, made by the browser: a resend is the same commitment
+            subscription_id TEXT REFERENCES subscriptions (id) ON DELETE CASCADE,
+            subject TEXT REFERENCES people (subject) ON DELETE CASCADE,
+            item TEXT NOT NULL,                   -- the feed id of the lesson or path, urn:practica:<type>:<id>
+            due_at TEXT NOT NULL,                 -- the follow-up's time: the chosen day at the digest time, local
+            created_at TEXT NOT NULL,
+            queued_at TEXT,                       -- when its follow-up went into the outbox (NULL: not yet)
+            CHECK ((subscription_id IS NULL) <> (subject IS NULL))
+        )""",
+        "CREATE INDEX commitments_due ON commitments (queued_at, due_at)",
+        "CREATE INDEX commitments_subscription ON commitments (subscription_id)",
+        "CREATE INDEX commitments_subject ON commitments (subject)",
+        """CREATE TABLE thanks (
+            subject TEXT NOT NULL REFERENCES people (subject) ON DELETE CASCADE,
+            item TEXT NOT NULL,                   -- the feed id of the lesson, video, answer or path thanked for
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (subject, item)           -- once per reader per item
+        )""",
+        "CREATE INDEX thanks_item ON thanks (item)",
+    )),
 )
 LATEST = MIGRATIONS[-1][0]
