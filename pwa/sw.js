@@ -259,7 +259,7 @@ function withTimeout(promise, ms) {
  * person's copy is never shown to another on a shared device; behind an SSO proxy the identity is a cookie this
  * worker cannot read, so a fresh /auth naming another reader (or nobody) deletes the copies first.
  * ====================================================================================================== */
-const SERVICE_COPIES = [ENDPOINTS.auth, ENDPOINTS.me];
+const SERVICE_COPIES = [ENDPOINTS.auth, ENDPOINTS.me, ENDPOINTS.thanks];   // thanks: public counts (learning.js)
 const DISCUSSION = new RegExp("^" + ENDPOINTS.threads + "(/\\d+)?$");   // a discussion or board, as this reader reads it
 const GONE = [401, 403, 404, 410];
 

@@ -78,7 +78,7 @@ def test_a_commitment_is_followed_up_on_its_day_exactly_once(forum: Forum, recei
         assert run_send(forum.store, forum.settings, later).sent == 0  # exactly once
     [note] = received(receiver, endpoint)
     assert note["title"] == "How did “Sql joins” go?"
-    assert note["url"] == f"https://learn.example.org/me/?reflect={key}#my-learning"
+    assert note["url"] == f"https://learn.example.org/me/?reflect={key}"
     assert note["tag"] == f"practica-followup-{key}"
     # Once queued, it cannot be moved or re-armed: a new commitment is a new id.
     refused(commit(forum, sid, auth, key, due=in_days(9)), 409, "already_followed_up", "cid")

@@ -67,7 +67,7 @@ def _follow_up(store: Store, c: Commitment, state: FeedState, now: dt.datetime, 
         payload = {"title": state.title if private else f"How did “{item.title}” go?",
                    "body": "A follow-up you asked for" if private else
                    "You planned to try it by today. Take a minute to note how it went.",
-                   "url": urljoin(state.site_url, f"me/?reflect={c.id}#my-learning"), "icon": state.icon,
+                   "url": urljoin(state.site_url, f"me/?reflect={c.id}"), "icon": state.icon,
                    "tag": f"practica-followup-{c.id}"}
         queued += store.queue_note(sub.id, f"followup:{c.id}", _within_cap(store, sub, now, rules), encode(payload),
                                    now)

@@ -59,6 +59,9 @@ self.practica = {
     posts: "/posts",                // /posts/<id>, /helpful, /flags, /hide, /unhide, /note, /approve, /reject
     moderation: "/moderation",      // /queue, /flags, /log: the stewards' page
     flags: "/flags",                // /flags/<id>/resolve
+    commitments: "/commitments",    // after /subscriptions/<id>: this device's follow-ups (PUT, DELETE …/<id>)
+    meCommitments: "/me/commitments", // the signed-in reader's follow-ups, on all their devices
+    thanks: "/thanks",              // POST: thank an item's authors; GET: the counts (kept for offline)
   }),
 
   /* The request header that names the demo person (PRACTICA_AUTH_MODE=demo only). */
@@ -78,6 +81,8 @@ self.practica = {
     feedbackQueue: "practica:feedback:queue",
     demoPerson: "practica:demo-person",      // {api, id, name}: whom this browser is in the service's demo mode
     talkOutbox: "practica:talk:outbox",      // [{api, as, key, item?, thread?, parent?, ask?, body, at}]: not yet sent
+    learning: "practica:learning",           // {commitments: [{id, item, title, action, url, due, note, done, followUp}],
+                                             //  journal: [{id, at, item, title, url, text, shared}]}: learning.js
   }),
 
   /* The bytes of a base64url text (a VAPID public key). */
