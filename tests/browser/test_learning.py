@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.browser.conftest import checked_page, reader_context
-from tests.browser.test_accessibility import axe
+from tests.browser.test_accessibility import Scheme, axe
 from tests.browser.test_me import ADA, be, subscribe_this_device
 from tests.browser.test_push import Stack, controlled, running
 
@@ -86,7 +86,7 @@ def test_a_commitment_stays_on_the_device_and_the_service_gets_only_the_item_and
     local = held[0].due_at.astimezone(dt.timezone(dt.timedelta(hours=1)))  # Berlin (the reader's zone), winter
     assert local.date().isoformat() == c["due"]
     row = stack.store.db.execute("SELECT * FROM commitments").fetchone()
-    assert "Priya" not in json.dumps([row[k] for k in row.keys()])  # the note never left the device
+    assert "Priya" not in json.dumps(list(row))  # the note never left the device
 
     # The follow-up opens me/ on this commitment's reflection; writing it closes the commitment and its reminder.
     page.goto(stack.url(f"me/?reflect={c['id']}"))
@@ -150,7 +150,8 @@ def test_my_learning_works_offline_exports_markdown_prints_and_clears(context: B
     text = Path(download.value.path()).read_text(encoding="utf-8")
     assert download.value.suggested_filename.startswith("my-learning-")
     assert text.startswith("# My learning\n")
-    assert "- [x] **Forecast basics** (done, by " in text and "Ask your planner for last month's forecast error." in text
+    assert "- [x] **Forecast basics** (done, by " in text
+    assert "Ask your planner for last month's forecast error." in text
     assert "  - Note: Bring the numbers" in text and "## My journal" in text and "Went well" in text
 
     page.emulate_media(media="print")
@@ -170,7 +171,8 @@ def test_my_learning_works_offline_exports_markdown_prints_and_clears(context: B
     expect(clear).to_be_focused()
     expect(mine).to_have_text(re.compile("^Nothing yet"))
     expect(page.locator('[data-learning-list="helpful"]')).to_have_text(re.compile("^Pages you mark"))
-    left = page.evaluate("""() => Object.keys(localStorage).filter((k) => /^practica:(learning|recent|paths|path:|feedback:votes)/.test(k))""")
+    left = page.evaluate("""() => Object.keys(localStorage)
+        .filter((k) => /^practica:(learning|recent|paths|path:|feedback:votes)/.test(k))""")
     assert left == []
 
 
@@ -188,7 +190,8 @@ def test_hostile_dates_and_notes_are_held_back_on_the_device(context: BrowserCon
     assert kept(page) == {}
     form.get_by_label("The date you'll try it by").fill(in_days(3))
     page.evaluate("""() => { document.querySelector('[data-commit] textarea').removeAttribute('maxlength'); }""")
-    form.get_by_role("textbox", name=re.compile("A note for yourself")).fill("<img src=x onerror=alert(1)>" + "x" * 5000)
+    note = form.get_by_role("textbox", name=re.compile("A note for yourself"))
+    note.fill("<img src=x onerror=alert(1)>" + "x" * 5000)
     form.get_by_role("button", name="I'll try this").click()
     expect(form.locator("[data-commit-status]")).to_contain_text("Saved on this device")
     [c] = kept(page)["commitments"]
@@ -217,7 +220,7 @@ def test_thanks_reach_the_count_on_the_item_and_the_profile(context: BrowserCont
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_the_new_controls_have_no_violations_at_360_px(browser: Browser, stack: Stack, scheme: str) -> None:
+def test_the_new_controls_have_no_violations_at_360_px(browser: Browser, stack: Stack, scheme: Scheme) -> None:
     context = browser.new_context(viewport={"width": 360, "height": 900}, color_scheme=scheme)
     try:
         page = context.new_page()
