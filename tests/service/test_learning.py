@@ -5,6 +5,7 @@ rate-limited, noted to the author; both in the reader's export, gone with their 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
@@ -82,6 +83,16 @@ def test_a_commitment_is_followed_up_on_its_day_exactly_once(forum: Forum, recei
     assert note["tag"] == f"practica-followup-{key}"
     # Once queued, it cannot be moved or re-armed: a new commitment is a new id.
     refused(commit(forum, sid, auth, key, due=in_days(9)), 409, "already_followed_up", "cid")
+
+
+def test_a_private_lock_screen_shows_no_title(forum: Forum, receiver: ReceiverClient) -> None:
+    endpoint, sid, auth = device(forum, receiver, lock_screen="private")
+    due = dt.datetime.fromisoformat(ok(commit(forum, sid, auth, cid(), due=in_days(1)), 201)["due_at"])
+    report = run_send(forum.store, forum.settings, due)
+    assert "queued 1 follow-ups of commitments" in str(report)
+    [note] = received(receiver, endpoint)
+    assert (note["title"], note["body"]) == ("Acme Communities", "A follow-up you asked for")
+    assert "Sql joins" not in json.dumps(note)
 
 
 def test_a_resend_moves_the_day_and_a_cancelled_one_never_comes(forum: Forum, receiver: ReceiverClient) -> None:
