@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from generator.service.models import Preferences, QuietHours, Subscription, utcnow
+from generator.service.models import Commitment, Preferences, QuietHours, Subscription, utcnow
 from generator.service.privacy.retention import purge
 from generator.service.push.feed import parse_feed
 from generator.service.push.ingest import ingest
@@ -176,6 +176,12 @@ def test_hostile_commitments_are_refused_in_the_one_error_shape(forum: Forum, re
     refused(commit(forum, sid, auth, key), 409, "commitment_conflict", "cid")
     refused(forum.api.delete(f"/subscriptions/{sid}/commitments/{key}", headers={"Authorization": f"Bearer {auth}"}),
             404, "commitment_not_found", "cid")
+    # At most 100 follow-ups waiting per device (the 101st is refused; moving one that exists is not).
+    for n in range(100 - len(forum.store.commitments_of(subscription=sid))):
+        forum.store.save_commitment(Commitment(f"filler-{n:04d}-abcdefgh", sid, None, SQL_JOINS,
+                                               utcnow() + dt.timedelta(days=3), utcnow()))
+    refused(commit(forum, sid, auth, cid()), 422, "too_many_commitments", "cid")
+    ok(commit(forum, sid, auth, "filler-0001-abcdefgh", due=in_days(4)), 200)
     refused(forum.send("PUT", f"/me/commitments/{cid()}", None, {"item": SQL_JOINS, "due": in_days(1)}), 401,
             "sign_in_required")
     refused(forum.send("PUT", f"/me/commitments/{cid()}", "alan", {"item": SQL_JOINS, "due": in_days(1),

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..identity.principal import Principal
@@ -24,16 +24,23 @@ from .auth import SignedIn
 from .bodies import TimeZone
 from .context import ERRORS, Ctx, Held
 from .errors import ApiError, ErrorBody
+from .guards import client_address
 
 log = logging.getLogger("practica.push.api")
 router = APIRouter(prefix="/api/v1", tags=["learning"], responses=ERRORS)
 MAX_DAYS_AHEAD = 366  # a commitment is for the coming year at most
 COMMITTABLE = ("lesson", "path")  # items with a "try at work" action or an action plan
+MAX_OPEN = 100  # follow-ups not yet queued, per device or reader: a list to act on, not a store to fill
 THANKS_RATE = (30, 3600.0)  # thanks per reader per hour: enough to thank generously, too few to spam authors
 CommitmentId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{16,64}$",
                                    description="Random, made by the browser for this commitment.")]
 ItemId = Annotated[str, Field(max_length=200, pattern=r"^urn:practica:[a-z]+:[A-Za-z0-9_./-]+$",
                               examples=["urn:practica:lesson:sql-joins"])]
+
+
+async def rate_limited(request: Request, ctx: Ctx) -> None:
+    """The per-address limit the subscription routes use: a device's writes, whoever sends them."""
+    ctx.limiter.check(client_address(request.scope, ctx.settings.trusted_proxies))
 
 
 class CommitmentBody(BaseModel):
@@ -75,6 +82,7 @@ class ThanksCounts(BaseModel):
 
 
 @router.put("/subscriptions/{sid}/commitments/{cid}", response_model=CommitmentView, status_code=201,
+            dependencies=[Depends(rate_limited)],
             summary="Ask this device for one follow-up on the day you mean to have tried an action",
             responses={200: {"model": CommitmentView, "description": "Moved to another day, or a resend"},
                        409: {"model": ErrorBody, "description": "The id holds someone else's commitment, or its "
@@ -95,6 +103,7 @@ def uncommit_device(cid: CommitmentId, sub: Held, ctx: Ctx) -> Response:
 
 
 @router.put("/me/commitments/{cid}", response_model=CommitmentView, status_code=201,
+            dependencies=[Depends(rate_limited)],
             summary="Ask for one follow-up, on all your linked devices, on the day you mean to have tried an action",
             responses={200: {"model": CommitmentView, "description": "Moved to another day, or a resend"},
                        409: {"model": ErrorBody, "description": "The id holds someone else's commitment, or its "
@@ -180,6 +189,11 @@ def _save(ctx: Ctx, c: Commitment, response: Response) -> CommitmentView:
         if existing is not None and existing.item != c.item:
             raise ApiError(409, "commitment_conflict", "this id holds a commitment to another item: make a new id",
                            "item")
+        held = ctx.store.commitments_of(subject=c.subject) if c.subject else \
+            ctx.store.commitments_of(subscription=c.subscription)
+        if existing is None and sum(h.queued_at is None for h in held) >= MAX_OPEN:
+            raise ApiError(422, "too_many_commitments", f"you have {MAX_OPEN} follow-ups waiting already: mark some "
+                           "done or remove them on your \"My learning\" page first", "cid")
         ctx.store.save_commitment(c)
     response.status_code = 200 if existing else 201
     saved = ctx.store.commitment(c.id)
