@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..identity.principal import Principal
+from ..mail.notes import mail_thanks
 from ..models import Commitment, FeedItem, utcnow
 from ..privacy.people import remember
 from ..push.notes import due_time, thank_author
@@ -139,6 +140,7 @@ def thank(body: ThanksBody, principal: SignedIn, response: Response, ctx: Ctx) -
         found = ctx.store.feed_state()
         if created and found is not None:
             thank_author(ctx.store, item, count, found.state, now, ctx.rules, ctx.settings.lock_screen)
+            mail_thanks(ctx.store, item, count, found.state, ctx.settings.email, ctx.rules, now)
     response.status_code = 201 if created else 200
     return ThanksResult(status="created" if created else "unchanged", count=count)
 

@@ -256,6 +256,9 @@ class MailStore(Protocol):
 
     def queue_mail(self, aid: int, subject: str, slot: str, due: dt.datetime, at: dt.datetime) -> None: ...
 
+    def queue_written_mail(self, subject: str, slot: str, due: dt.datetime, message: str, at: dt.datetime) -> bool:
+        """A mail already written into the person's mail outbox, at most once per slot."""
+
     def skip_mail(self, aid: int, at: dt.datetime) -> None: ...
 
     def claim_mail(self, now: dt.datetime, limit: int) -> list[Mail]: ...
