@@ -71,6 +71,7 @@ def test_a_commitment_is_followed_up_on_its_day_exactly_once(forum: Forum, recei
     # The chosen day in the device's zone, at the digest time (09:00 by default).
     local = due.astimezone(ZoneInfo("Europe/Berlin"))
     assert (local.date().isoformat(), local.time()) == (in_days(7, "Europe/Berlin"), dt.time(9, 0))
+    assert forum.store.next_due() == due  # serve's loop wakes for it though nothing is in the outbox yet
     assert run_send(forum.store, forum.settings, due - dt.timedelta(minutes=1)).sent == 0
     assert received(receiver, endpoint) == []
     report = run_send(forum.store, forum.settings, due)
