@@ -80,6 +80,12 @@ class LearningTables:
         rows = self.db.execute("SELECT item, count(*) FROM thanks GROUP BY item ORDER BY item")
         return {row[0]: int(row[1]) for row in rows.fetchall()}
 
+    def thanked_items(self) -> list[tuple[str, int, tuple[str, ...]]]:
+        """(item, how many thanked for it, its people) of every thanked item, in one query."""
+        rows = self.db.execute("SELECT t.item, count(*) AS n, i.people FROM thanks t "
+                               "LEFT JOIN items i ON i.id = t.item GROUP BY t.item, i.people ORDER BY t.item")
+        return [(row[0], int(row[1]), tuple(json.loads(row[2])) if row[2] else ()) for row in rows.fetchall()]
+
     def thanks_by(self, subject: str) -> list[tuple[str, str]]:
         """(item, created_at) of the reader's thanks."""
         rows = self.db.execute("SELECT item, created_at FROM thanks WHERE subject = ? ORDER BY created_at, item",
