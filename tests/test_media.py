@@ -23,7 +23,7 @@ from generator.content.load import load_community
 from generator.media import Media, MediaError, MediaPolicy
 from generator.settings import load_settings
 from tests.conftest import CliResult, line_of, write_config
-from tests.soup import one
+from tests.soup import attr, one
 
 PNG = (Path(__file__).parent / "fixtures" / "mini" / "learn" / "truncated.png").read_bytes()
 
@@ -224,8 +224,8 @@ def test_a_downloaded_image_is_served_from_the_site_with_its_size(cli: Callable[
                                                                    mini: Path, host: str) -> None:
     page = built(cli, tmp_path, site(tmp_path, mini, f"{host}/ok.png", download=[host]), mini)
     img = one(page, "article img[alt='A bar chart with a truncated axis']")
-    copy = tmp_path / "out" / "learn/reading-charts" / img["src"]
-    assert img["src"].startswith("../../media/") and copy.resolve().read_bytes() == PNG
+    copy = tmp_path / "out" / "learn/reading-charts" / attr(img, "src")
+    assert attr(img, "src").startswith("../../media/") and copy.resolve().read_bytes() == PNG
     assert (img["width"], img["height"]) == tuple(str(n) for n in Image.open(io.BytesIO(PNG)).size)
     assert host not in str(page)  # readers' phones never ask the third party
     assert not page.select(".pr-media-note")
@@ -238,7 +238,7 @@ def test_an_embedded_image_stays_where_it_is_and_the_page_says_so(cli: Callable[
     assert one(page, "article img[alt='A bar chart with a truncated axis']")["src"] == url
     assert one(page, ".pr-media-note").get_text(strip=True) == \
         "Some images on this page are loaded from avatars.example.com."
-    policy = one(page, "meta[http-equiv='Content-Security-Policy']")["content"]
+    policy = attr(one(page, "meta[http-equiv='Content-Security-Policy']"), "content")
     img_src = next(d for d in policy.split("; ") if d.startswith("img-src "))
     assert "https://avatars.example.com" in img_src.split()
 
@@ -252,5 +252,5 @@ def test_a_raw_html_image_beside_its_lesson_is_found_from_the_page_s_address(
     page = built(cli, tmp_path, write_config(tmp_path / "site", docs_dir=str(mini)), mini)
     img = one(page, "article img[alt='A bar chart with a truncated axis']")
     assert img["src"] == "../truncated.png"
-    assert (tmp_path / "out" / "learn/reading-charts" / img["src"]).resolve().is_file()
+    assert (tmp_path / "out" / "learn/reading-charts" / attr(img, "src")).resolve().is_file()
     assert img.get("width") and img.get("height")
