@@ -131,6 +131,30 @@ class Community:
                 return self.guidelines[tid]
         return self.guidelines.get(SITE)
 
+    def language_of(self, entry: AnyEntry) -> str:
+        """The language an entry is written in: its `lang`, else the site's."""
+        return getattr(entry.meta, "lang", None) or self.settings.language
+
+    def translations(self, item: Item) -> list[Item]:
+        """The other published languages of `item` (the original and its translations, `translation_of`),
+        in the order of their language tags."""
+        return [t for t in self._translation_groups.get(self.original_of(item).id, []) if t is not item]
+
+    def original_of(self, item: Item) -> Item:
+        """The item `item` translates (itself when it translates none)."""
+        target = getattr(item.meta, "translation_of", None)
+        found = self.item(target) if target else None
+        return found if found is not None and found.kind == item.kind else item
+
+    @cached_property
+    def _translation_groups(self) -> dict[str, list[Item]]:
+        groups: dict[str, list[Item]] = defaultdict(list)
+        for item in self.published:
+            original = self.original_of(item)
+            if original is not item or getattr(item.meta, "translation_of", None) is None:
+                groups[original.id].append(item)
+        return {k: sorted(v, key=self.language_of) for k, v in groups.items() if len(v) > 1}
+
     def all_items(self) -> Iterator[Item]:
         """Every lesson, video, FAQ and path, drafts included."""
         for kind in ITEM_KINDS:

@@ -25,7 +25,7 @@ from mkdocs.exceptions import ConfigurationError, MkDocsException, PluginError
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from .. import csp, expertise, feeds, pwa, sanitize, search, urls
+from .. import csp, expertise, feeds, languages, pwa, sanitize, search, urls
 from ..community import Community
 from ..content.files import HIDDEN, Policy
 from ..content.load import file_policy, load_community
@@ -35,7 +35,7 @@ from ..health import conversations_for, feedback_for
 from ..images import PHOTO_WIDTHS, image_size, photos, square_webp
 from ..kinds import KINDS
 from ..pages import GeneratedPage, Site, build_pages, icons
-from ..pages.html import point_images, size_images
+from ..pages.html import point_images, set_language, size_images
 from ..pages.render import restore
 from ..settings import Settings, settings_from
 
@@ -224,14 +224,19 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
 
 
 def on_post_build(config: MkDocsConfig) -> None:
-    search.index(Path(config.site_dir))
+    search.index(Path(config.site_dir), _state(config).settings.language)
     shell = pwa.write_service_worker(Path(config.site_dir), _pwa_dir(config) / "sw.js",
                                      _state(config).settings.practica.push_url)
     log.info("Service worker %s precaches %d files (%d bytes)", shell.version, len(shell.entries), shell.total_bytes)
 
 
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
-    """Every page gets a Content-Security-Policy meta (with hashes of the theme's inline scripts in it)."""
+    """Every page gets a Content-Security-Policy meta (with hashes of the theme's inline scripts in it); a page
+    in another language than the site's says so (html lang and dir)."""
+    lang = page.meta.get("lang")
+    if lang:
+        site = _state(config).settings.language
+        output = set_language(output, lang, languages.direction(lang), site, languages.direction(site))
     return _secure(output, page.file.dest_uri, config)
 
 

@@ -105,7 +105,43 @@ def check_community(community: Community, sources: dict[str, Source]) -> None:
         _item(checker, item)
     for path in community.paths.values():
         _path(checker, path)
+    _translations(checker)
     _featured(checker)
+
+
+def _translations(checker: Checker) -> None:
+    """`translation_of` names an item of the same kind, in another language, that translates none itself;
+    an original has at most one translation per language."""
+    seen: dict[tuple[str, str], Item] = {}
+    for item in checker.c.all_items():
+        target_id = getattr(item.meta, "translation_of", None)
+        if target_id is None:
+            continue
+        where = ("translation_of",)
+        target = checker.items.get(target_id)
+        lang = checker.c.language_of(item)
+        if target is None:
+            checker.reference(item, where, target_id, "item")
+        elif target is item:
+            checker.report(item, where, "an item cannot be a translation of itself",
+                           "name the item this one translates, or remove 'translation_of'", "bad-translation")
+        elif target.kind != item.kind:
+            checker.report(item, where, f"'{target_id}' is a {target.kind}, this is a {item.kind}",
+                           f"a translation is the same kind of item: name the {item.kind} this one translates",
+                           "bad-translation")
+        elif getattr(target.meta, "translation_of", None):
+            original = target.meta.translation_of
+            checker.report(item, where, f"'{target_id}' is itself a translation (of '{original}')",
+                           f"name the original: translation_of: {original}", "bad-translation")
+        elif checker.c.language_of(target) == lang:
+            checker.report(item, where, f"'{target_id}' is written in '{lang}' too",
+                           "set 'lang' to the language this file is written in (e.g. lang: ar)", "bad-translation")
+        elif (target_id, lang) in seen:
+            checker.report(item, where, f"'{target_id}' already has a translation in '{lang}': "
+                           f"{seen[target_id, lang].rel}", "keep one translation per language (merge the two)",
+                           "bad-translation")
+        else:
+            seen[target_id, lang] = item
 
 
 def _featured(checker: Checker) -> None:

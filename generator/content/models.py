@@ -21,6 +21,8 @@ from pydantic import (
     model_validator,
 )
 
+from .. import languages
+
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # An icon of the theme's set (`material/chart-line`, `fontawesome/brands/github`, `simple/hive_blockchain`):
 # names only, so no `..` or `/`-rooted path can reach a file outside the set.
@@ -73,6 +75,27 @@ SkillList = Annotated[
     BeforeValidator(_one_or_many),
     _one_or_many_schema(_TEXT_SCHEMA),
     Field(description="Skills, by name or id; normalised (case, spaces, aliases in skills.yml)."),
+]
+
+
+def _language(tag: str) -> str:
+    wrong = languages.problem(tag)
+    if wrong:
+        raise ValueError(f"{wrong}; write a language tag such as en, ar, fr or pt-BR")
+    return languages.normal(tag)
+
+
+Lang = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True),
+    AfterValidator(_language),
+    Field(description="The language it is written in, as a BCP 47 tag (`ar`, `fr`, `pt-BR`); default: the "
+          "site's (`theme.language`)."),
+]
+TranslationOf = Annotated[
+    ItemRef,
+    Field(description="The id of the item this one translates (same kind, another language); its page and "
+          "this one link to each other."),
 ]
 
 
@@ -212,6 +235,8 @@ class ItemMeta(Strict):
     status: Status = "published"
     review: Review | None = None
     skills: SkillList = []
+    lang: Lang | None = None
+    translation_of: TranslationOf | None = None
 
     @property
     def last_check(self) -> Review | Verification | None:
@@ -270,6 +295,8 @@ class PathMeta(Strict):
     action_plan: Texts = []
     date: dt.date | None = None
     status: Status = "published"
+    lang: Lang | None = None
+    translation_of: TranslationOf | None = None
 
 
 class FeatureDef(Strict):

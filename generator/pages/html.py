@@ -41,3 +41,18 @@ def size_images(html: str, size_of: Callable[[str], tuple[int, int] | None]) -> 
             extra += ' loading="lazy" decoding="async"'
         return tag[:-1].rstrip("/").rstrip() + extra + ">"
     return _IMG.sub(fix, html)
+
+
+_HTML_LANG = re.compile(r'<html lang="[^"]*"')
+_BODY_DIR = re.compile(r'<body dir="[^"]*"')
+# The theme's chrome (header, navigation, footer) is in the site's language whatever the page's is.
+_CHROME = re.compile(r'<(?:header|footer) class="md-(?:header|footer)\b|<div class="md-sidebar md-sidebar--primary"')
+
+
+def set_language(page: str, lang: str, direction: str, site_lang: str, site_direction: str) -> str:
+    """A page whose content is in another language than the site's: `<html lang dir>` say the content's (what
+    screen readers, hyphenation, fonts and the search index go by), the theme's chrome keeps the site's."""
+    page = _HTML_LANG.sub(f'<html lang="{lang}" dir="{direction}"', page, count=1)
+    page = _BODY_DIR.sub(f'<body dir="{direction}"', page, count=1)
+    return _CHROME.sub(lambda m: f'{m.group(0).split(" ", 1)[0]} lang="{site_lang}" dir="{site_direction}" '
+                       f'{m.group(0).split(" ", 1)[1]}', page)

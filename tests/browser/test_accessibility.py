@@ -26,6 +26,8 @@ PAGES = {
     "community hub": "topics/data-analytics/",
     "skill": "skills/forecasting/",
     "lesson with a knowledge check": "learn/forecasting-baselines/",
+    "lesson in Arabic (right to left)": "learn/passphrases-and-mfa-ar/",
+    "lesson in French": "learn/passphrases-and-mfa-fr/",
     "local video": "videos/welcome-to-harbourline-communities/",
     "external video facade": "videos/forecasting-peak-season/",
     "faq": "faq/excel-or-power-bi/",

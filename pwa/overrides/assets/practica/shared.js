@@ -116,6 +116,19 @@ self.practica = {
       { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit" });
   },
 
+  /* An interface string in the page's language: `text` is the English (and the catalogues' key, extracted by
+   * `make messages`), `values` fill its %(name)s places. The page carries its language's strings in
+   * <script type="application/json" id="pr-strings"> (generator/languages.py); English pages carry none. */
+  tr(text, values) {
+    const block = typeof document === "undefined" ? null : document.getElementById("pr-strings");
+    if (block !== practica.trBlock) {
+      practica.trBlock = block;
+      try { practica.trTable = block ? JSON.parse(block.textContent) : {}; } catch { practica.trTable = {}; }
+    }
+    const found = (practica.trTable || {})[text] || text;
+    return found.replace(/%\((\w+)\)s/g, (whole, name) => (values && name in values ? String(values[name]) : whole));
+  },
+
   /* The site's root URL on a page, from Material's config (pages only). */
   siteRoot() {
     let base = ".";
