@@ -17,7 +17,8 @@ from ..community import AnyEntry, Community, Event, Item, LearningPath, Lesson, 
 from ..kinds import ITEM_KINDS, KINDS, ContentKind, either
 from . import body
 from .explain import field_name
-from .frontmatter import Source
+from .frontmatter import ReadError, Source, parse
+from .gitdates import committed
 from .models import FaqMeta, ItemMeta, LessonMeta, Review, VideoMeta, interval_days
 from .problems import Problem, Severity
 from .skills import slugify
@@ -341,7 +342,39 @@ def _event(checker: Checker, event: Event) -> None:
                        "cancelled-without-note")
     if meta.repeat is not None:
         _repeat(checker, event)
+    _sequence(checker, event)
     _body(checker, event)
+
+
+# What calendars must be told about: a change to any of these raises `sequence`.
+SCHEDULE = ("start", "timezone", "duration", "end", "repeat", "status")
+
+
+def _sequence(checker: Checker, event: Event) -> None:
+    """`sequence` against the last commit's version of the file: never lower, and raised when the schedule
+    (SCHEDULE) changed, so calendars that already hold the event replace it (RFC 5545 SEQUENCE)."""
+    path = checker.root / event.rel
+    old = committed(path)
+    if old is None:
+        return
+    try:
+        before = parse(event.rel, old).meta
+    except ReadError:
+        return
+    now = checker.sources[event.rel].meta
+    was = before.get("sequence", 0)
+    was = was if isinstance(was, int) and not isinstance(was, bool) else 0
+    seq = event.meta.sequence
+    if seq < was:
+        checker.report(event, ("sequence",), f"'sequence' went down from {was} to {seq}",
+                       f"set it back to {was} (or {was + 1} if the times or status changed); it never goes down",
+                       "sequence-down")
+    elif seq == was and any(str(before.get(k)) != str(now.get(k)) for k in SCHEDULE):
+        changed = [k for k in SCHEDULE if str(before.get(k)) != str(now.get(k))]
+        checker.report(event, ("sequence",) if "sequence" in now else (changed[0],),
+                       f"{', '.join(repr(k) for k in changed)} changed since the last commit but 'sequence' did not",
+                       f"set 'sequence: {was + 1}' so calendars that already have the event update it",
+                       "sequence-not-raised")
 
 
 def _repeat(checker: Checker, event: Event) -> None:
