@@ -9,12 +9,9 @@ that calendar apps expand differently.
 
 from __future__ import annotations
 
-import calendar as monthdays
 import datetime as dt
-import zoneinfo
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import icalendar
@@ -22,12 +19,9 @@ import icalendar
 from . import urls
 from .community import Community, Event
 from .content.models import EventMeta
+from .content.schedule import MAX_OCCURRENCES, local_starts, minutes, zone
 from .text import plain
 
-if TYPE_CHECKING:
-    from .pages import Site
-
-MAX_OCCURRENCES = 100  # two years of a weekly series; more is a mistake (a far `until`) and would bloat pages
 UTC = dt.UTC
 
 
@@ -70,58 +64,6 @@ class Occurrence:
     @property
     def end_z(self) -> str:
         return _stamp(self.end)
-
-
-@lru_cache(maxsize=256)
-def zone(name: str) -> zoneinfo.ZoneInfo | None:
-    """The IANA zone called `name`, or None when there is none (validation reports it)."""
-    if not name or name.startswith(("/", ".")) or ".." in name:
-        return None
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
-        return None
-
-
-def minutes(meta: EventMeta) -> int | None:
-    """How long each occurrence lasts, from `duration` or from `end` (None when neither gives a length)."""
-    if meta.duration is not None:
-        return meta.duration
-    if meta.end is not None:
-        return int((meta.end - meta.start).total_seconds() // 60)
-    return None
-
-
-def local_starts(meta: EventMeta, limit: int = MAX_OCCURRENCES + 1) -> list[dt.datetime]:
-    """The naive local start of every occurrence, in order, at most `limit` of them: `start`, then the
-    repeat's dates (`dates`, or `every` week/month up to `until`), less `skip`."""
-    starts = [meta.start]
-    repeat = meta.repeat
-    if repeat is not None and repeat.dates:
-        starts += repeat.dates
-    elif repeat is not None and repeat.every and repeat.until:
-        n = 1
-        while len(starts) < limit:
-            nxt = _nth(meta.start, repeat.every, repeat.interval * n)
-            n += 1
-            if nxt is None:
-                continue
-            if nxt.date() > repeat.until:
-                break
-            starts.append(nxt)
-    skipped = set(repeat.skip) if repeat else set()
-    return sorted({s for s in starts if s.date() not in skipped})[:limit]
-
-
-def _nth(first: dt.datetime, every: str, steps: int) -> dt.datetime | None:
-    """`steps` weeks or months after `first`; None for a month without that day (the 31st in April)."""
-    if every == "week":
-        return first + dt.timedelta(weeks=steps)
-    months = first.month - 1 + steps
-    year, month = first.year + months // 12, months % 12 + 1
-    if first.day > monthdays.monthrange(year, month)[1]:
-        return None
-    return first.replace(year=year, month=month)
 
 
 def occurrences(event: Event) -> list[Occurrence]:
@@ -171,11 +113,11 @@ def where_text(meta: EventMeta) -> str:
     return " · ".join(p for p in parts if p)
 
 
-def google_link(site: Site, occurrence: Occurrence) -> str:
+def google_link(c: Community, occurrence: Occurrence) -> str:
     """"Add to Google Calendar" for one occurrence (a link: nothing is sent until the reader follows it)."""
     meta = occurrence.event.meta
     stamp = "%Y%m%dT%H%M%SZ"
-    page = urls.absolute(site.settings.site_url, urls.page("event", occurrence.event.id)) + "#" + occurrence.anchor
+    page = urls.absolute(c.settings.site_url, urls.page("event", occurrence.event.id)) + "#" + occurrence.anchor
     query = {"action": "TEMPLATE", "text": occurrence.event.title,
              "dates": f"{occurrence.start_utc:{stamp}}/{occurrence.end_utc:{stamp}}",
              "ctz": meta.timezone, "details": f"{occurrence.event.summary}\n{page}", "location": where_text(meta)}
@@ -188,7 +130,7 @@ def host(site_url: str) -> str:
     return urlsplit(site_url).hostname or "practica.invalid"
 
 
-def ics(site: Site, events: list[Event], name: str) -> str:
+def ics(c: Community, events: list[Event], name: str) -> str:
     """An iCalendar file of every occurrence of `events`, with the VTIMEZONE blocks of the years they use."""
     cal = icalendar.Calendar()
     cal.add("prodid", "-//Practica//Events//EN")
@@ -199,7 +141,7 @@ def ics(site: Site, events: list[Event], name: str) -> str:
     found = [o for e in sorted(events, key=lambda e: e.id) for o in occurrences(e)]
     found.sort(key=lambda o: (o.start_utc, o.event.id))
     for occurrence in found:
-        cal.add_component(_vevent(site, occurrence))
+        cal.add_component(_vevent(c, occurrence))
     if found:
         first = min(o.start_utc for o in found).date() - dt.timedelta(days=7)
         last = max(o.end_utc for o in found).date() + dt.timedelta(days=7)
@@ -208,14 +150,14 @@ def ics(site: Site, events: list[Event], name: str) -> str:
     return text
 
 
-def _vevent(site: Site, occurrence: Occurrence) -> icalendar.Event:
+def _vevent(c: Community, occurrence: Occurrence) -> icalendar.Event:
     event = occurrence.event
     meta = event.meta
-    page = urls.absolute(site.settings.site_url, urls.page("event", event.id)) + "#" + occurrence.anchor
+    page = urls.absolute(c.settings.site_url, urls.page("event", event.id)) + "#" + occurrence.anchor
     vevent = icalendar.Event()
-    vevent.add("uid", f"{occurrence.id}@{host(site.settings.site_url)}")
+    vevent.add("uid", f"{occurrence.id}@{host(c.settings.site_url)}")
     # DTSTAMP from the content (the file's last commit), so that an unchanged event gives an unchanged file.
-    vevent.add("dtstamp", dt.datetime.combine(event.updated if event.updated > dt.date.min else site.settings.today,
+    vevent.add("dtstamp", dt.datetime.combine(event.updated if event.updated > dt.date.min else c.settings.today,
                                               dt.time(), UTC))
     vevent.add("dtstart", occurrence.start)
     vevent.add("dtend", occurrence.end)
@@ -233,24 +175,23 @@ def _vevent(site: Site, occurrence: Occurrence) -> icalendar.Event:
     vevent.add("status", "CANCELLED" if occurrence.cancelled else "CONFIRMED")
     vevent.add("sequence", meta.sequence)
     for tid in event.topics:
-        topic = site.community.topics.get(tid)
+        topic = c.topics.get(tid)
         vevent.add("categories", [topic.title if topic else tid])
     return vevent
 
 
-def files(site: Site) -> dict[str, str]:
+def files(c: Community) -> dict[str, str]:
     """`events.ics` (every event), `events/<id>.ics` (one event) and `topics/<id>/events.ics` (a community's)."""
-    c = site.community
     if not c.events:
         return {}
-    name = site.settings.site_name
-    out = {urls.EVENTS_ICS: ics(site, list(c.events.values()), f"Events · {name}")}
+    name = c.settings.site_name
+    out = {urls.EVENTS_ICS: ics(c, list(c.events.values()), f"Events · {name}")}
     for event in c.events.values():
-        out[urls.event_ics(event.id)] = ics(site, [event], event.title)
+        out[urls.event_ics(event.id)] = ics(c, [event], event.title)
     for topic in c.topics.values():
         mine = [e for e in c.events.values() if topic.id in e.topics]
         if mine:
-            out[urls.topic_events_ics(topic.id)] = ics(site, mine, f"{topic.title} events · {name}")
+            out[urls.topic_events_ics(topic.id)] = ics(c, mine, f"{topic.title} events · {name}")
     return out
 
 
@@ -260,12 +201,12 @@ def _stamp(moment: dt.datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def feed_events(site: Site) -> list[dict[str, Any]]:
+def feed_events(c: Community) -> list[dict[str, Any]]:
     """`_practica.events`: every event with every occurrence (past, future, cancelled)."""
     out = []
-    for event in sorted(site.community.events.values(), key=lambda e: e.id):
+    for event in sorted(c.events.values(), key=lambda e: e.id):
         meta = event.meta
-        url = urls.absolute(site.settings.site_url, urls.page("event", event.id))
+        url = urls.absolute(c.settings.site_url, urls.page("event", event.id))
         out.append({
             "id": event.id, "url": url, "title": event.title, "summary": event.summary,
             "topics": list(event.topics), "hosts": list(meta.hosts), "timezone": meta.timezone,

@@ -37,7 +37,7 @@ def files(community: Community, site: Site) -> dict[str, str]:
         mine = community.items_by_topic.get(topic.id, [])[:TOPIC_LIMIT]
         title = f"{topic.title} · {site.settings.site_name}"
         out[urls.topic_feed(topic.id)] = json_feed(site, mine, urls.topic_feed(topic.id), title)
-    out.update(events.files(site))
+    out.update(events.files(community))
     return out
 
 
@@ -62,7 +62,7 @@ def json_feed(site: Site, items: list[Item], self_url: str, title: str, everythi
                         "stewards": list(t.meta.stewards)} for t in sorted(c.topics.values(), key=lambda t: t.id)],
             "people": [_person_ref(site, p) for p in sorted(c.people.values(), key=lambda p: p.id)],
             "skills": skill_refs(site),
-            "events": events.feed_events(site),  # every occurrence; events are never feed items
+            "events": events.feed_events(c),  # every occurrence; events are never feed items
         }
     feed["items"] = [_json_item(site, item) for item in items]
     return json.dumps(feed, ensure_ascii=False, indent=1)

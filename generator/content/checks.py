@@ -12,10 +12,10 @@ from typing import Literal
 
 from PIL import Image, UnidentifiedImageError
 
-from .. import events as timing
 from ..community import AnyEntry, Community, Event, Item, LearningPath, Lesson, Person, Video
 from ..kinds import ITEM_KINDS, KINDS, ContentKind, either
 from . import body
+from . import schedule as timing
 from .explain import field_name
 from .frontmatter import ReadError, Source, parse
 from .gitdates import committed

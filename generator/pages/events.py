@@ -47,7 +47,7 @@ def when(occurrence: timing.Occurrence) -> str:
 
 def row(site: Site, occurrence: timing.Occurrence, now: dt.datetime) -> Row:
     ended = occurrence.end_utc <= now
-    google = None if ended or occurrence.cancelled else timing.google_link(site, occurrence)
+    google = None if ended or occurrence.cancelled else timing.google_link(site.community, occurrence)
     return Row(occurrence, when(occurrence), ended, google)
 
 
