@@ -182,9 +182,7 @@ def _vevent(c: Community, occurrence: Occurrence) -> icalendar.Event:
 
 def files(c: Community) -> dict[str, str]:
     """`events.ics` (every event), `events/<id>.ics` (one event) and `topics/<id>/events.ics` (a community's)."""
-    if not c.events:
-        return {}
-    name = c.settings.site_name
+    name = c.settings.site_name  # events.ics always: /events/ links it, and a subscription to it must not break
     out = {urls.EVENTS_ICS: ics(c, list(c.events.values()), f"Events · {name}")}
     for event in c.events.values():
         out[urls.event_ics(event.id)] = ics(c, [event], event.title)

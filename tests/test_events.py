@@ -417,3 +417,13 @@ def test_sequence_never_goes_down(committed: Callable[[str], list[Problem]]) -> 
     text = _edit("sequence: 2", "sequence: 1", CANCELLED)
     (problem,) = committed(text)
     assert (problem.code, problem.field) == ("sequence-down", "sequence")
+
+
+def test_a_site_without_events_says_nothing_is_planned(mini_site: Path) -> None:
+    soup = page(mini_site, "events")
+    assert "Nothing is planned yet." in one(soup, "article").get_text()
+    assert calendar(mini_site, "events.ics").walk("VEVENT") == []
+    assert soup.select(".pr-events .pr-item") == []
+    assert page(mini_site, "").select_one("#events") is None  # no "Coming up" on the home page
+    feed = json.loads((mini_site / "feed.json").read_text(encoding="utf-8"))
+    assert feed["_practica"]["events"] == []

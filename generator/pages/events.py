@@ -52,11 +52,8 @@ def row(site: Site, occurrence: timing.Occurrence, now: dt.datetime) -> Row:
 
 
 def build(site: Site) -> Iterator[GeneratedPage]:
-    c = site.community
-    if not c.events:
-        return
-    yield index(site)
-    for event in c.events.values():
+    yield index(site)  # always: the navigation links it, and it says when nothing is planned
+    for event in site.community.events.values():
         yield event_page(site, event)
 
 
