@@ -23,6 +23,8 @@ NEW_ARGS = {
     "topic": ["--name", "Safety First", "--summary", "Everyone home safe.", "--steward", "ada"],
     "path": ["--title", "Forecasting in a week", "--summary", "Five steps.", "--curated-by", "ada",
              "--step", "forecast-basics", "--step", "what-is-mape"],
+    "event": ["--title", "Coffee chat", "--summary", "Meet people.", "--topic", "data", "--host", "ada",
+              "--start", "2027-01-05 10:00", "--timezone", "Europe/London", "--duration", "30"],
 }
 
 
