@@ -13,10 +13,13 @@ from pathlib import Path
 
 import icalendar
 import pytest
+import yaml
 from bs4 import BeautifulSoup
 
 from generator.commands.build import build_site
+from generator.content import schedule
 from generator.content.load import load_community
+from generator.content.models import EventMeta
 from generator.content.problems import Problem
 from generator.health import health
 from generator.settings import load_settings
@@ -427,3 +430,57 @@ def test_a_site_without_events_says_nothing_is_planned(mini_site: Path) -> None:
     assert page(mini_site, "").select_one("#events") is None  # no "Coming up" on the home page
     feed = json.loads((mini_site / "feed.json").read_text(encoding="utf-8"))
     assert feed["_practica"]["events"] == []
+
+
+# --- the schedule rules (content/schedule.py) -----------------------------------------------------------------
+
+def _meta(**changes: object) -> EventMeta:
+    base: dict[str, object] = {"title": "t", "summary": "s", "topics": ["data"], "hosts": ["ada"],
+                               "start": "2027-01-31 18:00", "timezone": "Europe/London", "duration": 60,
+                               "where": {"room": "r"}}
+    return EventMeta.model_validate({**base, **changes})
+
+
+def test_a_monthly_series_skips_months_without_that_day_and_the_skipped_dates() -> None:
+    meta = _meta(repeat={"every": "month", "until": "2027-06-30", "skip": ["2027-05-31"]})
+    assert [s.date().isoformat() for s in schedule.local_starts(meta)] == ["2027-01-31", "2027-03-31"]
+
+
+def test_a_fortnightly_series_and_a_list_of_dates() -> None:
+    every_two = _meta(start="2027-01-05 12:00", repeat={"every": "week", "interval": 2, "until": "2027-02-02"})
+    assert [s.day for s in schedule.local_starts(every_two)] == [5, 19, 2]
+    listed = _meta(start="2027-01-05 12:00", repeat={"dates": ["2027-03-02 12:30", "2027-02-02 12:00"]})
+    assert [s.isoformat(" ", "minutes") for s in schedule.local_starts(listed)] == \
+        ["2027-01-05 12:00", "2027-02-02 12:00", "2027-03-02 12:30"]
+
+
+@pytest.mark.parametrize(("repeat", "code"), [
+    ({"dates": ["2027-03-16 09:00"]}, "date-before-start"),  # the same day as start, earlier
+    ({"dates": ["2027-03-16 18:00"]}, "same-day"),
+    ({"every": "week", "until": "2027-04-06", "dates": ["2027-04-01 12:00"]}, "repeat-both"),
+    ({"interval": 2}, "repeat-empty"),
+])
+def test_repeat_mistakes(tmp_path: Path, repeat: dict[str, object], code: str) -> None:
+    text = WEEKLY.split("repeat:")[0] + yaml.safe_dump({"repeat": repeat}) + "---\n"
+    assert code in {p.code for p in _problems(tmp_path, text)}
+
+
+def test_event_pages_ask_for_the_service_script_only_when_it_exists(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.pages import Site
+    from generator.pages import events as event_pages
+
+    _content(tmp_path, {"weekly": WEEKLY})
+    community = load_community(load_settings(write_config(tmp_path, docs_dir="content"), today=TODAY))
+    event = community.events["weekly"]
+
+    def hooks() -> str:
+        built = event_pages.event_page(Site(community), event)
+        return "".join(built.blocks.values())
+    monkeypatch.setattr(event_pages, "EVENTS_SCRIPT", tmp_path / "absent.js")
+    assert "data-pr-events" not in hooks()
+    (tmp_path / "events.js").write_text("/* the service's */", encoding="utf-8")
+    monkeypatch.setattr(event_pages, "EVENTS_SCRIPT", tmp_path / "events.js")
+    assert "<div hidden data-pr-events></div>" in hooks()
+    script = (Path(__file__).parent.parent / "pwa/overrides/assets/practica/practica.js").read_text(encoding="utf-8")
+    assert '["events", "[data-pr-events]", "outbox"]' in script
