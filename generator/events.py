@@ -138,6 +138,9 @@ def ics(c: Community, events: list[Event], name: str) -> str:
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", name)
+    # How often a subscribed calendar should check for changes (Apple and Outlook read one, Google the other).
+    cal.add("refresh-interval", dt.timedelta(hours=12), parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", "PT12H")
     found = [o for e in sorted(events, key=lambda e: e.id) for o in occurrences(e)]
     found.sort(key=lambda o: (o.start_utc, o.event.id))
     for occurrence in found:
