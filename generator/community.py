@@ -12,6 +12,7 @@ from typing import Any, Generic, TypeVar
 from . import text
 from .content.guidelines import SITE, Guidelines
 from .content.models import (
+    EventMeta,
     FaqMeta,
     FeatureDef,
     ItemMeta,
@@ -65,7 +66,8 @@ class Entry(Generic[M]):
     @property
     def status(self) -> str:
         meta: Meta = self.meta
-        return "published" if isinstance(meta, (PersonMeta, TopicMeta)) else meta.status
+        # An event's own status (scheduled/cancelled) is what happens, not whether it is built: every event is.
+        return "published" if isinstance(meta, (PersonMeta, TopicMeta, EventMeta)) else meta.status
 
     @property
     def people(self) -> list[str]:
@@ -81,9 +83,10 @@ Lesson = Entry[LessonMeta]
 Video = Entry[VideoMeta]
 Faq = Entry[FaqMeta]
 LearningPath = Entry[PathMeta]
+Event = Entry[EventMeta]
 # Narrow one to its kind with isinstance on its meta: `if isinstance(item.meta, LessonMeta):` makes `item` a Lesson.
 Item = Lesson | Video | Faq | LearningPath
-AnyEntry = Person | Topic | Item
+AnyEntry = Person | Topic | Item | Event
 
 
 @dataclass
@@ -108,6 +111,7 @@ class Community:
     videos: dict[str, Video] = field(default_factory=dict)
     faqs: dict[str, Faq] = field(default_factory=dict)
     paths: dict[str, LearningPath] = field(default_factory=dict)
+    events: dict[str, Event] = field(default_factory=dict)
     taxonomy: Taxonomy = field(default_factory=Taxonomy)
     problems: list[Problem] = field(default_factory=list)
     # Findings that depend on today's date (due for review): reported, never a reason to fail a build.

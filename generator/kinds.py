@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from .content.models import FaqMeta, LessonMeta, PathMeta, PersonMeta, TopicMeta, VideoMeta
+from .content.models import EventMeta, FaqMeta, LessonMeta, PathMeta, PersonMeta, TopicMeta, VideoMeta
 from .languages import N_
 
-Kind = Literal["person", "topic", "lesson", "video", "faq", "path"]
+Kind = Literal["person", "topic", "lesson", "video", "faq", "path", "event"]
 # What an Entry's front matter can be (the bound of Entry's type parameter).
-Meta = PersonMeta | TopicMeta | LessonMeta | VideoMeta | FaqMeta | PathMeta
+Meta = PersonMeta | TopicMeta | LessonMeta | VideoMeta | FaqMeta | PathMeta | EventMeta
 # The lists on a person's record (community.Contributions) that a kind's credits put them on.
 Role = Literal["wrote", "answered", "curated"]
 
@@ -70,9 +70,13 @@ PATH = ItemKind("path", "paths", PathMeta, "paths", "path.md.j2", N_("Learning p
                 "path", "paths", "LearningResource", credits="curated_by", role="curated", byline=N_("Curated by"),
                 icon="map-marker-path", lead="Curated sequences of lessons, videos and answers.",
                 dated=False, grouped=False, hub_title="Learning paths", hub_anchor="paths")
+# Events have their own id namespace and are not items: not in item lists or feed items (the feed's
+# `_practica.events` lists them), so a new one does not push "new content".
+EVENT = ContentKind("event", "events", EventMeta, "events", "event.md.j2", "Event", "Events",
+                    "event", "events", "Event")
 
 # In this order everywhere: loading (and so the order of problems), navigation, schemas, counts.
-KINDS: dict[Kind, ContentKind] = {kind.name: kind for kind in (PERSON, TOPIC, LESSON, VIDEO, FAQ, PATH)}
+KINDS: dict[Kind, ContentKind] = {kind.name: kind for kind in (PERSON, TOPIC, LESSON, VIDEO, FAQ, PATH, EVENT)}
 ITEM_KINDS: dict[Kind, ItemKind] = {kind.name: kind for kind in KINDS.values() if isinstance(kind, ItemKind)}
 FOLDERS: dict[str, Kind] = {kind.folder: kind.name for kind in KINDS.values()}
 

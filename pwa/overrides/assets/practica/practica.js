@@ -178,6 +178,25 @@
   onPage(localTimes);
   window.setInterval(localTimes, 30000);
 
+  /* An event's time in the reader's own zone, when it is not the event's (the page says the event's). */
+  onPage(() => {
+    each("[data-pr-when]", (el) => {
+      try {
+        const mine = Intl.DateTimeFormat().resolvedOptions().timeZone;
+        if (!mine || mine === el.dataset.zone) return;
+        const start = new Date(el.dataset.start);
+        const end = new Date(el.dataset.end);
+        const day = new Intl.DateTimeFormat(undefined, { weekday: "short", day: "numeric", month: "short",
+                                                         hour: "2-digit", minute: "2-digit", timeZoneName: "short" });
+        const hour = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
+        el.textContent = " Your time: " + day.format(start) + " – " + hour.format(end) + ".";
+        el.hidden = false;
+      } catch {
+        el.hidden = true;
+      }
+    });
+  });
+
   /* What's new: type filter chips work as links without JavaScript; with it they filter in place. */
   onPage(() => {
     each("nav.pr-kinds", (nav) => {
@@ -319,6 +338,7 @@
     ["ask", "[data-pr-ask]", "outbox"],
     ["intro", "[data-pr-intro], [data-pr-members]", null],
     ["moderationScript", "[data-pr-moderation]", null],
+    ["events", "[data-pr-events]", "outbox"],   // event pages mark it only when events.js exists (pages/events.py)
   ];
   onPage(() => {
     const service = document.querySelector('meta[name="practica:push"]');

@@ -36,6 +36,7 @@ self.practica = {
     ask: "assets/practica/ask.js",         // loaded only on pages with an "ask an expert" control
     intro: "assets/practica/intro.js",     // loaded only on /me/ and community hubs
     moderationScript: "assets/practica/moderation.js",   // loaded only on the stewards' page
+    events: "assets/practica/events.js",   // RSVPs and check-in: loaded only on event pages (when it exists)
     moderation: "moderation/",             // the stewards' page
     notifications: "notifications/",
   }),
