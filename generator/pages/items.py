@@ -58,8 +58,7 @@ def item_page(site: Site, item: Item) -> GeneratedPage:
                                            urls.page(t.kind, t.id), t.title) for t in c.translations(item)]
     files = context.pop("_files", {})
     meta = {"description": item.summary, "jsonld": structured.for_item(site, item),
-            "practica": {"kind": item.kind, "id": item.id, "topics": item.topics},
-            "alternates": [{"lang": t.lang, "url": urls.relative(url, t.url)} for t in context["translations"]]}
+            "practica": {"kind": item.kind, "id": item.id, "topics": item.topics}}
     page = site.page(kind.template, url, item.title, meta=meta, source=item, lang=c.language_of(item), **context)
     page.files.update(files)
     return page
