@@ -118,8 +118,8 @@ def occurrence(oid: OccurrenceId, ctx: Ctx, principal: Reader) -> OccurrenceView
 def join(oid: OccurrenceId, response: Response, ctx: Ctx, principal: SignedIn) -> OccurrenceView:
     now = utcnow()
     found = attendance.find(ctx.store, oid)
+    remember(ctx.store, principal, now)  # the limit's count and the RSVP hang on the person's row
     _limit(ctx, principal, now)
-    remember(ctx.store, principal, now)
     response.status_code = 201 if attendance.register(ctx.store, principal.subject, found, now) else 200
     return view(ctx, found, principal, now)
 
@@ -129,8 +129,9 @@ def join(oid: OccurrenceId, response: Response, ctx: Ctx, principal: SignedIn) -
 def leave(oid: OccurrenceId, ctx: Ctx, principal: SignedIn) -> OccurrenceView:
     now = utcnow()
     found = attendance.find(ctx.store, oid)
-    _limit(ctx, principal, now)
-    attendance.unregister(ctx.store, principal.subject, found)
+    if ctx.store.person(principal.subject) is not None:  # else there is nothing to take back, nor to count
+        _limit(ctx, principal, now)
+        attendance.unregister(ctx.store, principal.subject, found)
     return view(ctx, found, principal, now)
 
 
@@ -141,8 +142,8 @@ def leave(oid: OccurrenceId, ctx: Ctx, principal: SignedIn) -> OccurrenceView:
 def check_in(oid: OccurrenceId, response: Response, ctx: Ctx, principal: SignedIn) -> OccurrenceView:
     now = utcnow()
     found = attendance.find(ctx.store, oid)
+    remember(ctx.store, principal, now)  # the limit's count and the RSVP hang on the person's row
     _limit(ctx, principal, now)
-    remember(ctx.store, principal, now)
     response.status_code = 201 if attendance.attend(ctx.store, principal.subject, found, now) else 200
     return view(ctx, found, principal, now)
 

@@ -156,10 +156,11 @@ def when_text(occurrence: Occurrence, sub: Subscription) -> str:
 
 
 def _until(delta: dt.timedelta) -> str:
+    """`in 1 day`, `in 3 hours`, `in 14 minutes`: rounded, as the delivery run comes a little after the moment."""
     minutes = max(1, round(delta.total_seconds() / 60))
     for unit, size in (("day", 1440), ("hour", 60)):
-        if minutes >= size:
-            count = round(minutes / size)
+        if minutes >= size - size // 48:  # 23 h 30 is "1 day", 59 minutes "1 hour"
+            count = max(1, round(minutes / size))
             return f"in {count} {unit}{'s' if count != 1 else ''}"
     return f"in {minutes} minute{'s' if minutes != 1 else ''}"
 
