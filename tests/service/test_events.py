@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from generator.service.config import load_settings
-from generator.service.models import Preferences, Subscription, iso, utcnow
+from generator.service.models import Preferences, QuietHours, Subscription, iso, utcnow
 from generator.service.privacy.retention import purge
 from generator.service.push.feed import FeedError, parse_feed
 from generator.service.push.ingest import ingest
@@ -77,10 +77,12 @@ def rsvp(forum: Forum, who: str | None, oid: str, method: str = "PUT") -> Any:
     return forum.send(method, f"/events/occurrences/{oid}/rsvp", who)
 
 
-def device(forum: Forum, receiver: ReceiverClient, owner: str | None = None, topics: tuple[str, ...] = ()) -> str:
+def device(forum: Forum, receiver: ReceiverClient, owner: str | None = None, topics: tuple[str, ...] = (),
+           quiet: QuietHours | None = None) -> str:
     """A device subscribed at the receiver, following `topics`, linked to `owner` (a reader of forum.READERS)."""
     [sub] = receiver.subscribe(1)
-    stored = Subscription(sub["endpoint"], sub["keys"]["p256dh"], sub["keys"]["auth"], Preferences(topics=topics))
+    prefs = Preferences(topics=topics, quiet_hours=quiet)
+    stored = Subscription(sub["endpoint"], sub["keys"]["p256dh"], sub["keys"]["auth"], prefs)
     forum.store.save_subscription(stored)
     if owner is not None:
         ok(forum.send("PUT", "/me/preferences", owner, {"lock_screen": "full"}))  # the service keeps their row
@@ -192,6 +194,10 @@ def test_an_event_has_a_discussion(forum: Forum) -> None:
     discussion = ok(forum.get("/threads", "grace", item="urn:practica:event:retro"))
     assert (len(discussion["posts"]), discussion["communities"]) == (1, ["data"])
     refused(forum.on_item("alan", "Hello", "urn:practica:event:unheard-of"), 404, "unknown_item", "item")
+    # A reply reaches Alan's bell, linking the event's page.
+    ok(forum.reply("grace", posted["thread"]["id"], "They are on the event page.", parent=posted["post"]["id"]), 201)
+    [heard] = ok(forum.get("/me/activity", "alan"))["activity"]
+    assert (heard["kind"], heard["title"]) == ("reply", "Retro") and heard["url"].startswith(f"{SITE}events/retro/")
 
 
 def test_announcements_reach_followers_once_across_re_polls_and_restarts(forum: Forum, receiver: ReceiverClient,
@@ -274,6 +280,33 @@ def test_a_late_rsvp_gets_only_the_nearest_reminder(forum: Forum, receiver: Rece
     assert run_send(forum.store, forum.settings, NOW + dt.timedelta(minutes=1)).events == 0
     [only] = received(receiver, alans)
     assert only["body"].startswith("Starts in 10 minutes")
+
+
+def test_quiet_hours_delay_a_reminder_or_drop_one_that_would_come_too_late(forum: Forum,
+                                                                          receiver: ReceiverClient) -> None:
+    start = dt.datetime.fromisoformat(LUNCH["start"].replace("Z", "+00:00"))
+    day_before = start - dt.timedelta(days=1)
+    # Grace's quiet hours cover the day-before moment and end an hour later; they cover the 15-minute one up to
+    # after the start, so that reminder is dropped, not sent late.
+    quiet = QuietHours((day_before - dt.timedelta(minutes=30)).time().replace(second=0),
+                       (day_before + dt.timedelta(hours=1)).time().replace(second=0))
+    ok(rsvp(forum, "grace", LUNCH["id"]), 201)
+    graces = device(forum, receiver, owner="grace", quiet=quiet)
+    assert run_send(forum.store, forum.settings, day_before).events == 1
+    assert receiver.device(graces)["received"] == []  # queued, due when the quiet hours end
+    assert run_send(forum.store, forum.settings, day_before + dt.timedelta(hours=1, minutes=1)).sent == 1
+    late = QuietHours((start - dt.timedelta(minutes=30)).time().replace(second=0),
+                      (start + dt.timedelta(minutes=30)).time().replace(second=0))
+    forum.store.save_subscription(Subscription(**{**_fields(forum, graces), "preferences": Preferences(
+        quiet_hours=late)}))
+    assert run_send(forum.store, forum.settings, start - dt.timedelta(minutes=14)).events == 0
+    assert len(received(receiver, graces)) == 1
+
+
+def _fields(forum: Forum, endpoint: str) -> dict[str, Any]:
+    found = next(s for s in forum.store.subscriptions() if s.endpoint == endpoint)
+    return {"endpoint": found.endpoint, "p256dh": found.p256dh, "auth": found.auth, "created_at": found.created_at,
+            "updated_at": found.updated_at, "owner": found.owner}
 
 
 def test_reminders_can_be_set_or_turned_off(tmp_path: Path, vapid_pem: Path) -> None:
