@@ -18,6 +18,7 @@ from generator.service.push.feed import parse_feed
 from generator.service.push.ingest import ingest
 from generator.service.push.schedule import Rules
 from tests.browser.conftest import checked_page, reader_context
+from tests.browser.test_accessibility import axe
 from tests.browser.test_push import Stack, running
 from tests.browser.test_talk import LESSON, be
 
@@ -77,6 +78,8 @@ def test_join_undo_and_check_in(browser: Browser, stack: Stack) -> None:
         expect(join).to_have_attribute("aria-pressed", "true")
         expect(count).to_have_text("1 person going; 1 of 2 places left.")
         assert stack.store.rsvp_counts([SOON]) == {SOON: 1}
+        expect(soon.get_by_role("button", name="I'm here")).to_be_visible()
+        assert axe(page) == []  # joined (a pressed button), "I can't make it" and "I'm here" shown
         soon.get_by_role("button", name="I can't make it").click()
         expect(join).to_have_attribute("aria-pressed", "false")
         expect(count).to_have_text("0 people going; 2 of 2 places left.")

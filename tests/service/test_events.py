@@ -230,6 +230,17 @@ def test_announcements_reach_followers_once_across_re_polls_and_restarts(forum: 
     assert run_send(forum.store, forum.settings, NOW).sent == 0
 
 
+def test_announcements_count_against_the_daily_cap(forum: Forum, receiver: ReceiverClient) -> None:
+    follower = device(forum, receiver, topics=("data",))
+    later = NOW + dt.timedelta(days=30)
+    new = [event("hack-day", occurrence("hack-day", later)), event("demo-day", occurrence("demo-day", later))]
+    assert ingest(forum.store, parse_feed(events_feed([*EVENTS, *new])), NOW, Rules(daily_cap=1)).announced == 2
+    sid = next(s.id for s in forum.store.subscriptions() if s.endpoint == follower)
+    due = sorted(d.due_at for d in forum.store.deliveries(sid))
+    assert due[0] == NOW and due[1] > NOW + dt.timedelta(hours=6)  # the second waits for the next day
+    assert run_send(forum.store, forum.settings, NOW).sent == 1
+
+
 def test_a_cancellation_tells_followers_and_who_rsvpd_once(forum: Forum, receiver: ReceiverClient) -> None:
     ok(rsvp(forum, "ada", LUNCH["id"]), 201)
     adas = device(forum, receiver, owner="ada", topics=("data",))
