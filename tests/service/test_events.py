@@ -150,6 +150,7 @@ def test_cancelled_and_past_dates_refuse_rsvps_and_check_ins(forum: Forum) -> No
     refused(forum.send("POST", f"/events/occurrences/{CANCELLED['id']}/check-in", "ada"), 409, "event_cancelled",
             "occurrence")
     refused(rsvp(forum, "ada", PAST["id"]), 409, "event_over", "occurrence")
+    assert forum.store.person(READERS["ada"]["sub"]) is None  # a refused RSVP keeps nothing of the reader
     assert ok(forum.get(f"/events/occurrences/{CANCELLED['id']}", "ada"))["status"] == "cancelled"
 
 

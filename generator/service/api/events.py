@@ -118,6 +118,7 @@ def occurrence(oid: OccurrenceId, ctx: Ctx, principal: Reader) -> OccurrenceView
 def join(oid: OccurrenceId, response: Response, ctx: Ctx, principal: SignedIn) -> OccurrenceView:
     now = utcnow()
     found = attendance.find(ctx.store, oid)
+    attendance.open_for_rsvp(found, now)  # refused before anything is kept for the person
     remember(ctx.store, principal, now)  # the limit's count and the RSVP hang on the person's row
     _limit(ctx, principal, now)
     response.status_code = 201 if attendance.register(ctx.store, principal.subject, found, now) else 200
@@ -142,7 +143,8 @@ def leave(oid: OccurrenceId, ctx: Ctx, principal: SignedIn) -> OccurrenceView:
 def check_in(oid: OccurrenceId, response: Response, ctx: Ctx, principal: SignedIn) -> OccurrenceView:
     now = utcnow()
     found = attendance.find(ctx.store, oid)
-    remember(ctx.store, principal, now)  # the limit's count and the RSVP hang on the person's row
+    attendance.open_for_check_in(found, now)
+    remember(ctx.store, principal, now)
     _limit(ctx, principal, now)
     response.status_code = 201 if attendance.attend(ctx.store, principal.subject, found, now) else 200
     return view(ctx, found, principal, now)
