@@ -375,3 +375,28 @@ def test_a_feed_with_a_broken_event_is_refused_whole(change: Any, message: str) 
 
 def test_an_older_feed_without_events_still_reads() -> None:
     assert parse_feed(talk_feed()).events == ()
+
+
+def test_the_store_s_event_tables(forum: Forum) -> None:
+    """The store contract for events, on SQLite and PostgreSQL alike."""
+    store, ada, grace = forum.store, READERS["ada"]["sub"], READERS["grace"]["sub"]
+    for name in ("ada", "grace"):
+        ok(forum.send("PUT", "/me/preferences", name, {"lock_screen": "full"}))
+    assert store.add_rsvp("lunch@2031-01-01", ada, 1, NOW) == "joined"  # the store does not ask the feed
+    assert store.add_rsvp("lunch@2031-01-01", ada, 1, NOW) == "again"
+    assert store.add_rsvp("lunch@2031-01-01", grace, 1, NOW) == "full"
+    assert store.add_rsvp("lunch@2031-01-01", grace, None, NOW) == "joined"  # no capacity: no limit
+    assert store.rsvp_subjects("lunch@2031-01-01") == [ada, grace]
+    assert store.upcoming_rsvps(NOW, NOW + dt.timedelta(days=3)) == []  # not in the feed: no reminder
+    assert store.add_rsvp(LUNCH["id"], ada, None, NOW) == "joined"
+    assert store.upcoming_rsvps(NOW, NOW + dt.timedelta(days=3)) == [(LUNCH["id"], ada)]
+    assert store.note_notice("k", ada, NOW) and not store.note_notice("k", ada, NOW)
+    assert store.check_in(SOON["id"], grace, NOW) and not store.check_in(SOON["id"], grace, NOW)
+    # Retention: an RSVP to a date the feed never listed counts from when it was made; others from the date's end.
+    assert store.prune_rsvps(NOW + dt.timedelta(days=1)) == 2
+    assert store.rsvps_of(ada) == [(LUNCH["id"], NOW)]
+    assert store.prune_rsvps(NOW + dt.timedelta(days=3)) == 1
+    assert store.prune_attendance(NOW + dt.timedelta(seconds=1)) == 1
+    assert store.prune_notices(NOW + dt.timedelta(seconds=1)) == 3  # "k", and the fixture's new:clinic, new:lunch
+    assert store.event("nothing") is None and store.occurrence("nothing@2026-01-01") is None
+    assert {"clinic", "lunch", "retro", "meetup"} <= store.event_ids()
