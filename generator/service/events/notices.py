@@ -13,6 +13,7 @@ reminders."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 from collections.abc import Iterable
@@ -31,6 +32,8 @@ def sync(store: Store, events: Iterable[Event], state: FeedState, now: dt.dateti
     queued = 0
     for event in events:
         before = store.event(event.id)
+        if before is not None and _same(before, event):
+            continue  # nothing changed since the last poll: no write, nothing to tell
         store.save_event(event, now)
         if initial:
             continue
@@ -43,6 +46,12 @@ def sync(store: Store, events: Iterable[Event], state: FeedState, now: dt.dateti
                         queued += _notify_rsvps(store, event, occurrence, state, now, rules)
                 queued += _announce(store, key, kind, event, dates, state, now, rules, skip)
     return queued
+
+
+def _same(before: Event, event: Event) -> bool:
+    """Whether the store holds the event as the feed lists it (its stored dates may include some the feed dropped)."""
+    return (dataclasses.replace(before, occurrences=()) == dataclasses.replace(event, occurrences=())
+            and set(event.occurrences) <= set(before.occurrences))
 
 
 def _changes(before: Event | None, event: Event, now: dt.datetime) -> list[tuple[str, str, list[Occurrence]]]:
