@@ -94,7 +94,7 @@ class _Event(BaseModel):
     id: str = Field(pattern=f"^{EVENT_ID}$")
     url: AbsoluteUrl
     title: str = Field(min_length=1, max_length=1000)
-    summary: str | None = Field(None, max_length=5000)
+    summary: str | None = Field(None, max_length=20_000)
     topics: list[str] = Field([], max_length=MAX_REFS)
     hosts: list[str] = Field([], max_length=MAX_REFS)
     timezone: Annotated[str, AfterValidator(_zone)]
