@@ -122,7 +122,7 @@ def test_quiet_hours_and_the_daily_cap_hold_for_follow_ups(forum: Forum, receive
     capped, csid, cauth = device(forum, receiver, timezone="UTC")
     due = dt.datetime.fromisoformat(ok(commit(forum, csid, cauth, cid(), due=in_days(2)), 201)["due_at"])
     for n in range(3):
-        assert forum.store.queue_note(csid, f"test:{n}", due, '{"title": "x", "body": "x", "url": null, '
+        assert forum.store.queue_notice(csid, f"test:{n}", due, '{"title": "x", "body": "x", "url": null, '
                                       '"icon": null, "tag": "t"}', due)
     assert run_send(forum.store, forum.settings, due).sent == 3
     assert [n["title"] for n in received(receiver, capped)] == ["x", "x", "x"]

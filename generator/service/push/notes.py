@@ -49,7 +49,7 @@ def thank_author(store: Store, item: FeedItem, count: int, state: FeedState, now
                        "body": "Someone thanked you for your work" if private else
                        f"Someone thanked you for “{item.title}”.",
                        "url": item.url, "icon": state.icon, "tag": f"practica-thanks-{_short(item.id)}"}
-            queued += store.queue_note(sub.id, f"thanks:{item.id}:{count}", _within_cap(store, sub, now, rules),
+            queued += store.queue_notice(sub.id, f"thanks:{item.id}:{count}", _within_cap(store, sub, now, rules),
                                        encode(payload), now)
     return queued
 
@@ -69,7 +69,7 @@ def _follow_up(store: Store, c: Commitment, state: FeedState, now: dt.datetime, 
                    "You planned to try it by today. Take a minute to note how it went.",
                    "url": urljoin(state.site_url, f"me/?reflect={c.id}"), "icon": state.icon,
                    "tag": f"practica-followup-{c.id}"}
-        queued += store.queue_note(sub.id, f"followup:{c.id}", _within_cap(store, sub, now, rules), encode(payload),
+        queued += store.queue_notice(sub.id, f"followup:{c.id}", _within_cap(store, sub, now, rules), encode(payload),
                                    now)
     return queued
 

@@ -62,14 +62,6 @@ class LearningTables:
         """Forget commitments whose follow-up was queued before `before`."""
         return self.db.execute("DELETE FROM commitments WHERE queued_at < ?", (iso(before),)).rowcount
 
-    def queue_note(self, sid: str, slot: str, due: dt.datetime, payload: str, at: dt.datetime) -> bool:
-        """A notification already written (a follow-up, a thank-you) into the device's outbox; False if the device
-        already has a row for `slot` (so a note is queued at most once)."""
-        return self.db.execute(
-            "INSERT INTO outbox (subscription_id, slot, due_at, state, payload, created_at, updated_at) "
-            "VALUES (?, ?, ?, 'pending', ?, ?, ?) ON CONFLICT (subscription_id, slot) DO NOTHING",
-            (sid, slot, iso(due), payload, iso(at), iso(at))).rowcount > 0
-
     def add_thanks(self, subject: str, item: str, at: dt.datetime) -> bool:
         """Record the reader's thanks for the item; False if they had thanked for it already."""
         return self.db.execute("INSERT INTO thanks VALUES (?, ?, ?) ON CONFLICT (subject, item) DO NOTHING",
