@@ -106,7 +106,7 @@ def test_a_commitment_stays_on_the_device_and_the_service_gets_only_the_item_and
 
 
 def test_a_reflection_can_be_shared_in_the_discussion(context: BrowserContext, page: Page, stack: Stack) -> None:
-    controlled(page, stack.url("me/"))
+    page.goto(stack.url("me/"))
     be(page, "Bo Lindqvist")
     page.goto(stack.url(LESSON))
     commit(page, "In a week")
@@ -204,7 +204,7 @@ def test_hostile_dates_and_notes_are_held_back_on_the_device(context: BrowserCon
 def test_thanks_reach_the_count_on_the_item_and_the_profile(context: BrowserContext, page: Page, stack: Stack) -> None:
     page.goto(stack.url(LESSON))
     expect(page.locator("[data-thanks-action]")).to_be_hidden()  # not signed in: no button
-    controlled(page, stack.url("me/"))
+    page.goto(stack.url("me/"))
     be(page, "Bo Lindqvist")
     page.goto(stack.url(LESSON))
     thank = page.get_by_role("button", name="Thank the author")
