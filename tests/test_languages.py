@@ -79,17 +79,18 @@ def page(site: Path, url: str) -> BeautifulSoup:
 
 # The catalogues
 
-def extracted() -> set[str | tuple[str, ...]]:
+def extracted(folder: Path) -> set[str | tuple[str, ...]]:
     """Every interface string in the code, as `make messages` extracts it (babel.cfg)."""
-    out = subprocess.run([str(ROOT / ".venv" / "bin" / "pybabel"), "extract", "-F", "babel.cfg", "-k", "N_", "-k",
-                          "tr", "--omit-header", "-o", "-", "."], cwd=ROOT, capture_output=True, check=True)
-    from io import BytesIO
-    return {m.id if isinstance(m.id, str) else tuple(m.id) for m in read_po(BytesIO(out.stdout)) if m.id}
+    pot = folder / "messages.pot"
+    subprocess.run([str(ROOT / ".venv" / "bin" / "pybabel"), "extract", "-F", "babel.cfg", "-k", "N_", "-k", "tr",
+                    "--omit-header", "-o", str(pot), "."], cwd=ROOT, capture_output=True, check=True)
+    with pot.open("rb") as file:
+        return {m.id if isinstance(m.id, str) else tuple(m.id) for m in read_po(file) if m.id}
 
 
 @pytest.fixture(scope="module")
-def strings() -> set[str | tuple[str, ...]]:
-    return extracted()
+def strings(tmp_path_factory: pytest.TempPathFactory) -> set[str | tuple[str, ...]]:
+    return extracted(tmp_path_factory.mktemp("messages"))
 
 
 def test_two_languages_besides_english_are_shipped_one_right_to_left() -> None:
