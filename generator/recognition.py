@@ -22,6 +22,7 @@ from typing import Any
 from . import urls
 from .community import Community, Contributions, Item, Person, Topic
 from .content.models import FaqMeta, ItemMeta
+from .languages import N_
 
 EVIDENCE_SHOWN = 3
 
@@ -45,14 +46,14 @@ def _verified_answers(done: Contributions) -> list[Item]:
 
 
 LADDERS = (
-    Ladder("lessons", _kind("lesson"), ((1, "First lesson"), (3, "3 lessons"), (5, "5 lessons"), (10, "10 lessons"),
-                                        (25, "25 lessons"))),
-    Ladder("videos", _kind("video"), ((1, "First video"), (3, "3 videos"), (10, "10 videos"))),
-    Ladder("paths", _kind("path"), ((1, "Learning path curator"), (3, "3 learning paths"))),
-    Ladder("answers", _verified_answers, ((1, "First verified answer"), (3, "3 verified answers"),
-                                          (10, "10 verified answers"), (25, "25 verified answers"))),
-    Ladder("reviews", lambda done: done.reviewed + done.verified, ((3, "Reviewer"), (10, "10 reviews"),
-                                                                   (25, "25 reviews")), checks=True),
+    Ladder("lessons", _kind("lesson"), ((1, N_("First lesson")), (3, N_("3 lessons")), (5, N_("5 lessons")),
+                                        (10, N_("10 lessons")), (25, N_("25 lessons")))),
+    Ladder("videos", _kind("video"), ((1, N_("First video")), (3, N_("3 videos")), (10, N_("10 videos")))),
+    Ladder("paths", _kind("path"), ((1, N_("Learning path curator")), (3, N_("3 learning paths")))),
+    Ladder("answers", _verified_answers, ((1, N_("First verified answer")), (3, N_("3 verified answers")),
+                                          (10, N_("10 verified answers")), (25, N_("25 verified answers")))),
+    Ladder("reviews", lambda done: done.reviewed + done.verified, ((3, N_("Reviewer")), (10, N_("10 reviews")),
+                                                                   (25, N_("25 reviews"))), checks=True),
 )
 
 

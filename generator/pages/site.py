@@ -42,6 +42,10 @@ class Site:
     def fragments(self) -> Fragments:
         return Fragments(self.shared)
 
+    def gettext(self, text: str) -> str:
+        """`text` (an interface string) in the site's language."""
+        return languages.translations(self.settings.language).gettext(text)
+
     def page(self, template: str, url: str, title: str, *, meta: dict[str, Any] | None = None,
              source: AnyEntry | None = None, lang: str | None = None, **context: Any) -> GeneratedPage:
         """Render `template` into the page at `url`, with the shared context every template can use, in `lang`

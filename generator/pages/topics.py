@@ -20,8 +20,8 @@ def build(site: Site) -> Iterator[GeneratedPage]:
     c = site.community
     rows = [(t, len(c.items_by_topic.get(t.id, [])), len(c.experts_for_topic(t.id)))
             for t in sorted(c.topics.values(), key=lambda t: t.title)]
-    yield site.page("topics.md.j2", urls.index("topic"), TOPIC.title, topics=rows,
-                    meta={"description": "The communities of practice and what they share."})
+    yield site.page("topics.md.j2", urls.index("topic"), site.gettext(TOPIC.title), topics=rows,
+                    meta={"description": site.gettext("The communities of practice and what they share.")})
     for topic in c.topics.values():
         yield hub(site, topic)
         yield from in_topic(site, topic)
@@ -33,18 +33,21 @@ HUB_LISTS = [kind for kind in ITEM_KINDS.values() if kind is not PATH]
 
 def in_topic(site: Site, topic: Topic) -> Iterator[GeneratedPage]:
     """Every lesson, video, answer and path of one community, a page of them at a time."""
+    _ = site.gettext
     items = site.community.items_by_topic.get(topic.id, [])
     hub_url = urls.page("topic", topic.id)
     for kind in ITEM_KINDS.values():
         mine = [i for i in items if i.kind == kind.name]
         if mine:
-            trail = [("Home", urls.HOME), (TOPIC.title, urls.index("topic")), (topic.title, hub_url)]
+            trail = [(_("Home"), urls.HOME), (_(TOPIC.title), urls.index("topic")), (topic.title, hub_url)]
             yield from listing.pages(site, listing.Listing(
-                urls.in_topic(topic.id, kind.name), f"{kind.hub_title} in {topic.title}",
-                f"Newest first, from {topic.title}.", mine, trail, searchable=False))
+                urls.in_topic(topic.id, kind.name),
+                _("%(what)s in %(name)s") % {"what": _(kind.hub_title), "name": topic.title},
+                _("Newest first, from %(name)s.") % {"name": topic.title}, mine, trail, searchable=False))
 
 
 def hub(site: Site, topic: Topic) -> GeneratedPage:
+    _ = site.gettext
     c = site.community
     items = c.items_by_topic.get(topic.id, [])
     featured = site.featured(topic.id)
@@ -60,7 +63,7 @@ def hub(site: Site, topic: Topic) -> GeneratedPage:
         by_kind.append((kind.hub_title, kind.hub_anchor, [i for i in mine if i not in shown][:PER_KIND], len(mine),
                         urls.in_topic(topic.id, kind.name)))
     save_list, files = site.offline_list(url, [url, *(urls.page(i.kind, i.id) for i in items)])
-    trail = [("Home", urls.HOME), (TOPIC.title, urls.index("topic")), (topic.title, url)]
+    trail = [(_("Home"), urls.HOME), (_(TOPIC.title), urls.index("topic")), (topic.title, url)]
     meta = {"description": topic.meta.summary,
             "practica": {"kind": topic.kind, "id": topic.id, "topics": [topic.id]}}
     paths = [i for i in items if i.kind == PATH.name]
