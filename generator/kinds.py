@@ -55,20 +55,21 @@ TOPIC = ContentKind("topic", "topics", TopicMeta, "topics", "topic.md.j2", N_("C
                     "community", "communities", None)
 LESSON = ItemKind("lesson", "learn", LessonMeta, "lessons", "lesson.md.j2", N_("Lesson"), N_("Lessons"),
                   "lesson", "lessons", "LearningResource", credits="authors", role="wrote", byline=N_("Written by"),
-                  icon="school-outline", lead="Short lessons you can finish on a break, newest first.",
+                  icon="school-outline", lead=N_("Short lessons you can finish on a break, newest first."),
                   dated=True, grouped=False, hub_title=N_("Lessons"), hub_anchor="lessons")
 VIDEO = ItemKind("video", "videos", VideoMeta, "videos", "video.md.j2", N_("Video"), N_("Videos"),
                  "video", "videos", "VideoObject", credits="authors", role="wrote", byline=N_("Presented by"),
-                 icon="play-circle-outline", lead="Talks and walkthroughs from people in the community, newest first.",
+                 icon="play-circle-outline",
+                 lead=N_("Talks and walkthroughs from people in the community, newest first."),
                  dated=True, grouped=False, hub_title=N_("Videos"), hub_anchor="videos")
 FAQ = ItemKind("faq", "faq", FaqMeta, "faqs", "faq.md.j2", N_("FAQ"), N_("FAQ"),
                "FAQ", "FAQs", "FAQPage", credits="answered_by", role="answered", byline=N_("Answered by"),
                icon="frequently-asked-questions",
-               lead="Questions people asked, answered by someone who knows, grouped by community.",
+               lead=N_("Questions people asked, answered by someone who knows, grouped by community."),
                dated=False, grouped=True, hub_title=N_("Questions and answers"), hub_anchor="faq")
 PATH = ItemKind("path", "paths", PathMeta, "paths", "path.md.j2", N_("Learning path"), N_("Learning paths"),
                 "path", "paths", "LearningResource", credits="curated_by", role="curated", byline=N_("Curated by"),
-                icon="map-marker-path", lead="Curated sequences of lessons, videos and answers.",
+                icon="map-marker-path", lead=N_("Curated sequences of lessons, videos and answers."),
                 dated=False, grouped=False, hub_title=N_("Learning paths"), hub_anchor="paths")
 # Events have their own id namespace and are not items: not in item lists or feed items (the feed's
 # `_practica.events` lists them), so a new one does not push "new content".

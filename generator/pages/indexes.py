@@ -5,10 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from .. import urls
+from babel.dates import format_date
+
+from .. import languages, urls
 from ..community import Community, Item, Topic
 from ..content.models import PathMeta
 from ..kinds import ITEM_KINDS
+from ..languages import N_
 from . import events, listing
 from .render import GeneratedPage
 from .site import Site
@@ -25,14 +28,16 @@ def build(site: Site) -> Iterator[GeneratedPage]:
     for kind in ITEM_KINDS.values():
         items = [i for i in c.listed if i.kind == kind.name]
         yield from listing.pages(site, listing.Listing(
-            urls.index(kind.name), kind.title, kind.lead, listing.topic_order(site, items) if kind.grouped else items,
+            urls.index(kind.name), site.gettext(kind.title), site.gettext(kind.lead),
+            listing.topic_order(site, items) if kind.grouped else items,
             [], show_date=kind.dated, group=listing.by_topic(site) if kind.grouped else None))
 
 
 def home(site: Site) -> GeneratedPage:
     c = site.community
     people = sorted(c.people.values(), key=lambda p: (-c.contributions_of(p.id).count(), p.title))
-    lead = site.settings.site_description or "Learn from the people around you: short lessons, answers and experts."
+    lead = site.settings.site_description or site.gettext(
+        "Learn from the people around you: short lessons, answers and experts.")
     return site.page("home.md.j2", urls.HOME, site.settings.site_name, lead=lead,
                      featured=site.featured(None), latest=c.listed[:HOME_LATEST],
                      topics=_busiest(c), topics_total=len(c.topics),
@@ -50,23 +55,27 @@ def _busiest(c: Community) -> list[tuple[Topic, int]]:
 
 
 # The filter chips on /new/ ("Lessons", "FAQs"): without JavaScript each is a link to that kind's own list.
-NEW_KINDS = (("All", ""), *((kind.nouns[:1].upper() + kind.nouns[1:], kind.name) for kind in ITEM_KINDS.values()))
+# (Their own words, not the kinds' titles: "Paths" is short enough for a chip.)
+NEW_KINDS = ((N_("All"), ""), (N_("Lessons"), "lesson"), (N_("Videos"), "video"), (N_("FAQs"), "faq"),
+             (N_("Paths"), "path"))
+assert [kind for _, kind in NEW_KINDS[1:]] == list(ITEM_KINDS), "a chip per kind of item, in their order"
 
 
 def new(site: Site) -> GeneratedPage:
     items = site.community.listed[:NEW_LIMIT]
-    return site.page("new.md.j2", urls.NEW, "What's new", kinds=NEW_KINDS,
-                     weeks=by_week(items, site.settings.today),
-                     lead="The latest lessons, videos, answers and paths, newest first.",
+    lang = site.settings.language
+    return site.page("new.md.j2", urls.NEW, site.gettext("What's new"), kinds=NEW_KINDS,
+                     weeks=by_week(items, site.settings.today, lang),
+                     lead=site.gettext("The latest lessons, videos, answers and paths, newest first."),
                      meta={"search": {"exclude": True}})
 
 
-def by_week(items: list[Item], today: dt.date) -> list[tuple[str, str, list[Item]]]:
+def by_week(items: list[Item], today: dt.date, lang: str = "en") -> list[tuple[str, str, list[Item]]]:
     """Items (newest first) in runs by the week (Monday to Sunday) they are dated, and by the month once older
     than WEEKS weeks, so a quiet community does not get a heading per item: (heading, anchor, items)."""
     groups: list[tuple[str, str, list[Item]]] = []
     for item in items:
-        name, anchor = period(item.date, today)
+        name, anchor = period(item.date, today, lang)
         if not groups or groups[-1][1] != anchor:
             groups.append((name, anchor, []))
         groups[-1][2].append(item)
@@ -76,13 +85,16 @@ def by_week(items: list[Item], today: dt.date) -> list[tuple[str, str, list[Item
 WEEKS = 4  # weeks shown one by one on /new/; older items are grouped by month
 
 
-def period(day: dt.date, today: dt.date) -> tuple[str, str]:
-    """("This week" | "Last week" | "Week of 3 Nov" | "October" | "October 2025", anchor) for a date."""
+def period(day: dt.date, today: dt.date, lang: str = "en") -> tuple[str, str]:
+    """("This week" | "Last week" | "Week of 3 Nov" | "October" | "October 2025", anchor) for a date, in `lang`."""
+    _ = languages.translations(lang).gettext
+    locale = lang.replace("-", "_")
     monday = day - dt.timedelta(days=day.weekday())
     this_monday = today - dt.timedelta(days=today.weekday())
     weeks_ago = (this_monday - monday).days // 7
-    year = f" {day.year}" if day.year != today.year else ""
+    year = " y" if day.year != today.year else ""
     if weeks_ago >= WEEKS:
-        return f"{day:%B}{year}", f"month-{day:%Y-%m}"
-    names = {0: "This week", 1: "Last week"}
-    return names.get(max(weeks_ago, 0), f"Week of {monday.day} {monday:%b}{year}"), f"week-{monday.isoformat()}"
+        return format_date(day, "LLLL" + year, locale=locale), f"month-{day:%Y-%m}"
+    names = {0: _("This week"), 1: _("Last week")}
+    week = _("Week of %(date)s") % {"date": format_date(monday, "d MMM" + year, locale=locale)}
+    return names.get(max(weeks_ago, 0), week), f"week-{monday.isoformat()}"

@@ -38,7 +38,8 @@ def pages(site: Site, listing: Listing) -> Iterator[GeneratedPage]:
     for number in range(1, count + 1):
         chunk = listing.items[(number - 1) * PER_PAGE:number * PER_PAGE]
         url = urls.numbered(listing.url, number)
-        title = listing.heading if number == 1 else f"{listing.heading} (page {number} of {count})"
+        title = listing.heading if number == 1 else site.gettext("%(heading)s (page %(number)s of %(count)s)") % {
+            "heading": listing.heading, "number": number, "count": count}
         pager = {"number": number, "count": count, "total": len(listing.items),
                  "previous": urls.numbered(listing.url, number - 1) if number > 1 else None,
                  "next": urls.numbered(listing.url, number + 1) if number < count else None}
@@ -53,7 +54,8 @@ def pages(site: Site, listing: Listing) -> Iterator[GeneratedPage]:
 def by_topic(site: Site) -> Callable[[Item], str]:
     """Group items under their first community's name."""
     topics = site.community.topics
-    return lambda item: topics[item.topics[0]].title if item.topics and item.topics[0] in topics else "Other"
+    other = site.gettext("Other")
+    return lambda item: topics[item.topics[0]].title if item.topics and item.topics[0] in topics else other
 
 
 def topic_order(site: Site, items: list[Item]) -> list[Item]:
