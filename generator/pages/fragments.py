@@ -120,6 +120,7 @@ class Bound:
 
     def featured_list(self, featured: Iterable[tuple[Item, str | None]]) -> Markup:
         rows = Markup("\n").join(self.item_row(item, True, note) for item, note in featured)
-        return noindex(Markup('<ul class="pr-items pr-items--featured" aria-label="Featured">\n') + rows +
+        label = languages.translations(self._depth[1]).gettext("Featured")
+        return noindex(Markup('<ul class="pr-items pr-items--featured" aria-label="{}">\n').format(label) + rows +
                         Markup("\n</ul>"))
 
