@@ -72,11 +72,12 @@ def index(site: Site) -> GeneratedPage:
                   key=lambda e: (e.meta.recording is None, -timing.occurrences(e)[-1].start_utc.timestamp()))
     url = urls.index("event")
     ics = urls.absolute(site.settings.site_url, urls.EVENTS_ICS)
-    return site.page("events.md.j2", url, EVENT.title, trail=[("Home", urls.HOME), (EVENT.title, url)],
+    _ = site.gettext
+    return site.page("events.md.j2", url, _(EVENT.title), trail=[(_("Home"), urls.HOME), (_(EVENT.title), url)],
                      upcoming=upcoming, past=past, last_when={e.id: when(timing.occurrences(e)[-1]) for e in past},
                      recordings={e.id: recording(c, e) for e in past}, ics=urls.EVENTS_ICS, webcal=urls.webcal(ics),
-                     meta={"description": f"What is coming up in {site.settings.site_name}: lunch & learns, "
-                                          "clinics and meetups, and recordings of past ones."})
+                     meta={"description": _("What is coming up in %(site)s: lunch & learns, clinics and meetups, "
+                                            "and recordings of past ones.") % {"site": site.settings.site_name}})
 
 
 def recording(c: Community, event: Event) -> Video | None:
@@ -99,7 +100,7 @@ def event_page(site: Site, event: Event) -> GeneratedPage:
     meta = {"description": event.summary, "jsonld": structured.for_event(site, event, [r.occurrence for r in rows],
                                                                           now),
             "practica": {"kind": event.kind, "id": event.id, "topics": event.topics}}
-    trail = [("Home", urls.HOME), (EVENT.title, urls.index("event")), (event.title, url)]
+    trail = [(site.gettext("Home"), urls.HOME), (site.gettext(EVENT.title), urls.index("event")), (event.title, url)]
     context: dict[str, Any] = {
         "event": event, "body": site.body(event) if event.body.strip() else None, "trail": trail, "hosts": hosts,
         "next": coming[0] if coming else None, "coming": coming, "ended": [r for r in rows if r.ended],
