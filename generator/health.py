@@ -13,22 +13,23 @@ from typing import Any, TypeVar
 from . import events, recognition, urls
 from .community import AnyEntry, Community, Item, Topic
 from .content.models import ItemMeta
+from .languages import N_
 from .settings import Settings
 
 SECTIONS = {
-    "due_for_review": "Due for review",
-    "unverified_faqs": "Answers nobody has verified",
-    "videos_without_captions": "Videos without captions",
-    "long_lessons": "Lessons over the microlearning limit",
-    "communities_without_stewards": "Communities without stewards",
-    "communities_without_experts": "Communities where nobody declares expertise",
-    "people_to_invite": "People with expertise who have not contributed yet",
-    "broken_links": "Broken links",
-    "events_without_recording": "Past events without a recording",
-    "feedback": "Reader feedback",
-    "unanswered_questions": "Unanswered questions",
-    "new_contributors": "New contributors this quarter (thank them)",
-    "found_helpful": "People whose content readers found helpful (invite them to do more)",
+    "due_for_review": N_("Due for review"),
+    "unverified_faqs": N_("Answers nobody has verified"),
+    "videos_without_captions": N_("Videos without captions"),
+    "long_lessons": N_("Lessons over the microlearning limit"),
+    "communities_without_stewards": N_("Communities without stewards"),
+    "communities_without_experts": N_("Communities where nobody declares expertise"),
+    "people_to_invite": N_("People with expertise who have not contributed yet"),
+    "broken_links": N_("Broken links"),
+    "events_without_recording": N_("Past events without a recording"),
+    "feedback": N_("Reader feedback"),
+    "unanswered_questions": N_("Unanswered questions"),
+    "new_contributors": N_("New contributors this quarter (thank them)"),
+    "found_helpful": N_("People whose content readers found helpful (invite them to do more)"),
 }
 OPTIONAL = ("feedback", "unanswered_questions", "found_helpful")  # sections from an export: left out of text when empty
 

@@ -12,7 +12,7 @@ from .site import Site
 
 def build(site: Site) -> Iterator[GeneratedPage]:
     report = health(site.community, site.feedback, site.conversations)
-    yield site.page("health.md.j2", urls.HEALTH, "Content health", report=report, titles=SECTIONS, optional=OPTIONAL,
-                    today=site.settings.today, edit_url=site.settings.edit_url,
+    yield site.page("health.md.j2", urls.HEALTH, site.gettext("Content health"), report=report, titles=SECTIONS,
+                    optional=OPTIONAL, today=site.settings.today, edit_url=site.settings.edit_url,
                     meta={"search": {"exclude": True}, "hide": ["navigation"],
                           "description": "What in the community needs reviewing, verifying or captioning."})
