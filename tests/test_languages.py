@@ -252,4 +252,20 @@ def test_a_right_to_left_site_is_mirrored_and_its_pages_speak_its_language(cli: 
     assert (attr(one(home, "html"), "lang"), attr(one(home, "body"), "dir")) == ("ar", "rtl")
     lesson = page(site, "learn/forecast-basics")  # written in the site's language: Arabic chrome, Arabic strings
     assert one(lesson, ".pr-objectives__title").get_text(strip=True) == "بعد هذا الدرس ستكون قادرًا على:"
+    # The hubs, the home page and the profiles speak it too (issue 22's remaining strings), counts in Arabic's forms.
+    assert one(home, ".pr-home-actions .md-button--primary").get_text(strip=True) == "ابحث عن خبير"
+    assert one(home, "#pr-continue-title").get_text(strip=True) == "تابع من حيث توقفت"
+    hub = page(site, "topics/data")
+    assert one(hub, "#about").get_text(strip=True).startswith("عن هذا المجتمع")
+    assert [a.get_text(strip=True) for a in hub.select(".pr-crumbs a")][:2] == ["الرئيسية", "المجتمعات"]
+    topics = page(site, "topics")
+    assert one(topics, "h1").get_text(strip=True).startswith("المجتمعات")
+    counts = one(topics, ".pr-topic__counts").get_text()
+    assert "item" not in counts and "·" in counts
+    people = page(site, "people")
+    assert one(people, ".pr-lead").get_text(strip=True).startswith("شخصان يشاركان ما يعرفانه")  # two people: the dual
+    profile = page(site, "people/ada")
+    assert one(profile, "#about").get_text(strip=True).startswith("نبذة")
+    assert "Follow" not in one(profile, ".pr-follow").get_text()
+    assert one(page(site, "offline"), "h1").get_text(strip=True).startswith("أنت غير متصل")
     assert problems(mini, tmp_path / "cfg" / "mkdocs.yml") == []
