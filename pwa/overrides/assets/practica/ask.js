@@ -15,17 +15,20 @@
   let forms = 0;
 
   const el = practica.el;   // shared.js: an element with attributes and text, never HTML
+  const tr = practica.tr;   // shared.js: an interface string in the page's language
   function communitiesOf(root) {
     try { return JSON.parse(root.dataset.askCommunities) || []; } catch { return []; }
   }
   function errorOf(answer) {
-    return (answer.data && answer.data.error) || { code: "", message: "The service refused the question." };
+    return (answer.data && answer.data.error) || { code: "", message: tr("The service refused the question.") };
   }
   /* "sent to Priya Raman and 2 others", or that nobody could be asked. */
   function routedWords(names) {
-    if (!names.length) return "nobody is available to answer right now, so it waits there for the community";
+    if (!names.length) return tr("nobody is available to answer right now, so it waits there for the community");
     const others = names.length - 1;
-    return "sent to " + names[0] + (others ? " and " + others + (others === 1 ? " other" : " others") : "");
+    if (!others) return tr("sent to %(name)s", { name: names[0] });
+    return others === 1 ? tr("sent to %(name)s and 1 other", { name: names[0] })
+      : tr("sent to %(name)s and %(num)s others", { name: names[0], num: others });
   }
 
   function control(root) {
@@ -49,17 +52,17 @@
     open.addEventListener("click", () => {
       if (open.getAttribute("aria-expanded") === "true") { close(); return; }
       open.setAttribute("aria-expanded", "true");
-      say(document.createTextNode("Loading…"));
+      say(document.createTextNode(tr("Loading…")));
       ID.who().then((auth) => {
         const reader = auth.ok && auth.data ? auth.data.reader : null;
         if (!reader) {
-          say(el("a", { href: new URL(URLS.me, ID.root).href, text: "Sign in to " + label.charAt(0).toLowerCase() + label.slice(1) }));
+          say(el("a", { href: new URL(URLS.me, ID.root).href, text: tr("Sign in to %(action)s", { action: label.charAt(0).toLowerCase() + label.slice(1) }) }));
           return;
         }
         form(false);
       }, () => {
         if (navigator.onLine === false) form(true);
-        else say(document.createTextNode("Asking is unavailable right now: the community service cannot be reached."));
+        else say(document.createTextNode(tr("Asking is unavailable right now: the community service cannot be reached.")));
       });
     });
 
@@ -73,15 +76,15 @@
       const where = communities.length > 1 ? el("select", { id: ids.community, name: "community" },
         ...communities.map(([id, name]) => el("option", { value: id, text: name }))) : null;
       const status = el("p", { class: "pr-ask__status", role: "status", "aria-live": "polite",
-        text: offline ? "You are offline: your question will wait on this device and be sent when you are back online." : "" });
+        text: offline ? tr("You are offline: your question will wait on this device and be sent when you are back online.") : "" });
       const node = el("form", { class: "pr-talk__form pr-ask__form", "aria-labelledby": ids.heading },
         el("h3", { id: ids.heading, text: label }),
-        el("label", { for: ids.title, text: "Title" }), title,
-        el("label", { for: ids.body, text: "Your question" }), body,
-        where ? el("label", { for: ids.community, text: "Community" }) : null, where,
+        el("label", { for: ids.title, text: tr("Title") }), title,
+        el("label", { for: ids.body, text: tr("Your question") }), body,
+        where ? el("label", { for: ids.community, text: tr("Community") }) : null, where,
         el("div", { class: "pr-talk__buttons" },
-          el("button", { type: "submit", class: "md-button md-button--primary", text: "Send question" }),
-          el("button", { type: "button", class: "md-button", "data-ask-cancel": true, text: "Cancel" })),
+          el("button", { type: "submit", class: "md-button md-button--primary", text: tr("Send question") }),
+          el("button", { type: "button", class: "md-button", "data-ask-cancel": true, text: tr("Cancel") })),
         status);
       node.querySelector("[data-ask-cancel]").addEventListener("click", close);
       let sending = false;
@@ -100,13 +103,13 @@
     /* Into the outbox, then sent; what became of it, in words. */
     function send(fields, status) {
       const entry = OUT.add(Object.assign({ page: "ask:" + root.dataset.askTarget }, fields));
-      status.textContent = "Sending…";
+      status.textContent = tr("Sending…");
       return OUT.flush().then((refused) => {
         const mine = refused.find((r) => r.entry.key === entry.key);
         if (mine) return refusedWith(errorOf(mine.answer), fields, status);
         if (OUT.pending(entry)) {
-          status.textContent = "You are offline or the service cannot be reached: your question waits on this " +
-            "device and is sent when it can be.";
+          status.textContent = tr("You are offline or the service cannot be reached: your question waits on this " +
+            "device and is sent when it can be.");
           return null;
         }
         done(OUT.answer(entry.key));
@@ -118,7 +121,7 @@
     function refusedWith(error, fields, status) {
       status.replaceChildren(document.createTextNode(error.message));
       if (error.code !== "expert_at_cap") return;
-      const board = el("button", { type: "button", class: "md-button", text: "Post it on the community's board instead" });
+      const board = el("button", { type: "button", class: "md-button", text: tr("Post it on the community's board instead") });
       board.addEventListener("click", () => {
         const community = fields.community || (communitiesOf(root)[0] || [])[0];
         if (!community) return;
@@ -129,14 +132,14 @@
     }
 
     function done(answer) {
-      if (!answer || !answer.thread) { say(document.createTextNode("Your question is posted.")); return; }
+      if (!answer || !answer.thread) { say(document.createTextNode(tr("Your question is posted."))); return; }
       const thread = answer.thread;
-      const community = answer.community || { name: "community", url: new URL(".", location.href).href };
+      const community = answer.community || { name: tr("community"), url: new URL(".", location.href).href };
       const names = (thread.routed_to || []).map((p) => p.name);
       const link = el("a", { href: community.url + "?thread=" + encodeURIComponent(thread.id) + "#discussions",
-        text: "See your question" });
-      const words = answer.community ? "Your question is on the " + community.name + " board, " + routedWords(names) + ". "
-        : "Your question is on its community's board. ";
+        text: tr("See your question") });
+      const words = answer.community ? tr("Your question is on the %(community)s board, %(routed)s.",
+        { community: community.name, routed: routedWords(names) }) + " " : tr("Your question is on its community's board.") + " ";
       panel.replaceChildren(el("p", { class: "pr-ask__status pr-ask__done", role: "status" }, words, link));
       open.setAttribute("aria-expanded", "false");
       link.focus();
