@@ -14,12 +14,13 @@
   "use strict";
 
   const { endpoints: ENDPOINTS, urls: URLS } = practica;
+  const tr = practica.tr;   // shared.js: an interface string in the page's language
   const ID = practica.identity;
   if (!ID || !ID.api || !practica.outbox) return;
-  const FLAG_REASONS = [["spam", "Spam"], ["rude", "Rude or hurtful"], ["off_topic", "Off topic"],
-    ["personal_data", "Shares personal data"], ["wrong", "Wrong or misleading"], ["other", "Something else"]];
-  const BOARD_PAGE = 20;   // threads per "Load more"
-  const HINT = "Markdown works: *emphasis*, **bold**, lists, `code`, [links](https://…) and @person-id mentions.";
+  const FLAG_REASONS = [["spam", tr("Spam")], ["rude", tr("Rude or hurtful")], ["off_topic", tr("Off topic")],
+    ["personal_data", tr("Shares personal data")], ["wrong", tr("Wrong or misleading")], ["other", tr("Something else")]];
+  const BOARD_PAGE = 20;   // threads per tr("Load more")
+  const HINT = tr("Markdown works: *emphasis*, **bold**, lists, `code`, [links](https://…) and @person-id mentions.");
 
   /* ---------- Small DOM helpers: text only ---------- */
   const el = practica.el;   // shared.js: an element with attributes and text, never HTML
@@ -55,18 +56,18 @@
   }
   function guidelines(root, id) {
     return el("div", { class: "pr-guidelines", role: "group", "aria-labelledby": id + "-title" },
-      el("p", { id: id + "-title", class: "pr-guidelines__title", text: "Before your first post" }),
+      el("p", { id: id + "-title", class: "pr-guidelines__title", text: tr("Before your first post") }),
       el("p", { class: "pr-guidelines__summary", text: root.dataset.prGuidelinesSummary || "" }),
-      el("p", {}, el("a", { href: root.dataset.prGuidelines, text: "Read the community guidelines" })),
+      el("p", {}, el("a", { href: root.dataset.prGuidelines, text: tr("Read the community guidelines") })),
       el("p", { class: "pr-guidelines__confirm" },
         el("input", { type: "checkbox", id, name: "guidelines" }), " ",
-        el("label", { for: id, text: "I have read the guidelines" })));
+        el("label", { for: id, text: tr("I have read the guidelines") })));
   }
   /* False (and the box focused, the reason said) while the form's guidelines box is not ticked. */
   function confirmed(form, say) {
     const box = form.querySelector('input[name="guidelines"]');
     if (!box || box.checked) return true;
-    say("Please read the guidelines and tick “I have read the guidelines” before your first post.");
+    say(tr("Please read the guidelines and tick “I have read the guidelines” before your first post."));
     box.focus();
     return false;
   }
@@ -83,7 +84,7 @@
     let first = false;    // the reader has never posted: forms show the guidelines
     let working = false;  // further taps are ignored while a change is on its way (nothing is disabled)
     const state = el("p", { class: "pr-talk__state", "data-talk-state": true, hidden: true });
-    const tools = el("div", { class: "pr-talk__tools", role: "group", "aria-label": "Stewards' tools", hidden: true });
+    const tools = el("div", { class: "pr-talk__tools", role: "group", "aria-label": tr("Stewards' tools"), hidden: true });
     root.insertBefore(state, list);
     root.insertBefore(tools, list);
     root.hidden = false;
@@ -91,9 +92,9 @@
     function say(text) { status.textContent = text; }
     function refusal(answer) {
       const error = answer.data && answer.data.error;
-      if (answer.status === 429) return "Too many posts in a short time. Try again in a minute.";
-      if (answer.status === 401) return "Sign in again to do that.";
-      return error && error.message ? error.message : "The service refused that (" + answer.status + ").";
+      if (answer.status === 429) return tr("Too many posts in a short time. Try again in a minute.");
+      if (answer.status === 401) return tr("Sign in again to do that.");
+      return error && error.message ? error.message : tr("The service refused that (%(status)s).", { status: answer.status });
     }
 
     function load() {
@@ -111,18 +112,18 @@
       }).catch(() => {
         list.replaceChildren();
         join.replaceChildren();
-        say("Discussion is unavailable right now.");
+        say(tr("Discussion is unavailable right now."));
         renderWaiting();
       });
     }
 
     function render(savedAt) {
-      say(savedAt ? "Saved copy from " + when(savedAt) + ". It may have changed since." : "");
+      say(savedAt ? tr("Saved copy from %(when)s. It may have changed since.", { when: when(savedAt) }) : "");
       const posts = view ? view.posts : [];
       if (where.head) where.head(view);
       renderState();
       list.replaceChildren(...posts.map((post) => postItem(post, false)));
-      if (view && !posts.length) say("No posts yet. Start the discussion.");
+      if (view && !posts.length) say(tr("No posts yet. Start the discussion."));
       renderWaiting();
       renderJoin();
       if (location.hash.startsWith("#post-")) {
@@ -134,7 +135,7 @@
     /* "Pinned" and "Locked" for everyone; for a steward, the thread's tools and the stewards' page. */
     function renderState() {
       const thread = view && view.thread;
-      const words = thread ? [thread.pinned ? "Pinned" : "", thread.locked ? "Locked: new posts are closed" : ""]
+      const words = thread ? [thread.pinned ? tr("Pinned") : "", thread.locked ? tr("Locked: new posts are closed") : ""]
         .filter(Boolean).join(" · ") : "";
       state.textContent = words;
       state.hidden = !words;
@@ -150,19 +151,19 @@
         return button;
       };
       tools.replaceChildren(
-        thread && thread.kind === "board" ? toggle(thread.pinned, "Pin thread", "Unpin thread", "pin",
-          (on) => (on ? "The thread is pinned to the top of the board." : "The thread is no longer pinned.")) : null,
-        thread ? toggle(thread.locked, "Lock thread", "Unlock thread", "lock",
-          (on) => (on ? "The thread is locked: only stewards can post." : "The thread is open to new posts again.")) : null,
+        thread && thread.kind === "board" ? toggle(thread.pinned, tr("Pin thread"), tr("Unpin thread"), "pin",
+          (on) => (on ? tr("The thread is pinned to the top of the board.") : tr("The thread is no longer pinned."))) : null,
+        thread ? toggle(thread.locked, tr("Lock thread"), tr("Unlock thread"), "lock",
+          (on) => (on ? tr("The thread is locked: only stewards can post.") : tr("The thread is open to new posts again."))) : null,
         el("a", { class: "pr-talk__stewards", href: new URL(URLS.moderation, ID.root).href,
-          text: "Stewards' page: held posts and flags" }));
+          text: tr("Stewards' page: held posts and flags") }));
     }
 
     function renderWaiting() {
       list.querySelectorAll(".pr-post--waiting").forEach((node) => node.remove());
       waiting(page).forEach((entry) => {
         list.append(el("li", { class: "pr-post pr-post--waiting" },
-          el("p", { class: "pr-post__meta", text: "Waiting to send: it goes when the service can be reached." }),
+          el("p", { class: "pr-post__meta", text: tr("Waiting to send: it goes when the service can be reached.") }),
           el("p", { class: "pr-post__body pr-post__plain", text: entry.body })));
       });
     }
@@ -170,15 +171,15 @@
     function renderJoin() {
       if (!reader) {
         join.replaceChildren(el("p", { class: "pr-talk__join" },
-          el("a", { href: new URL(URLS.me, ID.root).href, text: "Sign in to join the discussion" })));
+          el("a", { href: new URL(URLS.me, ID.root).href, text: tr("Sign in to join the discussion") })));
         return;
       }
       if (view && !view.can_post) {
         join.replaceChildren(el("p", { text: view.thread && view.thread.locked ?
-          "Locked: new posts are closed." : "This discussion is closed to new posts." }));
+          tr("Locked: new posts are closed.") : tr("This discussion is closed to new posts.") }));
         return;
       }
-      join.replaceChildren(composer({ id: "pr-talk-body", label: "Add to the discussion", action: "Post", gate: true },
+      join.replaceChildren(composer({ id: "pr-talk-body", label: tr("Add to the discussion"), action: tr("Post"), gate: true },
         (body) => write({ body }), null));
       if (view && view.thread) join.prepend(followButton(view.thread.id, view.following));
     }
@@ -186,10 +187,10 @@
     /* Follow or stop following this thread (its new posts ring the reader's bell); the answer reloads it. */
     function followButton(tid, following) {
       const button = el("button", { type: "button", class: "md-button pr-talk__follow", "data-talk-action": "follow",
-        "aria-pressed": following ? "true" : "false", text: "Follow" });
+        "aria-pressed": following ? "true" : "false", text: tr("Follow") });
       button.addEventListener("click", () => {
         change(following ? "DELETE" : "PUT", ENDPOINTS.threads + "/" + tid + "/follow", undefined, following ?
-          "You no longer follow this discussion." : "You follow this discussion: its new posts reach your bell.")
+          tr("You no longer follow this discussion.") : tr("You follow this discussion: its new posts reach your bell."))
           .then(() => {
             const again = join.querySelector('[data-talk-action="follow"]');
             if (again) again.focus();
@@ -211,7 +212,7 @@
         first && spec.gate ? guidelines(root, spec.id + "-guidelines") : null,
         el("div", { class: "pr-talk__buttons" },
           el("button", { type: "submit", class: "md-button md-button--primary", text: spec.action }),
-          cancel ? el("button", { type: "button", class: "md-button", "data-cancel": true, text: "Cancel" }) : null));
+          cancel ? el("button", { type: "button", class: "md-button", "data-cancel": true, text: tr("Cancel") }) : null));
       form.addEventListener("submit", (event) => {
         event.preventDefault();
         if (working || !area.value.trim() || !confirmed(form, say)) return;
@@ -231,7 +232,7 @@
       else entry.item = item;
       keep([...outbox(), entry]);
       working = true;
-      say("Sending…");
+      say(tr("Sending…"));
       return flush().then((refused) => {
         working = false;
         const mine = refused.find((r) => r.entry.key === entry.key);
@@ -239,12 +240,12 @@
         if (outbox().some((e) => e.key === entry.key)) {
           renderWaiting();
           renderJoin();
-          say("You are offline or the service cannot be reached: your post waits on this device and is sent " +
-            "when it can be.");
+          say(tr("You are offline or the service cannot be reached: your post waits on this device and is sent " +
+            "when it can be."));
           return null;
         }
         return load().then(() => {
-          say(fields.parent ? "Your reply is posted." : "Your post is posted.");
+          say(fields.parent ? tr("Your reply is posted.") : tr("Your post is posted."));
           const last = list.querySelector(".pr-post:not(.pr-post--waiting):last-of-type");
           if (last && !fields.parent) last.focus();
         });
@@ -261,7 +262,7 @@
         return load().then(() => { if (done) say(done); });
       }, () => {
         working = false;
-        say("The service cannot be reached. Try again when you are online.");
+        say(tr("The service cannot be reached. Try again when you are online."));
       });
     }
 
@@ -270,19 +271,19 @@
         id: "post-" + post.id, tabindex: "-1" });
       node.append(postMeta(post));
       if (post.state === "hidden") {
-        node.append(el("p", { class: "pr-post__hidden", text: "Hidden by a steward: " + (post.hidden_reason || "no reason given") }));
+        node.append(el("p", { class: "pr-post__hidden", text: tr("Hidden by a steward: %(reason)s", { reason: post.hidden_reason || tr("no reason given") }) }));
       }
-      if (post.state === "held") node.append(el("p", { class: "pr-post__held", text: "Waiting for a steward's approval: only you and the stewards see it." }));
-      if (post.state === "deleted") node.append(el("p", { class: "pr-post__deleted", text: "This post was deleted." }));
+      if (post.state === "held") node.append(el("p", { class: "pr-post__held", text: tr("Waiting for a steward's approval: only you and the stewards see it.") }));
+      if (post.state === "deleted") node.append(el("p", { class: "pr-post__deleted", text: tr("This post was deleted.") }));
       else if (post.html) node.append(serviceHtml(post.html, "pr-post__body"));
       if (post.note) {
-        const note = el("div", { class: "pr-post__note" }, el("p", { class: "pr-post__note-title", text: "Steward's note" }));
+        const note = el("div", { class: "pr-post__note" }, el("p", { class: "pr-post__note-title", text: tr("Steward's note") }));
         note.append(serviceHtml(post.note.html, "pr-post__note-body"));
         node.append(note);
       }
       if (post.state !== "deleted") node.append(actions(post, isReply, node));
       if (post.replies && post.replies.length) {
-        node.append(el("ol", { class: "pr-talk__replies", "aria-label": "Replies" },
+        node.append(el("ol", { class: "pr-talk__replies", "aria-label": tr("Replies") },
           ...post.replies.map((reply) => postItem(reply, true))));
       }
       return node;
@@ -292,15 +293,15 @@
       const meta = el("p", { class: "pr-post__meta" });
       const author = post.author;
       if (author && !author.former && (author.photo || author.person)) meta.append(face(author));
-      if (!author) meta.append(el("span", { class: "pr-post__author", text: "Deleted" }));
-      else if (author.former) meta.append(el("span", { class: "pr-post__author", text: "a former colleague" }));
+      if (!author) meta.append(el("span", { class: "pr-post__author", text: tr("Deleted") }));
+      else if (author.former) meta.append(el("span", { class: "pr-post__author", text: tr("a former colleague") }));
       else if (author.person) {
         meta.append(el("a", { class: "pr-post__author", text: author.name,
           href: new URL(URLS.people + encodeURIComponent(author.person) + "/", ID.root).href }));
       } else meta.append(el("span", { class: "pr-post__author", text: author.name }));
       meta.append(" · ", el("time", { datetime: post.created_at, text: when(post.created_at) }));
-      if (post.edited) meta.append(" · ", el("span", { class: "pr-post__edited", text: "edited" }));
-      if (post.accepted) meta.append(" · ", el("strong", { class: "pr-post__accepted", text: "Accepted answer" }));
+      if (post.edited) meta.append(" · ", el("span", { class: "pr-post__edited", text: tr("edited") }));
+      if (post.accepted) meta.append(" · ", el("strong", { class: "pr-post__accepted", text: tr("Accepted answer") }));
       return meta;
     }
 
@@ -325,15 +326,15 @@
       const visible = post.state === "visible";
       const count = post.helpful ? " (" + post.helpful + ")" : "";
       if (!reader || post.mine || !visible) {
-        if (post.helpful) bar.append(el("span", { class: "pr-post__helpful", text: post.helpful + " found this helpful" }));
+        if (post.helpful) bar.append(el("span", { class: "pr-post__helpful", text: tr("%(num)s found this helpful", { num: post.helpful }) }));
       } else {
-        button("This helped" + count, () => change(post.helped_by_me ? "DELETE" : "PUT",
+        button(tr("This helped") + count, () => change(post.helped_by_me ? "DELETE" : "PUT",
           ENDPOINTS.posts + "/" + post.id + "/helpful", undefined,
-          post.helped_by_me ? "Your mark is taken back." : "Marked as helpful."),
+          post.helped_by_me ? tr("Your mark is taken back.") : tr("Marked as helpful.")),
         { "aria-pressed": post.helped_by_me ? "true" : "false" });
       }
       if (reader && view && view.can_post && !isReply && visible) {
-        const reply = button("Reply", () => open(composer({ id: "pr-reply-" + post.id, label: "Your reply", action: "Post reply", rows: 3, gate: true },
+        const reply = button(tr("Reply"), () => open(composer({ id: "pr-reply-" + post.id, label: tr("Your reply"), action: tr("Post reply"), rows: 3, gate: true },
           (body) => write({ body, parent: post.id }), close(reply)), reply));
       }
       const thread = view && view.thread;
@@ -341,37 +342,37 @@
       if (thread && thread.type === "question" && !isReply && visible && view.posts[0].id !== post.id &&
           (view.moderator || asker)) {
         const accepted = thread.accepted_post === post.id;
-        button(accepted ? "Unaccept answer" : "Accept as the answer", () => change("POST",
+        button(accepted ? tr("Unaccept answer") : tr("Accept as the answer"), () => change("POST",
           ENDPOINTS.threads + "/" + thread.id + "/accept", { post: accepted ? null : post.id },
-          accepted ? "No answer is accepted now." : "Accepted as the answer."));
+          accepted ? tr("No answer is accepted now.") : tr("Accepted as the answer.")));
       }
       if (post.mine && visible) {
-        const edit = button("Edit", () => open(composer({ id: "pr-edit-" + post.id, label: "Edit your post", action: "Save", value: post.source || postSource(node), rows: 4 },
-          (body) => change("PATCH", ENDPOINTS.posts + "/" + post.id, { body }, "Your post is saved."), close(edit)), edit));
-        const del = button("Delete", () => open(confirmForm("Delete this post? This cannot be undone.", "Delete",
-          () => change("DELETE", ENDPOINTS.posts + "/" + post.id, undefined, "Your post is deleted."), close(del)), del));
+        const edit = button(tr("Edit"), () => open(composer({ id: "pr-edit-" + post.id, label: tr("Edit your post"), action: tr("Save"), value: post.source || postSource(node), rows: 4 },
+          (body) => change("PATCH", ENDPOINTS.posts + "/" + post.id, { body }, tr("Your post is saved.")), close(edit)), edit));
+        const del = button(tr("Delete"), () => open(confirmForm(tr("Delete this post? This cannot be undone."), tr("Delete"),
+          () => change("DELETE", ENDPOINTS.posts + "/" + post.id, undefined, tr("Your post is deleted.")), close(del)), del));
       }
       if (reader && !post.mine && visible) {
-        const flag = button("Flag", () => open(flagForm(post, close(flag)), flag));
+        const flag = button(tr("Flag"), () => open(flagForm(post, close(flag)), flag));
       }
       if (view && view.moderator) {
         if (post.state === "held") {
-          button("Approve", () => change("POST", ENDPOINTS.posts + "/" + post.id + "/approve", {},
-            "The post is approved: everyone sees it now."));
-          const reject = button("Reject", () => open(reasonForm(post, close(reject), {
-            label: "Reason, for the moderation log", action: "Reject post", path: "/reject",
-            done: "The post is rejected." }), reject));
+          button(tr("Approve"), () => change("POST", ENDPOINTS.posts + "/" + post.id + "/approve", {},
+            tr("The post is approved: everyone sees it now.")));
+          const reject = button(tr("Reject"), () => open(reasonForm(post, close(reject), {
+            label: tr("Reason, for the moderation log"), action: tr("Reject post"), path: "/reject",
+            done: tr("The post is rejected.") }), reject));
         } else if (post.state === "hidden") {
-          button("Unhide", () => change("POST", ENDPOINTS.posts + "/" + post.id + "/unhide", {}, "The post is shown again."));
+          button(tr("Unhide"), () => change("POST", ENDPOINTS.posts + "/" + post.id + "/unhide", {}, tr("The post is shown again.")));
         } else if (visible) {
-          const hide = button("Hide", () => open(reasonForm(post, close(hide)), hide));
+          const hide = button(tr("Hide"), () => open(reasonForm(post, close(hide)), hide));
         }
-        const note = button(post.note ? "Edit note" : "Add note", () => open(composer({ id: "pr-note-" + post.id,
-          label: "Steward's note, shown with the post", action: "Save note", rows: 3, max: 1000 },
-        (text) => change("PUT", ENDPOINTS.posts + "/" + post.id + "/note", { text }, "The note is saved."), close(note)), note));
+        const note = button(post.note ? tr("Edit note") : tr("Add note"), () => open(composer({ id: "pr-note-" + post.id,
+          label: tr("Steward's note, shown with the post"), action: tr("Save note"), rows: 3, max: 1000 },
+        (text) => change("PUT", ENDPOINTS.posts + "/" + post.id + "/note", { text }, tr("The note is saved.")), close(note)), note));
         if (post.note) {
-          button("Remove note", () => change("DELETE", ENDPOINTS.posts + "/" + post.id + "/note", undefined,
-            "The note is removed."));
+          button(tr("Remove note"), () => change("DELETE", ENDPOINTS.posts + "/" + post.id + "/note", undefined,
+            tr("The note is removed.")));
         }
       }
       const box = el("div", { class: "pr-post__footer" }, bar, slot);
@@ -389,7 +390,7 @@
         el("p", { text: question }),
         el("div", { class: "pr-talk__buttons" },
           el("button", { type: "submit", class: "md-button md-button--primary", text: action }),
-          el("button", { type: "button", class: "md-button", "data-cancel": true, text: "Cancel" })));
+          el("button", { type: "button", class: "md-button", "data-cancel": true, text: tr("Cancel") })));
       form.addEventListener("submit", (event) => { event.preventDefault(); yes(); });
       form.querySelector("[data-cancel]").addEventListener("click", cancel);
       setTimeout(() => form.querySelector("button").focus(), 0);
@@ -402,16 +403,16 @@
         ...FLAG_REASONS.map(([value, text]) => el("option", { value, text })));
       const more = el("input", { id: id + "-text", name: "text", type: "text", maxlength: 500 });
       const form = el("form", { class: "pr-talk__form" },
-        el("label", { for: id, text: "Why should a steward look at this post?" }), select,
-        el("label", { for: id + "-text", text: "Anything to add (optional)" }), more,
+        el("label", { for: id, text: tr("Why should a steward look at this post?") }), select,
+        el("label", { for: id + "-text", text: tr("Anything to add (optional)") }), more,
         el("div", { class: "pr-talk__buttons" },
-          el("button", { type: "submit", class: "md-button md-button--primary", text: "Send flag" }),
-          el("button", { type: "button", class: "md-button", "data-cancel": true, text: "Cancel" })));
+          el("button", { type: "submit", class: "md-button md-button--primary", text: tr("Send flag") }),
+          el("button", { type: "button", class: "md-button", "data-cancel": true, text: tr("Cancel") })));
       form.addEventListener("submit", (event) => {
         event.preventDefault();
         const body = { reason: select.value };
         if (more.value.trim()) body.text = more.value.trim();
-        change("POST", ENDPOINTS.posts + "/" + post.id + "/flags", body, "Thank you: a steward will look at it.");
+        change("POST", ENDPOINTS.posts + "/" + post.id + "/flags", body, tr("Thank you: a steward will look at it."));
       });
       form.querySelector("[data-cancel]").addEventListener("click", cancel);
       return form;
@@ -419,15 +420,15 @@
 
     /* A reason, for hiding a post (shown in its place) or rejecting a held one (`how`: for the log). */
     function reasonForm(post, cancel, how) {
-      const spec = how || { label: "Reason, shown in the post's place", action: "Hide post", path: "/hide",
-        done: "The post is hidden." };
+      const spec = how || { label: tr("Reason, shown in the post's place"), action: tr("Hide post"), path: "/hide",
+        done: tr("The post is hidden.") };
       const id = "pr-reason-" + post.id;
       const input = el("input", { id, name: "reason", type: "text", maxlength: 300, required: true });
       const form = el("form", { class: "pr-talk__form" },
         el("label", { for: id, text: spec.label }), input,
         el("div", { class: "pr-talk__buttons" },
           el("button", { type: "submit", class: "md-button md-button--primary", text: spec.action }),
-          el("button", { type: "button", class: "md-button", "data-cancel": true, text: "Cancel" })));
+          el("button", { type: "button", class: "md-button", "data-cancel": true, text: tr("Cancel") })));
       form.addEventListener("submit", (event) => {
         event.preventDefault();
         if (!input.value.trim()) return;
@@ -442,11 +443,11 @@
   }
 
   /* ---------- A community's board: its titled threads, a form to open one; ?thread=<id> opens one in place ---------- */
-  const TYPES = [["question", "Question"], ["insight", "Insight"], ["applied", "How I applied it"]];
-  const typeName = (type) => (TYPES.find(([value]) => value === type) || ["", "Discussion"])[1];
+  const TYPES = [["question", tr("Question")], ["insight", tr("Insight")], ["applied", tr("How I applied it")]];
+  const typeName = (type) => (TYPES.find(([value]) => value === type) || ["", tr("Discussion")])[1];
   /* An asked question's experts: "Sent to Ada Okafor, Lin Chen" (site people's names, as text). */
   const routedTo = (thread) => (thread.routed_to && thread.routed_to.length ?
-    "Sent to " + thread.routed_to.map((p) => p.name).join(", ") : "");
+    tr("Sent to %(names)s", { names: thread.routed_to.map((p) => p.name).join(", ") }) : "");
 
   function board(root) {
     const community = root.dataset.prBoard;
@@ -459,7 +460,7 @@
       list.replaceChildren();
       discussion(root, { thread: opened, head: (view) => {
         const title = view && view.thread ? view.thread.title : null;
-        head.replaceChildren(el("p", {}, el("a", { href: hub + "#discussions", text: "All questions and discussions" })),
+        head.replaceChildren(el("p", {}, el("a", { href: hub + "#discussions", text: tr("All questions and discussions") })),
           title ? el("h3", { class: "pr-board__title" },
             el("span", { class: "pr-board__type", text: typeName(view.thread.type) + ": " }), title) : null,
           view && view.thread && routedTo(view.thread) ? el("p", { class: "pr-board__routed", text: routedTo(view.thread) }) : null);
@@ -470,10 +471,10 @@
     const status = root.querySelector("[data-talk-status]");
     const join = root.querySelector("[data-talk-join]");
     const say = (text) => { status.textContent = text; };
-    const more = el("button", { type: "button", class: "md-button", "data-talk-action": "more", text: "Load more" });
+    const more = el("button", { type: "button", class: "md-button", "data-talk-action": "more", text: tr("Load more") });
     const moreRow = el("p", { class: "pr-board__more", hidden: true }, more);
     const stewards = el("p", { class: "pr-board__stewards", hidden: true },
-      el("a", { href: new URL(URLS.moderation, ID.root).href, text: "Stewards' page: held posts and flags" }));
+      el("a", { href: new URL(URLS.moderation, ID.root).href, text: tr("Stewards' page: held posts and flags") }));
     list.after(moreRow);
     root.insertBefore(stewards, list);
     let reader = null;
@@ -493,11 +494,11 @@
         if (answer.status === 401) { list.replaceChildren(); say(""); showMore(null); return renderJoin(); }
         if (!answer.ok) throw new Error("refused");
         const threads = answer.data.threads;
-        say(answer.savedAt ? "Saved copy from " + when(answer.savedAt) + ". It may have changed since." :
-          threads.length ? "" : "No questions or discussions yet. Start one.");
+        say(answer.savedAt ? tr("Saved copy from %(when)s. It may have changed since.", { when: when(answer.savedAt) }) :
+          threads.length ? "" : tr("No questions or discussions yet. Start one."));
         list.replaceChildren(...threads.map(threadRow), ...waiting("board:" + community).map((entry) =>
           el("li", { class: "pr-board__thread pr-post--waiting" },
-            el("span", { class: "pr-board__type", text: typeName(entry.type) + " · waiting to send" }),
+            el("span", { class: "pr-board__type", text: typeName(entry.type) + " · " + tr("waiting to send") }),
             el("span", { class: "pr-board__link", text: entry.title }))));
         stewards.hidden = !answer.data.moderator;
         showMore(answer.data.next);
@@ -507,7 +508,7 @@
         list.replaceChildren();
         join.replaceChildren();
         showMore(null);
-        say("Discussions are unavailable right now.");
+        say(tr("Discussions are unavailable right now."));
       });
     }
 
@@ -520,39 +521,40 @@
     more.addEventListener("click", () => {
       if (working || !next) return;
       working = true;
-      say("Loading more…");
+      say(tr("Loading more…"));
       page(next).then((answer) => {
         working = false;
-        if (!answer.ok) { say("More could not be loaded. Try again."); return; }
+        if (!answer.ok) { say(tr("More could not be loaded. Try again.")); return; }
         const rows = answer.data.threads.map(threadRow);
         const waitingRow = list.querySelector(".pr-post--waiting");
         rows.forEach((row) => list.insertBefore(row, waitingRow));
         showMore(answer.data.next);
-        say(rows.length + (rows.length === 1 ? " more thread" : " more threads") + " loaded.");
+        say(rows.length === 1 ? tr("1 more thread loaded.") : tr("%(num)s more threads loaded.", { num: rows.length }));
         const link = rows.length && rows[0].querySelector("a");
         if (link) link.focus();
         else if (!moreRow.hidden) more.focus();
       }, () => {
         working = false;
-        say("The service cannot be reached. Try again when you are online.");
+        say(tr("The service cannot be reached. Try again when you are online."));
       });
     });
 
     function threadRow(thread) {
       const replies = Math.max(thread.posts - 1, 0);
       return el("li", { class: "pr-board__thread" },
-        el("span", { class: "pr-board__type", text: typeName(thread.type) + (thread.pinned ? " · pinned" : "") +
-          (thread.locked ? " · locked" : "") }),
-        el("a", { class: "pr-board__link", href: hub + "?thread=" + thread.id + "#discussions", text: thread.title || "(removed)" }),
-        el("span", { class: "pr-board__facts", text: replies + (replies === 1 ? " reply" : " replies") +
-          " · last activity " + when(thread.last_post_at) + (thread.accepted_post ? " · answered" : "") +
+        el("span", { class: "pr-board__type", text: typeName(thread.type) + (thread.pinned ? " · " + tr("pinned") : "") +
+          (thread.locked ? " · " + tr("locked") : "") }),
+        el("a", { class: "pr-board__link", href: hub + "?thread=" + thread.id + "#discussions", text: thread.title || tr("(removed)") }),
+        el("span", { class: "pr-board__facts", text: (replies === 1 ? tr("1 reply") : tr("%(num)s replies", { num: replies })) +
+          " · " + tr("last activity %(when)s", { when: when(thread.last_post_at) }) +
+          (thread.accepted_post ? " · " + tr("answered") : "") +
           (routedTo(thread) ? " · " + routedTo(thread) : "") }));
     }
 
     function renderJoin() {
       if (!reader) {
         join.replaceChildren(el("p", { class: "pr-talk__join" },
-          el("a", { href: new URL(URLS.me, ID.root).href, text: "Sign in to ask a question or start a discussion" })));
+          el("a", { href: new URL(URLS.me, ID.root).href, text: tr("Sign in to ask a question or start a discussion") })));
         return;
       }
       const type = el("select", { id: "pr-board-type", name: "type" },
@@ -561,30 +563,30 @@
       const body = el("textarea", { id: "pr-board-body", name: "body", rows: 4, required: true,
         "aria-describedby": "pr-board-hint", maxlength: 10000 });
       const form = el("form", { class: "pr-talk__form", "aria-labelledby": "pr-board-new" },
-        el("h3", { id: "pr-board-new", text: "Ask a question or start a discussion" }),
-        el("label", { for: "pr-board-type", text: "Kind" }), type,
-        el("label", { for: "pr-board-title-input", text: "Title" }), title,
-        el("label", { for: "pr-board-body", text: "Your text" }),
+        el("h3", { id: "pr-board-new", text: tr("Ask a question or start a discussion") }),
+        el("label", { for: "pr-board-type", text: tr("Kind") }), type,
+        el("label", { for: "pr-board-title-input", text: tr("Title") }), title,
+        el("label", { for: "pr-board-body", text: tr("Your text") }),
         el("p", { id: "pr-board-hint", class: "pr-talk__hint", text: HINT }), body,
         first ? guidelines(root, "pr-board-guidelines") : null,
         el("div", { class: "pr-talk__buttons" },
-          el("button", { type: "submit", class: "md-button md-button--primary", text: "Post" })));
+          el("button", { type: "submit", class: "md-button md-button--primary", text: tr("Post") })));
       form.addEventListener("submit", (event) => {
         event.preventDefault();
         if (!title.value.trim() || !body.value.trim() || !confirmed(form, say)) return;
         const entry = { api: ID.api, as: whoAmI(), key: newKey(), page: "board:" + community,
           at: new Date().toISOString(), community, type: type.value, title: title.value.trim(), body: body.value.trim() };
         keep([...outbox(), entry]);
-        say("Sending…");
+        say(tr("Sending…"));
         flush().then((refused) => {
           const mine = refused.find((r) => r.entry.key === entry.key);
-          if (mine) { say((mine.answer.data && mine.answer.data.error || {}).message || "The service refused that."); return; }
+          if (mine) { say((mine.answer.data && mine.answer.data.error || {}).message || tr("The service refused that.")); return; }
           if (outbox().some((e) => e.key === entry.key)) {
-            load().then(() => say("You are offline or the service cannot be reached: your post waits on this " +
-              "device and is sent when it can be."));
+            load().then(() => say(tr("You are offline or the service cannot be reached: your post waits on this " +
+              "device and is sent when it can be.")));
             return;
           }
-          load().then(() => { say(type.value === "question" ? "Your question is posted." : "Your discussion is started."); });
+          load().then(() => { say(type.value === "question" ? tr("Your question is posted.") : tr("Your discussion is started.")); });
         });
       });
       join.replaceChildren(form);
