@@ -16,10 +16,11 @@
   const writeState = push.writeState;
   const refusal = push.refusal;
   const SUBSCRIPTIONS = practica.endpoints.subscriptions + "/";
+  const tr = practica.tr;   // shared.js: an interface string in the page's language
 
-  const TYPE_NAMES = { lesson: "Lessons", video: "Videos", faq: "Answers (FAQ)", path: "Learning paths" };
-  const FREQUENCY_NAMES = { immediate: "As soon as something is published", daily: "A daily digest",
-    weekly: "A weekly digest" };
+  const TYPE_NAMES = { lesson: tr("Lessons"), video: tr("Videos"), faq: tr("Answers (FAQ)"), path: tr("Learning paths") };
+  const FREQUENCY_NAMES = { immediate: tr("As soon as something is published"), daily: tr("A daily digest"),
+    weekly: tr("A weekly digest") };
   function checkbox(type, name, value, text, checked) {
     const label = document.createElement("label");
     label.className = "pr-push__choice";
@@ -87,17 +88,21 @@
       form.elements.timezone.value = prefs.timezone;
       form.elements.lock_screen.checked = prefs.lock_screen === "private";
       const blocked = !state && window.Notification && Notification.permission === "denied";
-      summary.textContent = state ? "Notifications are on for this device." : blocked ?
-        "Notifications are blocked for this site in your browser's settings. Allow them there, then come back." :
-        "Notifications are off on this device. Choose what you want to hear about, then turn them on.";
-      button("save").textContent = state ? "Save changes" : "Turn on notifications";
+      summary.textContent = state ? tr("Notifications are on for this device.") : blocked ?
+        tr("Notifications are blocked for this site in your browser's settings. Allow them there, then come back.") :
+        tr("Notifications are off on this device. Choose what you want to hear about, then turn them on.");
+      button("save").textContent = state ? tr("Save changes") : tr("Turn on notifications");
       button("test").hidden = button("unsubscribe").hidden = !state;
       const known = options.topics.concat(options.people);
       const wanted = asked.topics.concat(asked.people).filter((id) => prefs.topics.concat(prefs.people).indexOf(id) === -1);
       const missing = wanted.filter((id) => !known.some((c) => c.id === id));
       const names = known.filter((c) => wanted.indexOf(c.id) !== -1).map((c) => c.name);
-      if (missing.length) say("“" + missing.join("”, “") + "” cannot be followed: it is not on the site any more.");
-      else if (names.length && state) say("Press “Save changes” to follow " + names.join(" and ") + ".");
+      if (missing.length) {
+        say(tr("“%(names)s” cannot be followed: it is not on the site any more.", { names: missing.join("”, “") }));
+      } else if (names.length && state) {
+        const and = " " + tr("and") + " ";
+        say(tr("Press “Save changes” to follow %(names)s.", { names: names.join(and) }));
+      }
     }
 
     function collect() {
@@ -106,13 +111,13 @@
       const quiet = form.elements.quiet.checked ?
         { start: form.elements.quiet_start.value, end: form.elements.quiet_end.value } : null;
       if (quiet && (!quiet.start || !quiet.end || quiet.start === quiet.end)) {
-        say("Quiet hours need a start and an end time, and they must differ.");
+        say(tr("Quiet hours need a start and an end time, and they must differ."));
         return null;
       }
       const zone = zoneNamed(form.elements.timezone.value);
       if (!zone) {
-        say("“" + form.elements.timezone.value + "” is not a time zone in the list. Type a city, such as Berlin, " +
-          "and choose its zone.");
+        say(tr("“%(zone)s” is not a time zone in the list. Type a city, such as Berlin, and choose its zone.",
+          { zone: form.elements.timezone.value }));
         form.elements.timezone.focus();
         return null;
       }
@@ -167,31 +172,31 @@
       return (result) => {
         if (result.problem) return say(result.problem);
         return remember(result.state || null).then(() => {
-          say(result.expired ? "This device's subscription had expired. Press “Turn on notifications” to " +
-            "subscribe again." : words);
+          say(result.expired ? tr("This device's subscription had expired. Press “Turn on notifications” to " +
+            "subscribe again.") : words);
         });
       };
     }
 
     function subscribe(prefs) {
       return Notification.requestPermission().then((permission) => {
-        const problem = push.permissionProblem(permission, "press the button again");
+        const problem = push.permissionProblem(permission, tr("press the button again"));
         if (problem) return say(problem);
-        say("Turning on notifications…");
-        return push.subscribe(prefs).then(settled("Notifications are on. Send yourself a test to see one now."));
+        say(tr("Turning on notifications…"));
+        return push.subscribe(prefs).then(settled(tr("Notifications are on. Send yourself a test to see one now.")));
       });
     }
 
     function update(prefs) {
-      return push.update(state, prefs).then(settled("Saved. You will hear about what you chose."));
+      return push.update(state, prefs).then(settled(tr("Saved. You will hear about what you chose.")));
     }
 
     function sendTest() {
       return api("POST", SUBSCRIPTIONS + state.id + "/test", undefined, state.auth).then((res) => {
-        if (res.ok) return say("Test sent. It should appear in a moment.");
+        if (res.ok) return say(tr("Test sent. It should appear in a moment."));
         if (res.status === 410 || res.status === 404) {
           return remember(null).then(() => {
-            say("The browser's push service says this subscription has expired. Turn notifications on again.");
+            say(tr("The browser's push service says this subscription has expired. Turn notifications on again."));
           });
         }
         say(refusal(res));
@@ -199,7 +204,7 @@
     }
 
     function unsubscribe() {
-      return push.unsubscribe(state).then(settled("Unsubscribed. This device will get no more notifications."));
+      return push.unsubscribe(state).then(settled(tr("Unsubscribed. This device will get no more notifications.")));
     }
 
     function run(action) {

@@ -10,6 +10,7 @@
   "use strict";
 
   const { caches: CACHES, urls: URLS, endpoints: ENDPOINTS } = practica;
+  const tr = practica.tr;   // shared.js: an interface string in the page's language
   const onPage = practica.onPage || ((fn) => fn());
   const meta = document.querySelector('meta[name="practica:push"]');
   const API = meta && meta.content ? meta.content.replace(/\/+$/, "") : null;
@@ -50,10 +51,12 @@
 
   function refusal(result) {
     if (result.status === 429) {
-      return "Too many changes in a short time. Try again in " + (result.retryAfter || "a few") + " seconds.";
+      const seconds = result.retryAfter || tr("a few");
+      return tr("Too many changes in a short time. Try again in %(seconds)s seconds.", { seconds });
     }
     const error = result.data && result.data.error;
-    return "The notification service refused this: " + (error ? error.message : "HTTP " + result.status) + ".";
+    return tr("The notification service refused this: %(reason)s.",
+      { reason: error ? error.message : "HTTP " + result.status });
   }
 
   /* ---------- Turning notifications on and off (permission is asked only after a tap) ---------- */
@@ -90,9 +93,10 @@
   /* Why there will be no notifications, in words (`again`: what to do next), or null when they are allowed. */
   function permissionProblem(permission, again) {
     if (permission === "granted") return null;
-    return permission === "denied" ? "Notifications are blocked for this site in your browser's settings. " +
-      "Allow them there, then " + again + "." :
-      "Notifications were not allowed. " + again.charAt(0).toUpperCase() + again.slice(1) + " when you want them.";
+    return permission === "denied" ? tr("Notifications are blocked for this site in your browser's settings. " +
+      "Allow them there, then %(again)s.", { again }) :
+      tr("Notifications were not allowed. %(again)s when you want them.",
+        { again: again.charAt(0).toUpperCase() + again.slice(1) });
   }
 
   /* Each resolves {state} (what this device now holds, already written), {expired} or {problem: words}. */
@@ -131,8 +135,8 @@
   function kept(state) { return writeState(state).then(() => ({ state })); }
 
   function unreachable(error) {
-    return error instanceof TypeError ? "The notification service cannot be reached right now. Nothing was " +
-      "changed; check your connection and try again." : "That did not work: " + error.message;
+    return error instanceof TypeError ? tr("The notification service cannot be reached right now. Nothing was " +
+      "changed; check your connection and try again.") : tr("That did not work: %(error)s", { error: error.message });
   }
 
   practica.push = { url: API, root: ROOT, api, refusal, readState,
@@ -147,10 +151,18 @@
       const on = (followed || []).indexOf(topic || link.dataset.followPerson) !== -1;
       const label = link.querySelector("span:not(.pr-icon)");   // the text, not the icon
       if (!link.dataset.prLabel) link.dataset.prLabel = label.textContent;
-      label.textContent = on ? link.dataset.prLabel.replace(/^Follow\b/, "Following") : link.dataset.prLabel;
+      label.textContent = on ? tr("Following %(name)s", { name: followedName(link) }) : link.dataset.prLabel;
       link.classList.toggle("pr-follow--on", on);
       link.classList.add("pr-follow--ready");
     });
+  }
+
+  /* Who a follow link names: its label ("Follow Ada", in the page's language) without the words around the name. */
+  function followedName(link) {
+    const label = link.dataset.prLabel || "";
+    const [before, after = ""] = tr("Follow %(name)s").split("%(name)s");
+    return label.startsWith(before) && label.endsWith(after) ? label.slice(before.length, label.length - after.length)
+      : label;
   }
 
   function followStatus(link) {
@@ -161,7 +173,7 @@
       const button = document.createElement("button");
       button.type = "button";
       button.className = "pr-follow__undo";
-      button.textContent = "Undo";
+      button.textContent = tr("Undo");
       button.addEventListener("click", undo);
       status.append(" · ", button);
     }
@@ -173,20 +185,20 @@
     const say = followStatus(link);
     const field = link.dataset.followTopic ? "topics" : "people";
     const id = link.dataset.followTopic || link.dataset.followPerson;
-    const name = (link.dataset.prLabel || "").replace(/^Follow\s+/, "");
+    const name = followedName(link);
     const again = () => toggleFollow(link);
     if (ios && !standalone) {
-      return say("On iPhone and iPad, notifications work only in the app on your Home Screen: tap Share, then " +
-        "Add to Home Screen, open the app from its icon and tap Follow there.");
+      return say(tr("On iPhone and iPad, notifications work only in the app on your Home Screen: tap Share, then " +
+        "Add to Home Screen, open the app from its icon and tap Follow there."));
     }
-    if (!supported()) return say("This browser cannot show notifications from web sites.");
+    if (!supported()) return say(tr("This browser cannot show notifications from web sites."));
     link.setAttribute("aria-busy", "true");
     return readState().then((state) => {
       if (state && state.id && Notification.permission === "granted") return changeFollows(state);
       return Notification.requestPermission().then((permission) => {
-        const problem = permissionProblem(permission, "tap Follow again");
+        const problem = permissionProblem(permission, tr("tap Follow again"));
         if (problem) return say(problem);
-        say("Turning on notifications…");
+        say(tr("Turning on notifications…"));
         const prefs = { topics: [], people: [], timezone: Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC" };
         prefs[field] = [id];
         return subscribe(prefs).then((result) => { done(result, true); });
@@ -198,8 +210,8 @@
       const prefs = Object.assign({}, state.preferences);
       const following = prefs[field].indexOf(id) !== -1;
       if (!following && !prefs.topics.length && !prefs.people.length) {
-        return say("You already hear about everything new, " + name + " included. To hear only about some " +
-          "communities and people, choose them in the notification settings.");
+        return say(tr("You already hear about everything new, %(name)s included. To hear only about some " +
+          "communities and people, choose them in the notification settings.", { name }));
       }
       prefs[field] = following ? prefs[field].filter((x) => x !== id) : prefs[field].concat([id]);
       // Following nothing would mean hearing about everything: unfollowing the last one turns notifications off.
@@ -209,10 +221,10 @@
 
     function done(result, on) {
       if (result.problem) return say(result.problem);
-      if (result.expired) return say("This device's subscription had expired. Tap Follow again to subscribe anew.");
+      if (result.expired) return say(tr("This device's subscription had expired. Tap Follow again to subscribe anew."));
       showFollowing((result.state && result.state.preferences) || {});
-      const off = !result.state ? " Notifications are now off on this device." : "";
-      say(on ? "Following " + name : "Stopped following " + name + "." + off, again);
+      const off = !result.state ? " " + tr("Notifications are now off on this device.") : "";
+      say(on ? tr("Following %(name)s", { name }) : tr("Stopped following %(name)s.", { name }) + off, again);
     }
   }
 

@@ -271,7 +271,8 @@
         id: "post-" + post.id, tabindex: "-1" });
       node.append(postMeta(post));
       if (post.state === "hidden") {
-        node.append(el("p", { class: "pr-post__hidden", text: tr("Hidden by a steward: %(reason)s", { reason: post.hidden_reason || tr("no reason given") }) }));
+        const reason = post.hidden_reason || tr("no reason given");
+        node.append(el("p", { class: "pr-post__hidden", text: tr("Hidden by a steward: %(reason)s", { reason }) }));
       }
       if (post.state === "held") node.append(el("p", { class: "pr-post__held", text: tr("Waiting for a steward's approval: only you and the stewards see it.") }));
       if (post.state === "deleted") node.append(el("p", { class: "pr-post__deleted", text: tr("This post was deleted.") }));
