@@ -12,6 +12,7 @@
 
   const { endpoints: ENDPOINTS, storage: STORAGE, urls: URLS, caches: CACHES } = practica;
   const onPage = practica.onPage || ((fn) => fn());
+  const tr = practica.tr;   // shared.js: an interface string in the page's language
   const meta = document.querySelector('meta[name="practica:push"]');
   const API = meta && meta.content ? meta.content.replace(/\/+$/, "") : null;
   const ROOT = practica.siteRoot();   // read once: instant navigation changes location but keeps the page's config
@@ -115,7 +116,7 @@
     const parts = [];
     const name = document.createElement("span");
     name.className = "pr-me-link__name";
-    name.textContent = reader ? reader.name || reader.email || "You" : "Sign in";
+    name.textContent = reader ? reader.name || reader.email || tr("You") : tr("Sign in");
     if (reader) {   // a face (or initials) that stays when a phone's header has no room for the name
       const face = document.createElement("span");
       face.className = "pr-me-link__face";
@@ -127,11 +128,11 @@
     if (auth.mode === "demo") {
       const badge = document.createElement("span");
       badge.className = "pr-me-link__demo";
-      badge.textContent = "demo";
+      badge.textContent = tr("demo");
       parts.push(" ", badge);
     }
     control.replaceChildren(...parts);
-    control.title = reader ? "You and your data" : "Sign in: how, and what the service would hold about you";
+    control.title = reader ? tr("You and your data") : tr("Sign in: how, and what the service would hold about you");
     control.classList.toggle("pr-me-link--in", !!reader);
     control.hidden = false;
     if (reader && reader.person) {
@@ -183,7 +184,7 @@
 
     function when(iso, withTime) {
       const date = iso ? new Date(iso) : null;
-      if (!date || isNaN(date)) return "an earlier visit";
+      if (!date || isNaN(date)) return tr("an earlier visit");
       const options = { day: "numeric", month: "short", year: "numeric" };
       if (withTime) Object.assign(options, { hour: "2-digit", minute: "2-digit" });
       return date.toLocaleString(undefined, options);
@@ -191,13 +192,14 @@
 
     /* What the service said no to, in words. */
     function refusal(answer) {
-      if (answer.status === 429) return "Too many changes in a short time. Try again in a minute.";
+      if (answer.status === 429) return tr("Too many changes in a short time. Try again in a minute.");
       const error = answer.data && answer.data.error;
-      return "The community service refused this: " + (error ? error.message : "HTTP " + answer.status) + ".";
+      return tr("The community service refused this: %(reason)s.",
+        { reason: error ? error.message : "HTTP " + answer.status });
     }
     function unreachable() {
-      return "The community service cannot be reached right now. Nothing was changed; check your connection " +
-        "and try again.";
+      return tr("The community service cannot be reached right now. Nothing was changed; check your connection " +
+        "and try again.");
     }
 
     function load() {
@@ -222,17 +224,17 @@
       saved = !!savedAt;
       const note = $("[data-me-saved]");
       note.hidden = !saved;
-      note.textContent = saved ? "Saved copy from " + when(savedAt, true) + ". The community service cannot " +
-        "be reached, so this is what it held then; changes wait until you are back online." : "";
+      note.textContent = saved ? tr("Saved copy from %(when)s. The community service cannot be reached, so this " +
+        "is what it held then; changes wait until you are back online.", { when: when(savedAt, true) }) : "";
       renderDemo();
       $("[data-me-signed-out]").hidden = !!me;
       $("[data-me-signed-in]").hidden = !me;
       if (!me) {
         $("[data-me-how]").textContent = auth.mode === "demo" ?
-          "Choose a demo person above to see what the service would hold about them." :
-          "This site signs readers in through your organisation's single sign-on. Sign in there, then reload " +
+          tr("Choose a demo person above to see what the service would hold about them.") :
+          tr("This site signs readers in through your organisation's single sign-on. Sign in there, then reload " +
           "this page. Until then the service holds nothing about you: following communities and people needs " +
-          "no sign-in.";
+          "no sign-in.");
       } else {
         renderWho();
         renderHolds();
@@ -254,26 +256,27 @@
       const stop = button("stop");
       const reader = auth.reader;
       stop.hidden = !reader;
-      if (reader) stop.textContent = "Stop being " + (reader.name || reader.email);
+      if (reader) stop.textContent = tr("Stop being %(name)s", { name: reader.name || reader.email });
     }
 
     function renderWho() {
-      $("[data-me-name]").textContent = me.name || "Not given by the sign-in";
-      $("[data-me-email]").textContent = me.email || "Not given by the sign-in";
+      const missing = tr("Not given by the sign-in");
+      $("[data-me-name]").textContent = me.name || missing;
+      $("[data-me-email]").textContent = me.email || missing;
       const profile = $("[data-me-profile]");
       const photo = $("[data-me-photo]");
       photo.hidden = true;
-      profile.textContent = me.person ? "Looking it up…" :
-        "None: your email is not the contact email of anyone on this site.";
+      profile.textContent = me.person ? tr("Looking it up…") :
+        tr("None: your email is not the contact email of anyone on this site.");
       personCard(me.person).then((card) => {
         if (!me.person) return;
         if (!card) {
-          profile.textContent = "Not on this version of the site, or not readable offline.";
+          profile.textContent = tr("Not on this version of the site, or not readable offline.");
           return;
         }
         const link = document.createElement("a");
         link.href = new URL(card.url, ROOT).href;
-        link.textContent = "Your profile on this site";
+        link.textContent = tr("Your profile on this site");
         profile.replaceChildren(link);
         if (!card.photo_large) return;
         photo.src = new URL(card.photo_large, ROOT).href;
@@ -285,20 +288,20 @@
     function renderHolds() {
       const holds = $("[data-me-holds]");
       const sentences = me.holds || [];
-      holds.replaceChildren(...(sentences.length ? sentences : ["Nothing. The service holds nothing about you."])
+      holds.replaceChildren(...(sentences.length ? sentences : [tr("Nothing. The service holds nothing about you.")])
         .map((text) => { const li = document.createElement("li"); li.textContent = text; return li; }));
       const devices = $("[data-me-devices]");
       const linked = me.devices || [];
-      devices.replaceChildren(...(linked.length ? linked.map(deviceLine) : ["No device is linked to you."])
+      devices.replaceChildren(...(linked.length ? linked.map(deviceLine) : [tr("No device is linked to you.")])
         .map((text) => { const li = document.createElement("li"); li.textContent = text; return li; }));
     }
 
     let device = null;   // what this device holds about its push subscription (push.js), or null
     function deviceLine(d) {
-      const mine = device && device.id === d.id ? "This device" : "A device";
-      const lock = d.lock_screen === "private" ? "names and text hidden on its lock screen" :
-        d.lock_screen === "full" ? "names and text shown on its lock screen" : "its lock screen follows your choice";
-      return mine + ", linked on " + when(d.created_at) + "; " + lock + ".";
+      const lock = d.lock_screen === "private" ? tr("names and text hidden on its lock screen") :
+        d.lock_screen === "full" ? tr("names and text shown on its lock screen") : tr("its lock screen follows your choice");
+      return device && device.id === d.id ? tr("This device, linked on %(when)s; %(lock)s.", { when: when(d.created_at), lock })
+        : tr("A device, linked on %(when)s; %(lock)s.", { when: when(d.created_at), lock });
     }
 
     function renderDevice() {
@@ -310,10 +313,10 @@
         button("link").hidden = !device || linked;
         button("unlink").hidden = !linked;
         $("[data-me-subscribe]").hidden = !!device;
-        state.textContent = !device ? "This device does not get notifications yet. Turn them on first; then " +
-          "you can link it to you, so reminders meant for you reach it too." : linked ?
-          "This device is linked to you: reminders meant for you reach it too." :
-          "This device gets notifications for what it follows, but is not linked to you.";
+        state.textContent = !device ? tr("This device does not get notifications yet. Turn them on first; then " +
+          "you can link it to you, so reminders meant for you reach it too.") : linked ?
+          tr("This device is linked to you: reminders meant for you reach it too.") :
+          tr("This device gets notifications for what it follows, but is not linked to you.");
         renderHolds();   // now that this device is known, its line says so
       });
     }
@@ -325,7 +328,7 @@
       return call(method, path, options).then((answer) => {
         if (answer.status === 401) {
           return refresh().then(load).then(() => {
-            say("You are no longer signed in. Sign in again, then try once more.");
+            say(tr("You are no longer signed in. Sign in again, then try once more."));
           });
         }
         if (!answer.ok) return say(refusal(answer));
@@ -361,8 +364,8 @@
       change("PUT", ENDPOINTS.mePreferences, { body: { lock_screen: hide ? "private" : null } }, (answer) => {
         me = answer.data && answer.data.subject ? answer.data : Object.assign({}, me, { lock_screen: hide ? "private" : null });
         renderHolds();
-        say(hide ? "Saved. Your reminders will not show names or text on a lock screen." :
-          "Saved. Your reminders show what is new on a lock screen, unless a device hides it.");
+        say(hide ? tr("Saved. Your reminders will not show names or text on a lock screen.") :
+          tr("Saved. Your reminders show what is new on a lock screen, unless a device hides it."));
       }).then(() => { $("[data-me-lock]").checked = !!me && me.lock_screen === "private"; });
     });
 
@@ -373,8 +376,8 @@
         input.checked = !!me && input.value === (me.email_reminders || "off");
       });
     }
-    const EMAIL_SAID = { off: "Saved. You get no reminder emails.", replies: "Saved. You get an email for each " +
-      "reply or mention.", digest: "Saved. You get one email a day with what was new for you." };
+    const EMAIL_SAID = { off: tr("Saved. You get no reminder emails."), replies: tr("Saved. You get an email for each " +
+      "reply or mention."), digest: tr("Saved. You get one email a day with what was new for you.") };
     root.querySelectorAll("[data-me-email-choice]").forEach((input) => {
       input.addEventListener("change", () => {
         const email = input.value;
@@ -396,17 +399,17 @@
         link.click();
         link.remove();
         setTimeout(() => { URL.revokeObjectURL(link.href); }, 10000);
-        say("Downloaded " + link.download + ": everything the service holds about you, as JSON.");
+        say(tr("Downloaded %(file)s: everything the service holds about you, as JSON.", { file: link.download }));
       });
     });
 
     const confirmBox = $("[data-me-confirm]");
     button("erase").addEventListener("click", () => {
       const held = (me.holds || []).map((h) => h.charAt(0).toLowerCase() + h.slice(1).replace(/\.$/, ""));
-      const devices = (me.devices || []).length ? " Devices linked to you get no more notifications until they " +
-        "are turned on again." : "";
-      $("[data-me-erases]").textContent = (held.length ? "It erases " + held.join("; ") + "." :
-        "It holds nothing about you now.") + devices;
+      const devices = (me.devices || []).length ? " " + tr("Devices linked to you get no more notifications until they " +
+        "are turned on again.") : "";
+      $("[data-me-erases]").textContent = (held.length ? tr("It erases %(what)s.", { what: held.join("; ") }) :
+        tr("It holds nothing about you now.")) + devices;
       confirmBox.hidden = false;
       button("erase").setAttribute("aria-expanded", "true");
       button("erase-confirm").focus();
@@ -418,7 +421,7 @@
     button("erase-cancel").addEventListener("click", () => {
       closeConfirm();
       button("erase").focus();
-      say("Nothing was erased.");
+      say(tr("Nothing was erased."));
     });
     button("erase-confirm").addEventListener("click", () => {
       const linked = !!device && (me.devices || []).some((d) => d.id === device.id);
@@ -430,8 +433,8 @@
         return Promise.all([forgetSavedCopies(), forgotten]).then(renderDevice).then(() => {
           $("[data-me-lock]").checked = false;
           button("erase").focus();
-          say("Erased. The service holds nothing about you now, and this device keeps no copy of it." +
-            (linked ? " This device was linked to you, so its notifications stopped too." : ""));
+          const stopped = linked ? " " + tr("This device was linked to you, so its notifications stopped too.") : "";
+          say(tr("Erased. The service holds nothing about you now, and this device keeps no copy of it.") + stopped);
         });
       });
     });
@@ -443,10 +446,10 @@
       const exact = people.filter((p) => p.name.toLowerCase() === typed || p.id === typed);
       const matching = exact.length ? exact : people.filter((p) => typed && p.name.toLowerCase().includes(typed));
       if (matching.length !== 1) {
-        say(!typed ? "Type a name first, then choose from the list." : matching.length ? "More than one demo " +
-          "person matches “" + event.target.elements.person.value + "”: choose one from the list." :
-          "“" + event.target.elements.person.value + "” is not one of the demo people. Type part of a name " +
-          "and choose from the list.");
+        const name = event.target.elements.person.value;
+        say(!typed ? tr("Type a name first, then choose from the list.") : matching.length ?
+          tr("More than one demo person matches “%(name)s”: choose one from the list.", { name }) :
+          tr("“%(name)s” is not one of the demo people. Type part of a name and choose from the list.", { name }));
         event.target.elements.person.focus();
         return;
       }
@@ -456,16 +459,16 @@
       busy(true);
       chooseDemoPerson(person).then(load).then(() => {
         busy(false);
-        say("You are now " + person.name + " (demo).");
+        say(tr("You are now %(name)s (demo).", { name: person.name }));
       });
     });
     button("stop").addEventListener("click", () => {
-      const was = auth.reader ? auth.reader.name || auth.reader.email : "that person";
+      const was = auth.reader ? auth.reader.name || auth.reader.email : tr("that person");
       if (working) return;
       busy(true);
       chooseDemoPerson(null).then(load).then(() => {
         busy(false);
-        say("You are no longer " + was + ". Nobody is signed in on this browser.");
+        say(tr("You are no longer %(name)s. Nobody is signed in on this browser.", { name: was }));
         $("#pr-me-person").focus();
       });
     });
