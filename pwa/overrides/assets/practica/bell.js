@@ -12,11 +12,15 @@
   const onPage = practica.onPage || ((fn) => fn());
   const ENDPOINTS = practica.endpoints;
   const LIST_LIMIT = 30;
+  const tr = practica.tr;   // shared.js: an interface string in the page's language
   if (!identity || !identity.api) return;
 
-  const VERBS = { reply: "replied in", thread_post: "posted in", mention: "mentioned you in",
-    question: "asked you:",
-    flag: "wrote a post that was flagged in", invitation: "invites you to introduce yourself in" };
+  /* What happened, as a sentence around who did it and the thread's title. */
+  const POSTED = tr("%(who)s posted in “%(title)s”");
+  const VERBS = { reply: tr("%(who)s replied in “%(title)s”"), thread_post: POSTED,
+    mention: tr("%(who)s mentioned you in “%(title)s”"), question: tr("%(who)s asked you: “%(title)s”"),
+    flag: tr("%(who)s wrote a post that was flagged in “%(title)s”"),
+    invitation: tr("%(who)s invites you to introduce yourself in “%(title)s”") };
 
   /* The reader's bell (GET /me/activity), or null when nobody is signed in or the service does not answer. */
   function bell(limit, unreadOnly) {
@@ -29,8 +33,8 @@
 
   function unreadWords(count, items) {
     const replies = items.length > 0 && items.every((a) => a.kind === "reply");
-    const noun = replies ? (count === 1 ? "reply" : "replies") : (count === 1 ? "reminder" : "reminders");
-    return count + " unread " + noun;
+    if (replies) return count === 1 ? tr("1 unread reply") : tr("%(num)s unread replies", { num: count });
+    return count === 1 ? tr("1 unread reminder") : tr("%(num)s unread reminders", { num: count });
   }
 
   /* The count on the header's bell; its words are the link's name (the digits are for the eye only). */
@@ -40,7 +44,7 @@
     let badge = link.querySelector(".pr-bell__count");
     if (!count) {
       if (badge) badge.remove();
-      link.setAttribute("aria-label", "Notifications");
+      link.setAttribute("aria-label", tr("Notifications"));
       return;
     }
     if (!badge) {
@@ -50,7 +54,7 @@
       link.appendChild(badge);
     }
     badge.textContent = count > 99 ? "99+" : String(count);
-    link.setAttribute("aria-label", "Notifications: " + unreadWords(count, items));
+    link.setAttribute("aria-label", tr("Notifications: %(unread)s", { unread: unreadWords(count, items) }));
   }
 
   function updateBell() {
@@ -73,7 +77,9 @@
     li.className = "pr-activity__item" + (activity.read ? "" : " pr-activity__item--unread");
     const link = document.createElement("a");
     link.href = activity.url;
-    link.textContent = activity.who + " " + (VERBS[activity.kind] || "posted in") + " “" + activity.title + "”";
+    // One pass over the template, so a name or title that happens to contain "%(title)s" stays as written.
+    const values = { who: activity.who, title: activity.title };
+    link.textContent = (VERBS[activity.kind] || POSTED).replace(/%\((who|title)\)s/g, (whole, name) => values[name]);
     link.addEventListener("click", (event) => {
       if (activity.read || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey) return;
       event.preventDefault();   // mark it read first, then open it: the next page's bell already counts it
@@ -86,7 +92,7 @@
     if (!activity.read) {
       const fresh = document.createElement("span");
       fresh.className = "pr-activity__new";
-      fresh.textContent = "New";
+      fresh.textContent = tr("New");
       li.prepend(fresh, " ");
     }
     return li;
@@ -104,8 +110,8 @@
       list.replaceChildren(...found.activity.map(entry));
       list.hidden = !found.activity.length;
       all.hidden = !found.unread;
-      if (!found.activity.length) status.textContent = "Nothing yet. Replies to your posts, new posts in " +
-        "discussions you follow and mentions of you will show here.";
+      if (!found.activity.length) status.textContent = tr("Nothing yet. Replies to your posts, new posts in " +
+        "discussions you follow and mentions of you will show here.");
       showCount(found.unread, found.activity.filter((a) => !a.read));
     }
 
@@ -113,10 +119,10 @@
       if (working) return;
       working = true;
       markRead({ all: true }).then((ok) => {
-        if (!ok) { status.textContent = "The community service cannot be reached right now. Try again later."; return null; }
+        if (!ok) { status.textContent = tr("The community service cannot be reached right now. Try again later."); return null; }
         return bell(LIST_LIMIT, false).then((found) => {
           render(found);
-          status.textContent = "All marked as read.";
+          status.textContent = tr("All marked as read.");
           root.querySelector("h2").focus();
         });
       }).then(() => { working = false; });

@@ -12,9 +12,9 @@
     if (!registration.waiting || document.querySelector(".pr-update")) return;
     const el = practica.el;
     const bar = el("div", { class: "pr-update", role: "alert" },
-      el("p", { class: "pr-update__text", text: "New content is available." }),
-      el("button", { type: "button", class: "md-button md-button--primary pr-update__reload", text: "Reload" }),
-      el("button", { type: "button", class: "md-button pr-update__later", text: "Not now" }));
+      el("p", { class: "pr-update__text", text: practica.tr("New content is available.") }),
+      el("button", { type: "button", class: "md-button md-button--primary pr-update__reload", text: practica.tr("Reload") }),
+      el("button", { type: "button", class: "md-button pr-update__later", text: practica.tr("Not now") }));
     bar.querySelector(".pr-update__reload").addEventListener("click", () => {
       const waiting = registration.waiting;
       if (!waiting) { location.reload(); return; }
@@ -80,9 +80,9 @@
       let meta;
       try { meta = JSON.parse(store.getItem(name) || "{}"); } catch { meta = {}; }
       if (!meta.savedAt) return false;
-      status.textContent = "Saved for offline on " + new Date(meta.savedAt).toLocaleDateString() + " · " +
-        meta.pages + " pages · " + formatBytes(meta.bytes);
-      button.querySelector("span").textContent = "Update offline copy";
+      status.textContent = practica.tr("Saved for offline on %(date)s · %(num)s pages · %(size)s",
+        { date: new Date(meta.savedAt).toLocaleDateString(), num: meta.pages, size: formatBytes(meta.bytes) });
+      button.querySelector("span").textContent = practica.tr("Update offline copy");
       remove.hidden = false;
       box.classList.add("pr-save--saved");
       return true;
@@ -94,13 +94,13 @@
       let done = 0;
       let bytes = 0;
       button.disabled = true;
-      status.textContent = "Preparing…";
+      status.textContent = practica.tr("Preparing…");
       return fetch(listUrl.href, { credentials: "same-origin", cache: "no-cache" }).then((response) => {
         if (!response.ok) throw new Error("HTTP " + response.status);
         return response.json();
       }).then((listing) => {
         urls = listing.pages.map((u) => new URL(u, listUrl).href);
-        status.textContent = "Saving 0 of " + urls.length + " pages…";
+        status.textContent = practica.tr("Saving %(done)s of %(num)s pages…", { done: 0, num: urls.length });
         return caches.open(name);
       }).then((cache) => {
         function put(url) {
@@ -118,12 +118,12 @@
           chain = chain.then(() => put(url)).then((html) => {
             imagesIn(html, url).forEach((img) => { images[img] = true; });
             done += 1;
-            status.textContent = "Saving " + done + " of " + urls.length + " pages…";
+            status.textContent = practica.tr("Saving %(done)s of %(num)s pages…", { done, num: urls.length });
           });
         });
         return chain.then(() => {
           const list = Object.keys(images);
-          status.textContent = "Saving " + list.length + " images…";
+          status.textContent = practica.tr("Saving %(num)s images…", { num: list.length });
           return Promise.all(list.map((img) => fetch(img, { credentials: "same-origin" }).then((response) => {
               if (!response.ok) return null;
               return response.clone().blob().then((blob) => {
@@ -138,7 +138,8 @@
           title: heading ? heading.textContent.replace(/¶$/, "").trim() : document.title, url: location.pathname }));
         showSaved();
       }).catch((error) => {
-        status.textContent = "Could not save everything (" + error.message + "). Check your connection and try again.";
+        status.textContent = practica.tr("Could not save everything (%(error)s). Check your connection and try again.",
+          { error: error.message });
       }).then(() => { button.disabled = false; });
     }
 
@@ -148,8 +149,8 @@
         store.removeItem(name);
         remove.hidden = true;
         box.classList.remove("pr-save--saved");
-        button.querySelector("span").textContent = "Save " + box.dataset.what + " for offline";
-        status.textContent = "Offline copy removed.";
+        button.querySelector("span").textContent = practica.tr("Save %(what)s for offline", { what: box.dataset.what });
+        status.textContent = practica.tr("Offline copy removed.");
       });
     });
     box.hidden = false;
