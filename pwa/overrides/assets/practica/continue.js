@@ -78,7 +78,7 @@
       return { path: paths[id], done: days.length, last: days[days.length - 1] || "" };
     }).filter((p) => p.path && p.done > 0 && p.done < p.path.steps)
       .sort((a, b) => a.last < b.last ? 1 : -1)
-      .map((p) => ({ title: p.path.title, url: p.path.url, note: p.done + " of " + p.path.steps + " steps done" }));
+      .map((p) => ({ title: p.path.title, url: p.path.url, note: practica.tr("%(done)s of %(num)s steps done", { done: p.done, num: p.path.steps }) }));
   }
 
   function recentlyOpened(skip) {

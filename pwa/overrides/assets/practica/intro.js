@@ -15,12 +15,13 @@
   const cards = {};
 
   const el = practica.el;   // shared.js: an element with attributes and text, never HTML
+  const tr = practica.tr;   // shared.js: an interface string in the page's language
   function refusal(answer) {
     const error = answer.data && answer.data.error;
-    if (answer.status === 429) return "Too many changes in a short time. Try again later.";
-    if (answer.status === 401) return "Sign in again to do that.";
-    if (answer.status === 413) return "That photo is too large: choose one of at most 2 MB.";
-    return error && error.message ? error.message : "The service refused that (" + answer.status + ").";
+    if (answer.status === 429) return tr("Too many changes in a short time. Try again later.");
+    if (answer.status === 401) return tr("Sign in again to do that.");
+    if (answer.status === 413) return tr("That photo is too large: choose one of at most 2 MB.");
+    return error && error.message ? error.message : tr("The service refused that (%(status)s).", { status: answer.status });
   }
   function photoUrl(path) { return SERVICE_ROOT + path; }
 
@@ -63,8 +64,8 @@
         : el("span", { class: "pr-member__name", text: member.name });
       const about = el("div", { class: "pr-member__about" }, name);
       if (member.motto) about.append(el("span", { class: "pr-member__motto", text: "“" + member.motto + "”" }));
-      if (member.learning) about.append(el("span", { class: "pr-member__fact", text: "Learning: " + member.learning }));
-      if (member.workplace) about.append(el("span", { class: "pr-member__fact", text: "Works in: " + member.workplace }));
+      if (member.learning) about.append(el("span", { class: "pr-member__fact", text: tr("Learning: %(what)s", { what: member.learning }) }));
+      if (member.workplace) about.append(el("span", { class: "pr-member__fact", text: tr("Works in: %(where)s", { where: member.workplace }) }));
       return el("li", { class: "pr-member" }, face(member), about);
     }
 
@@ -86,12 +87,13 @@
         working = false;
         if (!answer.ok) { status.textContent = refusal(answer); return; }
         const n = answer.data.invited;
-        status.textContent = (answer.data.opened ? "Opened “" + answer.data.thread.title + "”. " : "")
-          + (n ? "Invited " + n + " new member" + (n === 1 ? "" : "s") + " to introduce themselves."
-            : "Everyone new has been invited already, or has introduced themselves.");
+        const opened = answer.data.opened ? tr("Opened “%(title)s”.", { title: answer.data.thread.title }) + " " : "";
+        const invited = n === 1 ? tr("Invited 1 new member to introduce themselves.")
+          : tr("Invited %(num)s new members to introduce themselves.", { num: n });
+        status.textContent = opened + (n ? invited : tr("Everyone new has been invited already, or has introduced themselves."));
       }, () => {
         working = false;
-        status.textContent = "The service cannot be reached. Try again when you are online.";
+        status.textContent = tr("The service cannot be reached. Try again when you are online.");
       });
     });
     load();
@@ -139,14 +141,14 @@
     function run(step, done) {
       if (working) return;
       working = true;
-      say("Saving…");
+      say(tr("Saving…"));
       step().then((answer) => {
         working = false;
         if (!answer.ok) { say(refusal(answer)); return; }
         say(done);
       }, () => {
         working = false;
-        say("The service cannot be reached. Nothing has changed; try again when you are online.");
+        say(tr("The service cannot be reached. Nothing has changed; try again when you are online."));
       });
     }
 
@@ -158,19 +160,19 @@
       run(() => ID.call("PUT", ENDPOINTS.introduction, { body })
         .then((saved) => saved.ok ? uploadPhoto().then((sent) => sent.ok ? ID.call("GET", ENDPOINTS.introduction) : sent) : saved)
         .then((answer) => { if (answer.ok) show(answer.data.introduction); return answer; }),
-      "Your introduction is saved.");
+      tr("Your introduction is saved."));
     });
     removePhoto.addEventListener("click", () => {
       run(() => ID.call("DELETE", ENDPOINTS.introduction + "/photo").then((answer) => {
         if (answer.ok) { photo.hidden = removePhoto.hidden = true; form.elements.motto.focus(); }
         return answer;
-      }), "Your photo is removed.");
+      }), tr("Your photo is removed."));
     });
     remove.addEventListener("click", () => {
       run(() => ID.call("DELETE", ENDPOINTS.introduction).then((answer) => {
         if (answer.ok) { show(null); form.elements.motto.focus(); }
         return answer;
-      }), "Your introduction is deleted.");
+      }), tr("Your introduction is deleted."));
     });
 
     ID.who().then((auth) => {
