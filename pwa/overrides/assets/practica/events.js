@@ -12,24 +12,27 @@
   const ID = practica.identity;
   const onPage = practica.onPage || ((fn) => fn());
   const el = practica.el;
+  const tr = practica.tr;   // shared.js: an interface string in the page's language
   const BASE = "/events/occurrences";   // after the service's API address
   const PER_CALL = 50;                  // the API's limit of ids per GET
   const EARLY = 15 * 60 * 1000;         // "I'm here" opens this long before the start
   if (!ID || !ID.api) return;
 
   function errorOf(answer) {
-    return (answer && answer.data && answer.data.error) || { code: "", message: "The service did not answer." };
+    return (answer && answer.data && answer.data.error) || { code: "", message: tr("The service did not answer.") };
   }
 
   function countWords(state) {
-    const going = state.going + (state.going === 1 ? " person" : " people");
-    if (state.status === "cancelled") return "Cancelled.";
+    const one = state.going === 1;
+    const num = state.going;
+    if (state.status === "cancelled") return tr("Cancelled.");
     const ended = Date.parse(state.end) <= Date.now();
-    if (ended) return going + " said they would join.";
-    if (state.capacity === null || state.capacity === undefined) return going + " going.";
+    if (ended) return one ? tr("1 person said they would join.") : tr("%(num)s people said they would join.", { num });
+    const going = one ? tr("1 person going") : tr("%(num)s people going", { num });
+    if (state.capacity === null || state.capacity === undefined) return going + ".";
     const left = Math.max(0, state.capacity - state.going);
-    return going + " going; " + (left ? left + " of " + state.capacity + " places left." :
-      "all " + state.capacity + " places are taken.");
+    return going + "; " + (left ? tr("%(left)s of %(capacity)s places left.", { left, capacity: state.capacity }) :
+      tr("all %(capacity)s places are taken.", { capacity: state.capacity }));
   }
 
   /* What a mount shows for a date before the service answered, from its own attributes. */
@@ -53,28 +56,28 @@
     if (open) {
       const buttons = el("div", { class: "pr-rsvp__buttons" });
       const join = el("button", { type: "button", class: "md-button pr-rsvp__join", "aria-pressed": String(!!state.joined),
-        text: state.joined ? "I'll join ✓" : "I'll join", disabled: disabled || (state.full && !state.joined) });
+        text: state.joined ? tr("I'll join") + " ✓" : tr("I'll join"), disabled: disabled || (state.full && !state.joined) });
       join.addEventListener("click", () => { if (!state.joined) act(mount, "PUT", "/rsvp", reader); });
       buttons.append(join);
       if (state.joined) {
-        const leave = el("button", { type: "button", class: "md-button pr-rsvp__leave", text: "I can't make it",
+        const leave = el("button", { type: "button", class: "md-button pr-rsvp__leave", text: tr("I can't make it"),
           disabled });
         leave.addEventListener("click", () => act(mount, "DELETE", "/rsvp", reader));
         buttons.append(leave);
       }
       if (checkIn) {
         const here = el("button", { type: "button", class: "md-button pr-rsvp__here", "aria-pressed": String(!!state.checked_in),
-          text: state.checked_in ? "I'm here ✓" : "I'm here", disabled: disabled || !!state.checked_in });
+          text: state.checked_in ? tr("I'm here") + " ✓" : tr("I'm here"), disabled: disabled || !!state.checked_in });
         here.addEventListener("click", () => act(mount, "POST", "/check-in", reader));
         buttons.append(here);
       }
       parts.push(buttons);
       let words = note || "";
-      if (!words && offline) words = "You are offline: RSVPs and check-ins need a connection.";
-      else if (!words && state.full && !state.joined) words = "This date is full.";
+      if (!words && offline) words = tr("You are offline: RSVPs and check-ins need a connection.");
+      else if (!words && state.full && !state.joined) words = tr("This date is full.");
       if (!reader && !offline && !state.unknown && !note) {
         parts.push(el("p", { class: "pr-rsvp__note" },
-          el("a", { href: new URL(practica.urls.me, ID.root).href, text: "Sign in to join" })));
+          el("a", { href: new URL(practica.urls.me, ID.root).href, text: tr("Sign in to join") })));
       } else if (words) {
         parts.push(el("p", { class: "pr-rsvp__note", role: "status", text: words }));
       }
@@ -101,14 +104,14 @@
       render(mount, state, reader, problem.message.charAt(0).toUpperCase() + problem.message.slice(1) + ".");
     }, () => {
       mount.dataset.busy = "";
-      render(mount, state, reader, "The community service cannot be reached: nothing was changed.");
+      render(mount, state, reader, tr("The community service cannot be reached: nothing was changed."));
     });
   }
 
-  const UNREACHABLE = "The community service cannot be reached just now.";
+  const UNREACHABLE = tr("The community service cannot be reached just now.");
 
   function fill(mounts) {
-    mounts.forEach((mount) => render(mount, fromPage(mount), null, "Loading…"));
+    mounts.forEach((mount) => render(mount, fromPage(mount), null, tr("Loading…")));
     if (navigator.onLine === false) {
       mounts.forEach((mount) => render(mount, fromPage(mount), null));
       return Promise.resolve();
