@@ -6,6 +6,7 @@
 (() => {
   "use strict";
 
+  const tr = practica.tr;   // shared.js: an interface string in the page's language
   const PAGE_SIZE = 8;  // results shown at first and added by each "Show more"
   const PEOPLE_FIRST = 3;  // a plain search that names a skill lists its strongest experts above pages
   const FEW = 3;  // fewer results than this, and no skill named: try the closest skill name (a typo?)
@@ -107,14 +108,14 @@
     if (!dialog.open) dialog.showModal();
     input.focus();
     input.select();
-    load().catch(() => { say("Search is not available offline on this device yet."); });
+    load().catch(() => { say(tr("Search is not available offline on this device yet.")); });
     loadSkills();
     showSaveOffer();
   }
 
   function say(text) { status.textContent = text; }
 
-  function offlineNote() { return navigator.onLine === false ? " You are offline: searching what this device has saved." : ""; }
+  function offlineNote() { return navigator.onLine === false ? " " + tr("You are offline: searching what this device has saved.") : ""; }
 
   /* Pagefind's excerpt is HTML: text with <mark> around the matches. Parsed inertly (DOMParser runs no
      script and loads nothing) and rebuilt from text and <mark> only, so page text that reads like markup
@@ -182,12 +183,20 @@
   function describe(found) {
     const total = found.entries.length;
     const rest = total - found.count;
-    let lead = found.corrected ? "Showing results for “" + found.query + "”. " : "";
-    if (found.asking) lead += found.people ? "People who know “" + found.query + "” first, by what they have shown. " : "Nobody lists “" + found.query + "” as a skill yet. ";
+    const query = found.query;
+    let lead = found.corrected ? tr("Showing results for “%(query)s”.", { query }) + " " : "";
+    if (found.asking) {
+      lead += (found.people ? tr("People who know “%(query)s” first, by what they have shown.", { query })
+        : tr("Nobody lists “%(query)s” as a skill yet.", { query })) + " ";
+    }
     more.hidden = rest <= 0;
-    more.textContent = "Show more (" + rest + ")";
-    if (!total) say(lead + "No results for “" + found.typed + "”." + offlineNote());
-    else say(lead + (total === 1 ? "1 result" : total + " results") + (rest > 0 ? ", showing " + found.count : "") + "." + offlineNote());
+    more.textContent = tr("Show more (%(num)s)", { num: rest });
+    if (!total) say(lead + tr("No results for “%(query)s”.", { query: found.typed }) + offlineNote());
+    else {
+      const results = total === 1 ? tr("1 result") : tr("%(num)s results", { num: total });
+      say(lead + (rest > 0 ? tr("%(results)s, showing %(shown)s.", { results, shown: found.count }) : results + ".")
+        + offlineNote());
+    }
   }
 
   function search() {
@@ -249,7 +258,7 @@
                 people: people.length > 0 };
       return showMore(ticket);
     }).catch(() => {
-      if (ticket === latest) say("Search could not run" + (navigator.onLine === false ? ": you are offline and search has not been saved on this device." : "."));
+      if (ticket === latest) say(navigator.onLine === false ? tr("Search could not run: you are offline and search has not been saved on this device.") : tr("Search could not run."));
     });
   }
 
@@ -260,10 +269,10 @@
       const button = offlineBox.querySelector(".pr-search__save");
       const note = offlineBox.querySelector(".pr-search__save-status");
       offlineBox.hidden = false;
-      if (saved) { button.hidden = true; note.textContent = "Search works offline on this device."; return; }
+      if (saved) { button.hidden = true; note.textContent = tr("Search works offline on this device."); return; }
       fetch(new URL(practica.urls.pagefind + "offline.json", root), { cache: "no-cache" }).then((r) => r.json())
         .then((listing) => {
-          button.textContent = "Save search for offline (" + (listing.bytes / 1048576).toFixed(1) + " MB)";
+          button.textContent = tr("Save search for offline (%(size)s MB)", { size: (listing.bytes / 1048576).toFixed(1) });
         }).catch(() => { offlineBox.hidden = true; });
     });
   }
@@ -281,15 +290,15 @@
             if (i >= files.length) return Promise.resolve();
             return cache.add(files[i]).then(() => {
               done += 1;
-              if (done % 25 === 0 || done === files.length) note.textContent = "Saving search: " + done + " of " + files.length + " files…";
+              if (done % 25 === 0 || done === files.length) note.textContent = tr("Saving search: %(done)s of %(num)s files…", { done, num: files.length });
               return next(i + 1);
             });
           }
           return next(0);
         }))
       .then(() => moveCache(SAVED + "-incomplete", SAVED))
-      .then(() => { button.hidden = true; note.textContent = "Search works offline on this device."; })
-      .catch(() => { note.textContent = "Could not save search. Check your connection and try again."; })
+      .then(() => { button.hidden = true; note.textContent = tr("Search works offline on this device."); })
+      .catch(() => { note.textContent = tr("Could not save search. Check your connection and try again."); })
       .then(() => { button.disabled = false; });
   }
 
