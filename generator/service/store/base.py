@@ -35,6 +35,7 @@ from ..models import (
     Person,
     Post,
     PostState,
+    QueuedStatement,
     Subscription,
     Thread,
     ThreadKind,
@@ -296,7 +297,35 @@ class AskStore(Protocol):
     def forget_routes_to(self, person: str) -> int: ...
 
 
-class Store(TalkStore, ActivityStore, IntroStore, MailStore, AskStore, Protocol):
+class RecordsStore(Protocol):
+    """Learning records (ARCHITECTURE.md, "Learning records"): pseudonymous actor keys and the xAPI outbox."""
+
+    def feed_item(self, item_id: str) -> FeedItem | None: ...
+
+    def actor_key(self, subject: str, at: dt.datetime) -> str: ...
+
+    def queue_statement(self, statement_id: str, subject: str, verb: str, obj: str, body: str,
+                        at: dt.datetime) -> bool: ...
+
+    def claim_statements(self, now: dt.datetime, limit: int) -> list[QueuedStatement]: ...
+
+    def finish_statements(self, ids: Sequence[int], state: str, status: int | None, error: str | None,
+                          due: dt.datetime | None, at: dt.datetime) -> None: ...
+
+    def requeue_statements(self) -> int: ...
+
+    def rejected_statements(self, limit: int = 100) -> list[tuple[str, str, str, int | None, str, dt.datetime]]: ...
+
+    def statement_counts(self) -> dict[str, int]: ...
+
+    def learning_counts(self) -> list[tuple[str, str, int, int]]: ...
+
+    def statements_of(self, subject: str) -> list[tuple[str, str, str, dt.datetime]]: ...
+
+    def prune_statements(self, before: dt.datetime) -> int: ...
+
+
+class Store(TalkStore, ActivityStore, IntroStore, MailStore, AskStore, RecordsStore, Protocol):
     """Subscriptions, the feed's history and the outbox. Methods outside `transaction()` commit on return."""
 
     claim_lease: float  # seconds a sender's claim holds without renewal (PRACTICA_PUSH_CLAIM_LEASE)
