@@ -107,6 +107,8 @@ SETTINGS = (
     Setting("SMTP_SERVICE_URL", "", "The service's public URL (e.g. https://community.example.org), for the one-click "
             "unsubscribe link every mail carries."),
     Setting("SMTP_SECRET", "", "Key that signs unsubscribe links (HMAC-SHA256; 32+ random characters). Never logged."),
+    Setting("RETAIN_RECORDS", "30d", "How long learning records the LRS took or rejected are kept here (the LRS keeps "
+            "its own copy): rejected ones for an admin to see, sent ones for `push export-learning`'s figures."),
     Setting("RETAIN_ACTIVITY", "180d", "How long a reminder of activity (the bell) is kept after it was recorded."),
     Setting("ADMINS", "", "Site admins, as comma-separated emails or sign-in subjects: they moderate every "
             "community and read the moderation log."),
@@ -200,6 +202,7 @@ class Retention:
     moderation: dt.timedelta = dt.timedelta(days=730)
     flags: dt.timedelta = dt.timedelta(days=180)
     activity: dt.timedelta = dt.timedelta(days=180)
+    records: dt.timedelta = dt.timedelta(days=30)
 
 
 Rate = tuple[int, float]  # calls per window of seconds
@@ -390,7 +393,7 @@ def _retention(get: Callable[[str], str]) -> Retention:
         return dt.timedelta(seconds=seconds)
     return Retention(days("RETAIN_NOTIFICATIONS"), days("RETAIN_FEEDBACK"), days("RETAIN_PEOPLE"),
                      days("RETAIN_POSTS"), days("RETAIN_MODERATION"), days("RETAIN_FLAGS"),
-                     days("RETAIN_ACTIVITY"))
+                     days("RETAIN_ACTIVITY"), days("RETAIN_RECORDS"))
 
 
 def _talk(get: Callable[[str], str]) -> TalkSettings:

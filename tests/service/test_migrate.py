@@ -100,7 +100,7 @@ def test_migrate_brings_an_older_schema_up_and_refuses_a_newer_one(
         pg_cluster: Cluster) -> None:
     at_version(url, 6, monkeypatch)
     result = cli("push", "migrate", "--db", url)
-    applied = ", ".join(str(v) for v in range(7, LATEST + 1))
+    applied = ", ".join(str(v) for v, _, _ in MIGRATIONS if v > 6)  # numbers may skip (11 is built elsewhere)
     assert (result.code, result.out) == (0, f"schema at version {LATEST}; applied {applied}\n"), result
     newer = pg_cluster.create("migrate_newer")
     try:

@@ -60,5 +60,6 @@ def purge(store: Store, now: dt.datetime, settings: ServiceSettings) -> Purged:
     moderation = store.prune_log(now - keep.moderation)
     flags = store.prune_flags(now - keep.flags)
     activity = store.prune_activity(now - keep.activity)
+    store.prune_statements(now - keep.records)  # learning records the LRS took or refused; it keeps its own
     store.prune_limits(now)
     return Purged(notifications, feedback, people, devices, threads, moderation, flags, activity)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from ..config import XapiSettings
 from ..identity.principal import Principal
-from ..models import FeedItem
+from ..models import Check, FeedItem
 from ..store.base import Store
 from .record import attempts, record
 from .statements import Json, Target, choice_id, question_target
@@ -90,7 +90,7 @@ def item_target(item: FeedItem) -> Target:
 
 
 def _answered(store: Store, xapi: XapiSettings, principal: Principal, event: Event, item: FeedItem,
-              checks: tuple, language: str) -> str | None:
+              checks: tuple[Check, ...], language: str) -> str | None:
     number, choice = event.question or 0, event.choice or 0
     if not 1 <= number <= len(checks):
         raise LearningRefused("unknown_question", f"{item.title!r} has {len(checks)} questions", "question")

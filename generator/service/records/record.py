@@ -22,7 +22,7 @@ def record(store: Store, xapi: XapiSettings, principal: Principal, verb: Verb, t
     statement was recorded before."""
     if not xapi.on or (xapi.level == "aggregate" and verb in FINE_GRAINED):
         return None
-    people.remember(store, principal, at)  # the statements and the actor key go with the person when erased
+    people.remember(store, principal, at)  # the statements and the pseudonym go with the person when erased
     found = store.feed_state()
     language = found.state.language if found else "en"
     actor = actor_for(store, xapi, principal, found.state.site_url if found else xapi.endpoint, at)
@@ -36,10 +36,11 @@ def record(store: Store, xapi: XapiSettings, principal: Principal, verb: Verb, t
 
 def actor_for(store: Store, xapi: XapiSettings, principal: Principal, site_url: str, at: dt.datetime) -> Json:
     """`person`: the signed-in person's account at the SSO, named by their stable identity key. `aggregate`: an
-    account on the site named by the person's pseudonymous key, deleted with them (then nothing links it)."""
+    account on the site named by the person's pseudonym (`people.pseudonym`), deleted with them (then nothing
+    links the LRS's statements to them)."""
     if xapi.level == "person":
         return account_actor(xapi.homepage, principal.subject)
-    return account_actor(site_url, store.actor_key(principal.subject, at))
+    return account_actor(site_url, store.actor_key(principal.subject) or "")
 
 
 def attempts(verb: str, at: dt.datetime, visit: str = "") -> str:

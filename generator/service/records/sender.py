@@ -74,11 +74,13 @@ async def deliver_statements(store: Store, xapi: XapiSettings, now: dt.datetime 
     report, health = Delivered(), health or LrsState()
     if not xapi.on:
         return report
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout)) as session:
-        lrs = Lrs(xapi, session)
-        while claimed := store.claim_statements(now or utcnow(), batch):
-            if not await _one_batch(store, lrs, claimed, report, health, backoff):
-                break
+    with store.sender_lock():  # SQLite: the only sender, so whatever is 'sending' was left by one that died
+        store.requeue_statements()
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout)) as session:
+            lrs = Lrs(xapi, session)
+            while claimed := store.claim_statements(now or utcnow(), batch):
+                if not await _one_batch(store, lrs, claimed, report, health, backoff):
+                    break
     return report
 
 

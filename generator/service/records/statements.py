@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..models import Check
-from .vocab import ACTIVITY_TYPES, VIDEO_CATEGORY, verb
+from .vocab import ACTIVITY_TYPES, VERBS, VIDEO_CATEGORY, verb
 
 # Statement ids are UUIDv5 in this namespace over actor, verb, object and attempt key: the same event recorded twice
 # (a resend from the device, a sender that crashed after the LRS stored it) is one statement in the LRS.
@@ -45,7 +45,7 @@ def activity(target: Target, language: str) -> Json:
 def statement_id(actor: Json, verb_name: str, object_id: str, attempt: str) -> str:
     """The statement's id: the same actor, verb, object and attempt key always give the same one."""
     who = json.dumps(actor.get("account"), sort_keys=True)
-    return str(uuid.uuid5(NAMESPACE, "\n".join((who, verb(verb_name)["id"], object_id, attempt))))
+    return str(uuid.uuid5(NAMESPACE, "\n".join((who, VERBS[verb_name], object_id, attempt))))
 
 
 def statement(actor: Json, verb_name: str, target: Target, language: str, at: dt.datetime, *, attempt: str,

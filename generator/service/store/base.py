@@ -298,11 +298,11 @@ class AskStore(Protocol):
 
 
 class RecordsStore(Protocol):
-    """Learning records (ARCHITECTURE.md, "Learning records"): pseudonymous actor keys and the xAPI outbox."""
+    """Learning records (ARCHITECTURE.md, "Learning records"): the xAPI outbox and each person's pseudonym."""
 
     def feed_item(self, item_id: str) -> FeedItem | None: ...
 
-    def actor_key(self, subject: str, at: dt.datetime) -> str: ...
+    def actor_key(self, subject: str) -> str | None: ...
 
     def queue_statement(self, statement_id: str, subject: str, verb: str, obj: str, body: str,
                         at: dt.datetime) -> bool: ...

@@ -332,13 +332,9 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
         "CREATE INDEX emails_claim_order ON emails (state, due_at, id)",
         "DROP INDEX emails_due",
     )),
-    (12, "learning records: the xAPI statements outbox and each person's pseudonymous actor key", (
-        # Migration 11 is the events' (RSVP and check-in), built beside this one.
-        """CREATE TABLE xapi_actors (
-            subject TEXT PRIMARY KEY REFERENCES people (subject) ON DELETE CASCADE,
-            actor_key TEXT NOT NULL UNIQUE,       -- random: the LRS sees only it at the `aggregate` level
-            created_at TEXT NOT NULL
-        )""",
+    (12, "learning records: the xAPI statements outbox", (
+        # Migration 11 is the events' (RSVP and check-in), built beside this one. The actor at the `aggregate`
+        # level is `people.pseudonym` (migration 3), random and deleted with the person.
         """CREATE TABLE xapi_statements (
             id INTEGER PRIMARY KEY,               -- sending order: a person's statements arrive in it
             statement_id TEXT NOT NULL UNIQUE,    -- UUIDv5 of actor, verb, object and attempt: a resend is the same

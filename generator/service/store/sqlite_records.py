@@ -1,12 +1,11 @@
-"""Learning records on the SQLite file (and PostgreSQL, which runs the same SQL): each person's pseudonymous
-actor key and the xAPI statements outbox, mixed into `SqliteStore`. States: pending → sending → sent | rejected;
-sending → pending for a retry, or after a crash (claims as the push outbox's: `claimed_by`, `claimed_until`)."""
+"""Learning records on the SQLite file (and PostgreSQL, which runs the same SQL): the xAPI statements outbox,
+mixed into `SqliteStore`. States: pending → sending → sent | rejected; sending → pending for a retry, or after a
+crash (claims as the push outbox's: `claimed_by`, `claimed_until`)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import secrets
 import sqlite3
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
@@ -40,13 +39,11 @@ class RecordsTables:
         return FeedItem(row["id"], row["type"], row["url"], row["title"], row["summary"],
                         tuple(json.loads(row["topics"])))
 
-    def actor_key(self, subject: str, at: dt.datetime) -> str:
-        """The person's pseudonymous actor key, made on first use (random: nothing links it to them but this row)."""
-        with self.transaction():
-            self.db.execute("INSERT INTO xapi_actors VALUES (?, ?, ?) ON CONFLICT (subject) DO NOTHING",
-                            (subject, secrets.token_hex(16), iso(at)))
-            return str(self.db.execute("SELECT actor_key FROM xapi_actors WHERE subject = ?",
-                                       (subject,)).fetchone()[0])
+    def actor_key(self, subject: str) -> str | None:
+        """The person's pseudonym (`people.pseudonym`): random, it stands for them in learning records at the
+        `aggregate` level and goes with their row, after which nothing links the LRS's statements to them."""
+        row = self.db.execute("SELECT pseudonym FROM people WHERE subject = ?", (subject,)).fetchone()
+        return str(row[0]) if row else None
 
     def queue_statement(self, statement_id: str, subject: str, verb: str, obj: str, body: str,
                         at: dt.datetime) -> bool:
