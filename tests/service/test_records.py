@@ -8,7 +8,7 @@ import asyncio
 import datetime as dt
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ from generator.service.store.backend import open_store
 from generator.service.store.sqlite import SqliteStore
 
 from .conftest import item, run_ingest
-from .ralph import PASSWORD, USER, Ralph
+from .ralph import PASSWORD, ROOT, USER, Ralph
 
 pytestmark = pytest.mark.both_backends
 ROBERT = Principal("sso|robert-1001", "robert@example.org", "Robert Example", "header")
@@ -226,3 +226,33 @@ def test_events_about_what_the_site_does_not_have_are_refused(store: SqliteStore
             record_event(store, xapi, ROBERT, event)
         assert refused.value.code == code
     assert store.statement_counts()["pending"] == 0
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_rejected_list_export_and_report_show_the_figures(store: SqliteStore, ralph: Ralph, database: Path,
+                                                         cli: Callable[..., Any]) -> None:
+    lesson = item("colour-contrast-basics", title="Colour contrast basics")  # a lesson of the demo content
+    lesson["_practica"]["check"] = CHECK
+    run_ingest(store, lesson)
+    xapi = lrs(ralph)
+    for who in ("sso|a-1", "sso|b-2"):
+        reader = Principal(who, None, None, "header")
+        for event in (Event("read", lesson["id"], "v1", utcnow()), Event("completed", lesson["id"], "v1", utcnow()),
+                      Event("answered", lesson["id"], "v1", utcnow(), question=1,
+                            choice=2 if who == "sso|a-1" else 1)):
+            record_event(store, xapi, reader, event)
+    bad = json.dumps({"id": str(uuid.uuid4()), "actor": {"objectType": "Agent"}, "verb": {"id": "x"},
+                      "object": {"id": lesson["url"]}})
+    store.queue_statement(json.loads(bad)["id"], "sso|a-1", "experienced", lesson["url"], bad, utcnow())
+    assert send(store, xapi).rejected == 1
+    listed = cli("push", "xapi-rejected", "--db", database)
+    assert listed.code == 0 and json.loads(bad)["id"] in listed.out and "the LRS answered 4" in listed.out
+    out = database.parent / "learning.json"
+    assert cli("push", "export-learning", "--db", database, "--out", out).code == 0
+    assert json.loads(out.read_text())["pages"]["learn/colour-contrast-basics/"] == {
+        "title": "Colour contrast basics", "read": 2, "completed": 2, "answers": 2, "answers_right": 1,
+        "video_started": 0, "video_completed": 0}
+    shown = cli("report", "--config-file", ROOT / "mkdocs.yml", "--learning", out, "--only", "learning")
+    assert shown.code == 0, shown.err
+    # the site's own title for the page, its authors as who can act on it
+    assert "Colour contrast in five minutes: 2 read, 2 completed, check 50% right (2 answers)" in shown.out

@@ -93,11 +93,11 @@ class RecordsTables:
         counts.update(self.db.execute("SELECT state, count(*) FROM xapi_statements GROUP BY state").fetchall())
         return counts
 
-    def learning_counts(self) -> list[tuple[str, str, int, int]]:
-        """(object, verb, statements, people) over every statement not rejected, by object and verb."""
-        return [(r[0], r[1], int(r[2]), int(r[3])) for r in self.db.execute(
-            "SELECT object, verb, count(*), count(DISTINCT subject) FROM xapi_statements WHERE state <> 'rejected' "
-            "GROUP BY object, verb ORDER BY object, verb")]
+    def learning_rows(self) -> list[tuple[str, str, str, str]]:
+        """(verb, object, subject, body) of every statement not rejected, in recording order: the figures'
+        source (`records.export`)."""
+        return [(r[0], r[1], r[2], r[3]) for r in self.db.execute(
+            "SELECT verb, object, subject, body FROM xapi_statements WHERE state <> 'rejected' ORDER BY id")]
 
     def statements_of(self, subject: str) -> list[tuple[str, str, str, dt.datetime]]:
         """A person's statements still kept here: (verb, object, state, when recorded), oldest first."""
