@@ -296,7 +296,7 @@
   /* Scripts that only some pages use load only there, and only with a community service (a few KB the other
    * pages do not pay for): a discussion's (talk.js) and the "ask an expert" form's (ask.js), after the outbox they
    * share (outbox.js); introductions' (intro.js) on /me/ and community hubs; the stewards' page's
-   * (moderation.js). Each then runs on every page change itself. The site's root is read once: instant
+   * (moderation.js); learning records' (learning.js) on items' pages. Each then runs on every page change itself. The site's root is read once: instant
    * navigation changes location but keeps the first page's config (its relative base). */
   const root = practica.siteRoot();
   const loaded = {};
@@ -319,6 +319,7 @@
     ["ask", "[data-pr-ask]", "outbox"],
     ["intro", "[data-pr-intro], [data-pr-members]", null],
     ["moderationScript", "[data-pr-moderation]", null],
+    ["learning", "[data-pr-learn]", null],
   ];
   onPage(() => {
     const service = document.querySelector('meta[name="practica:push"]');

@@ -34,6 +34,7 @@ self.practica = {
     talk: "assets/practica/talk.js",       // loaded by practica.js only on pages with a discussion
     outbox: "assets/practica/outbox.js",   // before talk.js and ask.js: what waits to be sent
     ask: "assets/practica/ask.js",         // loaded only on pages with an "ask an expert" control
+    learning: "assets/practica/learning.js", // loaded only on items' pages: learning records (issue 21)
     intro: "assets/practica/intro.js",     // loaded only on /me/ and community hubs
     moderationScript: "assets/practica/moderation.js",   // loaded only on the stewards' page
     moderation: "moderation/",             // the stewards' page
@@ -59,6 +60,7 @@ self.practica = {
     posts: "/posts",                // /posts/<id>, /helpful, /flags, /hide, /unhide, /note, /approve, /reject
     moderation: "/moderation",      // /queue, /flags, /log: the stewards' page
     flags: "/flags",                // /flags/<id>/resolve
+    learning: "/learning",          // learning events → xAPI statements (404 learning_records_off: none kept)
   }),
 
   /* The request header that names the demo person (PRACTICA_AUTH_MODE=demo only). */
@@ -78,6 +80,7 @@ self.practica = {
     feedbackQueue: "practica:feedback:queue",
     demoPerson: "practica:demo-person",      // {api, id, name}: whom this browser is in the service's demo mode
     talkOutbox: "practica:talk:outbox",      // [{api, as, key, item?, thread?, parent?, ask?, body, at}]: not yet sent
+    learningQueue: "practica:learning:queue", // [{api, as, event}]: learning events not yet sent (learning.js)
   }),
 
   /* The bytes of a base64url text (a VAPID public key). */
