@@ -149,5 +149,9 @@ def test_erasure_takes_the_queued_records_and_the_pseudonym(tmp_path: Path, vapi
         api.post("/learning", json={"events": [event("read", lesson["id"])]}, headers=ROBERT)
         pseudonym = store.actor_key("sso|robert-1001")
         assert pseudonym and store.statement_counts()["pending"] == 1
+        exported = api.get("/me/export", headers=ROBERT).json()
+        assert [(r["verb"], r["object"], r["state"]) for r in exported["learning_records"]] == [
+            ("experienced", lesson["url"], "pending")]
+        assert exported["person"]["pseudonym"] == pseudonym
         assert api.delete("/me", headers=ROBERT).status_code == 204
         assert found_in_tables(settings.db, "sso|robert-1001", pseudonym) == []

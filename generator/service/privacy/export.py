@@ -141,6 +141,13 @@ class IntroductionRecord(BaseModel):
     updated_at: str
 
 
+class LearningRecord(BaseModel):
+    verb: str = Field(description="What you did: experienced, completed, answered, attempted, asked, commented, …")
+    object: str = Field(description="The item's (or question's) URL.")
+    state: str = Field(description="pending, sending, sent (to the organisation's LRS) or rejected (by it)")
+    recorded_at: str
+
+
 class PersonalData(BaseModel):
     """Everything the service holds about one signed-in person."""
 
@@ -158,6 +165,8 @@ class PersonalData(BaseModel):
     questions_routed: list[RouteRecord] = Field(default=[], description="Questions sent to you as an expert.")
     introduction: IntroductionRecord | None = Field(None, description="How you introduced yourself, with the "
                                                     "photo as stored.")
+    learning_records: list[LearningRecord] = Field(default=[], description="Learning records about you still kept "
+                                                   "here (sent to, waiting for, or rejected by the LRS).")
 
 
 def personal_data(store: Store, subject: str, now: dt.datetime) -> PersonalData:
@@ -180,7 +189,9 @@ def personal_data(store: Store, subject: str, now: dt.datetime) -> PersonalData:
                   for aid, kind, tid, pid, at, read in store.activity_held(subject)],
         questions_routed=[RouteRecord(thread=tid, asked=asked, routed_at=parse_iso(at).isoformat())
                           for tid, asked, at in (store.routes_to(found.person) if found.person else [])],
-        introduction=_introduction(store, subject))
+        introduction=_introduction(store, subject),
+        learning_records=[LearningRecord(verb=v, object=o, state=st, recorded_at=at.isoformat())
+                          for v, o, st, at in store.statements_of(subject)])
 
 
 def holds(data: PersonalData) -> list[str]:
@@ -204,7 +215,8 @@ def holds(data: PersonalData) -> list[str]:
                              (len(data.flags), "flag on a post", "flags on posts"),
                              (len(data.moderation), "moderation action", "moderation actions"),
                              (len(data.activity), "reminder of activity", "reminders of activity"),
-                             (len(data.questions_routed), "question routed to you", "questions routed to you")):
+                             (len(data.questions_routed), "question routed to you", "questions routed to you"),
+                             (len(data.learning_records), "learning record", "learning records")):
         if count:
             out.append(f"{count} {one if count == 1 else many}")
     if data.introduction:
