@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from generator.service.api.app import create_app
+from generator.service.api.context import Context
 from generator.service.config import ServiceSettings, load_settings
 from generator.service.models import utcnow
 from generator.service.records.sender import deliver_statements
@@ -32,8 +33,9 @@ CHECK = [{"question": "Which join keeps every row of the left table?", "options"
 
 @contextmanager
 def service(tmp_path: Path, pem: Path, receiver: ReceiverClient, **extra: str
-            ) -> Iterator[tuple[httpx.Client, SqliteStore, ServiceSettings, dict[str, Any]]]:
-    """The API with header sign-in, a lesson with a check and a video; (client, store, settings, lesson)."""
+            ) -> Iterator[tuple[httpx.Client, SqliteStore, ServiceSettings, dict[str, Any], Context]]:
+    """The API with header sign-in, a lesson with a check and a video; (client, store, settings, lesson, the
+    app's context)."""
     settings = load_settings(environment(tmp_path / "learn.sqlite3", pem, receiver.base, **(HEADERS | extra)),
                              env_file=None)
     store = open_store(settings.db)
@@ -42,8 +44,9 @@ def service(tmp_path: Path, pem: Path, receiver: ReceiverClient, **extra: str
     lesson["_practica"]["check"] = CHECK
     try:
         run_ingest(store, lesson, item("window-functions", "video"))
-        with serving(create_app(settings, store)) as base, httpx.Client(base_url=f"{base}/api/v1") as api:
-            yield api, store, settings, lesson
+        app = create_app(settings, store)
+        with serving(app) as base, httpx.Client(base_url=f"{base}/api/v1") as api:
+            yield api, store, settings, lesson, app.state.ctx
     finally:
         store.close()
 
@@ -58,7 +61,7 @@ def event(kind: str, item_id: str, **fields: Any) -> dict[str, Any]:
 
 def test_learning_and_posts_arrive_in_the_lrs_and_in_my_record(tmp_path: Path, vapid_pem: Path,
                                                               receiver: ReceiverClient, ralph: Ralph) -> None:
-    with service(tmp_path, vapid_pem, receiver, **lrs(ralph)) as (api, store, settings, lesson):
+    with service(tmp_path, vapid_pem, receiver, **lrs(ralph)) as (api, store, settings, lesson, _):
         events = {"events": [event("read", lesson["id"]), event("answered", lesson["id"], question=1, choice=2),
                              event("checked", lesson["id"], correct=1), event("completed", lesson["id"])]}
         first = api.post("/learning", json=events, headers=ROBERT)
@@ -116,7 +119,7 @@ HOSTILE: list[tuple[Any, int, str]] = [
 def test_hostile_learning_events_are_refused_and_record_nothing(tmp_path: Path, vapid_pem: Path,
                                                                receiver: ReceiverClient, ralph: Ralph, body: Any,
                                                                status: int, code: str) -> None:
-    with service(tmp_path, vapid_pem, receiver, **lrs(ralph)) as (api, store, _, lesson):
+    with service(tmp_path, vapid_pem, receiver, **lrs(ralph)) as (api, store, _, lesson, _):
         raw = httpx.Request("POST", "/", json=body).content.replace(b"{lesson}", lesson["id"].encode())
         sent = api.post("/learning", headers=ROBERT | {"Content-Type": "application/json"}, content=raw)
         assert sent.status_code == status, sent.text
@@ -126,13 +129,13 @@ def test_hostile_learning_events_are_refused_and_record_nothing(tmp_path: Path, 
 
 
 def test_oversized_unsigned_and_off(tmp_path: Path, vapid_pem: Path, receiver: ReceiverClient, ralph: Ralph) -> None:
-    with service(tmp_path, vapid_pem, receiver, **lrs(ralph)) as (api, store, _, lesson):
+    with service(tmp_path, vapid_pem, receiver, **lrs(ralph)) as (api, store, _, lesson, _):
         huge = {"events": [event("read", lesson["id"]) | {"visit": "v" * 64}] * 20, "pad": "x" * 20000}
         assert api.post("/learning", json=huge, headers=ROBERT).status_code == 413
         unsigned = api.post("/learning", json={"events": [event("read", lesson["id"])]})
         assert (unsigned.status_code, unsigned.json()["error"]["code"]) == (401, "sign_in_required")
         assert store.statement_counts()["pending"] == 0
-    with service(tmp_path / "off", vapid_pem, receiver) as (api, store, _, lesson):
+    with service(tmp_path / "off", vapid_pem, receiver) as (api, store, _, lesson, _):
         off = api.post("/learning", json={"events": [event("read", lesson["id"])]}, headers=ROBERT)
         assert (off.status_code, off.json()["error"]["code"]) == (404, "learning_records_off")
         assert api.get("/me/learning", headers=ROBERT).json() == {"on": False, "level": None, "statements": []}
@@ -145,13 +148,28 @@ def test_oversized_unsigned_and_off(tmp_path: Path, vapid_pem: Path, receiver: R
 
 def test_erasure_takes_the_queued_records_and_the_pseudonym(tmp_path: Path, vapid_pem: Path,
                                                             receiver: ReceiverClient, ralph: Ralph) -> None:
-    with service(tmp_path, vapid_pem, receiver, **lrs(ralph)) as (api, store, settings, lesson):
+    with service(tmp_path, vapid_pem, receiver, **lrs(ralph)) as (api, store, settings, lesson, _):
         api.post("/learning", json={"events": [event("read", lesson["id"])]}, headers=ROBERT)
         pseudonym = store.actor_key("sso|robert-1001")
         assert pseudonym and store.statement_counts()["pending"] == 1
+        assert "1 learning record (what you read, completed, answered or watched here, and your posts), sent to " \
+            "your organisation's learning record store" in api.get("/me", headers=ROBERT).json()["holds"]
         exported = api.get("/me/export", headers=ROBERT).json()
         assert [(r["verb"], r["object"], r["state"]) for r in exported["learning_records"]] == [
             ("experienced", lesson["url"], "pending")]
         assert exported["person"]["pseudonym"] == pseudonym
         assert api.delete("/me", headers=ROBERT).status_code == 204
         assert found_in_tables(settings.db, "sso|robert-1001", pseudonym) == []
+
+
+def test_wrong_credentials_show_in_health(tmp_path: Path, vapid_pem: Path, receiver: ReceiverClient,
+                                          ralph: Ralph) -> None:
+    wrong = lrs(ralph) | {"xapi_password": "not-the-password"}
+    with service(tmp_path, vapid_pem, receiver, **wrong) as (api, store, settings, lesson, ctx):
+        assert api.post("/learning", json={"events": [event("read", lesson["id"])]}, headers=ROBERT).status_code == 200
+        delivered = asyncio.run(deliver_statements(store, settings.xapi, health=ctx.lrs))
+        assert (delivered.sent, delivered.waiting) == (0, 1)
+        health = api.get("/health").json()
+        assert health["status"] == "ok" and health["learning_records"] == "credentials_refused"
+        assert "PRACTICA_XAPI_PASSWORD" in health["learning_records_problem"]
+        assert "not-the-password" not in str(health)

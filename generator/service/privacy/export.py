@@ -215,10 +215,13 @@ def holds(data: PersonalData) -> list[str]:
                              (len(data.flags), "flag on a post", "flags on posts"),
                              (len(data.moderation), "moderation action", "moderation actions"),
                              (len(data.activity), "reminder of activity", "reminders of activity"),
-                             (len(data.questions_routed), "question routed to you", "questions routed to you"),
-                             (len(data.learning_records), "learning record", "learning records")):
+                             (len(data.questions_routed), "question routed to you", "questions routed to you")):
         if count:
             out.append(f"{count} {one if count == 1 else many}")
+    records = len(data.learning_records)
+    if records:
+        out.append(f"{records} learning record{'s' * (records != 1)} (what you read, completed, answered or "
+                   "watched here, and your posts), sent to your organisation's learning record store")
     if data.introduction:
         photo = " with a photo" if data.introduction.photo else ""
         out.append(f"Your introduction{photo}: motto, what you are learning, where you work, communities joined")
