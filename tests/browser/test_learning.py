@@ -109,3 +109,23 @@ def test_nobody_signed_in_leaves_nothing(context: BrowserContext, page: Page, st
     assert page.evaluate(f"localStorage.getItem('{QUEUE}')") in (None, "[]")
     assert recorded(stack) == []
 
+
+
+def test_where_records_are_off_the_device_keeps_nothing(browser: Browser,
+                                                        tmp_path_factory: pytest.TempPathFactory) -> None:
+    with running(tmp_path_factory.mktemp("no-records-site"), auth_mode="demo") as off:
+        context = reader_context(browser)
+        try:
+            be(context, off, "ada")
+            with checked_page(context) as page:
+                page.goto(off.url(LESSON))
+                answer(page, "An estimate with uncertainty")
+                expect(page.locator("form.pr-check").first.locator(".pr-check__result")).to_contain_text("Correct")
+                # the service answers 404 learning_records_off: what waited is dropped, and nothing more is queued
+                page.wait_for_function(f"() => localStorage.getItem('{QUEUE}') === '[]'")
+                page.reload()
+                page.wait_for_timeout(500)
+                assert page.evaluate(f"localStorage.getItem('{QUEUE}')") in ("[]", None)
+            assert off.store.statement_counts() == {"pending": 0, "sending": 0, "sent": 0, "rejected": 0}
+        finally:
+            context.close()

@@ -5,7 +5,8 @@
  * (practica:learning:queue) while the device is offline or the service unreachable and are sent on `online` or
  * the next page; the service derives each statement's id from the event, so a resend records nothing twice.
  * Nothing is kept or sent without a sign-in, and nothing at all when the service says records are off
- * (404 learning_records_off): the site then shows nothing about them. practica.js loads it after me.js.
+ * (404 learning_records_off, remembered for the tab in practica:learning:off): the site then shows nothing about
+ * them. practica.js loads it after me.js.
  */
 (() => {
   "use strict";
@@ -15,7 +16,8 @@
   if (!ID || !ID.api || practica.learning) return;
   const CHUNK = 20;   // events per request (the service's limit)
   const visit = newToken();   // one page load: one answer per question is recorded per visit
-  let off = false;            // the service said it records nothing: stop for this page load
+  // The service said it records nothing: stop, for as long as this tab lives (sessionStorage), asking nothing more.
+  let off = (() => { try { return sessionStorage.getItem(STORAGE.learningOff) === ID.api; } catch { return false; } })();
 
   function newToken() {
     const bytes = crypto.getRandomValues(new Uint8Array(12));
@@ -65,7 +67,10 @@
       return ID.call("POST", ENDPOINTS.learning, { body: { events: mine.map((e) => e.event) } }).then((answer) => {
         if (answer.status >= 500 || answer.status === 429 || answer.status === 408) return null;   // later
         const error = answer.data && answer.data.error;
-        if (answer.status === 404 && error && error.code === "learning_records_off") off = true;
+        if (answer.status === 404 && error && error.code === "learning_records_off") {
+          off = true;
+          try { sessionStorage.setItem(STORAGE.learningOff, ID.api); } catch { /* private mode: this page only */ }
+        }
         // sent, or refused for good (records off, not signed in, an event the site no longer has): forget them
         keep(queued().filter((e) => !mine.some((m) => same(m, e))));
         return off ? keep(queued().filter((e) => e.api !== ID.api)) : next();

@@ -81,6 +81,7 @@ self.practica = {
     demoPerson: "practica:demo-person",      // {api, id, name}: whom this browser is in the service's demo mode
     talkOutbox: "practica:talk:outbox",      // [{api, as, key, item?, thread?, parent?, ask?, body, at}]: not yet sent
     learningQueue: "practica:learning:queue", // [{api, as, event}]: learning events not yet sent (learning.js)
+    learningOff: "practica:learning:off",     // sessionStorage: the service's API that records no learning
   }),
 
   /* The bytes of a base64url text (a VAPID public key). */
