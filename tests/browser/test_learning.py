@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from generator.service.config import Secret, XapiSettings
-from generator.service.records.sender import deliver_statements
+from generator.service.records.sender import Delivered, deliver_statements
 from tests.browser.conftest import checked_page, reader_context
 from tests.browser.test_push import Stack, controlled, running
 from tests.browser.test_talk import be
@@ -24,6 +24,7 @@ from tests.service.ralph import PASSWORD, USER, Ralph, running_ralph
 pytestmark = pytest.mark.browser
 
 LESSON = "learn/forecast-basics/"
+VIDEO = "videos/intro-video/"
 QUEUE = "practica:learning:queue"
 
 
@@ -36,7 +37,8 @@ def ralph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ralph]:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory, ralph: Ralph) -> Iterator[Stack]:
     with running(tmp_path_factory.mktemp("learning-site"), auth_mode="demo", xapi_endpoint=ralph.endpoint,
-                 xapi_username=USER, xapi_password=PASSWORD) as started:
+                 xapi_username=USER, xapi_password=PASSWORD, xapi_level="person",
+                 xapi_homepage="https://sso.example.org") as started:
         yield started
 
 
@@ -92,12 +94,47 @@ def test_answers_given_offline_are_sent_once_back_online(context: BrowserContext
     assert got.count(("experienced", lesson)) == 1  # read online, then offline the same day: one statement
     assert got.count(("completed", lesson)) == 1  # once per person and lesson, however often its end is seen
 
-    xapi = XapiSettings(ralph.endpoint, USER, Secret(PASSWORD))
-    with ThreadPoolExecutor(1) as other:  # Playwright's sync API holds this thread's event loop
-        delivered = other.submit(asyncio.run, deliver_statements(stack.store, xapi)).result()
+    delivered = deliver(stack, ralph)
     assert delivered.rejected == 0 and delivered.sent == len(got)
     in_lrs = ralph.statements(activity=lesson + "#check-1")
     assert len(in_lrs) == 1 and in_lrs[0]["result"]["success"] is True
+
+
+def deliver(stack: Stack, ralph: Ralph) -> Delivered:
+    xapi = XapiSettings(ralph.endpoint, USER, Secret(PASSWORD), "person", "https://sso.example.org")
+    with ThreadPoolExecutor(1) as other:  # Playwright's sync API holds this thread's event loop
+        return other.submit(asyncio.run, deliver_statements(stack.store, xapi)).result()
+
+
+WATCH = """async () => {
+    const video = document.querySelector(".pr-video video");
+    video.muted = true;
+    await video.play();
+    await new Promise((done) => setTimeout(done, 600));
+    video.pause();
+    video.currentTime = 6;
+    await new Promise((done) => video.addEventListener("seeked", done, { once: true }));
+    await video.play();
+    await new Promise((done) => video.addEventListener("ended", done, { once: true }));
+}"""
+
+
+def test_a_local_video_watched_to_the_end_follows_the_video_profile(context: BrowserContext, page: Page,
+                                                                    stack: Stack, ralph: Ralph) -> None:
+    be(context, stack, "ada")
+    page.goto(stack.url(VIDEO))
+    page.evaluate(WATCH)
+    page.wait_for_function(f"() => localStorage.getItem('{QUEUE}') === '[]'")
+    video = stack.url(VIDEO)
+    assert [v for v, o in recorded(stack) if o == video] == [
+        "experienced", "initialized", "played", "paused", "seeked", "played", "completed"]
+    assert deliver(stack, ralph).rejected == 0
+    ext = "https://w3id.org/xapi/video/extensions/"
+    [done] = [s for s in ralph.statements(activity=video) if s["verb"]["id"].endswith("/completed")]
+    assert done["result"]["completion"] is True and done["result"]["extensions"][ext + "progress"] > 0.2
+    assert done["result"]["extensions"][ext + "played-segments"].endswith("[.]8.000")
+    assert done["context"]["extensions"][ext + "length"] == 8.0
+    assert done["actor"]["account"] == {"homePage": "https://sso.example.org", "name": "demo:ada"}
 
 
 def test_nobody_signed_in_leaves_nothing(context: BrowserContext, page: Page, stack: Stack) -> None:
