@@ -25,6 +25,7 @@ pytestmark = pytest.mark.browser
 
 LESSON = "learn/forecast-basics/"
 VIDEO = "videos/intro-video/"
+PATH = "paths/first-week/"
 QUEUE = "practica:learning:queue"
 
 
@@ -135,6 +136,17 @@ def test_a_local_video_watched_to_the_end_follows_the_video_profile(context: Bro
     assert done["result"]["extensions"][ext + "played-segments"].endswith("[.]8.000")
     assert done["context"]["extensions"][ext + "length"] == 8.0
     assert done["actor"]["account"] == {"homePage": "https://sso.example.org", "name": "demo:ada"}
+
+
+def test_a_path_is_completed_when_its_last_step_is_ticked(context: BrowserContext, page: Page,
+                                                          stack: Stack) -> None:
+    be(context, stack, "ada")
+    page.goto(stack.url(PATH))
+    steps = page.locator(".pr-step__done input")
+    for n in range(steps.count()):
+        steps.nth(n).check()
+    page.wait_for_function(f"() => localStorage.getItem('{QUEUE}') === '[]'")
+    assert [v for v, o in recorded(stack) if o == stack.url(PATH)] == ["experienced", "completed"]
 
 
 def test_nobody_signed_in_leaves_nothing(context: BrowserContext, page: Page, stack: Stack) -> None:
