@@ -128,6 +128,11 @@ def send_once(settings: ServiceSettings) -> Report:
         mailer = mailer_for(settings.email, rules(settings))
         if mailer is not None:
             report.mailed = (await mail(store, mailer, utcnow()))[1]
+        if settings.xapi.on:  # learning records, for a deployment that sends from cron rather than `serve`
+            from .records.sender import deliver_statements
+
+            report.recorded = (await deliver_statements(store, settings.xapi, backoff=settings.backoff,
+                                                        timeout=settings.timeout)).sent
         return report
 
     try:

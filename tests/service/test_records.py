@@ -230,7 +230,8 @@ def test_events_about_what_the_site_does_not_have_are_refused(store: SqliteStore
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 def test_rejected_list_export_and_report_show_the_figures(store: SqliteStore, ralph: Ralph, database: Path,
-                                                         cli: Callable[..., Any]) -> None:
+                                                         cli: Callable[..., Any], vapid_pem: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     lesson = item("colour-contrast-basics", title="Colour contrast basics")  # a lesson of the demo content
     lesson["_practica"]["check"] = CHECK
     run_ingest(store, lesson)
@@ -244,7 +245,12 @@ def test_rejected_list_export_and_report_show_the_figures(store: SqliteStore, ra
     bad = json.dumps({"id": str(uuid.uuid4()), "actor": {"objectType": "Agent"}, "verb": {"id": "x"},
                       "object": {"id": lesson["url"]}})
     store.queue_statement(json.loads(bad)["id"], "sso|a-1", "experienced", lesson["url"], bad, utcnow())
-    assert send(store, xapi).rejected == 1
+    for name, value in {"XAPI_ENDPOINT": ralph.endpoint, "XAPI_USERNAME": USER, "XAPI_PASSWORD": PASSWORD,
+                        "PUSH_VAPID_PRIVATE_KEY": str(vapid_pem), "PUSH_VAPID_SUBJECT": "mailto:l@example.org"}.items():
+        monkeypatch.setenv("PRACTICA_" + name, value)
+    sent = cli("push", "send", "--db", database, "--env-file", database.parent / "none.env")
+    assert sent.code == 0, sent.err  # `push send` (cron, without serve) delivers learning records too
+    assert store.statement_counts() == {"pending": 0, "sending": 0, "sent": 6, "rejected": 1}
     listed = cli("push", "xapi-rejected", "--db", database)
     assert listed.code == 0 and json.loads(bad)["id"] in listed.out and "the LRS answered 4" in listed.out
     out = database.parent / "learning.json"

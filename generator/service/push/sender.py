@@ -64,6 +64,7 @@ class Report:
     requeued: int = 0
     activity: int = 0  # conversation activity queued to devices in this run
     mailed: int = 0  # reminder mails sent after it (`practica push send`)
+    recorded: int = 0  # learning records sent to the LRS after it (`practica push send`)
 
     def __bool__(self) -> bool:
         return bool(self.sent or self.retry or self.fail or self.gone or self.requeued or self.activity)
@@ -73,7 +74,8 @@ class Report:
                 f"removed {self.gone} expired subscriptions")
         text += f" (resent {self.requeued} left in flight by a stopped sender)" if self.requeued else ""
         text += f"; queued {self.activity} reminders of activity" if self.activity else ""
-        return text + (f"; mailed {self.mailed} reminders" if self.mailed else "")
+        text += f"; mailed {self.mailed} reminders" if self.mailed else ""
+        return text + (f"; sent {self.recorded} learning records" if self.recorded else "")
 
 
 class Sender:
