@@ -17,6 +17,7 @@ import pytest
 
 from generator.service.api.app import create_app
 from generator.service.api.context import Context
+from generator.service.api.guards import RateLimiter
 from generator.service.config import ServiceSettings, load_settings
 from generator.service.models import utcnow
 from generator.service.records.sender import deliver_statements
@@ -173,3 +174,15 @@ def test_wrong_credentials_show_in_health(tmp_path: Path, vapid_pem: Path, recei
         assert health["status"] == "ok" and health["learning_records"] == "credentials_refused"
         assert "PRACTICA_XAPI_PASSWORD" in health["learning_records_problem"]
         assert "not-the-password" not in str(health)
+
+
+def test_a_reader_reporting_too_often_is_rate_limited(tmp_path: Path, vapid_pem: Path, receiver: ReceiverClient,
+                                                      ralph: Ralph) -> None:
+    with service(tmp_path, vapid_pem, receiver, **lrs(ralph)) as (api, _store, _, lesson, ctx):
+        ctx.learning_limiter = RateLimiter(2, 3600.0)
+        report = {"events": [event("read", lesson["id"])]}
+        assert [api.post("/learning", json=report, headers=ROBERT).status_code for _ in range(2)] == [200, 200]
+        third = api.post("/learning", json=report, headers=ROBERT)
+        assert (third.status_code, third.json()["error"]["code"]) == (429, "rate_limited")
+        assert int(third.headers["retry-after"]) > 0
+        assert api.post("/learning", json=report, headers=MALLORY).status_code == 200  # per reader, not global

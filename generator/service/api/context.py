@@ -54,6 +54,8 @@ class Context:
     feed: str | None = None
     sender: Sender | None = None
     lrs: LrsState = field(default_factory=LrsState)  # what the last delivery of learning records found
+    # learning-event reports (of up to 20 events) per signed-in reader per hour: a video sends a few a minute
+    learning_limiter: RateLimiter = field(default_factory=lambda: RateLimiter(300, 3600.0))
 
 
 # Routes and dependencies are all `async def`: FastAPI would run plain `def` ones in a thread pool, and the

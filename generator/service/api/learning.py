@@ -17,13 +17,11 @@ from ..records.events import Event, LearningRefused, Video, record_event
 from .auth import SignedIn
 from .context import ERRORS, Ctx
 from .errors import ApiError, ErrorBody
-from .guards import RateLimiter
 from .threads import ItemId
 
 router = APIRouter(prefix="/api/v1", tags=["learning records"], responses=ERRORS)
 MAX_EVENTS = 20  # per request: a device sends its queue in chunks
 MAX_AGE = dt.timedelta(days=7)  # an event queued offline longer than this is not recorded (refused)
-REPORTS_PER_PERSON = RateLimiter(300, 3600.0)  # reports (of up to 20 events) per reader per hour
 Seconds = Annotated[float, Field(ge=0, le=86_400)]
 Token = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{8,64}$")]
 OFF: dict[int | str, dict[str, Any]] = {
@@ -107,7 +105,7 @@ def learning(body: Events, ctx: Ctx, principal: SignedIn) -> Recorded:
     xapi = ctx.settings.xapi
     if not xapi.on:
         raise ApiError(404, "learning_records_off", "this site does not record learning")
-    REPORTS_PER_PERSON.check(principal.subject)
+    ctx.learning_limiter.check(principal.subject)
     now, made = utcnow(), 0
     events = [one.event(now) for one in body.events]
     for n, event in enumerate(events):
