@@ -43,6 +43,7 @@ from .base import SenderBusy
 from .migrations import LATEST, MIGRATIONS
 from .sqlite_activity import ActivityTables
 from .sqlite_ask import AskTables
+from .sqlite_events import EventTables
 from .sqlite_intro import IntroTables
 from .sqlite_mail import MailTables
 from .sqlite_records import RecordsTables
@@ -54,7 +55,7 @@ CLAIMED = ("outbox", "emails", "xapi_statements")  # the outboxes whose rows sen
 log = logging.getLogger("practica.push")
 
 
-class SqliteStore(TalkTables, ActivityTables, IntroTables, MailTables, AskTables, RecordsTables):
+class SqliteStore(TalkTables, ActivityTables, IntroTables, MailTables, AskTables, EventTables, RecordsTables):
     """The Store protocol on an SQLite file. Safe to share between threads; each gets its own connection."""
 
     EXCLUSIVE_SENDER = True  # one sender at a time (`sender_lock`): whatever is 'sending' at its start was left
