@@ -67,6 +67,7 @@ class Report:
     activity: int = 0  # conversation activity queued to devices in this run
     followups: int = 0  # commitments' follow-ups queued in this run
     mailed: int = 0  # reminder mails sent after it (`practica push send`)
+    recorded: int = 0  # learning records sent to the LRS after it (`practica push send`)
     events: int = 0  # event reminders queued to devices in this run
 
     def __bool__(self) -> bool:
@@ -80,7 +81,8 @@ class Report:
         text += f"; queued {self.activity} reminders of activity" if self.activity else ""
         text += f"; queued {self.events} event reminders" if self.events else ""
         text += f"; queued {self.followups} follow-ups of commitments" if self.followups else ""
-        return text + (f"; mailed {self.mailed} reminders" if self.mailed else "")
+        text += f"; mailed {self.mailed} reminders" if self.mailed else ""
+        return text + (f"; sent {self.recorded} learning records" if self.recorded else "")
 
 
 class Sender:

@@ -38,6 +38,7 @@ from ..models import (
     Person,
     Post,
     PostState,
+    QueuedStatement,
     Subscription,
     Thread,
     ThreadKind,
@@ -334,6 +335,34 @@ class LearningStore(Protocol):
     def thanks_by(self, subject: str) -> list[tuple[str, str]]: ...
 
 
+class RecordsStore(Protocol):
+    """Learning records (ARCHITECTURE.md, "Learning records"): the xAPI outbox and each person's pseudonym."""
+
+    def feed_item(self, item_id: str) -> FeedItem | None: ...
+
+    def actor_key(self, subject: str) -> str | None: ...
+
+    def queue_statement(self, statement_id: str, subject: str, verb: str, obj: str, body: str,
+                        at: dt.datetime) -> bool: ...
+
+    def claim_statements(self, now: dt.datetime, limit: int) -> list[QueuedStatement]: ...
+
+    def finish_statements(self, ids: Sequence[int], state: str, status: int | None, error: str | None,
+                          due: dt.datetime | None, at: dt.datetime) -> None: ...
+
+    def requeue_statements(self) -> int: ...
+
+    def rejected_statements(self, limit: int = 100) -> list[tuple[str, str, str, int | None, str, dt.datetime]]: ...
+
+    def statement_counts(self) -> dict[str, int]: ...
+
+    def learning_rows(self) -> list[tuple[str, str, str, str]]: ...
+
+    def statements_of(self, subject: str) -> list[tuple[str, str, str, dt.datetime]]: ...
+
+    def prune_statements(self, before: dt.datetime) -> int: ...
+
+
 class EventStore(Protocol):
     """Events (ARCHITECTURE.md, "Events"): the events and occurrences the feed lists, RSVPs, attendance and the
     ledger of notices queued about them."""
@@ -379,7 +408,8 @@ class EventStore(Protocol):
     def prune_notices(self, before: dt.datetime) -> int: ...
 
 
-class Store(TalkStore, ActivityStore, IntroStore, MailStore, AskStore, EventStore, LearningStore, Protocol):
+class Store(TalkStore, ActivityStore, IntroStore, MailStore, AskStore, EventStore, LearningStore, RecordsStore,
+            Protocol):
     """Subscriptions, the feed's history and the outbox. Methods outside `transaction()` commit on return."""
 
     claim_lease: float  # seconds a sender's claim holds without renewal (PRACTICA_PUSH_CLAIM_LEASE)
