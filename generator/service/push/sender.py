@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import aiohttp
 
 from ..config import ServiceSettings
-from ..models import UTC, Claim, FeedState, LockScreen, Subscription
+from ..models import UTC, Claim, FeedState, Finished, LockScreen, Subscription
 from ..security import Allowlist, CheckedOrigins, Refused
 from ..store.base import Store
 from . import webpush
@@ -162,13 +162,17 @@ class Sender:
         return report
 
     def _claim(self, now: dt.datetime, state: FeedState) -> list[tuple[Claim, Outcome | None]]:
-        """The next due rows, now 'sending', each payload built and stored in the same transaction: committed
-        before any request, so every attempt sends the same notification. A row whose payload cannot be built
-        comes with the outcome to record instead."""
+        """The next due rows, now 'sending', each payload built and stored (one statement) in the same
+        transaction: committed before any request, so every attempt sends the same notification. A row whose
+        payload cannot be built comes with the outcome to record instead."""
         # Not serialised with other writers: the claim locks its own rows (FOR UPDATE … SKIP LOCKED on PostgreSQL),
         # so several senders claim side by side (bench/BENCHMARKS.md, "Fan-out on PostgreSQL").
         with self.store.transaction(serialised=False):
-            return [self._freeze(row, state) for row in self.store.claim(now, self.concurrency)]
+            rows = self.store.claim(now, self.concurrency)
+            claimed = [self._freeze(row, state) for row in rows]
+            self.store.set_payloads([(frozen.id, frozen.payload) for row, (frozen, _) in zip(rows, claimed, strict=True)
+                                     if row.payload is None and frozen.payload is not None])
+        return claimed
 
     def _freeze(self, row: Claim, state: FeedState) -> tuple[Claim, Outcome | None]:
         if row.payload is not None:
@@ -187,7 +191,6 @@ class Sender:
             log.error("delivery %d to subscription %s failed unexpectedly: %s", row.id, sub.id, _describe(exc, sub))
             log.debug("traceback of that failure", exc_info=True)
             return row, Outcome(None, error=_describe(exc, sub))
-        self.store.set_payload(row.id, payload)
         return Claim(row.id, sub, row.slot, row.attempts, payload, row.items, row.owner_lock_screen,
                      row.activities), None
 
@@ -203,36 +206,42 @@ class Sender:
             return Outcome(None, error=_describe(exc, sub))
 
     def _record(self, done: list[tuple[Claim, Outcome]], now: dt.datetime, report: Report) -> None:
-        """Commit the outcomes of finished rows: one transaction, one statement per row. Until then a row stays
-        'sending', so a crash before this commit resends it (the same payload, tag and Topic: shown once)."""
+        """Commit the outcomes of finished rows: one transaction, one statement for the sent rows of a group. Until
+        then a row stays 'sending', so a crash before this commit resends it (the same payload, tag and Topic:
+        shown once). A row this sender no longer holds (its lease ended and another sender took it back) is
+        that sender's to record: its outcome here is dropped, not written over the other's."""
         if not done:
             return
         with self.store.transaction(serialised=False):  # the rows this sender claimed (and locks as it writes them)
-            verdicts = [self._finish(row, outcome, now) for row, outcome in done]
+            recorded = [(row, self._finish(row, outcome, now)) for row, outcome in done]
+            written = self.store.record_outcomes([f for _, (_, f) in recorded if f is not None], now)
             self.store.renew_claims()  # still working on the rest of this run's claims
         done.clear()
-        for verdict in verdicts:
+        for row, (verdict, finished) in recorded:
+            if finished is not None and row.id not in written:
+                log.warning("delivery %d: its claim was taken over by another sender (lease ended); this sender's "
+                            "outcome (%s) is not recorded", row.id, verdict)
+                continue
             setattr(report, verdict, getattr(report, verdict) + 1)
 
-    def _finish(self, row: Claim, outcome: Outcome, now: dt.datetime) -> str:
+    def _finish(self, row: Claim, outcome: Outcome, now: dt.datetime) -> tuple[str, Finished | None]:
+        """The verdict on a row and what to record for it (None: its subscription is gone, and the row with it)."""
         verdict = outcome.verdict
         if verdict == "sent":
-            self.store.mark_sent(row.id, outcome.status or 201, now)
-            return verdict
+            return verdict, Finished(row.id, "sent", outcome.status or 201)
         sid = row.subscription.id
         if verdict == "retry" and row.attempts >= self.max_attempts:
             verdict = "fail"
         if verdict == "gone":
             dropped = self.store.delete_subscription(sid)
             log.info("subscription %s is gone (HTTP %s): removed with %d undelivered", sid, outcome.status, dropped)
-        elif verdict == "retry":
+            return verdict, None
+        if verdict == "retry":
             due = now + dt.timedelta(seconds=retry_delay(row.attempts, outcome.retry_after, self.backoff))
-            self.store.mark_retry(row.id, outcome.status, outcome.error or "", due, now)
             log.info("delivery %d to %s: %s; retrying at %s", row.id, sid, outcome.error, due.isoformat())
-        else:
-            self.store.mark_failed(row.id, outcome.status, outcome.error or "", now)
-            log.warning("delivery %d to %s failed after %d attempts: %s", row.id, sid, row.attempts, outcome.error)
-        return verdict
+            return verdict, Finished(row.id, "pending", outcome.status, outcome.error or "", due)
+        log.warning("delivery %d to %s failed after %d attempts: %s", row.id, sid, row.attempts, outcome.error)
+        return verdict, Finished(row.id, "failed", outcome.status, outcome.error or "")
 
 
 async def deliver(store: Store, sender: Sender, now: dt.datetime) -> Report:
