@@ -13,6 +13,7 @@ import datetime as dt
 import email.utils
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import aiohttp
@@ -88,6 +89,9 @@ class Sender:
         self.rules = rules or Rules()
         self._session: aiohttp.ClientSession | None = None
         self._slots: asyncio.Semaphore | None = None
+        # The store's reads and writes of a delivery run (claims, payloads, outcomes) run in this one thread, off
+        # the event loop, so pushes go on while the database answers; one thread, so never two at once.
+        self._store_thread = ThreadPoolExecutor(1, thread_name_prefix="practica-sender-store")
 
     @classmethod
     def from_settings(cls, store: Store, settings: ServiceSettings) -> Sender:
@@ -101,12 +105,14 @@ class Sender:
     async def __aenter__(self) -> Sender:
         self._session = webpush.session(self.concurrency, self.timeout)
         self._slots = asyncio.Semaphore(self.concurrency)
+        self._store_thread = ThreadPoolExecutor(1, thread_name_prefix="practica-sender-store")
         return self
 
     async def __aexit__(self, *exc: object) -> None:
         if self._session is not None:
             await self._session.close()
             self._session = None
+        self._store_thread.shutdown(wait=True)
 
     async def push(self, sub: Subscription, payload: str, topic: str, urgency: str = "normal") -> Outcome:
         """Encrypt and POST one message to the subscription's push service; never raises for HTTP trouble."""
@@ -136,21 +142,32 @@ class Sender:
         done: list[tuple[Claim, Outcome]] = []
         committed = time.monotonic()
 
+        loop = asyncio.get_running_loop()
+
         async def produce() -> None:
-            while rows := self._claim(now, state):
+            while rows := await loop.run_in_executor(self._store_thread, self._claim, now, state):
                 for claimed in rows:
                     await queue.put(claimed)
             for _ in range(self.concurrency):
                 await queue.put(None)
 
-        async def work() -> None:
+        async def record() -> None:
             nonlocal committed
+            batch = done[:]  # the rows finished so far; those finishing meanwhile wait for the next commit
+            del done[:len(batch)]
+            committed = time.monotonic()
+            try:
+                await loop.run_in_executor(self._store_thread, self._record, batch, now, report)
+            except BaseException:
+                done.extend(batch)  # not committed: recorded by the last attempt below, or resent after a crash
+                raise
+
+        async def work() -> None:
             while (claimed := await queue.get()) is not None:
                 row, unbuilt = claimed
                 done.append((row, unbuilt if unbuilt is not None else await self._deliver(row)))
                 if len(done) >= self.concurrency or time.monotonic() - committed >= COMMIT_EVERY:
-                    self._record(done, now, report)
-                    committed = time.monotonic()
+                    await record()
 
         try:
             async with asyncio.TaskGroup() as group:  # one failing task cancels the rest, none is left running
@@ -158,7 +175,8 @@ class Sender:
                 for _ in range(self.concurrency):
                     group.create_task(work())
         finally:
-            self._record(done, now, report)
+            # in the store thread too, after any write still running there (one thread: never two at once)
+            await asyncio.shield(loop.run_in_executor(self._store_thread, self._record, done, now, report))
         return report
 
     def _claim(self, now: dt.datetime, state: FeedState) -> list[tuple[Claim, Outcome | None]]:
