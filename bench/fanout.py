@@ -322,7 +322,9 @@ PROFILED = ("_claim", "_record", "_deliver", "push", "transaction", "execute", "
 
 def _profiles(cluster: Cluster, pem: Path, subscriptions: int, receivers: int) -> dict[str, Any]:
     """PostgreSQL with 1 and with 2 senders, each under cProfile (its default wall-clock timer), on a fresh queue:
-    where each sender's wall time goes (cumulative seconds of the functions that matter)."""
+    where each sender's wall time goes (cumulative seconds of the functions that matter). cProfile sees the main
+    thread only: the store's work, in the sender's store thread, shows as the awaits for it; per-thread CPU is
+    bench/fanout_profile.py's."""
     with _receiving(receivers, subscriptions) as (_, bases, subs):
         from generator.service.store.backend import migrate_database
 
