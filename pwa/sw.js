@@ -106,7 +106,9 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(searchFile(request, url));
   } else if (isPage(request, url)) {
     event.respondWith(page(request, event));
-  } else if (url.pathname.endsWith("/feed.json") || url.pathname.startsWith(new URL(URLS.mePeople, scope).pathname)) {
+  } else if (url.pathname.endsWith("/feed.json") || url.pathname.endsWith(".ics")
+             || url.pathname.startsWith(new URL(URLS.mePeople, scope).pathname)) {
+    // Feeds and calendar files (events.ics, events/<id>.ics): fresh when online, the last copy offline.
     event.respondWith(feed(request));
   } else if (request.destination === "image" || /\.(png|jpe?g|webp|gif|svg|avif)$/i.test(url.pathname)) {
     event.respondWith(image(request));

@@ -25,7 +25,7 @@ from mkdocs.exceptions import ConfigurationError, MkDocsException, PluginError
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from .. import csp, expertise, feeds, pwa, sanitize, search, urls
+from .. import csp, expertise, feeds, languages, pwa, sanitize, search, urls
 from ..community import Community
 from ..content.files import HIDDEN, Policy
 from ..content.load import file_policy, load_community
@@ -35,7 +35,7 @@ from ..health import conversations_for, feedback_for
 from ..images import PHOTO_WIDTHS, image_size, photos, square_webp
 from ..kinds import KINDS
 from ..pages import GeneratedPage, Site, build_pages, icons
-from ..pages.html import size_images
+from ..pages.html import point_images, set_language, size_images
 from ..pages.render import restore
 from ..settings import Settings, settings_from
 
@@ -136,6 +136,9 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
             files.append(File.generated(config, companion, content=text))
     for src_uri, path in state.assets.items():
         files.append(File.generated(config, src_uri, abs_src_path=str(path)))
+    if state.community.media is not None:
+        for src_uri, path in state.community.media.published().items():
+            files.append(File.generated(config, src_uri, abs_src_path=str(path)))
     for src_uri, content in feeds.files(state.community, state.site).items():
         files.append(File.generated(config, src_uri, content=content))
     for src_uri, content in expertise.files(state.community).items():
@@ -178,12 +181,39 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
 
 
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-    """Clean what Markdown made of contributed text, put back the page's own HTML blocks, and give
-    contributed images their width and height (so the page does not jump as they load)."""
+    """Clean what Markdown made of contributed text, point its images at the site's files, put back the page's
+    own HTML blocks, and give contributed images their width and height (so the page does not jump as they load)."""
+    state = _state(config)
+    media = state.community.media
     html = sanitize.clean(html)
-    generated = _state(config).pages.get(page.file.src_uri)
+    srcs: list[str] = []
+
+    def published(path: str) -> bool:
+        return not path.startswith("..") and files.get_file_from_path(path) is not None
+
+    def new_src(src: str) -> str | None:
+        """A downloaded image's copy; a raw-HTML <img> written relative to its Markdown file (MkDocs rewrites
+        only Markdown's own images to the page's directory URL)."""
+        srcs.append(src)
+        here = posixpath.dirname(page.file.dest_uri) or "."
+        copy = media.site_path(src) if media else None
+        if copy is not None:
+            return posixpath.relpath(copy, here)
+        if "://" in src or src.startswith(("/", "data:", "#")) or any(c in src for c in "?#"):
+            return None
+        if published(posixpath.normpath(posixpath.join(here, src))):
+            return None
+        written = posixpath.normpath(posixpath.join(posixpath.dirname(page.file.src_uri), src))
+        return posixpath.relpath(written, here) if published(written) else None
+
+    html = point_images(html, new_src)
+    if media and (hosts := media.embedded_hosts(srcs)):
+        html += (f'\n<p class="pr-media-note">Some images on this page are loaded from '
+                 f'{escape(", ".join(hosts))}.</p>\n')
+    generated = state.pages.get(page.file.src_uri)
     if generated is not None:
         html = restore(html, generated.blocks)
+
     def size_of(src: str) -> tuple[int, int] | None:
         if "://" in src or src.startswith(("/", "data:")):
             return None
@@ -194,14 +224,19 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
 
 
 def on_post_build(config: MkDocsConfig) -> None:
-    search.index(Path(config.site_dir))
+    search.index(Path(config.site_dir), _state(config).settings.language)
     shell = pwa.write_service_worker(Path(config.site_dir), _pwa_dir(config) / "sw.js",
                                      _state(config).settings.practica.push_url)
     log.info("Service worker %s precaches %d files (%d bytes)", shell.version, len(shell.entries), shell.total_bytes)
 
 
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
-    """Every page gets a Content-Security-Policy meta (with hashes of the theme's inline scripts in it)."""
+    """Every page gets a Content-Security-Policy meta (with hashes of the theme's inline scripts in it); a page
+    in another language than the site's says so (html lang and dir)."""
+    lang = page.meta.get("lang")
+    if lang:
+        site = _state(config).settings.language
+        output = set_language(output, lang, languages.direction(lang), site, languages.direction(site))
     return _secure(output, page.file.dest_uri, config)
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from . import guidelines, health, indexes, items, people, skills, system, topics
+from . import events, guidelines, health, indexes, items, people, skills, system, topics
 from .render import GeneratedPage
 from .site import Site
 
 __all__ = ["GeneratedPage", "Site", "build_pages"]
 
-BUILDERS = (indexes, people, topics, skills, items, system, health, guidelines)
+BUILDERS = (indexes, people, topics, skills, items, events, system, health, guidelines)
 
 
 def build_pages(site: Site) -> list[GeneratedPage]:

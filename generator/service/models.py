@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 EmailPref = Literal["off", "replies", "digest"]
 ItemType = Literal["lesson", "video", "faq", "path"]
+OccurrenceStatus = Literal["scheduled", "cancelled"]
 Frequency = Literal["immediate", "daily", "weekly"]
 LockScreen = Literal["full", "private"]  # private: notifications name no item, summary or person
 ITEM_TYPES: tuple[ItemType, ...] = ("lesson", "video", "faq", "path")
@@ -158,11 +159,40 @@ class IngestedFeed:
 
 
 @dataclass(frozen=True)
+class Occurrence:
+    """One date of an event (the feed's `_practica.events[].occurrences[]`): `id` is `<event id>@<local date>`."""
+
+    id: str
+    start: dt.datetime  # UTC
+    end: dt.datetime
+    status: OccurrenceStatus
+    url: str
+
+
+@dataclass(frozen=True)
+class Event:
+    """A lunch & learn, meetup or clinic as the feed describes it (ARCHITECTURE.md, "Events"); the service knows
+    events only from the feed."""
+
+    id: str
+    url: str
+    title: str
+    summary: str
+    topics: tuple[str, ...]
+    hosts: tuple[str, ...]
+    timezone: str
+    capacity: int | None
+    sequence: int
+    occurrences: tuple[Occurrence, ...]
+
+
+@dataclass(frozen=True)
 class Feed:
-    """A validated feed: the site's state plus its items, newest first."""
+    """A validated feed: the site's state plus its items, newest first, and its events (older feeds: none)."""
 
     state: FeedState
     items: tuple[FeedItem, ...]
+    events: tuple[Event, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -126,6 +126,11 @@ class RouteRecord(BaseModel):
     routed_at: str
 
 
+class EventRecord(BaseModel):
+    occurrence: str = Field(description="The event date: <event id>@<local date>.")
+    at: str = Field(description="When you RSVP'd, or checked in.")
+
+
 class PhotoRecord(BaseModel):
     content_type: str = Field(description="image/webp: the photo as the service re-encoded and keeps it.")
     base64: str = Field(description="Its bytes, base64-encoded (save them as a .webp file to see it).")
@@ -158,11 +163,13 @@ class PersonalData(BaseModel):
     questions_routed: list[RouteRecord] = Field(default=[], description="Questions sent to you as an expert.")
     introduction: IntroductionRecord | None = Field(None, description="How you introduced yourself, with the "
                                                     "photo as stored.")
+    rsvps: list[EventRecord] = Field(default=[], description="Event dates you said \"I'll join\" to.")
+    attendance: list[EventRecord] = Field(default=[], description="Event dates you checked in to (\"I'm here\").")
 
 
 def personal_data(store: Store, subject: str, now: dt.datetime) -> PersonalData:
     """Everything held about `subject`: their row, their linked devices and what was queued or sent to them,
-    their threads, posts, marks, flags and moderation."""
+    their threads, posts, marks, flags and moderation, their RSVPs and check-ins."""
     found = store.person(subject)
     if found is None:  # every other row hangs on the person's (foreign keys)
         return PersonalData(exported_at=now.isoformat(), data_map=DATA_MAP, subject=subject, person=None, devices=[],
@@ -180,7 +187,9 @@ def personal_data(store: Store, subject: str, now: dt.datetime) -> PersonalData:
                   for aid, kind, tid, pid, at, read in store.activity_held(subject)],
         questions_routed=[RouteRecord(thread=tid, asked=asked, routed_at=parse_iso(at).isoformat())
                           for tid, asked, at in (store.routes_to(found.person) if found.person else [])],
-        introduction=_introduction(store, subject))
+        introduction=_introduction(store, subject),
+        rsvps=[EventRecord(occurrence=oid, at=at.isoformat()) for oid, at in store.rsvps_of(subject)],
+        attendance=[EventRecord(occurrence=oid, at=at.isoformat()) for oid, at in store.attendance_of(subject)])
 
 
 def holds(data: PersonalData) -> list[str]:
@@ -204,7 +213,9 @@ def holds(data: PersonalData) -> list[str]:
                              (len(data.flags), "flag on a post", "flags on posts"),
                              (len(data.moderation), "moderation action", "moderation actions"),
                              (len(data.activity), "reminder of activity", "reminders of activity"),
-                             (len(data.questions_routed), "question routed to you", "questions routed to you")):
+                             (len(data.questions_routed), "question routed to you", "questions routed to you"),
+                             (len(data.rsvps), "RSVP to an event", "RSVPs to events"),
+                             (len(data.attendance), "check-in at an event", "check-ins at events")):
         if count:
             out.append(f"{count} {one if count == 1 else many}")
     if data.introduction:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import aiohttp
 
 from ..config import ServiceSettings
+from ..events.notices import queue_reminders
 from ..models import UTC, Claim, FeedState, Finished, LockScreen, Subscription
 from ..security import Allowlist, CheckedOrigins, Refused
 from ..store.base import Store
@@ -65,15 +66,18 @@ class Report:
     requeued: int = 0
     activity: int = 0  # conversation activity queued to devices in this run
     mailed: int = 0  # reminder mails sent after it (`practica push send`)
+    events: int = 0  # event reminders queued to devices in this run
 
     def __bool__(self) -> bool:
-        return bool(self.sent or self.retry or self.fail or self.gone or self.requeued or self.activity)
+        return bool(self.sent or self.retry or self.fail or self.gone or self.requeued or self.activity
+                    or self.events)
 
     def __str__(self) -> str:
         text = (f"sent {self.sent}, will retry {self.retry}, failed {self.fail}, "
                 f"removed {self.gone} expired subscriptions")
         text += f" (resent {self.requeued} left in flight by a stopped sender)" if self.requeued else ""
         text += f"; queued {self.activity} reminders of activity" if self.activity else ""
+        text += f"; queued {self.events} event reminders" if self.events else ""
         return text + (f"; mailed {self.mailed} reminders" if self.mailed else "")
 
 
@@ -100,7 +104,7 @@ class Sender:
         return cls(store, signer, Allowlist.build(settings.allow_hosts), ttl=settings.ttl,
                    concurrency=settings.concurrency, timeout=settings.timeout, max_attempts=settings.max_attempts,
                    backoff=settings.backoff, lock_screen=settings.lock_screen,
-                   rules=Rules(settings.digest_time, settings.digest_weekday, settings.daily_cap))
+                   rules=Rules.of(settings))
 
     async def __aenter__(self) -> Sender:
         self._session = webpush.session(self.concurrency, self.timeout)
@@ -264,13 +268,14 @@ class Sender:
 
 async def deliver(store: Store, sender: Sender, now: dt.datetime) -> Report:
     """One delivery run as the only sender: resend rows a dead sender left in flight, queue conversation activity
-    to its recipients' devices, then send everything due. Finished rows are forgotten by
+    to its recipients' devices and the event reminders now due, then send everything due. Finished rows are forgotten by
     `privacy.retention.purge` (PRACTICA_RETAIN_NOTIFICATIONS), not here."""
     with store.sender_lock():
         requeued = store.requeue_sending()
         activity = queue_activity(store, now, sender.rules)
+        events = queue_reminders(store, now, sender.rules)
         report = await sender.deliver_due(now)
-        report.requeued, report.activity = requeued, activity
+        report.requeued, report.activity, report.events = requeued, activity, events
     return report
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
-from typing import Protocol
+from typing import Literal, Protocol
 
 from ...errors import PracticaError
 from ..models import (
@@ -24,6 +24,7 @@ from ..models import (
     Delivery,
     Erased,
     ErasePosts,
+    Event,
     FeedItem,
     FeedState,
     Finished,
@@ -33,6 +34,7 @@ from ..models import (
     Introduction,
     LogEntry,
     Mail,
+    Occurrence,
     Person,
     Post,
     PostState,
@@ -297,7 +299,52 @@ class AskStore(Protocol):
     def forget_routes_to(self, person: str) -> int: ...
 
 
-class Store(TalkStore, ActivityStore, IntroStore, MailStore, AskStore, Protocol):
+class EventStore(Protocol):
+    """Events (ARCHITECTURE.md, "Events"): the events and occurrences the feed lists, RSVPs, attendance and the
+    ledger of notices queued about them."""
+
+    def event(self, event_id: str) -> Event | None:
+        """The event with every occurrence the feed ever listed for it; None if the feed never listed it."""
+
+    def event_ids(self) -> set[str]: ...
+
+    def save_event(self, event: Event, at: dt.datetime) -> None: ...
+
+    def occurrence(self, occurrence_id: str) -> tuple[Event, Occurrence] | None: ...
+
+    def add_rsvp(self, occurrence_id: str, subject: str, capacity: int | None, at: dt.datetime
+                 ) -> Literal["joined", "again", "full"]:
+        """Add the person's RSVP unless `capacity` is reached, counting and adding in one statement."""
+
+    def remove_rsvp(self, occurrence_id: str, subject: str) -> bool: ...
+
+    def rsvp_counts(self, occurrence_ids: Sequence[str]) -> dict[str, int]: ...
+
+    def rsvp_subjects(self, occurrence_id: str) -> list[str]: ...
+
+    def rsvps_of(self, subject: str) -> list[tuple[str, dt.datetime]]: ...
+
+    def check_in(self, occurrence_id: str, subject: str, at: dt.datetime) -> bool: ...
+
+    def attendance_of(self, subject: str) -> list[tuple[str, dt.datetime]]: ...
+
+    def attendance_counts(self, occurrence_ids: Sequence[str]) -> dict[str, int]: ...
+
+    def upcoming_rsvps(self, now: dt.datetime, until: dt.datetime) -> list[tuple[str, str]]: ...
+
+    def note_notice(self, key: str, subject: str | None, at: dt.datetime) -> bool:
+        """Record the notice `key`; False if it was recorded before (then it must not be queued again)."""
+
+    def queue_notice(self, sid: str, slot: str, due: dt.datetime, payload: str, at: dt.datetime) -> bool: ...
+
+    def prune_rsvps(self, before: dt.datetime) -> int: ...
+
+    def prune_attendance(self, before: dt.datetime) -> int: ...
+
+    def prune_notices(self, before: dt.datetime) -> int: ...
+
+
+class Store(TalkStore, ActivityStore, IntroStore, MailStore, AskStore, EventStore, Protocol):
     """Subscriptions, the feed's history and the outbox. Methods outside `transaction()` commit on return."""
 
     claim_lease: float  # seconds a sender's claim holds without renewal (PRACTICA_PUSH_CLAIM_LEASE)

@@ -332,5 +332,54 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
         "CREATE INDEX emails_claim_order ON emails (state, due_at, id)",
         "DROP INDEX emails_due",
     )),
+    (11, "events: occurrences from the feed, RSVPs, attendance, and the notices sent about them", (
+        """CREATE TABLE events (
+            id TEXT PRIMARY KEY,                  -- the event file's id (events/<id>.md)
+            url TEXT NOT NULL,
+            title TEXT NOT NULL,
+            summary TEXT NOT NULL,
+            topics TEXT NOT NULL,                 -- JSON arrays: its communities, its hosts (person ids)
+            hosts TEXT NOT NULL,
+            timezone TEXT NOT NULL,
+            capacity INTEGER,                     -- NULL: no limit
+            sequence INTEGER NOT NULL,            -- the .ics SEQUENCE: raised when times or status change
+            updated_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE occurrences (
+            id TEXT PRIMARY KEY,                  -- <event id>@<local start date>
+            event_id TEXT NOT NULL REFERENCES events (id) ON DELETE CASCADE,
+            start_at TEXT NOT NULL,
+            end_at TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('scheduled', 'cancelled')),
+            url TEXT NOT NULL
+        )""",
+        "CREATE INDEX occurrences_event ON occurrences (event_id)",
+        "CREATE INDEX occurrences_start ON occurrences (start_at)",
+        # No foreign key to occurrences: an RSVP outlives an occurrence that left the feed, until retention.
+        """CREATE TABLE rsvps (
+            occurrence_id TEXT NOT NULL,
+            subject TEXT NOT NULL REFERENCES people (subject) ON DELETE CASCADE,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (occurrence_id, subject)  -- one per person per occurrence
+        )""",
+        "CREATE INDEX rsvps_subject ON rsvps (subject)",
+        """CREATE TABLE attendance (
+            occurrence_id TEXT NOT NULL,
+            subject TEXT NOT NULL REFERENCES people (subject) ON DELETE CASCADE,
+            at TEXT NOT NULL,                     -- when they checked in ("I'm here")
+            PRIMARY KEY (occurrence_id, subject)
+        )""",
+        "CREATE INDEX attendance_subject ON attendance (subject)",
+        "CREATE INDEX attendance_at ON attendance (at)",
+        # One row per notice ever queued (an announcement, a reminder, a cancellation notice): written in the
+        # transaction that queues it, so a re-poll, a restart or a second instance never queues it again.
+        """CREATE TABLE event_notices (
+            key TEXT PRIMARY KEY,                 -- e.g. new:<event>, remind:<occurrence>:<start>:<offset>:<subject>
+            subject TEXT REFERENCES people (subject) ON DELETE CASCADE,  -- a reminder's person; NULL: followers
+            at TEXT NOT NULL
+        )""",
+        "CREATE INDEX event_notices_at ON event_notices (at)",
+        "CREATE INDEX event_notices_subject ON event_notices (subject)",
+    )),
 )
 LATEST = MIGRATIONS[-1][0]

@@ -43,6 +43,7 @@ from .base import SenderBusy
 from .migrations import LATEST, MIGRATIONS
 from .sqlite_activity import ActivityTables
 from .sqlite_ask import AskTables
+from .sqlite_events import EventTables
 from .sqlite_intro import IntroTables
 from .sqlite_mail import MailTables
 from .sqlite_talk import TalkTables
@@ -52,7 +53,7 @@ CLAIM_LEASE = 120.0
 log = logging.getLogger("practica.push")
 
 
-class SqliteStore(TalkTables, ActivityTables, IntroTables, MailTables, AskTables):
+class SqliteStore(TalkTables, ActivityTables, IntroTables, MailTables, AskTables, EventTables):
     """The Store protocol on an SQLite file. Safe to share between threads; each gets its own connection."""
 
     EXCLUSIVE_SENDER = True  # one sender at a time (`sender_lock`): whatever is 'sending' at its start was left

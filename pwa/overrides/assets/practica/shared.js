@@ -36,6 +36,7 @@ self.practica = {
     ask: "assets/practica/ask.js",         // loaded only on pages with an "ask an expert" control
     intro: "assets/practica/intro.js",     // loaded only on /me/ and community hubs
     moderationScript: "assets/practica/moderation.js",   // loaded only on the stewards' page
+    events: "assets/practica/events.js",   // RSVPs and check-in: loaded only on event pages (when it exists)
     moderation: "moderation/",             // the stewards' page
     notifications: "notifications/",
   }),
@@ -114,6 +115,19 @@ self.practica = {
     const date = new Date(iso);
     return isNaN(date) ? "" : date.toLocaleString(undefined,
       { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit" });
+  },
+
+  /* An interface string in the page's language: `text` is the English (and the catalogues' key, extracted by
+   * `make messages`), `values` fill its %(name)s places. The page carries its language's strings in
+   * <script type="application/json" id="pr-strings"> (generator/languages.py); English pages carry none. */
+  tr(text, values) {
+    const block = typeof document === "undefined" ? null : document.getElementById("pr-strings");
+    if (block !== practica.trBlock) {
+      practica.trBlock = block;
+      try { practica.trTable = block ? JSON.parse(block.textContent) : {}; } catch { practica.trTable = {}; }
+    }
+    const found = (practica.trTable || {})[text] || text;
+    return found.replace(/%\((\w+)\)s/g, (whole, name) => (values && name in values ? String(values[name]) : whole));
   },
 
   /* The site's root URL on a page, from Material's config (pages only). */
