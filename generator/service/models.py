@@ -221,6 +221,17 @@ class Claim:
 
 
 @dataclass(frozen=True)
+class Finished:
+    """What to record for one claimed outbox row: 'sent', 'failed', or 'pending' again (a retry, due at `due`)."""
+
+    id: int
+    state: str
+    status: int | None
+    error: str | None = None
+    due: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
 class Vote:
     """A reader's "was this helpful?" answer about one page. `id` is random, made by the browser for this vote
     only (so a resend or a later comment finds it); nothing identifies the reader."""

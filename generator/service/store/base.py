@@ -28,6 +28,7 @@ from ..models import (
     Event,
     FeedItem,
     FeedState,
+    Finished,
     Flag,
     FlagReason,
     IngestedFeed,
@@ -512,15 +513,14 @@ class Store(TalkStore, ActivityStore, IntroStore, MailStore, AskStore, EventStor
         """Whether this instance is the one that polls and ingests the feed now (always, on SQLite; on PostgreSQL
         the holder of an advisory lock, which passes to another instance when its holder dies)."""
 
-    def set_payload(self, row_id: int, payload: str) -> None:
-        """Freeze what the row sends, so a resend after a crash is byte-for-byte the same notification."""
+    def set_payloads(self, payloads: Sequence[tuple[int, str]]) -> int:
+        """Freeze what each (row id, payload) sends, so a resend after a crash is byte-for-byte the same
+        notification; only rows this sender still holds and that have none yet. One statement: how many were set."""
 
-    def mark_sent(self, row_id: int, status: int, at: dt.datetime) -> None: ...
-
-    def mark_retry(self, row_id: int, status: int | None, error: str, due: dt.datetime, at: dt.datetime) -> None:
-        """Back to pending, due again at `due`."""
-
-    def mark_failed(self, row_id: int, status: int | None, error: str, at: dt.datetime) -> None: ...
+    def record_outcomes(self, outcomes: Sequence[Finished], at: dt.datetime) -> set[int]:
+        """Record how each claimed row ended ('sent', 'failed', or 'pending' again due at `due`), in few statements.
+        Only rows this sender still holds are written (a row whose lease ended and that another sender took back
+        is that sender's now); the ids written are returned."""
 
     def next_due(self) -> dt.datetime | None:
         """When the earliest pending row falls due."""

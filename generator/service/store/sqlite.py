@@ -27,6 +27,7 @@ from ..models import (
     ErasePosts,
     FeedItem,
     FeedState,
+    Finished,
     IngestedFeed,
     Person,
     Preferences,
@@ -411,23 +412,41 @@ class SqliteStore(TalkTables, ActivityTables, IntroTables, MailTables, AskTables
     def _lease_end(self) -> dt.datetime:
         return utcnow() + dt.timedelta(seconds=self.claim_lease)
 
-    def set_payload(self, row_id: int, payload: str) -> None:
-        self.db.execute("UPDATE outbox SET payload = ? WHERE id = ? AND payload IS NULL", (payload, row_id))
+    # Payloads and outcomes touch a row only while this sender still holds it ('sending', claimed_by = owner): a
+    # sender whose lease ended (it stalled) and whose row another sender took back must not overwrite that
+    # sender's payload or result (ARCHITECTURE.md, "The outbox"). Each is one statement for a whole batch.
+    HELD = "state = 'sending' AND claimed_by = ?"
 
-    def mark_sent(self, row_id: int, status: int, at: dt.datetime) -> None:
-        self._finish(row_id, "sent", status, None, at)
+    def set_payloads(self, payloads: Sequence[tuple[int, str]]) -> int:
+        if not payloads:
+            return 0
+        rows = ", ".join("(?, ?)" for _ in payloads)
+        return int(self.db.execute(
+            f"UPDATE outbox SET payload = v.column2 FROM (VALUES {rows}) AS v WHERE outbox.id = v.column1 "
+            f"AND outbox.payload IS NULL AND outbox.{self.HELD.replace(' AND ', ' AND outbox.')}",
+            (*(value for pair in payloads for value in pair), self.owner)).rowcount)
 
-    def mark_retry(self, row_id: int, status: int | None, error: str, due: dt.datetime, at: dt.datetime) -> None:
-        self.db.execute("UPDATE outbox SET state = 'pending', status = ?, error = ?, updated_at = ?, due_at = ? "
-                        "WHERE id = ?", (status, error, iso(at), iso(due), row_id))
-
-    def mark_failed(self, row_id: int, status: int | None, error: str, at: dt.datetime) -> None:
-        self._finish(row_id, "failed", status, error, at)
-
-    def _finish(self, row_id: int, state: str, status: int | None, error: str | None, at: dt.datetime) -> None:
-        # due_at stays out of the SET list: naming it would rewrite both of its index entries for nothing
-        self.db.execute("UPDATE outbox SET state = ?, status = ?, error = ?, updated_at = ? WHERE id = ?",
-                        (state, status, error, iso(at), row_id))
+    def record_outcomes(self, outcomes: Sequence[Finished], at: dt.datetime) -> set[int]:
+        written: set[int] = set()
+        sent: dict[int | None, list[int]] = {}
+        for outcome in outcomes:
+            if outcome.state == "sent":
+                sent.setdefault(outcome.status, []).append(outcome.id)
+            elif outcome.state == "pending":  # a retry
+                written.update(row[0] for row in self.db.execute(
+                    f"UPDATE outbox SET state = 'pending', status = ?, error = ?, updated_at = ?, due_at = ? "
+                    f"WHERE id = ? AND {self.HELD} RETURNING id",
+                    (outcome.status, outcome.error, iso(at), iso(outcome.due or at), outcome.id, self.owner)))
+            else:
+                written.update(row[0] for row in self.db.execute(
+                    f"UPDATE outbox SET state = ?, status = ?, error = ?, updated_at = ? WHERE id = ? AND {self.HELD} "
+                    "RETURNING id", (outcome.state, outcome.status, outcome.error, iso(at), outcome.id, self.owner)))
+        # due_at stays out of the SET list of finished rows: naming it would rewrite its index entries for nothing
+        for status, ids in sent.items():
+            written.update(row[0] for row in self.db.execute(
+                f"UPDATE outbox SET state = 'sent', status = ?, error = NULL, updated_at = ? WHERE id IN "
+                f"({_marks(ids)}) AND {self.HELD} RETURNING id", (status, iso(at), *ids, self.owner)))
+        return written
 
     def next_due(self) -> dt.datetime | None:
         # A commitment's follow-up is queued when it falls due, so its time counts as one (issue 23).
