@@ -4,6 +4,7 @@ from generator.adapters.mkdocs import (
     on_config,
     on_env,
     on_files,
+    on_nav,
     on_page_content,
     on_page_markdown,
     on_post_build,
@@ -11,5 +12,5 @@ from generator.adapters.mkdocs import (
     on_post_template,
 )
 
-__all__ = ["on_config", "on_env", "on_files", "on_page_content", "on_page_markdown", "on_post_build",
+__all__ = ["on_config", "on_env", "on_files", "on_nav", "on_page_content", "on_page_markdown", "on_post_build",
            "on_post_page", "on_post_template"]

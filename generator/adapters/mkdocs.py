@@ -13,28 +13,33 @@ import logging
 import os
 import posixpath
 import re
+import shutil
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from jinja2 import Environment
 from markupsafe import Markup, escape
+from mkdocs.commands.build import _populate_page, get_context
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import ConfigurationError, MkDocsException, PluginError
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from .. import csp, expertise, feeds, pwa, sanitize, search, urls
+from .. import csp, outputs, pwa, sanitize, search, urls
 from ..community import Community
 from ..content.files import HIDDEN, Policy
 from ..content.load import file_policy, load_community
 from ..content.problems import errors, format_text
 from ..errors import BuildError, ConfigError
 from ..health import conversations_for, feedback_for
-from ..images import PHOTO_WIDTHS, image_size, photos, square_webp
+from ..images import image_size, photos
 from ..kinds import KINDS
-from ..pages import GeneratedPage, Site, build_pages, icons
+from ..outputs import Output
+from ..pages import GeneratedPage, Site, icons
 from ..pages.html import size_images
 from ..pages.render import restore
 from ..settings import Settings, settings_from
@@ -55,7 +60,12 @@ class BuildState:
     community: Community
     site: Site
     pages: dict[str, GeneratedPage] = field(default_factory=dict)
-    assets: dict[str, Path] = field(default_factory=dict)
+    outputs: dict[str, Output] = field(default_factory=dict)
+    keep: bool = False  # for an incremental preview: keep each output's digest and MkDocs' structures
+    digests: dict[str, str] = field(default_factory=dict)
+    files: Files | None = None
+    nav: Navigation | None = None
+    env: Environment | None = None
 
 
 def load_site_config(config_file: Path, settings: Settings, strict: bool = False) -> MkDocsConfig:
@@ -66,20 +76,23 @@ def load_site_config(config_file: Path, settings: Settings, strict: bool = False
         raise ConfigError(f"{config_file}: {exc}") from None
 
 
-def run_build(config: MkDocsConfig, settings: Settings, community: Community, site_dir: Path) -> None:
+def run_build(config: MkDocsConfig, settings: Settings, community: Community, site_dir: Path,
+              keep: bool = False) -> Preview | None:
     """Build an already validated community into `site_dir` with MkDocs and Material; a BuildError (the
-    MkDocs or OS error as its cause) when MkDocs fails."""
+    MkDocs or OS error as its cause) when MkDocs fails. With `keep`, what an incremental preview needs to
+    re-render only what a later change touches (see `Preview`)."""
     config.site_dir = str(site_dir)
-    preload(config, settings, community)
+    preload(config, settings, community, keep)
     try:
         mkdocs_build(config)
     except (MkDocsException, OSError) as exc:
         raise BuildError(str(exc)) from exc
+    return Preview(config, _state(config), site_dir) if keep else None
 
 
-def preload(config: MkDocsConfig, settings: Settings, community: Community) -> None:
+def preload(config: MkDocsConfig, settings: Settings, community: Community, keep: bool = False) -> None:
     """Hand an already validated community to the build, so it is not loaded twice."""
-    setattr(config, PRELOADED, (settings, community))
+    setattr(config, PRELOADED, (settings, community, keep))
 
 
 def settings_of(config: MkDocsConfig) -> Settings:
@@ -88,7 +101,7 @@ def settings_of(config: MkDocsConfig) -> Settings:
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
-    settings, community = getattr(config, PRELOADED, None) or _load(config)
+    settings, community, keep = getattr(config, PRELOADED, None) or (*_load(config), False)
     if not config.use_directory_urls:
         raise PluginError("Practica needs use_directory_urls: true (its URLs are /people/<id>/ and so on)")
     if icons.CSS_FILE not in config.extra_css:
@@ -97,13 +110,13 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
         config.nav = [{title: urls.source_uri(url)} for title, url in NAV]
     site = Site(community, photos(community), _topic_icons(config, community), feedback_for(settings),
                 conversations_for(settings))
-    state = BuildState(settings, community, site)
-    state.pages = {page.src_uri: page for page in build_pages(site)}
-    cache = settings.cache_dir
-    for photo in site.photos.values():
-        for width in PHOTO_WIDTHS:
-            state.assets[photo.url(width)] = square_webp(photo.source, width, cache / "photos", photo.digest)
-    state.assets.update(pwa.icon_files(settings, cache / "icons"))
+    state = BuildState(settings, community, site, keep=keep)
+    for output in outputs.render(site, settings):
+        state.outputs[output.path] = output
+        if output.page is not None:
+            state.pages[output.path] = output.page
+        if keep:
+            state.digests[output.path] = output.digest
     setattr(config, _STATE, state)
     return config
 
@@ -130,19 +143,25 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     for file in list(files):
         if _replaced(file, photo_sources, policy):
             files.remove(file)
-    for page in state.pages.values():
-        files.append(File.generated(config, page.src_uri, content=page.markdown))
-        for companion, text in page.files.items():
-            files.append(File.generated(config, companion, content=text))
-    for src_uri, path in state.assets.items():
-        files.append(File.generated(config, src_uri, abs_src_path=str(path)))
-    for src_uri, content in feeds.files(state.community, state.site).items():
-        files.append(File.generated(config, src_uri, content=content))
-    for src_uri, content in expertise.files(state.community).items():
-        files.append(File.generated(config, src_uri, content=content))
-    files.append(File.generated(config, urls.MANIFEST, content=pwa.manifest(state.settings)))
-    files.append(File.generated(config, icons.CSS_FILE, content=icons.stylesheet()))
+    for output in state.outputs.values():
+        if output.page is not None:
+            files.append(File.generated(config, output.path, content=output.page.markdown))
+            output.page.markdown = ""  # MkDocs' File holds it now
+        elif output.text is not None:
+            files.append(File.generated(config, output.path, content=output.text))
+            output.text = None
+        elif output.file is not None:
+            files.append(File.generated(config, output.path, abs_src_path=str(output.file)))
+    if state.keep:
+        state.files = files
     return files
+
+
+def on_nav(nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
+    state = _state(config)
+    if state.keep:
+        state.nav = nav
+    return nav
 
 
 def _replaced(file: File, photo_sources: set[Path], policy: Policy) -> bool:
@@ -184,6 +203,7 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
     generated = _state(config).pages.get(page.file.src_uri)
     if generated is not None:
         html = restore(html, generated.blocks)
+        generated.blocks = {}  # the page's HTML is not kept once it is in MkDocs' hands
     def size_of(src: str) -> tuple[int, int] | None:
         if "://" in src or src.startswith(("/", "data:")):
             return None
@@ -194,14 +214,19 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
 
 
 def on_post_build(config: MkDocsConfig) -> None:
-    search.index(Path(config.site_dir))
-    shell = pwa.write_service_worker(Path(config.site_dir), _pwa_dir(config) / "sw.js",
-                                     _state(config).settings.practica.push_url)
+    on_post_build_at(config, Path(config.site_dir))
+
+
+def on_post_build_at(config: MkDocsConfig, site_dir: Path) -> None:
+    search.index(site_dir)
+    shell = pwa.write_service_worker(site_dir, _pwa_dir(config) / "sw.js", _state(config).settings.practica.push_url)
     log.info("Service worker %s precaches %d files (%d bytes)", shell.version, len(shell.entries), shell.total_bytes)
 
 
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
-    """Every page gets a Content-Security-Policy meta (with hashes of the theme's inline scripts in it)."""
+    """Every page gets a Content-Security-Policy meta (with hashes of the theme's inline scripts in it).
+    MkDocs writes the page next and has no further use of its Markdown or HTML: they are let go."""
+    page.markdown = page.content = None
     return _secure(output, page.file.dest_uri, config)
 
 
@@ -245,6 +270,8 @@ def on_env(env: Environment, config: MkDocsConfig, files: Files) -> Environment:
     env.globals["practica"] = {"theme_color": settings.theme_color, "push_url": settings.practica.push_url,
                                "short_name": settings.practica.short_name or settings.site_name[:12],
                                "kinds": SEARCH_KINDS}
+    if _state(config).keep:
+        _state(config).env = env
     return env
 
 
@@ -267,3 +294,117 @@ def _topic_icons(config: MkDocsConfig, community: Community) -> dict[str, Markup
             log.warning("%s: icon '%s' is not in the theme's icon set", topic.rel, name)
     return out
 
+
+
+@dataclass
+class Update:
+    """What an incremental preview rebuild did."""
+
+    rendered: int  # outputs made again
+    written: list[str]  # site files rewritten (their bytes changed), as paths in the site
+    seconds: float
+
+
+class Preview:
+    """A built site kept in memory for `practica serve`: the MkDocs configuration, files and navigation, the
+    community, and each output's digest and dependencies. `update` re-renders only what a change touches."""
+
+    def __init__(self, config: MkDocsConfig, state: BuildState, site_dir: Path) -> None:
+        self.config, self.state, self.site_dir = config, state, site_dir
+        self.facts = outputs.facts(state.community)
+        # Bodies → the outputs showing them (all other dependencies are the facts every output has).
+        self.showing: dict[str, set[str]] = {}
+        for path, output in state.outputs.items():
+            for rel in output.depends:
+                self.showing.setdefault(rel, set()).add(path)
+        state.outputs = {}  # the outputs' content was handed to MkDocs; their digests are kept
+
+    def move(self, site_dir: Path) -> None:
+        """The built folder now lives at `site_dir` (swapped in)."""
+        self.site_dir = site_dir
+
+    def update(self, community: Community, changed: set[str]) -> Update | None:
+        """Re-render what the change of the content files `changed` (paths relative to the content folder)
+        touches, given the re-validated `community`, and rewrite the site files whose bytes changed. None when
+        only a full build can follow the change (a file added, removed or renamed)."""
+        started = time.monotonic()
+        state = self.state
+        facts = outputs.facts(community)
+        if set(facts.entries) != set(self.facts.entries) or not changed <= set(facts.entries):
+            return None
+        old_site = state.site
+        site = Site(community, old_site.photos if not facts.changed(self.facts) else photos(community),
+                    old_site.topic_icons, old_site.feedback, old_site.conversations)
+        fresh: list[Output] = []
+        if facts.changed(self.facts):
+            fresh = list(outputs.render(site, state.settings))
+            if {o.path for o in fresh} != set(state.digests):
+                return None  # pages come or go (an item published or hidden): a full build says which
+        else:
+            for rel in sorted(changed):
+                shown = self.showing.get(rel, set())
+                entry = outputs.entry_at(community, rel)
+                page = outputs.own_page(site, entry) if entry is not None else None
+                own = list(outputs.page_outputs(page)) if page is not None else []
+                if {o.path for o in own} != shown:  # shown elsewhere too: make every output again
+                    fresh = list(outputs.render(site, state.settings))
+                    break
+                fresh.extend(own)
+        state.community, state.site, self.facts = community, site, facts
+        written = []
+        for output in fresh:
+            digest = output.digest
+            if state.digests.get(output.path) == digest:
+                continue
+            state.digests[output.path] = digest
+            for rel in output.depends:
+                self.showing.setdefault(rel, set()).add(output.path)
+            if self._write(output):
+                written.append(output.path)
+        return Update(len(fresh), written, time.monotonic() - started)
+
+    def _write(self, output: Output) -> bool:
+        """Render one output as a full build would and write it if its bytes changed."""
+        assert self.state.files is not None and self.state.nav is not None and self.state.env is not None
+        files, config = self.state.files, self.config
+        file = files.get_file_from_path(output.path)
+        if file is None:
+            raise BuildError(f"{output.path}: not in the site being previewed")
+        if output.page is not None:
+            self.state.pages[output.path] = output.page
+            file.content_string = output.page.markdown
+            output.page.markdown = ""
+            page = file.page
+            assert page is not None
+            _populate_page(page, config, files)
+            doc_files = files.documentation_pages()
+            page.active = True
+            try:
+                context = get_context(self.state.nav, doc_files, config, page)
+                template = self.state.env.get_template(page.meta.get("template", "main.html"))
+                context = config.plugins.on_page_context(context, page=page, config=config, nav=self.state.nav)
+                html = config.plugins.on_post_page(template.render(context), page=page, config=config)
+            finally:
+                page.active = False
+            data = html.encode("utf-8", errors="xmlcharrefreplace")
+        elif output.text is not None:
+            file.content_string = output.text
+            data = output.text.encode("utf-8")
+        else:
+            assert output.file is not None
+            data = output.file.read_bytes()
+        target = self.site_dir / file.dest_uri
+        if target.is_file() and target.read_bytes() == data:
+            return False
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        staging.write_bytes(data)
+        os.replace(staging, target)  # a reader gets the old file or the new one, never half of one
+        return True
+
+    def reindex(self) -> None:
+        """Index the site for search again and render the service worker (which lists the index and the app
+        shell), as a full build does last. Run after the changed pages are served: search catches up."""
+        bundle = self.site_dir / search.BUNDLE
+        shutil.rmtree(bundle, ignore_errors=True)
+        on_post_build_at(self.config, self.site_dir)
