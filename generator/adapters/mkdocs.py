@@ -9,6 +9,7 @@ because MkDocs loads hook files once and `mkdocs serve` reuses them across build
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import posixpath
@@ -18,6 +19,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import markdown
 from jinja2 import Environment
 from markupsafe import Markup, escape
 from mkdocs.commands.build import _populate_page, get_context
@@ -27,7 +29,14 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import ConfigurationError, MkDocsException, PluginError
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
-from mkdocs.structure.pages import Page
+from mkdocs.structure.pages import (
+    Page,
+    _ExtractAnchorsTreeprocessor,
+    _ExtractTitleTreeprocessor,
+    _RawHTMLPreprocessor,
+    _RelativePathTreeprocessor,
+)
+from mkdocs.structure.toc import get_toc
 
 from .. import csp, outputs, pwa, sanitize, search, urls
 from ..community import Community
@@ -66,6 +75,7 @@ class BuildState:
     files: Files | None = None
     nav: Navigation | None = None
     env: Environment | None = None
+    markdown: markdown.Markdown | None = None  # one instance for every generated page (`_render_shared`)
 
 
 def load_site_config(config_file: Path, settings: Settings, strict: bool = False) -> MkDocsConfig:
@@ -179,6 +189,44 @@ def _replaced(file: File, photo_sources: set[Path], policy: Policy) -> bool:
     if refused is not None and refused is not HIDDEN:
         log.warning("%s: not published: %s (fix: %s)", file.src_uri, refused.message, refused.hint)
     return refused is not None or Path(file.abs_src_path).resolve() in photo_sources
+
+
+def on_pre_page(page: Page, config: MkDocsConfig, files: Files) -> Page:
+    """Practica's pages are rendered with one Markdown instance for the whole build (see `_render_shared`)."""
+    if page.file.src_uri in _state(config).pages:
+        page.render = functools.partial(_render_shared, page)  # type: ignore[method-assign]
+    return page
+
+
+def _render_shared(page: Page, config: MkDocsConfig, files: Files) -> None:
+    """`Page.render` (MkDocs 1.6) with one Markdown instance per build instead of one per page.
+
+    Setting up Python-Markdown with mkdocs.yml's extensions costs about as much as converting a generated
+    page's skeleton (placeholders, a few headings and the contributor's body): cProfile of a 1,000-item build
+    put a third of the Markdown phase in `Markdown.__init__`. `reset()` clears what one conversion leaves
+    (stash, references, footnotes, the TOC); MkDocs' per-page processors (raw-HTML anchors, anchors, relative
+    links, the title) are registered afresh for each page under their names, replacing the last page's.
+    """
+    state = _state(config)
+    md = state.markdown
+    if md is None:
+        md = state.markdown = markdown.Markdown(extensions=config["markdown_extensions"],
+                                                extension_configs=config["mdx_configs"] or {})
+    md.reset()
+    raw_html = _RawHTMLPreprocessor()
+    raw_html._register(md)
+    anchors = _ExtractAnchorsTreeprocessor(page.file, files, config)
+    anchors._register(md)
+    relative = _RelativePathTreeprocessor(page.file, files, config)
+    relative._register(md)
+    title = _ExtractTitleTreeprocessor()
+    title._register(md)
+    page.content = md.convert(page.markdown or "")
+    page.toc = get_toc(getattr(md, "toc_tokens", []))
+    page._title_from_render = title.title
+    page.present_anchor_ids = anchors.present_anchor_ids | raw_html.present_anchor_ids
+    if logging.getLogger("mkdocs.structure.pages").getEffectiveLevel() > logging.DEBUG:
+        page.links_to_anchors = relative.links_to_anchors
 
 
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
