@@ -133,11 +133,18 @@ def test_a_sequence_of_edits_previews_exactly_as_a_full_build(session: Session,
     assert (session.site / "learn/added-lesson/index.html").is_file()
     assert "rebuilding" in caplog.text
     assert_same(session)
+    # Made a draft: its page goes, which the incremental update notices and leaves to a full build.
+    caplog.clear()
+    replace(added, "title:", "status: draft\ntitle:")
+    assert session.edit(added)
+    assert "updating" in caplog.text and "rebuilding" in caplog.text
+    assert not (session.site / "learn/added-lesson/index.html").exists()
+    assert_same(session)
     added.unlink()
     assert session.edit(added)
     assert not (session.site / "learn/added-lesson/index.html").exists()
     assert_same(session)
-    assert session.updates == 5
+    assert session.updates == 6
 
 
 def test_a_broken_edit_keeps_the_last_good_page(session: Session, caplog: pytest.LogCaptureFixture) -> None:

@@ -16,6 +16,7 @@ import posixpath
 import re
 import shutil
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -381,35 +382,38 @@ class Preview:
         if set(facts.entries) != set(self.facts.entries) or not changed <= set(facts.entries):
             return None
         old_site = state.site
-        site = Site(community, old_site.photos if not facts.changed(self.facts) else photos(community),
-                    old_site.topic_icons, old_site.feedback, old_site.conversations)
-        fresh: list[Output] = []
-        if facts.changed(self.facts):
-            fresh = list(outputs.render(site, state.settings))
-            if {o.path for o in fresh} != set(state.digests):
-                return None  # pages come or go (an item published or hidden): a full build says which
-        else:
+        everything = facts.changed(self.facts)
+        site = Site(community, photos(community) if everything else old_site.photos, old_site.topic_icons,
+                    old_site.feedback, old_site.conversations)
+        own: list[Output] = []
+        if not everything:
             for rel in sorted(changed):
-                shown = self.showing.get(rel, set())
                 entry = outputs.entry_at(community, rel)
                 page = outputs.own_page(site, entry) if entry is not None else None
-                own = list(outputs.page_outputs(page)) if page is not None else []
-                if {o.path for o in own} != shown:  # shown elsewhere too: make every output again
-                    fresh = list(outputs.render(site, state.settings))
+                made = list(outputs.page_outputs(page)) if page is not None else []
+                if {o.path for o in made} != self.showing.get(rel, set()):  # shown elsewhere too: make all again
+                    everything = True
                     break
-                fresh.extend(own)
+                own.extend(made)
+        # Every output, one at a time (no page's HTML is kept), or only those showing the changed bodies.
+        fresh: Iterable[Output] = outputs.render(site, state.settings) if everything else own
         state.community, state.site, self.facts = community, site, facts
-        written = []
+        written, seen = [], set()
         for output in fresh:
+            if output.path not in state.digests:
+                return None  # a page comes (an item published): a full build says where it is linked
+            seen.add(output.path)
             digest = output.digest
-            if state.digests.get(output.path) == digest:
+            if state.digests[output.path] == digest:
                 continue
             state.digests[output.path] = digest
             for rel in output.depends:
                 self.showing.setdefault(rel, set()).add(output.path)
             if self._write(output):
                 written.append(output.path)
-        return Update(len(fresh), written, time.monotonic() - started)
+        if everything and seen != set(state.digests):
+            return None  # a page goes
+        return Update(len(seen), written, time.monotonic() - started)
 
     def _write(self, output: Output) -> bool:
         """Render one output as a full build would and write it if its bytes changed."""

@@ -181,8 +181,12 @@ class Previewer:
             except PracticaError as exc:
                 log.error("%s; still serving the last good build.", exc)
                 return False
+            except Exception:  # the in-memory site may be half updated: a full build starts afresh
+                log.exception("The incremental update failed; building the whole site instead")
+                outcome = False
             if outcome:
                 return True
+            self.built.preview = None  # perhaps half updated: only the full build's own may follow
         log.info("Changed %s: rebuilding", names)
         result = _rebuild(self.config_file, self.load, self.site_dir, changed)
         if result is None:
