@@ -25,7 +25,7 @@ from ..errors import BuildError, ConfigError, ContentError
 from ..settings import Settings
 
 if TYPE_CHECKING:
-    from ..adapters.mkdocs import Preview
+    from ..adapters.preview import Preview
 
 log = logging.getLogger("practica")
 
@@ -58,6 +58,7 @@ def build_site(config_file: Path, settings: Settings, community: Community, site
     # MkDocs (~0.3 s to import) only once there is something to build: `practica build` reports content
     # errors, and `practica validate` runs, without loading it. Only the adapter imports MkDocs.
     from ..adapters.mkdocs import load_site_config, run_build
+    from ..adapters.preview import Preview
 
     _require(config_file)
     config = load_site_config(config_file, settings, strict)
@@ -67,7 +68,7 @@ def build_site(config_file: Path, settings: Settings, community: Community, site
     # The builder's pid in the name lets a later build tell a folder a killed build left from one in progress.
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-building-{os.getpid()}-", dir=target.parent))
     try:
-        preview = run_build(config, settings, community, staging, keep)
+        state = run_build(config, settings, community, staging, keep)
     except BuildError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         raise BuildError(f"the site build failed; {target} was left as it was: {exc}") from exc.__cause__
@@ -76,8 +77,7 @@ def build_site(config_file: Path, settings: Settings, community: Community, site
         raise
     os.chmod(staging, 0o755)
     swap_in(staging, target)
-    if preview is not None:
-        preview.move(target)
+    preview = Preview(state, target) if state is not None else None
     pages = sum(1 for _ in target.rglob("index.html"))
     return BuildResult(target, pages, time.monotonic() - started, preview)
 

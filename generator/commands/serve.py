@@ -2,7 +2,7 @@
 
 A change to contributed Markdown files (people, communities, items) is previewed incrementally: the
 community is loaded and validated again, and only the outputs the change touches are rendered again
-(`adapters.mkdocs.Preview`, `outputs.py`); files are rewritten only where their bytes changed, then search is
+(`adapters.preview.Preview`, `outputs.py`); files are rewritten only where their bytes changed, then search is
 indexed again while the changed pages are already served. Any other change (mkdocs.yml, a template, skills.yml,
 curation files, an image), or a file added, removed or renamed, is a full `practica build`: it validates first
 and swaps the new site in only when everything succeeded. Either way a change that breaks the content is
