@@ -12,6 +12,7 @@ from typing import Any, Generic, TypeVar
 from . import text
 from .content.guidelines import SITE, Guidelines
 from .content.models import (
+    EventMeta,
     FaqMeta,
     FeatureDef,
     ItemMeta,
@@ -65,7 +66,8 @@ class Entry(Generic[M]):
     @property
     def status(self) -> str:
         meta: Meta = self.meta
-        return "published" if isinstance(meta, (PersonMeta, TopicMeta)) else meta.status
+        # An event's own status (scheduled/cancelled) is what happens, not whether it is built: every event is.
+        return "published" if isinstance(meta, (PersonMeta, TopicMeta, EventMeta)) else meta.status
 
     @property
     def people(self) -> list[str]:
@@ -81,9 +83,10 @@ Lesson = Entry[LessonMeta]
 Video = Entry[VideoMeta]
 Faq = Entry[FaqMeta]
 LearningPath = Entry[PathMeta]
+Event = Entry[EventMeta]
 # Narrow one to its kind with isinstance on its meta: `if isinstance(item.meta, LessonMeta):` makes `item` a Lesson.
 Item = Lesson | Video | Faq | LearningPath
-AnyEntry = Person | Topic | Item
+AnyEntry = Person | Topic | Item | Event
 
 
 @dataclass
@@ -108,6 +111,7 @@ class Community:
     videos: dict[str, Video] = field(default_factory=dict)
     faqs: dict[str, Faq] = field(default_factory=dict)
     paths: dict[str, LearningPath] = field(default_factory=dict)
+    events: dict[str, Event] = field(default_factory=dict)
     taxonomy: Taxonomy = field(default_factory=Taxonomy)
     problems: list[Problem] = field(default_factory=list)
     # Findings that depend on today's date (due for review): reported, never a reason to fail a build.
@@ -130,6 +134,30 @@ class Community:
             if tid in self.guidelines:
                 return self.guidelines[tid]
         return self.guidelines.get(SITE)
+
+    def language_of(self, entry: AnyEntry) -> str:
+        """The language an entry is written in: its `lang`, else the site's."""
+        return getattr(entry.meta, "lang", None) or self.settings.language
+
+    def translations(self, item: Item) -> list[Item]:
+        """The other published languages of `item` (the original and its translations, `translation_of`),
+        in the order of their language tags."""
+        return [t for t in self._translation_groups.get(self.original_of(item).id, []) if t is not item]
+
+    def original_of(self, item: Item) -> Item:
+        """The item `item` translates (itself when it translates none)."""
+        target = getattr(item.meta, "translation_of", None)
+        found = self.item(target) if target else None
+        return found if found is not None and found.kind == item.kind else item
+
+    @cached_property
+    def _translation_groups(self) -> dict[str, list[Item]]:
+        groups: dict[str, list[Item]] = defaultdict(list)
+        for item in self.published:
+            original = self.original_of(item)
+            if original is not item or getattr(item.meta, "translation_of", None) is None:
+                groups[original.id].append(item)
+        return {k: sorted(v, key=self.language_of) for k, v in groups.items() if len(v) > 1}
 
     def all_items(self) -> Iterator[Item]:
         """Every lesson, video, FAQ and path, drafts included."""

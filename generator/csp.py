@@ -76,7 +76,8 @@ def policy(settings: Settings, scripts: Iterable[str] = ()) -> str:
         # Photos, posters and icons are the site's; Material's CSS icons are data: SVGs; introduced readers'
         # photos come from the community service (re-encoded there). Nothing is fetched from third parties
         # (DESIGN.md: privacy, offline), so an image in a body pointing elsewhere stays blank.
-        "img-src": ["'self'", "data:", *_push_origin(settings)],
+        # Hosts a site lists under extra.practica.media.embed are the exception it chose (pages say so).
+        "img-src": ["'self'", "data:", *_push_origin(settings), *settings.practica.media.policy().embed_sources()],
         "media-src": ["'self'"],
         # Only the players the click-to-load facade opens.
         "frame-src": list(EMBED_ORIGINS),

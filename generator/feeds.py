@@ -9,7 +9,7 @@ import re
 import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING, Any
 
-from . import urls
+from . import events, urls
 from .community import Community, Item, Person
 from .content.models import VideoMeta
 from .pages.player import player
@@ -29,7 +29,7 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def files(community: Community, site: Site) -> dict[str, str]:
-    """Feed files by site path: feed.json, feed.xml, and topics/<id>/feed.json."""
+    """Feed files by site path: feed.json, feed.xml, topics/<id>/feed.json, and the events' calendar files."""
     items = community.listed[:SITE_LIMIT]
     out = {urls.FEED_JSON: json_feed(site, items, urls.FEED_JSON, site.settings.site_name, everything=True),
            urls.FEED_ATOM: atom_feed(site, items)}
@@ -37,6 +37,7 @@ def files(community: Community, site: Site) -> dict[str, str]:
         mine = community.items_by_topic.get(topic.id, [])[:TOPIC_LIMIT]
         title = f"{topic.title} · {site.settings.site_name}"
         out[urls.topic_feed(topic.id)] = json_feed(site, mine, urls.topic_feed(topic.id), title)
+    out.update(events.files(community))
     return out
 
 
@@ -61,6 +62,7 @@ def json_feed(site: Site, items: list[Item], self_url: str, title: str, everythi
                         "stewards": list(t.meta.stewards)} for t in sorted(c.topics.values(), key=lambda t: t.id)],
             "people": [_person_ref(site, p) for p in sorted(c.people.values(), key=lambda p: p.id)],
             "skills": skill_refs(site),
+            "events": events.feed_events(c),  # every occurrence; events are never feed items
         }
     feed["items"] = [_json_item(site, item) for item in items]
     return json.dumps(feed, ensure_ascii=False, indent=1)

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from . import recognition, urls
+from . import events, recognition, urls
 from .community import AnyEntry, Community, Item, Topic
 from .content.models import ItemMeta
 from .settings import Settings
@@ -24,6 +24,7 @@ SECTIONS = {
     "communities_without_experts": "Communities where nobody declares expertise",
     "people_to_invite": "People with expertise who have not contributed yet",
     "broken_links": "Broken links",
+    "events_without_recording": "Past events without a recording",
     "feedback": "Reader feedback",
     "unanswered_questions": "Unanswered questions",
     "new_contributors": "New contributors this quarter (thank them)",
@@ -113,6 +114,12 @@ def health(community: Community, feedback: dict[str, Any] | None = None,
         if p.skills and c.contributions_of(p.id).count() == 0]
     s["broken_links"] = [_from_problem(c, p.file, p.line, p.message, "broken-link") for p in c.problems
                          if p.code == "broken-link"]
+    now = events.now_of(c)
+    s["events_without_recording"] = [
+        _row(c, e, f"took place on {events.occurrences(e)[-1].start.date().isoformat()}: add 'recording:' with the "
+             "id of its video, if it was recorded", e.meta.hosts)
+        for e in sorted(c.events.values(), key=lambda e: e.id)
+        if e.meta.status != "cancelled" and not e.meta.recording and events.past(e, now)]
     s["feedback"] = _feedback(c, feedback or {})
     s["unanswered_questions"] = _unanswered(c, conversations or {})
     s["new_contributors"] = [

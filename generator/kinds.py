@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from .content.models import FaqMeta, LessonMeta, PathMeta, PersonMeta, TopicMeta, VideoMeta
+from .content.models import EventMeta, FaqMeta, LessonMeta, PathMeta, PersonMeta, TopicMeta, VideoMeta
+from .languages import N_
 
-Kind = Literal["person", "topic", "lesson", "video", "faq", "path"]
+Kind = Literal["person", "topic", "lesson", "video", "faq", "path", "event"]
 # What an Entry's front matter can be (the bound of Entry's type parameter).
-Meta = PersonMeta | TopicMeta | LessonMeta | VideoMeta | FaqMeta | PathMeta
+Meta = PersonMeta | TopicMeta | LessonMeta | VideoMeta | FaqMeta | PathMeta | EventMeta
 # The lists on a person's record (community.Contributions) that a kind's credits put them on.
 Role = Literal["wrote", "answered", "curated"]
 
@@ -52,26 +53,30 @@ PERSON = ContentKind("person", "people", PersonMeta, "people", "person.md.j2", "
                      "person", "people", "Person")
 TOPIC = ContentKind("topic", "topics", TopicMeta, "topics", "topic.md.j2", "Community", "Communities",
                     "community", "communities", None)
-LESSON = ItemKind("lesson", "learn", LessonMeta, "lessons", "lesson.md.j2", "Lesson", "Lessons",
-                  "lesson", "lessons", "LearningResource", credits="authors", role="wrote", byline="Written by",
+LESSON = ItemKind("lesson", "learn", LessonMeta, "lessons", "lesson.md.j2", N_("Lesson"), N_("Lessons"),
+                  "lesson", "lessons", "LearningResource", credits="authors", role="wrote", byline=N_("Written by"),
                   icon="school-outline", lead="Short lessons you can finish on a break, newest first.",
                   dated=True, grouped=False, hub_title="Lessons", hub_anchor="lessons")
-VIDEO = ItemKind("video", "videos", VideoMeta, "videos", "video.md.j2", "Video", "Videos",
-                 "video", "videos", "VideoObject", credits="authors", role="wrote", byline="Presented by",
+VIDEO = ItemKind("video", "videos", VideoMeta, "videos", "video.md.j2", N_("Video"), N_("Videos"),
+                 "video", "videos", "VideoObject", credits="authors", role="wrote", byline=N_("Presented by"),
                  icon="play-circle-outline", lead="Talks and walkthroughs from people in the community, newest first.",
                  dated=True, grouped=False, hub_title="Videos", hub_anchor="videos")
-FAQ = ItemKind("faq", "faq", FaqMeta, "faqs", "faq.md.j2", "FAQ", "FAQ",
-               "FAQ", "FAQs", "FAQPage", credits="answered_by", role="answered", byline="Answered by",
+FAQ = ItemKind("faq", "faq", FaqMeta, "faqs", "faq.md.j2", N_("FAQ"), N_("FAQ"),
+               "FAQ", "FAQs", "FAQPage", credits="answered_by", role="answered", byline=N_("Answered by"),
                icon="frequently-asked-questions",
                lead="Questions people asked, answered by someone who knows, grouped by community.",
                dated=False, grouped=True, hub_title="Questions and answers", hub_anchor="faq")
-PATH = ItemKind("path", "paths", PathMeta, "paths", "path.md.j2", "Learning path", "Learning paths",
-                "path", "paths", "LearningResource", credits="curated_by", role="curated", byline="Curated by",
+PATH = ItemKind("path", "paths", PathMeta, "paths", "path.md.j2", N_("Learning path"), N_("Learning paths"),
+                "path", "paths", "LearningResource", credits="curated_by", role="curated", byline=N_("Curated by"),
                 icon="map-marker-path", lead="Curated sequences of lessons, videos and answers.",
                 dated=False, grouped=False, hub_title="Learning paths", hub_anchor="paths")
+# Events have their own id namespace and are not items: not in item lists or feed items (the feed's
+# `_practica.events` lists them), so a new one does not push "new content".
+EVENT = ContentKind("event", "events", EventMeta, "events", "event.md.j2", "Event", "Events",
+                    "event", "events", "Event")
 
 # In this order everywhere: loading (and so the order of problems), navigation, schemas, counts.
-KINDS: dict[Kind, ContentKind] = {kind.name: kind for kind in (PERSON, TOPIC, LESSON, VIDEO, FAQ, PATH)}
+KINDS: dict[Kind, ContentKind] = {kind.name: kind for kind in (PERSON, TOPIC, LESSON, VIDEO, FAQ, PATH, EVENT)}
 ITEM_KINDS: dict[Kind, ItemKind] = {kind.name: kind for kind in KINDS.values() if isinstance(kind, ItemKind)}
 FOLDERS: dict[str, Kind] = {kind.folder: kind.name for kind in KINDS.values()}
 

@@ -26,7 +26,7 @@ import json
 import re
 import socket
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -134,6 +134,19 @@ class Media:
         except MediaError as exc:
             self._failed[url] = exc
             raise
+
+    def site_path(self, url: str) -> str | None:
+        """Where the site serves its copy of a downloaded image (None: not downloaded)."""
+        medium = self.downloaded.get(url)
+        return medium.site_path if medium else None
+
+    def published(self) -> dict[str, Path]:
+        """The copies the site publishes: site path → cached file."""
+        return {m.site_path: m.file for m in self.downloaded.values()}
+
+    def embedded_hosts(self, srcs: Iterable[str]) -> list[str]:
+        """The hosts among `srcs` that a page loads images from as they are (the page says so)."""
+        return sorted({urlsplit(s).hostname or s for s in srcs if s in self.embedded})
 
     def _cached(self, url: str) -> Medium | None:
         record = self.cache_dir / CACHE_FOLDER / (hashlib.sha256(url.encode()).hexdigest() + ".json")

@@ -92,6 +92,9 @@ def files(site: Site, settings: Settings) -> Iterator[Output]:
             yield Output(photo.url(width), file=square_webp(photo.source, width, cache / "photos", photo.digest))
     for path, icon in pwa.icon_files(settings, cache / "icons").items():
         yield Output(path, file=icon)
+    if community.media is not None:  # images on other hosts, downloaded (media.py)
+        for path, copy in community.media.published().items():
+            yield Output(path, file=copy)
 
 
 def entry_at(community: Community, rel: str) -> AnyEntry | None:

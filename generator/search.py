@@ -23,7 +23,7 @@ BUNDLE = "pagefind"
 OFFLINE_LIST = f"{BUNDLE}/offline.json"
 # What a browser needs before its first query (precached by the service worker); index chunks and page
 # fragments are fetched per query, or saved all at once with "save search for offline".
-SHELL = (f"{BUNDLE}/pagefind.js", f"{BUNDLE}/pagefind-worker.js", f"{BUNDLE}/wasm.en.pagefind",
+SHELL = (f"{BUNDLE}/pagefind.js", f"{BUNDLE}/pagefind-worker.js", f"{BUNDLE}/wasm.*.pagefind",
          f"{BUNDLE}/pagefind-entry.json", f"{BUNDLE}/*.pf_meta")
 # Pagefind's own ready-made interfaces; Practica has its own search dialog, so they are not published.
 UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
@@ -39,16 +39,21 @@ class SearchIndex:
     bytes: int
 
 
-def pagefind_command(site_dir: Path, *output: str) -> list[str]:
+def pagefind_command(site_dir: Path, *output: str, language: str = "en") -> list[str]:
     """Pagefind over `site_dir` as Practica runs it; `output` names where the bundle goes (default: its
-    `pagefind/` folder)."""
+    `pagefind/` folder).
+
+    One index for every language, analysed as the site's (`language`): Pagefind would otherwise split the
+    index by each page's `lang`, and a reader could then not find an item that exists only in another
+    language (a bundle cannot merge its own other-language indexes). Pages carry a `lang` filter instead;
+    the search dialog lists results in the page's language first, then the others, labelled."""
     return [sys.executable, "-m", "pagefind", "--site", str(site_dir), *(output or ("--output-subdir", BUNDLE)),
-            "--exclude-selectors", EXCLUDE, "--force-language", "en", "--quiet"]
+            "--exclude-selectors", EXCLUDE, "--force-language", language, "--quiet"]
 
 
-def index(site_dir: Path) -> SearchIndex:
+def index(site_dir: Path, language: str = "en") -> SearchIndex:
     """Index `site_dir` into `site_dir/pagefind/`, and list the files "save search for offline" needs."""
-    command = pagefind_command(site_dir)
+    command = pagefind_command(site_dir, language=language)
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:

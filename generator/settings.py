@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from . import languages
 from .errors import ConfigError
 from .media import MediaPolicy
 
@@ -69,6 +70,7 @@ class Settings(BaseModel):
     repo_url: str | None = None
     edit_uri: str | None = None
     theme_color: str = "#3f51b5"
+    language: str = "en"  # theme.language, Material's own setting: the site's language (items may say their own)
     markdown_extensions: list[Any] = Field(default_factory=list)  # as in mkdocs.yml: names, or {name: config}
     practica: PracticaConfig = PracticaConfig()
     today: dt.date = Field(default_factory=dt.date.today)
@@ -137,6 +139,13 @@ def settings_from(root: Path, raw: Mapping[str, Any], source: str = "mkdocs.yml"
     if isinstance(raw.get("markdown_extensions"), list):
         values["markdown_extensions"] = raw["markdown_extensions"]
     color = _theme_color(raw.get("theme") or {})
+    language = (raw.get("theme") or {}).get("language")
+    if language:
+        wrong = languages.problem(str(language))
+        if wrong:
+            raise ConfigError(f"{source}: setting 'theme.language': {wrong} (use a language tag such as en, "
+                              "ar or pt-BR)")
+        values["language"] = languages.normal(str(language))
     if color:
         values["theme_color"] = color
     values.update(overrides)

@@ -24,6 +24,7 @@ SEARCH_SKILLS = "search/skills.json"
 SEARCH_EXPERTS = "search/experts/"
 FEED_JSON = "feed.json"
 FEED_ATOM = "feed.xml"
+EVENTS_ICS = "events.ics"  # every event's occurrences, to subscribe to
 MANIFEST = "manifest.webmanifest"
 SERVICE_WORKER = "sw.js"
 PRECACHE = "precache.json"
@@ -75,6 +76,21 @@ def all_of(kind: Section, ident: str, what: str) -> str:
 
 def topic_feed(topic_id: str) -> str:
     return f"{page('topic', topic_id)}feed.json"
+
+
+def event_ics(event_id: str) -> str:
+    """One event's calendar file, beside its page: `events/lunch-and-learn.ics`."""
+    return f"{_SECTIONS['event']}/{event_id}.ics"
+
+
+def topic_events_ics(topic_id: str) -> str:
+    """A community's events, to subscribe to: `topics/data/events.ics`."""
+    return f"{page('topic', topic_id)}events.ics"
+
+
+def webcal(absolute_url: str) -> str:
+    """The subscribe link of a calendar file (`webcal://…`): calendar apps subscribe instead of importing once."""
+    return "webcal://" + absolute_url.split("://", 1)[-1]
 
 
 def offline_list(page_url: str) -> str:

@@ -106,7 +106,9 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(searchFile(request, url));
   } else if (isPage(request, url)) {
     event.respondWith(page(request, event));
-  } else if (url.pathname.endsWith("/feed.json") || url.pathname.startsWith(new URL(URLS.mePeople, scope).pathname)) {
+  } else if (url.pathname.endsWith("/feed.json") || url.pathname.endsWith(".ics")
+             || url.pathname.startsWith(new URL(URLS.mePeople, scope).pathname)) {
+    // Feeds and calendar files (events.ics, events/<id>.ics): fresh when online, the last copy offline.
     event.respondWith(feed(request));
   } else if (request.destination === "image" || /\.(png|jpe?g|webp|gif|svg|avif)$/i.test(url.pathname)) {
     event.respondWith(image(request));
@@ -259,7 +261,7 @@ function withTimeout(promise, ms) {
  * person's copy is never shown to another on a shared device; behind an SSO proxy the identity is a cookie this
  * worker cannot read, so a fresh /auth naming another reader (or nobody) deletes the copies first.
  * ====================================================================================================== */
-const SERVICE_COPIES = [ENDPOINTS.auth, ENDPOINTS.me];
+const SERVICE_COPIES = [ENDPOINTS.auth, ENDPOINTS.me, ENDPOINTS.thanks];   // thanks: public counts (learning.js)
 const DISCUSSION = new RegExp("^" + ENDPOINTS.threads + "(/\\d+)?$");   // a discussion or board, as this reader reads it
 const GONE = [401, 403, 404, 410];
 

@@ -23,6 +23,8 @@ NEW_ARGS = {
     "topic": ["--name", "Safety First", "--summary", "Everyone home safe.", "--steward", "ada"],
     "path": ["--title", "Forecasting in a week", "--summary", "Five steps.", "--curated-by", "ada",
              "--step", "forecast-basics", "--step", "what-is-mape"],
+    "event": ["--title", "Coffee chat", "--summary", "Meet people.", "--topic", "data", "--host", "ada",
+              "--start", "2027-01-05 10:00", "--timezone", "Europe/London", "--duration", "30"],
 }
 
 
@@ -55,7 +57,8 @@ def test_new_without_a_terminal_names_the_missing_flags(cli: Callable[..., CliRe
 def test_schemas_accept_the_fixture_and_reject_mistakes(cli: Callable[..., CliResult], tmp_path: Path) -> None:
     assert cli("schema", "--out", tmp_path).code == 0
     schemas = {p.name.split(".")[0]: json.loads(p.read_text()) for p in tmp_path.glob("*.schema.json")}
-    assert set(schemas) == {"person", "topic", "lesson", "video", "faq", "path", "skills", "guidelines"}
+    assert set(schemas) == {"person", "topic", "lesson", "video", "faq", "path", "event", "skills",
+                            "guidelines"}
     folders = {"people": "person", "topics": "topic", "learn": "lesson", "videos": "video", "faq": "faq",
                "paths": "path"}
     for folder, kind in folders.items():

@@ -36,6 +36,10 @@ def unhealthy(mini: Path) -> Path:
             "See [the style guide](../style-guide.pdf). Check the axis")
     (mini / "topics/safety.md").write_text("---\nname: Safety\nsummary: Everyone home safe.\nstewards: []\n---\nHi.\n")
     (mini / "people/carol.md").write_text("---\nname: Carol Diaz\nrole: Data engineer\nexpertise: [SQL]\n---\nHi.\n")
+    (mini / "events").mkdir()
+    (mini / "events/meetup.md").write_text("---\ntitle: Meetup\nsummary: Drinks.\ntopics: [data]\nhosts: [ada]\n"
+                                          "start: 2026-10-01 18:00\ntimezone: Europe/London\nduration: 90\n"
+                                          "where: {room: Café}\n---\nHi.\n")
     feedback = {"generated_at": "2026-11-20T10:00:00Z", "pages": {
         "learn/forecast-basics/": {"helpful": 1, "not_helpful": 3, "comments": ["Needs a worked example"]},
         "faq/what-is-mape/": {"helpful": 5, "not_helpful": 0, "comments": []}}}
@@ -64,6 +68,7 @@ def test_report_finds_each_problem_and_nothing_else(cli: Callable[..., CliResult
         "communities_without_experts": [("topics/safety.md", 1)],
         "people_to_invite": [("people/carol.md", 1)],
         "broken_links": [("learn/reading-charts.md", 12)],
+        "events_without_recording": [("events/meetup.md", 1)],  # over, and nobody added its video
         "feedback": [("faq/what-is-mape.md", None), ("learn/forecast-basics.md", None)],
         "unanswered_questions": [],  # no conversations export given
         "new_contributors": [],  # everyone's first item is from before this quarter (tests/test_recognition.py)

@@ -242,6 +242,23 @@ def test_titles_and_descriptions_show_the_front_matter_text(hostile_site: Hostil
             f"{url}: <meta name=description>"
 
 
+def test_commitment_forms_carry_the_front_matter_text(hostile_site: HostileSite) -> None:
+    """learning.js copies a lesson's action and title from the commit form's data attributes into what the reader
+    keeps: they must be the front matter's text (escaped once, by the attribute), not markup."""
+    lesson = front_matter("learn/forecast-basics.md")
+    [form] = parse(hostile_site.site / "learn/forecast-basics/index.html").select("form[data-commit]")
+    assert same(str(form["data-action"])) == same(lesson["action"])
+    assert same(str(form["data-title"])) == same(lesson["title"])
+    assert form["data-item"] == "urn:practica:lesson:forecast-basics"
+
+
+def test_a_paths_action_plan_has_a_commitment_form(mini_site: Path) -> None:
+    [plan] = parse(mini_site / "paths/first-week/index.html").select("form[data-commit]")
+    assert plan["data-item"] == "urn:practica:path:first-week"
+    assert str(plan["data-action"]) == "The action plan of " + str(plan["data-title"])
+    assert plan.find_previous("ol", class_="pr-action-plan") is not None
+
+
 def test_names_show_the_front_matter_text(hostile_site: HostileSite) -> None:
     ada = front_matter("people/ada.md")
     page = parse(hostile_site.site / "people/ada/index.html")

@@ -8,18 +8,22 @@ hands in (a name that resolves to a metadata or private address), since this mac
 from __future__ import annotations
 
 import http.server
+import io
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from bs4 import BeautifulSoup
+from PIL import Image
 
 from generator.content.load import load_community
 from generator.media import Media, MediaError, MediaPolicy
 from generator.settings import load_settings
-from tests.conftest import line_of, write_config
+from tests.conftest import CliResult, line_of, write_config
+from tests.soup import attr, one
 
 PNG = (Path(__file__).parent / "fixtures" / "mini" / "learn" / "truncated.png").read_bytes()
 
@@ -208,3 +212,45 @@ def test_an_image_the_listed_host_cannot_give_is_an_error_saying_why(tmp_path: P
 def test_an_embedded_host_s_image_validates_without_any_request(tmp_path: Path, mini: Path) -> None:
     config = site(tmp_path, mini, "https://avatars.example.com/x.png", embed=["avatars.example.com"])
     assert problems(config, mini) == []
+
+
+def built(cli: Callable[..., CliResult], tmp_path: Path, config: Path, mini: Path) -> BeautifulSoup:
+    result = cli("build", "--config-file", config, "--content", mini, "--site-dir", tmp_path / "out")
+    assert result.code == 0, result.err
+    return BeautifulSoup((tmp_path / "out" / "learn/reading-charts/index.html").read_text(), "html.parser")
+
+
+def test_a_downloaded_image_is_served_from_the_site_with_its_size(cli: Callable[..., CliResult], tmp_path: Path,
+                                                                   mini: Path, host: str) -> None:
+    page = built(cli, tmp_path, site(tmp_path, mini, f"{host}/ok.png", download=[host]), mini)
+    img = one(page, "article img[alt='A bar chart with a truncated axis']")
+    copy = tmp_path / "out" / "learn/reading-charts" / attr(img, "src")
+    assert attr(img, "src").startswith("../../media/") and copy.resolve().read_bytes() == PNG
+    assert (img["width"], img["height"]) == tuple(str(n) for n in Image.open(io.BytesIO(PNG)).size)
+    assert host not in str(page)  # readers' phones never ask the third party
+    assert not page.select(".pr-media-note")
+
+
+def test_an_embedded_image_stays_where_it_is_and_the_page_says_so(cli: Callable[..., CliResult], tmp_path: Path,
+                                                                  mini: Path) -> None:
+    url = "https://avatars.example.com/x.png"
+    page = built(cli, tmp_path, site(tmp_path, mini, url, embed=["avatars.example.com"]), mini)
+    assert one(page, "article img[alt='A bar chart with a truncated axis']")["src"] == url
+    assert one(page, ".pr-media-note").get_text(strip=True) == \
+        "Some images on this page are loaded from avatars.example.com."
+    policy = attr(one(page, "meta[http-equiv='Content-Security-Policy']"), "content")
+    img_src = next(d for d in policy.split("; ") if d.startswith("img-src "))
+    assert "https://avatars.example.com" in img_src.split()
+
+
+def test_a_raw_html_image_beside_its_lesson_is_found_from_the_page_s_address(
+        cli: Callable[..., CliResult], tmp_path: Path, mini: Path) -> None:
+    text = (mini / LESSON).read_text(encoding="utf-8")
+    (mini / LESSON).write_text(text.replace("![A bar chart with a truncated axis](truncated.png)",
+                                            '<img src="truncated.png" alt="A bar chart with a truncated axis">'),
+                               encoding="utf-8")
+    page = built(cli, tmp_path, write_config(tmp_path / "site", docs_dir=str(mini)), mini)
+    img = one(page, "article img[alt='A bar chart with a truncated axis']")
+    assert img["src"] == "../truncated.png"
+    assert (tmp_path / "out" / "learn/reading-charts" / attr(img, "src")).resolve().is_file()
+    assert img.get("width") and img.get("height")

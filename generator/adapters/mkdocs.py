@@ -35,7 +35,7 @@ from mkdocs.structure.pages import (
 )
 from mkdocs.structure.toc import get_toc
 
-from .. import csp, outputs, pwa, sanitize, search, urls
+from .. import csp, languages, outputs, pwa, sanitize, search, urls
 from ..community import Community
 from ..content.files import HIDDEN, Policy
 from ..content.load import file_policy, load_community
@@ -46,7 +46,7 @@ from ..images import image_size, photos
 from ..kinds import KINDS
 from ..outputs import Output
 from ..pages import GeneratedPage, Site, icons
-from ..pages.html import size_images
+from ..pages.html import point_images, set_language, size_images
 from ..pages.render import restore
 from ..settings import Settings, settings_from
 
@@ -243,10 +243,36 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
 
 
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-    """Clean what Markdown made of contributed text, put back the page's own HTML blocks, and give
-    contributed images their width and height (so the page does not jump as they load)."""
+    """Clean what Markdown made of contributed text, point its images at the site's files, put back the page's
+    own HTML blocks, and give contributed images their width and height (so the page does not jump as they load)."""
+    state = _state(config)
+    media = state.community.media
     html = sanitize.clean(html)
-    generated = _state(config).pages.get(page.file.src_uri)
+    srcs: list[str] = []
+
+    def published(path: str) -> bool:
+        return not path.startswith("..") and files.get_file_from_path(path) is not None
+
+    def new_src(src: str) -> str | None:
+        """A downloaded image's copy; a raw-HTML <img> written relative to its Markdown file (MkDocs rewrites
+        only Markdown's own images to the page's directory URL)."""
+        srcs.append(src)
+        here = posixpath.dirname(page.file.dest_uri) or "."
+        copy = media.site_path(src) if media else None
+        if copy is not None:
+            return posixpath.relpath(copy, here)
+        if "://" in src or src.startswith(("/", "data:", "#")) or any(c in src for c in "?#"):
+            return None
+        if published(posixpath.normpath(posixpath.join(here, src))):
+            return None
+        written = posixpath.normpath(posixpath.join(posixpath.dirname(page.file.src_uri), src))
+        return posixpath.relpath(written, here) if published(written) else None
+
+    html = point_images(html, new_src)
+    if media and (hosts := media.embedded_hosts(srcs)):
+        html += (f'\n<p class="pr-media-note">Some images on this page are loaded from '
+                 f'{escape(", ".join(hosts))}.</p>\n')
+    generated = state.pages.get(page.file.src_uri)
     if generated is not None:
         html = restore(html, generated.blocks)
         generated.blocks = {}  # the page's HTML is not kept once it is in MkDocs' hands
@@ -264,15 +290,20 @@ def on_post_build(config: MkDocsConfig) -> None:
 
 
 def on_post_build_at(config: MkDocsConfig, site_dir: Path) -> None:
-    search.index(site_dir)
+    search.index(site_dir, _state(config).settings.language)
     shell = pwa.write_service_worker(site_dir, _pwa_dir(config) / "sw.js", _state(config).settings.practica.push_url)
     log.info("Service worker %s precaches %d files (%d bytes)", shell.version, len(shell.entries), shell.total_bytes)
 
 
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
-    """Every page gets a Content-Security-Policy meta (with hashes of the theme's inline scripts in it).
-    MkDocs writes the page next and has no further use of its Markdown or HTML: they are let go."""
+    """Every page gets a Content-Security-Policy meta (with hashes of the theme's inline scripts in it); a page
+    in another language than the site's says so (html lang and dir). MkDocs writes the page next and has no
+    further use of its Markdown or HTML: they are let go."""
     page.markdown = page.content = None
+    lang = page.meta.get("lang")
+    if lang:
+        site = _state(config).settings.language
+        output = set_language(output, lang, languages.direction(lang), site, languages.direction(site))
     return _secure(output, page.file.dest_uri, config)
 
 

@@ -29,13 +29,18 @@ QUESTIONS: dict[str, list[Question]] = {
               ("steward", "Steward person id(s)", True)],
     "path": [("title", "Title", False), ("summary", "One-sentence summary", False),
              ("curated_by", "Curator person id(s)", True), ("step", "Item ids of the steps, in order", True)],
+    "event": [("title", "Title", False), ("summary", "One-sentence summary", False),
+              ("topic", "Community id(s)", True), ("host", "Host person id(s)", True),
+              ("start", "Start, local date and time (YYYY-MM-DD HH:MM)", False),
+              ("timezone", "Time zone (IANA, e.g. Europe/London)", False),
+              ("duration", "Length in minutes", False)],
 }
 _FIELD = {"topic": "topics", "author": "authors", "objective": "objectives", "steward": "stewards",
-          "step": "steps"}
+          "step": "steps", "host": "hosts"}
 
 
 def add_parser(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> None:
-    new = sub.add_parser("new", help="start a new lesson, video, FAQ, person, community or path",
+    new = sub.add_parser("new", help="start a new lesson, video, FAQ, person, community, path or event",
                          description="Write a valid, commented starter file. On a terminal, asks for what is "
                                      "missing; otherwise takes flags. Never overwrites an existing file.")
     kinds = new.add_subparsers(dest="kind", required=True, metavar="KIND")
@@ -81,7 +86,7 @@ def create(args: argparse.Namespace, ask: Callable[[str], str] | None) -> int:
 
 # Which answers are ids, and of what: checked while asking, so a typo is fixed before anything is lost.
 _ID_OF = {"topic": "topic", "steward": "person", "author": "person", "answered_by": "person",
-          "curated_by": "person", "step": "item"}
+          "curated_by": "person", "step": "item", "host": "person"}
 MAX_ASKS = 10
 
 
@@ -181,6 +186,13 @@ _OPTIONAL = {
               "# icon: material/chart-line\n# color: \"#1a73e8\"\n",
     "path": "# audience: New analysts in their first month\n# action_plan:\n"
              "#   - Pair with a colleague on one real report\n# topics: []\n",
+    "event": "where:\n  room: Room 4.2     # and/or\n  # online: https://meet.example.org/my-event\n"
+             "# capacity: 40          # leave out for no limit\n"
+             "# repeat:               # a series: every week or month until a date, or a list of dates\n"
+             "#   every: week\n#   until: {today}\n"
+             "# status: cancelled     # then say why in status_note, and raise sequence by one\n"
+             "# status_note: Moved to next month\n# recording: video-id   # after the event\n"
+             "# sequence: 0           # raise by one whenever the times or the status change\n",
 }
 _BODY = {
     "lesson": "\nWrite the lesson here: a few short paragraphs someone can finish on a break.\n",
@@ -189,4 +201,5 @@ _BODY = {
     "person": "\nA short bio: what you work on and what people can ask you about.\n",
     "topic": "\nWhat this community is about, who it is for, and how to join in.\n",
     "path": "\nWho this path is for and what they will be able to do at the end.\n",
+    "event": "\nThe agenda: what happens, and what to bring.\n",
 }

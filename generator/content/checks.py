@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import zoneinfo
 from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
@@ -11,11 +12,13 @@ from typing import Literal
 
 from PIL import Image, UnidentifiedImageError
 
-from ..community import AnyEntry, Community, Item, LearningPath, Lesson, Person, Video
+from ..community import AnyEntry, Community, Event, Item, LearningPath, Lesson, Person, Video
 from ..kinds import ITEM_KINDS, KINDS, ContentKind, either
 from . import body
+from . import schedule as timing
 from .explain import field_name
-from .frontmatter import Source
+from .frontmatter import ReadError, Source, parse
+from .gitdates import committed
 from .models import FaqMeta, ItemMeta, LessonMeta, Review, VideoMeta, interval_days
 from .problems import Problem, Severity
 from .skills import slugify
@@ -105,7 +108,45 @@ def check_community(community: Community, sources: dict[str, Source]) -> None:
         _item(checker, item)
     for path in community.paths.values():
         _path(checker, path)
+    for event in community.events.values():
+        _event(checker, event)
+    _translations(checker)
     _featured(checker)
+
+
+def _translations(checker: Checker) -> None:
+    """`translation_of` names an item of the same kind, in another language, that translates none itself;
+    an original has at most one translation per language."""
+    seen: dict[tuple[str, str], Item] = {}
+    for item in checker.c.all_items():
+        target_id = getattr(item.meta, "translation_of", None)
+        if target_id is None:
+            continue
+        where = ("translation_of",)
+        target = checker.items.get(target_id)
+        lang = checker.c.language_of(item)
+        if target is None:
+            checker.reference(item, where, target_id, "item")
+        elif target is item:
+            checker.report(item, where, "an item cannot be a translation of itself",
+                           "name the item this one translates, or remove 'translation_of'", "bad-translation")
+        elif target.kind != item.kind:
+            checker.report(item, where, f"'{target_id}' is a {target.kind}, this is a {item.kind}",
+                           f"a translation is the same kind of item: name the {item.kind} this one translates",
+                           "bad-translation")
+        elif getattr(target.meta, "translation_of", None):
+            original = target.meta.translation_of
+            checker.report(item, where, f"'{target_id}' is itself a translation (of '{original}')",
+                           f"name the original: translation_of: {original}", "bad-translation")
+        elif checker.c.language_of(target) == lang:
+            checker.report(item, where, f"'{target_id}' is written in '{lang}' too",
+                           "set 'lang' to the language this file is written in (e.g. lang: ar)", "bad-translation")
+        elif (target_id, lang) in seen:
+            checker.report(item, where, f"'{target_id}' already has a translation in '{lang}': "
+                           f"{seen[target_id, lang].rel}", "keep one translation per language (merge the two)",
+                           "bad-translation")
+        else:
+            seen[target_id, lang] = item
 
 
 def _featured(checker: Checker) -> None:
@@ -216,7 +257,7 @@ def _item(checker: Checker, item: Item) -> None:
         _video(checker, item)
 
 
-def _item_references(checker: Checker, item: Item, field: str, ids: list[str]) -> None:
+def _item_references(checker: Checker, item: Item | Event, field: str, ids: list[str]) -> None:
     for i, ref in enumerate(ids):
         checker.reference(item, (field, i), ref, "item")
 
@@ -296,3 +337,110 @@ def _path(checker: Checker, path: LearningPath) -> None:
             if target is not None:
                 counts.update(target.topics)
         path.topics = [t for t, _ in counts.most_common()]
+
+
+def _event(checker: Checker, event: Event) -> None:
+    """References, the zone, the times, the repeat and the status of an event (file:line:field each)."""
+    meta = event.meta
+    event.topics = list(meta.topics)
+    for i, tid in enumerate(meta.topics):
+        checker.reference(event, ("topics", i), tid, "topic")
+    for i, pid in enumerate(meta.hosts):
+        checker.reference(event, ("hosts", i), pid, "person")
+    _item_references(checker, event, "related", meta.related)
+    if meta.recording:
+        checker.reference(event, ("recording",), meta.recording, "item")
+        found = checker.c.item(meta.recording)
+        if found is not None and not isinstance(found.meta, VideoMeta):
+            checker.report(event, ("recording",), f"'{meta.recording}' is a {ITEM_KINDS[found.kind].noun}, not a video",
+                           "give the id of the video recorded at the event (a file in videos/)", "not-a-video")
+    if timing.zone(meta.timezone) is None:
+        close = difflib.get_close_matches(meta.timezone, sorted(zoneinfo.available_timezones()), n=1, cutoff=0.6)
+        checker.report(event, ("timezone",), f"'{meta.timezone}' is not a time zone",
+                       (f"did you mean '{close[0]}'? " if close else "")
+                       + "write an IANA zone name such as 'Europe/Berlin' or 'America/New_York'", "unknown-zone")
+    if meta.duration is not None and meta.end is not None:
+        checker.report(event, ("end",), "both 'duration' and 'end' are given",
+                       "keep one of them: 'duration' (minutes) or 'end' (local date and time)", "duration-and-end")
+    elif meta.duration is None and meta.end is None:
+        checker.report(event, ("start",), "the event has no length",
+                       "add 'duration: 60' (minutes) or 'end: YYYY-MM-DD HH:MM'", "no-end")
+    elif meta.end is not None and meta.end <= meta.start:
+        checker.report(event, ("end",), f"'end' ({meta.end:%Y-%m-%d %H:%M}) is not after 'start' "
+                       f"({meta.start:%Y-%m-%d %H:%M})", "correct 'end', or write 'duration' in minutes instead",
+                       "end-before-start")
+    elif meta.end is not None and meta.end - meta.start > dt.timedelta(days=1):
+        checker.report(event, ("end",), "the event lasts more than a day",
+                       "'end' is the end of the first session; for a series add 'repeat:'", "too-long")
+    if meta.status == "cancelled" and not meta.status_note:
+        checker.report(event, ("status",), "a cancelled event has no 'status_note'",
+                       "add 'status_note:' saying why it was cancelled (and where to go instead, if anywhere)",
+                       "cancelled-without-note")
+    if meta.repeat is not None:
+        _repeat(checker, event)
+    _sequence(checker, event)
+    _body(checker, event)
+
+
+# What calendars must be told about: a change to any of these raises `sequence`.
+SCHEDULE = ("start", "timezone", "duration", "end", "repeat", "status")
+
+
+def _sequence(checker: Checker, event: Event) -> None:
+    """`sequence` against the last commit's version of the file: never lower, and raised when the schedule
+    (SCHEDULE) changed, so calendars that already hold the event replace it (RFC 5545 SEQUENCE)."""
+    path = checker.root / event.rel
+    old = committed(path)
+    if old is None:
+        return
+    try:
+        before = parse(event.rel, old).meta
+    except ReadError:
+        return
+    now = checker.sources[event.rel].meta
+    was = before.get("sequence", 0)
+    was = was if isinstance(was, int) and not isinstance(was, bool) else 0
+    seq = event.meta.sequence
+    if seq < was:
+        checker.report(event, ("sequence",), f"'sequence' went down from {was} to {seq}",
+                       f"set it back to {was} (or {was + 1} if the times or status changed); it never goes down",
+                       "sequence-down")
+    elif seq == was and any(str(before.get(k)) != str(now.get(k)) for k in SCHEDULE):
+        changed = [k for k in SCHEDULE if str(before.get(k)) != str(now.get(k))]
+        checker.report(event, ("sequence",) if "sequence" in now else (changed[0],),
+                       f"{', '.join(repr(k) for k in changed)} changed since the last commit but 'sequence' did not",
+                       f"set 'sequence: {was + 1}' so calendars that already have the event update it",
+                       "sequence-not-raised")
+
+
+def _repeat(checker: Checker, event: Event) -> None:
+    meta = event.meta
+    repeat = meta.repeat
+    assert repeat is not None
+    if repeat.every and repeat.dates:
+        checker.report(event, ("repeat", "dates"), "'repeat' has both 'every' and 'dates'",
+                       "use 'every' with 'until' for a regular series, or list 'dates', not both", "repeat-both")
+        return
+    if not repeat.every and not repeat.dates:
+        checker.report(event, ("repeat",), "'repeat' says neither how often nor which dates",
+                       "add 'every: week' (or month) and 'until: YYYY-MM-DD', or list 'dates'", "repeat-empty")
+        return
+    if repeat.every and repeat.until is None:
+        checker.report(event, ("repeat", "every"), "the repeat has no end",
+                       "add 'until: YYYY-MM-DD' under 'repeat' (the last day it may happen)", "repeat-without-end")
+        return
+    if repeat.until is not None and repeat.until < meta.start.date():
+        checker.report(event, ("repeat", "until"), f"'until' ({repeat.until}) is before 'start'",
+                       "set 'until' to the last day of the series", "until-before-start")
+    for i, when in enumerate(repeat.dates):
+        if when <= meta.start:
+            checker.report(event, ("repeat", "dates", i), f"{when:%Y-%m-%d %H:%M} is not after 'start'",
+                           "'start' is the first occurrence; list only later dates", "date-before-start")
+    starts = timing.local_starts(meta)
+    days = [s.date() for s in starts]
+    if len(set(days)) != len(days):
+        checker.report(event, ("repeat",), "two occurrences fall on the same day",
+                       "one occurrence per day: each day is the anchor of its entry on the page", "same-day")
+    if len(starts) > timing.MAX_OCCURRENCES:
+        checker.report(event, ("repeat",), f"the repeat gives more than {timing.MAX_OCCURRENCES} occurrences",
+                       "bring 'until' closer, or start a new event file for the next season", "too-many-occurrences")

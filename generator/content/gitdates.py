@@ -56,3 +56,13 @@ def _git(folder: Path, *args: str) -> str | None:
         log.debug("git unavailable (%s); using file modification times", exc)
         return None
     return done.stdout if done.returncode == 0 else None
+
+
+def committed(path: Path) -> bytes | None:
+    """The file as the last commit (HEAD) has it; None outside git, for a new file, or when git is missing."""
+    try:
+        done = subprocess.run(["git", "-C", str(path.parent), "show", f"HEAD:./{path.name}"],
+                              capture_output=True, check=False, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout if done.returncode == 0 else None

@@ -22,7 +22,7 @@ from .explain import problems_from
 from .files import Policy, inside_file
 from .frontmatter import ReadError, Source, parse, parse_yaml_list
 from .gitdates import commit_dates
-from .models import SLUG_RE, FeatureDef, LessonMeta, PersonMeta, SkillDef, TopicMeta, VideoMeta
+from .models import SLUG_RE, EventMeta, FeatureDef, LessonMeta, PersonMeta, SkillDef, TopicMeta, VideoMeta
 from .problems import Problem
 from .skills import Skill, Taxonomy, slugify
 
@@ -154,7 +154,7 @@ def _date(entry: Entry[Meta], path: Path, dates: dict[Path, tuple[dt.date, dt.da
             mtime = today
         span = (mtime, mtime)
     meta = entry.meta
-    declared = None if isinstance(meta, (PersonMeta, TopicMeta)) else meta.date
+    declared = None if isinstance(meta, (PersonMeta, TopicMeta, EventMeta)) else meta.date
     entry.date = declared or span[0]
     entry.updated = max(span[1], entry.date)
 

@@ -21,6 +21,8 @@ from pydantic import (
     model_validator,
 )
 
+from .. import languages
+
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # An icon of the theme's set (`material/chart-line`, `fontawesome/brands/github`, `simple/hive_blockchain`):
 # names only, so no `..` or `/`-rooted path can reach a file outside the set.
@@ -73,6 +75,27 @@ SkillList = Annotated[
     BeforeValidator(_one_or_many),
     _one_or_many_schema(_TEXT_SCHEMA),
     Field(description="Skills, by name or id; normalised (case, spaces, aliases in skills.yml)."),
+]
+
+
+def _language(tag: str) -> str:
+    wrong = languages.problem(tag)
+    if wrong:
+        raise ValueError(f"{wrong}; write a language tag such as en, ar, fr or pt-BR")
+    return languages.normal(tag)
+
+
+Lang = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True),
+    AfterValidator(_language),
+    Field(description="The language it is written in, as a BCP 47 tag (`ar`, `fr`, `pt-BR`); default: the "
+          "site's (`theme.language`)."),
+]
+TranslationOf = Annotated[
+    ItemRef,
+    Field(description="The id of the item this one translates (same kind, another language); its page and "
+          "this one link to each other."),
 ]
 
 
@@ -212,6 +235,8 @@ class ItemMeta(Strict):
     status: Status = "published"
     review: Review | None = None
     skills: SkillList = []
+    lang: Lang | None = None
+    translation_of: TranslationOf | None = None
 
     @property
     def last_check(self) -> Review | Verification | None:
@@ -270,6 +295,8 @@ class PathMeta(Strict):
     action_plan: Texts = []
     date: dt.date | None = None
     status: Status = "published"
+    lang: Lang | None = None
+    translation_of: TranslationOf | None = None
 
 
 class FeatureDef(Strict):
@@ -297,3 +324,100 @@ class SkillDef(Strict):
     name: Text
     aliases: list[Text] = []
 
+
+
+EventStatus = Literal["scheduled", "cancelled"]
+
+
+def _local(value: object) -> object:
+    """`2026-12-08 12:00` (YAML gives a string, or a datetime when seconds are written): a naive local time.
+    An offset (`Z`, `+01:00`) is refused: the event's `timezone` says where the time is."""
+    if isinstance(value, dt.datetime):
+        parsed = value
+    elif isinstance(value, str):
+        try:
+            parsed = dt.datetime.fromisoformat(value.strip().replace(" ", "T", 1))
+        except ValueError:
+            raise ValueError(f"{value!r} is not a date and time; write e.g. '2026-12-08 12:00'") from None
+    else:
+        raise ValueError("write a date and time, e.g. '2026-12-08 12:00'")
+    if parsed.tzinfo is not None:
+        raise ValueError("write the local time without an offset; 'timezone' says which zone it is in")
+    return parsed
+
+
+Local = Annotated[
+    dt.datetime,
+    BeforeValidator(_local),
+    WithJsonSchema({"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}(:\d{2})?$"}),
+    Field(description="Local date and time in the event's `timezone`, e.g. `2026-12-08 12:00` (no offset)."),
+]
+
+
+def _minutes_of(value: object) -> object:
+    """`60`, `90 minutes`, `1h`, `1h30`, `1:30` → minutes."""
+    if isinstance(value, bool):
+        raise ValueError("a duration is a number of minutes, e.g. 60, '90 minutes' or '1:30'")
+    if isinstance(value, int):
+        return value
+    text = str(value).strip().lower()
+    match = re.fullmatch(r"(\d+)\s*(?:min|mins|minutes?)?", text)
+    if match:
+        return int(match.group(1))
+    match = re.fullmatch(r"(\d+)\s*(?:h|hours?|:)\s*(\d{1,2})?\s*(?:m|min|mins|minutes?)?", text)
+    if match:
+        return int(match.group(1)) * 60 + int(match.group(2) or 0)
+    raise ValueError(f"{value!r} is not a duration; write minutes (60), '90 minutes', '1h30' or '1:30'")
+
+
+Minutes = Annotated[
+    int,
+    BeforeValidator(_minutes_of),
+    Field(ge=1, le=24 * 60, description="How long it lasts: minutes (`60`), `90 minutes`, `1h30` or `1:30`."),
+    WithJsonSchema({"anyOf": [{"type": "integer", "minimum": 1, "maximum": 1440}, {"type": "string"}]}),
+]
+
+
+class Where(Strict):
+    room: Text | None = Field(None, description="Where people meet in person, e.g. 'Leeds office, room 2.14'.")
+    online: Url | None = Field(None, description="The https link to join online (a video call).")
+    note: Text | None = Field(None, description="How to get in, e.g. 'ask at reception'.")
+
+    @model_validator(mode="after")
+    def _somewhere(self) -> Where:
+        if not self.room and not self.online:
+            raise ValueError("give 'room', 'online' (an https link) or both")
+        return self
+
+
+class Repeat(Strict):
+    every: Literal["week", "month"] | None = Field(
+        None, description="`week` (same weekday and time) or `month` (same day of the month and time).")
+    interval: Annotated[int, Field(ge=1, le=12)] = Field(1, description="Every 2 weeks: `every: week`, `interval: 2`.")
+    until: dt.date | None = Field(None, description="The last day it may happen (YYYY-MM-DD); required with `every`.")
+    dates: Annotated[list[Local], Field(description="Occurrences at these local dates and times instead of a rule.")
+                     ] = []
+    skip: list[dt.date] = Field([], description="Dates the rule would give that do not happen (YYYY-MM-DD).")
+
+
+class EventMeta(Strict):
+    title: Text
+    summary: Text
+    topics: Topics
+    hosts: People = Field(description="Who hosts it: people ids (files in `people/`).")
+    start: Local
+    timezone: Text = Field(description="The IANA time zone of `start` and `end`, e.g. `Europe/Berlin`.")
+    duration: Minutes | None = None
+    end: Local | None = Field(None, description="When the first occurrence ends (local time); or give `duration`.")
+    where: Where
+    capacity: Annotated[int, Field(ge=1, le=100_000)] | None = Field(None, description="How many can join; "
+                                                                     "leave it out for no limit.")
+    status: EventStatus = "scheduled"
+    status_note: Text | None = Field(None, description="Why it was cancelled (required when `status: cancelled`).")
+    recording: ItemRef | None = Field(None, description="The id of the video recorded at the event (a file in "
+                                      "`videos/`).")
+    related: ItemRefs = []
+    repeat: Repeat | None = None
+    sequence: Annotated[int, Field(ge=0)] = Field(
+        0, description="Raise it by one whenever the times, the zone, the repeat or the status change, so calendars "
+        "that already have the event update it (never lower it).")

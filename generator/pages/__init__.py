@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from . import guidelines, health, indexes, items, people, skills, system, topics
+from . import events, guidelines, health, indexes, items, people, skills, system, topics
 from .render import GeneratedPage
 from .site import Site
 
 __all__ = ["GeneratedPage", "Site", "build_pages", "iter_pages"]
 
-BUILDERS = (indexes, people, topics, skills, items, system, health, guidelines)
+BUILDERS = (indexes, people, topics, skills, items, events, system, health, guidelines)
 
 
 def iter_pages(site: Site) -> Iterator[GeneratedPage]:

@@ -8,11 +8,13 @@ This is where most of the page builders' time went before (hundreds of thousands
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
 from markupsafe import Markup
 
-from ..community import Item, Person
+from .. import languages
+from ..community import Community, Item, Person
 from .render import environment, noindex
 
 
@@ -21,34 +23,42 @@ class Fragments:
 
     def __init__(self, context: dict[str, Any]) -> None:
         self._context = context
-        self._modules: dict[int, Any] = {}
+        self._modules: dict[tuple[int, str], Any] = {}
         self._cache: dict[tuple[Any, ...], Markup] = {}
 
-    def at(self, here: str) -> Bound:
-        return Bound(self, here.count("/"))
-
-    def call(self, depth: int, name: str, *args: Any) -> Markup:
-        key = (name, depth, *args)
-        found = self._cache.get(key)
-        if found is None:
-            found = self._cache[key] = Markup(getattr(self._module(depth), name)(*args))
+    @property
+    def community(self) -> Community:
+        found: Community = self._context["community"]
         return found
 
-    def _module(self, depth: int) -> Any:
-        module = self._modules.get(depth)
+    def at(self, here: str, lang: str) -> Bound:
+        return Bound(self, (here.count("/"), lang))
+
+    def call(self, where: tuple[int, str], name: str, *args: Any) -> Markup:
+        key = (name, where, *args)
+        found = self._cache.get(key)
+        if found is None:
+            found = self._cache[key] = Markup(getattr(self._module(where), name)(*args))
+        return found
+
+    def _module(self, where: tuple[int, str]) -> Any:
+        """The macros for pages at one depth in one language."""
+        module = self._modules.get(where)
         if module is None:
             # A stand-in page at the same depth: "·" is never a real folder, so links come out the same.
-            here = "·/" * depth
-            module = environment().get_template("_macros.html.j2").make_module({**self._context, "here": here})
-            self._modules[depth] = module
+            depth, lang = where
+            context = {**self._context, "here": "·/" * depth, "lang": lang, "dir": languages.direction(lang),
+                       "item_time": partial(self._context["item_time"], lang=lang)}
+            module = environment(lang).get_template("_macros.html.j2").make_module(context)
+            self._modules[where] = module
         return module
 
 
 class Bound:
     """Fragments for pages at one depth, as templates call them (`frag.item_list(items)`)."""
 
-    def __init__(self, fragments: Fragments, depth: int) -> None:
-        self._f, self._depth = fragments, depth
+    def __init__(self, fragments: Fragments, where: tuple[int, str]) -> None:
+        self._f, self._depth = fragments, where
 
     def avatar(self, person: Person, size: int = 64) -> Markup:
         return self._f.call(self._depth, "avatar", person, size)
@@ -87,12 +97,26 @@ class Bound:
         return self._f.call(self._depth, "item_row", item, show_date, note)
 
     def item_list(self, items: Iterable[Item], show_date: bool = True, label: str | None = None) -> Markup:
-        rows = [self.item_row(item, show_date) for item in items]
+        rows = [self.item_row(item, show_date) for item in self.one_per_translation(items)]
         if not rows:
             return Markup("")
         aria = Markup(' aria-label="{}"').format(label) if label else Markup("")
         return noindex(Markup('<ul class="pr-items"{}>\n').format(aria) + Markup("\n").join(rows) +
                         Markup("\n</ul>"))
+
+    def one_per_translation(self, items: Iterable[Item]) -> list[Item]:
+        """One row for an item and its translations: the one in the page's language, else the site's, else the
+        first listed. Its row offers the others (item_row: `data-pr-langs`, which practica.js uses to show the
+        reader's own language when the device prefers it)."""
+        community = self._f.community
+        listed = list(items)
+        groups: dict[str, list[Item]] = {}
+        for item in listed:
+            groups.setdefault(community.original_of(item).id, []).append(item)
+        wanted = (self._depth[1], community.settings.language)
+        chosen = {key: next((i for lang in wanted for i in group if community.language_of(i) == lang), group[0])
+                  for key, group in groups.items()}
+        return [item for item in listed if chosen[community.original_of(item).id] is item]
 
     def featured_list(self, featured: Iterable[tuple[Item, str | None]]) -> Markup:
         rows = Markup("\n").join(self.item_row(item, True, note) for item, note in featured)

@@ -9,7 +9,7 @@ from .. import urls
 from ..community import Community, Item, Topic
 from ..content.models import PathMeta
 from ..kinds import ITEM_KINDS
-from . import listing
+from . import events, listing
 from .render import GeneratedPage
 from .site import Site
 
@@ -37,7 +37,8 @@ def home(site: Site) -> GeneratedPage:
                      featured=site.featured(None), latest=c.listed[:HOME_LATEST],
                      topics=_busiest(c), topics_total=len(c.topics),
                      paths=[i for i in c.listed if isinstance(i.meta, PathMeta)][:4], people=people[:4],
-                     people_total=len(c.people),
+                     people_total=len(c.people), next_events=events.next_rows(site),
+                     events_webcal=urls.webcal(urls.absolute(site.settings.site_url, urls.EVENTS_ICS)),
                      meta={"description": lead, "hide": ["toc"], "search": {"exclude": True}})
 
 

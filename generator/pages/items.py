@@ -7,14 +7,28 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .. import urls
+from .. import languages, urls
 from ..community import Community, Item
 from ..content.models import FaqMeta, ItemMeta, LessonMeta, PathMeta, Review, Verification, VideoMeta, interval_days
 from ..kinds import ITEM_KINDS
 from . import structured
 from .player import player
-from .render import GeneratedPage
+from .render import GeneratedPage, date_text
 from .site import Site
+
+
+@dataclass(frozen=True)
+class Translation:
+    """Another language of an item, as its page links to it."""
+
+    lang: str
+    name: str  # the language's name in itself
+    url: str
+    title: str
+
+    @property
+    def dir(self) -> str:
+        return languages.direction(self.lang)
 
 
 @dataclass(frozen=True)
@@ -33,17 +47,19 @@ def item_page(site: Site, item: Item) -> GeneratedPage:
     kind = ITEM_KINDS[item.kind]
     url = urls.page(item.kind, item.id)
     context: dict[str, Any] = {
-        "item": item, "body": site.body(item), "trail": trail(site, item),
+        "item": item, "body": site.body(item), "trail": trail(site, item, c.language_of(item)),
         "credited": [c.people[p] for p in item.people if p in c.people], "byline_label": kind.byline,
-        "badge": badge(item, c),
+        "badge": badge(item, c, c.language_of(item)),
         "experts": c.ask_experts(item), "ask_communities": site.ask_communities(item.topics),
         "related": related(site, item), "edit_url": site.edit_url(item),
     }
     context.update(_extra(site, item))
+    context["translations"] = [Translation(c.language_of(t), languages.autonym(c.language_of(t)),
+                                           urls.page(t.kind, t.id), t.title) for t in c.translations(item)]
     files = context.pop("_files", {})
     meta = {"description": item.summary, "jsonld": structured.for_item(site, item),
             "practica": {"kind": item.kind, "id": item.id, "topics": item.topics}}
-    page = site.page(kind.template, url, item.title, meta=meta, source=item, **context)
+    page = site.page(kind.template, url, item.title, meta=meta, source=item, lang=c.language_of(item), **context)
     page.files.update(files)
     return page
 
@@ -65,30 +81,35 @@ def _extra(site: Site, item: Item) -> dict[str, Any]:
     return {}
 
 
-def trail(site: Site, item: Item) -> list[tuple[str, str]]:
+def trail(site: Site, item: Item, lang: str) -> list[tuple[str, str]]:
     """Home › section › item."""
-    return [("Home", urls.HOME), (ITEM_KINDS[item.kind].title, urls.index(item.kind)),
+    _ = languages.translations(lang).gettext
+    return [(_("Home"), urls.HOME), (_(ITEM_KINDS[item.kind].title), urls.index(item.kind)),
             (item.title, urls.page(item.kind, item.id))]
 
 
-def badge(item: Item, community: Community) -> Badge | None:
+def badge(item: Item, community: Community, lang: str = "en") -> Badge | None:
     """"Verified by … on …", "Reviewed by … on …", or "Due for review" when the check has lapsed."""
+    _ = languages.translations(lang).gettext
     meta = item.meta
     settings = community.settings
     record = meta.last_check if isinstance(meta, ItemMeta) else None  # paths are not reviewed
     if record is None and isinstance(meta, FaqMeta):
-        return Badge("unverified", "Not yet verified by an expert")
+        return Badge("unverified", _("Not yet verified by an expert"))
     if record is None:  # never reviewed: the interval counts from the item's date
         lapsed = isinstance(meta, ItemMeta) and item.date + dt.timedelta(
             days=interval_days(settings.practica.review_every)) < settings.today
-        return Badge("due", f"Due for review (published {item.date.day} {item.date:%b %Y})") if lapsed else None
+        text = _("Due for review (published %(date)s)") % {"date": date_text(item.date, lang)}
+        return Badge("due", text) if lapsed else None
     every = (record.every if isinstance(record, Review) else None) or settings.practica.review_every
-    verb = "Verified" if isinstance(record, Verification) else "Reviewed"
-    when = f"{record.on.day} {record.on:%b %Y}"
+    verified = isinstance(record, Verification)
+    when = date_text(record.on, lang)
     if record.on + dt.timedelta(days=interval_days(every)) < settings.today:
-        return Badge("due", f"Due for review ({verb.lower()} {when})")
+        text = _("Due for review (verified %(date)s)") if verified else _("Due for review (reviewed %(date)s)")
+        return Badge("due", text % {"date": when})
     person = community.people.get(record.by)
-    return Badge("ok", f"{verb} by {person.title if person else record.by} on {when}")
+    text = _("Verified by %(name)s on %(date)s") if verified else _("Reviewed by %(name)s on %(date)s")
+    return Badge("ok", text % {"name": person.title if person else record.by, "date": when})
 
 
 def related(site: Site, item: Item, limit: int = 5) -> list[Item]:

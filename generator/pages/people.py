@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from .. import recognition, urls
 from ..community import Item, Person, newest
 from ..kinds import PERSON
-from . import listing, structured
+from . import events, listing, structured
 from .render import GeneratedPage
 from .site import Site
 
@@ -65,6 +65,6 @@ def profile(site: Site, person: Person) -> GeneratedPage:
             "practica": {"kind": person.kind, "id": person.id, "topics": person.topics}}
     return site.page(PERSON.template, url, person.title, meta=meta, source=person, person=person,
                      body=site.body(person), trail=trail, groups=groups, stewards=stewards, member_of=member_of,
-                     recognitions=recognition.recognitions(c, person),
+                     recognitions=recognition.recognitions(c, person), hosts=events.hosted_by(c, person),
                      edit_url=site.edit_url(person),
                      ask_communities=site.ask_communities(c.person_topics(person)))

@@ -11,11 +11,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
-from .. import urls
+from .. import languages, urls
 from ..kinds import ITEM_KINDS
 from . import icons
 
@@ -62,12 +63,28 @@ def _rel(context: Context, to_url: str) -> str:
     return urls.relative(context["here"], to_url)
 
 
-def _date(value: dt.date) -> str:
-    return f"{value.day} {value:%b %Y}"
+@pass_context
+def _date(context: Context, value: dt.date) -> str:
+    """`3 Mar 2026`, in the page's language (`lang` in the context; English without one)."""
+    return date_text(value, context.get("lang") or "en")
 
 
-def minutes(value: int) -> str:
-    return f"{value} min" if value < 60 else f"{value // 60} h {value % 60:02d} min"
+def date_text(value: dt.date, lang: str = "en") -> str:
+    if lang.startswith("en"):
+        return f"{value.day} {value:%b %Y}"
+    return format_date(value, "d MMM y", locale=lang.replace("-", "_"))
+
+
+@pass_context
+def _minutes(context: Context, value: int) -> str:
+    return minutes(value, context.get("lang") or "en")
+
+
+def minutes(value: int, lang: str = "en") -> str:
+    _ = languages.translations(lang).gettext
+    if value < 60:
+        return _("%(minutes)s min") % {"minutes": value}
+    return _("%(hours)s h %(minutes)s min") % {"hours": value // 60, "minutes": f"{value % 60:02d}"}
 
 
 def clock(seconds: int) -> str:
@@ -89,23 +106,35 @@ def _text(value: Any) -> Any:
     return value
 
 
+@pass_context
+def _translations_attr(context: Context, item: Any, others: list[Any]) -> str:
+    """An item row's other languages, for practica.js: {lang: {url, title, summary}}, the row's own included."""
+    community = context["community"]
+    return _json_attr({community.language_of(t): {"url": urls.relative(context["here"], urls.page(t.kind, t.id)),
+                                                  "title": t.title, "summary": t.summary} for t in [item, *others]})
+
+
 def _json_attr(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 @cache
-def environment() -> Environment:
+def environment(lang: str = "en") -> Environment:
+    """The templates' environment for pages in `lang`: Practica's strings (`{% trans %}`, `_()`) in that language."""
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
-                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, finalize=_text)
-    env.filters.update(rel=_rel, date=_date, minutes=minutes, clock=clock, json_attr=_json_attr, md=_md,
+                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, finalize=_text,
+                      extensions=["jinja2.ext.i18n"])
+    env.install_gettext_translations(languages.translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    env.filters.update(rel=_rel, date=_date, minutes=_minutes, clock=clock, json_attr=_json_attr, md=_md,
                        noindex=noindex)
-    env.globals.update(icon=icons.svg, urls=urls, kinds=ITEM_KINDS)
+    env.globals.update(icon=icons.svg, urls=urls, kinds=ITEM_KINDS, text_direction=languages.direction,
+                       translations_attr=_translations_attr)
     return env
 
 
-def render(template: str, **context: Any) -> str:
-    """Render a page template; `here` (the page's own URL) must be in the context for relative links."""
-    return environment().get_template(template).render(**context)
+def render(template: str, lang: str = "en", **context: Any) -> str:
+    """Render a page template in `lang`; `here` (the page's own URL) must be in the context for relative links."""
+    return environment(lang).get_template(template).render(lang=lang, dir=languages.direction(lang), **context)
 
 
 def markdown_block(text: str) -> Markup:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any
 
 from markupsafe import Markup
 
-from .. import urls
+from .. import languages, urls
 from ..community import AnyEntry, Community, Item, LearningPath
 from ..content.guidelines import Guidelines
 from ..content.models import PathMeta, VideoMeta
@@ -46,10 +46,17 @@ class Site:
         return Fragments(self.shared)
 
     def page(self, template: str, url: str, title: str, *, meta: dict[str, Any] | None = None,
-             source: AnyEntry | None = None, **context: Any) -> GeneratedPage:
-        """Render `template` into the page at `url`, with the shared context every template can use."""
-        markdown = render(template, here=url, frag=self.fragments.at(url), **self.shared, **context)
+             source: AnyEntry | None = None, lang: str | None = None, **context: Any) -> GeneratedPage:
+        """Render `template` into the page at `url`, with the shared context every template can use, in `lang`
+        (the site's language unless the page's content is in another)."""
+        lang = lang or self.settings.language
+        shared = {**self.shared, "item_time": partial(item_time, lang=lang)}
+        markdown = render(template, lang, here=url, frag=self.fragments.at(url, lang), **shared, **context)
         page_meta = {"title": title, **(meta or {})}
+        if lang != self.settings.language:
+            page_meta["lang"] = lang
+        if languages.script_strings(lang):
+            page_meta["strings"] = languages.script_strings(lang)
         skeleton, blocks = split(markdown)
         depends = frozenset(self._bodies | ({source.rel} if source else set()))
         self._bodies.clear()
@@ -89,13 +96,13 @@ class Site:
         return path.minutes
 
 
-def item_time(item: Item) -> str:
+def item_time(item: Item, lang: str = "en") -> str:
     """How long it takes: a video's running time, a path's total, or a lesson's or answer's reading time."""
     if isinstance(item.meta, VideoMeta):
         return clock(item.meta.duration)
     if isinstance(item.meta, PathMeta):
-        return minutes(item.minutes)
-    return f"{minutes(item.minutes)} read"
+        return minutes(item.minutes, lang)
+    return languages.translations(lang).gettext("%(time)s read") % {"time": minutes(item.minutes, lang)}
 
 
 def initials(name: str) -> str:

@@ -1,19 +1,23 @@
-"""schema.org JSON-LD: Person, FAQPage, VideoObject and LearningResource."""
+"""schema.org JSON-LD: Person, FAQPage, VideoObject, LearningResource and Event."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import TYPE_CHECKING, Any
 
 from .. import urls
-from ..community import Faq, Item, LearningPath, Lesson, Person, Video
+from ..community import Event, Faq, Item, LearningPath, Lesson, Person, Video
 from ..content.models import FaqMeta, LessonMeta, VideoMeta
-from ..kinds import ITEM_KINDS, PERSON
+from ..kinds import EVENT, ITEM_KINDS, PERSON
 from ..text import plain
 from .player import player
 
 if TYPE_CHECKING:
+    from ..events import Occurrence
     from .site import Site
+
+SUB_EVENTS = 10  # a series lists its next occurrences; the page has them all
 
 def dumps(data: dict[str, Any]) -> str:
     """JSON for a <script> element: `<`, `>` and `&` as \\u escapes, so no text can end the element or open a
@@ -108,6 +112,38 @@ def _learning(site: Site, item: Lesson | LearningPath) -> dict[str, Any]:
                             "url": _abs(site, urls.page(step.kind, step.id))}
                            for step, _ in site.community.steps(item)]
     return data
+
+
+def for_event(site: Site, event: Event, occurrences: list[Occurrence], now: dt.datetime) -> str:
+    """An Event for the next occurrence (the last, once all have ended); a series' next ones as subEvents."""
+    meta = event.meta
+    page = _abs(site, urls.page("event", event.id))
+    coming = [o for o in occurrences if o.end_utc > now]
+    shown = coming[0] if coming else occurrences[-1] if occurrences else None
+    places: list[dict[str, Any]] = []
+    if meta.where.room:
+        places.append({"@type": "Place", "name": meta.where.room})
+    if meta.where.online:
+        places.append({"@type": "VirtualLocation", "url": meta.where.online})
+    mode = ("Mixed" if len(places) == 2 else "Online" if meta.where.online else "Offline") + "EventAttendanceMode"
+    status = "EventCancelled" if meta.status == "cancelled" else "EventScheduled"
+    data: dict[str, Any] = {
+        "@context": "https://schema.org", "@type": EVENT.jsonld, "name": event.title, "description": event.summary,
+        "url": page + (f"#{shown.anchor}" if shown else ""), "eventStatus": f"https://schema.org/{status}",
+        "eventAttendanceMode": f"https://schema.org/{mode}", "location": places[0] if len(places) == 1 else places,
+        "organizer": [person_ref(site, p) for p in meta.hosts],
+        "about": [site.community.topics[t].title for t in event.topics if t in site.community.topics],
+    }
+    if shown:
+        data["startDate"] = shown.start.isoformat()
+        data["endDate"] = shown.end.isoformat()
+    if meta.capacity:
+        data["maximumAttendeeCapacity"] = meta.capacity
+    if len(coming) > 1:
+        data["subEvent"] = [{"@type": EVENT.jsonld, "name": event.title, "url": f"{page}#{o.anchor}",
+                             "startDate": o.start.isoformat(), "endDate": o.end.isoformat()}
+                            for o in coming[:SUB_EVENTS]]
+    return dumps(data)
 
 
 def _abs(site: Site, url: str) -> str:

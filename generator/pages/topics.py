@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from .. import recognition, urls
 from ..community import Topic
 from ..kinds import ITEM_KINDS, PATH, TOPIC
-from . import listing
+from . import events, listing
 from .render import GeneratedPage
 from .site import Site
 
@@ -73,6 +73,8 @@ def hub(site: Site, topic: Topic) -> GeneratedPage:
                      latest=latest, paths=paths[:PER_KIND], paths_total=len(paths),
                      paths_url=urls.in_topic(topic.id, "path"),
                      stewards=stewards, experts=experts, by_kind=by_kind, save_list=save_list,
-                     contributors=contributors, quarter=recognition.quarter_name(site.settings.today))
+                     contributors=contributors, quarter=recognition.quarter_name(site.settings.today),
+                     next_events=events.next_rows(site, topic.id),
+                     events_webcal=urls.webcal(urls.absolute(site.settings.site_url, urls.topic_events_ics(topic.id))))
     page.files.update(files)
     return page

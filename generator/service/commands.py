@@ -281,7 +281,7 @@ def copy_store(source: Path, target: str) -> str:
 
 
 def rules(settings: ServiceSettings) -> Rules:
-    return Rules(settings.digest_time, settings.digest_weekday, settings.daily_cap)
+    return Rules.of(settings)
 
 
 def loopback(host: str) -> bool:

@@ -107,6 +107,10 @@ SETTINGS = (
     Setting("SMTP_SERVICE_URL", "", "The service's public URL (e.g. https://community.example.org), for the one-click "
             "unsubscribe link every mail carries."),
     Setting("SMTP_SECRET", "", "Key that signs unsubscribe links (HMAC-SHA256; 32+ random characters). Never logged."),
+    Setting("EVENT_REMINDERS", "1d,15m", "When people who RSVP'd to an event are reminded by push, before its "
+            "start: comma-separated durations (e.g. `1d,15m`), or `off`."),
+    Setting("RETAIN_RSVPS", "365d", "How long an RSVP (\"I'll join\") is kept after its event date ended."),
+    Setting("RETAIN_ATTENDANCE", "365d", "How long a check-in (\"I'm here\") is kept after it was made."),
     Setting("RETAIN_ACTIVITY", "180d", "How long a reminder of activity (the bell) is kept after it was recorded."),
     Setting("ADMINS", "", "Site admins, as comma-separated emails or sign-in subjects: they moderate every "
             "community and read the moderation log."),
@@ -190,6 +194,8 @@ class Retention:
     moderation: dt.timedelta = dt.timedelta(days=730)
     flags: dt.timedelta = dt.timedelta(days=180)
     activity: dt.timedelta = dt.timedelta(days=180)
+    rsvps: dt.timedelta = dt.timedelta(days=365)
+    attendance: dt.timedelta = dt.timedelta(days=365)
 
 
 Rate = tuple[int, float]  # calls per window of seconds
@@ -263,6 +269,7 @@ class ServiceSettings:
     retention: Retention = Retention()
     talk: TalkSettings = TalkSettings()
     email: EmailSettings = EmailSettings()
+    event_reminders: tuple[dt.timedelta, ...] = (dt.timedelta(days=1), dt.timedelta(minutes=15))
 
     def vapid(self) -> tuple[Secret, str]:
         """The VAPID key and subject, or a ConfigError naming what is missing."""
@@ -303,8 +310,21 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         feedback_rate_limit=_rate(get("FEEDBACK_RATE_LIMIT"), "FEEDBACK_RATE_LIMIT"),
         trusted_proxies=_networks(get("TRUSTED_PROXIES")), auth=_auth(get),
         lock_screen=_lock_screen(get("LOCK_SCREEN")), retention=_retention(get), talk=_talk(get),
-        email=_email(get),
+        email=_email(get), event_reminders=_reminders(get("EVENT_REMINDERS")),
     )
+
+
+def _reminders(text: str) -> tuple[dt.timedelta, ...]:
+    """PRACTICA_EVENT_REMINDERS: durations before an event's start, longest first; `off` (or empty): none."""
+    if text.lower() in ("", "off"):
+        return ()
+    found = set()
+    for part in _split(text):
+        seconds = _duration("EVENT_REMINDERS", part, 60)
+        if seconds > 30 * 86400:
+            raise _bad("EVENT_REMINDERS", part, "durations of at most 30d before the event, e.g. 1d,15m")
+        found.add(dt.timedelta(seconds=seconds))
+    return tuple(sorted(found, reverse=True))
 
 
 def _email(get: Callable[[str], str]) -> EmailSettings:
@@ -341,7 +361,7 @@ def _retention(get: Callable[[str], str]) -> Retention:
         return dt.timedelta(seconds=seconds)
     return Retention(days("RETAIN_NOTIFICATIONS"), days("RETAIN_FEEDBACK"), days("RETAIN_PEOPLE"),
                      days("RETAIN_POSTS"), days("RETAIN_MODERATION"), days("RETAIN_FLAGS"),
-                     days("RETAIN_ACTIVITY"))
+                     days("RETAIN_ACTIVITY"), days("RETAIN_RSVPS"), days("RETAIN_ATTENDANCE"))
 
 
 def _talk(get: Callable[[str], str]) -> TalkSettings:

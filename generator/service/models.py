@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 EmailPref = Literal["off", "replies", "digest"]
 ItemType = Literal["lesson", "video", "faq", "path"]
+OccurrenceStatus = Literal["scheduled", "cancelled"]
 Frequency = Literal["immediate", "daily", "weekly"]
 LockScreen = Literal["full", "private"]  # private: notifications name no item, summary or person
 ITEM_TYPES: tuple[ItemType, ...] = ("lesson", "video", "faq", "path")
@@ -158,11 +159,40 @@ class IngestedFeed:
 
 
 @dataclass(frozen=True)
+class Occurrence:
+    """One date of an event (the feed's `_practica.events[].occurrences[]`): `id` is `<event id>@<local date>`."""
+
+    id: str
+    start: dt.datetime  # UTC
+    end: dt.datetime
+    status: OccurrenceStatus
+    url: str
+
+
+@dataclass(frozen=True)
+class Event:
+    """A lunch & learn, meetup or clinic as the feed describes it (ARCHITECTURE.md, "Events"); the service knows
+    events only from the feed."""
+
+    id: str
+    url: str
+    title: str
+    summary: str
+    topics: tuple[str, ...]
+    hosts: tuple[str, ...]
+    timezone: str
+    capacity: int | None
+    sequence: int
+    occurrences: tuple[Occurrence, ...]
+
+
+@dataclass(frozen=True)
 class Feed:
-    """A validated feed: the site's state plus its items, newest first."""
+    """A validated feed: the site's state plus its items, newest first, and its events (older feeds: none)."""
 
     state: FeedState
     items: tuple[FeedItem, ...]
+    events: tuple[Event, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -189,6 +219,20 @@ class Vote:
     helpful: bool
     comment: str | None
     day: dt.date
+
+
+@dataclass(frozen=True)
+class Commitment:
+    """"I'll try this by <day>": what the service keeps to send one follow-up (the reader's note and reflection
+    stay on their device). Held by one device (`subscription`) or by a signed-in person (`subject`)."""
+
+    id: str
+    subscription: str | None
+    subject: str | None
+    item: str
+    due_at: dt.datetime
+    created_at: dt.datetime
+    queued_at: dt.datetime | None = None
 
 
 def new_pseudonym() -> str:

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.browser
 PAGES = ["", "people/", "people/priya-raman/", "topics/data-analytics/", "skills/forecasting/",
          "learn/forecasting-baselines/", "videos/welcome-to-harbourline-communities/",
          "videos/forecasting-peak-season/", "faq/excel-or-power-bi/", "paths/new-analyst-first-month/", "new/",
-         "faq/", "offline/"]
+         "faq/", "offline/", "events/", "events/lunch-and-learn/"]
 # Practica's own controls; inline links inside running text are exempt, as in WCAG 2.5.8.
 CONTROLS = (".pr-chip, .pr-item__title, .pr-person-chip, .md-typeset .md-button, .pr-crumbs a, .pr-filter input, "
             ".pr-filter select, .pr-check__option, .pr-chapter, .pr-step__done, .pr-step__title, .pr-person__name a, "

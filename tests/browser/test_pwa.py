@@ -128,6 +128,20 @@ def test_visited_pages_work_offline_and_unvisited_ones_show_the_offline_page(con
     expect(page.locator("article h1")).to_contain_text("Data & Analytics")
 
 
+def test_an_event_page_and_its_calendar_work_offline(context: BrowserContext, demo: Demo) -> None:
+    page = context.new_page()
+    page.goto(demo.url())
+    ready(page)
+    page.goto(demo.url("events/lunch-and-learn/"))
+    fetch = "async (u) => { const r = await fetch(u); return [r.status, await r.text()]; }"
+    assert page.evaluate(fetch, "../lunch-and-learn.ics")[0] == 200  # the reader opened it once (or subscribed)
+    go_offline(context)
+    page.goto(demo.url("events/lunch-and-learn/"))
+    expect(page.locator("article h1").first).to_contain_text("Data lunch & learn")
+    status, text = page.evaluate(fetch, "../lunch-and-learn.ics")
+    assert status == 200 and text.startswith("BEGIN:VCALENDAR") and "UID:lunch-and-learn@" in text
+
+
 def test_save_a_community_for_offline(context: BrowserContext, demo: Demo) -> None:
     page = context.new_page()
     page.goto(demo.url("topics/accessibility/"))

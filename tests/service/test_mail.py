@@ -157,3 +157,22 @@ def test_a_question_routed_to_an_expert_is_mailed_once(forum: Forum, inbox: Inbo
     [message] = inbox.messages
     assert (message["To"], message["Subject"]) == ("ada@example.org", "Robert Example asked you: “Which horizon?”")
     assert f"#post-{asked['post']['id']}" in message.get_content()
+
+
+def test_thanks_are_mailed_once_to_an_author_who_chose_email(forum: Forum, inbox: Inbox) -> None:
+    """Issue 23: "Thank the author" mails the author as they chose (never when email is off), once per thanks."""
+    choose(forum, "ada", "off")
+    ok(forum.send("POST", "/thanks", "alan", {"item": "urn:practica:lesson:sql-joins"}), 201)
+    assert run_mail(forum) == (0, 0)
+    choose(forum, "ada", "replies")
+    ok(forum.send("POST", "/thanks", "robert", {"item": "urn:practica:lesson:sql-joins"}), 201)
+    ok(forum.send("POST", "/thanks", "robert", {"item": "urn:practica:lesson:sql-joins"}), 200)  # counted once
+    assert run_mail(forum) == (0, 1)
+    assert run_mail(forum) == (0, 0)  # nothing twice
+    [message] = inbox.messages
+    assert (message["To"], message["Subject"]) == ("ada@example.org", "A reader thanked you for “Sql joins”")
+    body = message.get_content()
+    assert "Someone thanked you for “Sql joins”." in body and "/learn/sql-joins/" in body
+    assert "2 readers have thanked you for it so far." in body
+    assert "Robert" not in body and "robert" not in body  # never who
+    assert message["List-Unsubscribe"].startswith("<https://community.example.org/api/v1/unsubscribe/")

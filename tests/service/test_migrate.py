@@ -100,7 +100,7 @@ def test_migrate_brings_an_older_schema_up_and_refuses_a_newer_one(
         pg_cluster: Cluster) -> None:
     at_version(url, 6, monkeypatch)
     result = cli("push", "migrate", "--db", url)
-    applied = ", ".join(str(v) for v in range(7, LATEST + 1))
+    applied = ", ".join(str(m[0]) for m in MIGRATIONS if m[0] >= 7)  # numbers may skip (another branch's)
     assert (result.code, result.out) == (0, f"schema at version {LATEST}; applied {applied}\n"), result
     newer = pg_cluster.create("migrate_newer")
     try:

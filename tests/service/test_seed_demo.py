@@ -53,3 +53,29 @@ def test_refused_outside_the_demo_mode(tmp_path: Path, vapid_pem: Path, receiver
     settings = load_settings(environment(tmp_path / "x.sqlite3", vapid_pem, receiver.base), env_file=None)
     with pytest.raises(ConfigError, match="PRACTICA_AUTH_MODE=demo"):
         seed_demo(settings, str(tmp_path / "feed.json"))
+
+
+def test_the_demo_s_past_event_gets_a_short_discussion(tmp_path: Path, vapid_pem: Path,
+                                                        receiver: ReceiverClient) -> None:
+    data = talk_feed()
+    day = "2026-11-12"
+    data["_practica"]["events"] = [{
+        "id": "sql-clinic-2026-11", "url": "https://learn.example.org/events/sql-clinic-2026-11/",
+        "title": "SQL clinic", "summary": "Bring a query.", "topics": ["data"], "hosts": ["alan"],
+        "timezone": "Europe/Berlin", "capacity": None, "sequence": 0,
+        "occurrences": [{"id": f"sql-clinic-2026-11@{day}", "start": f"{day}T15:00:00Z", "end": f"{day}T16:00:00Z",
+                         "status": "scheduled", "url": f"https://learn.example.org/events/sql-clinic-2026-11/#{day}"}]}]
+    feed = tmp_path / "feed.json"
+    feed.write_text(json.dumps(data), encoding="utf-8")
+    settings = load_settings(environment(tmp_path / "demo.sqlite3", vapid_pem, receiver.base, auth_mode="demo"),
+                             env_file=None)
+    assert seed_demo(settings, str(feed)) == 5
+    store = open_store(settings.db)
+    try:
+        thread = store.item_thread("urn:practica:event:sql-clinic-2026-11")
+        assert thread is not None
+        posts = store.thread_posts(thread.id)
+    finally:
+        store.close()
+    assert [p.author for p in posts] == ["demo:grace", "demo:alan"]  # the host answers
+    assert posts[1].parent_id == posts[0].id and "recording" in (posts[1].body or "")

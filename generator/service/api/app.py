@@ -42,11 +42,13 @@ from .bodies import (
 from .context import ERRORS, Context, Ctx, Held
 from .docs import ASSETS, add_docs
 from .errors import ApiError, ErrorBody, install
+from .events import router as events_router
 from .feedback import router as feedback_router
 from .guards import BodyLimit, Cors, RateLimiter, client_address
 from .headers import SecurityHeaders
 from .introductions import PHOTO_PATH, PHOTOS
 from .introductions import router as introductions_router
+from .learning import router as learning_router
 from .me import router as me_router
 from .moderation import router as moderation_router
 from .poller import poll_forever
@@ -170,7 +172,7 @@ def create_app(settings: ServiceSettings, store: Store, *, feed: str | None = No
     key = VapidKey.load(key_setting)
     ctx = Context(settings, store, key, subject, Allowlist.build(settings.allow_hosts),
                   RateLimiter(*settings.rate_limit), RateLimiter(*settings.feedback_rate_limit),
-                  Rules(settings.digest_time, settings.digest_weekday, settings.daily_cap),
+                  Rules.of(settings),
                   identity_modes.for_settings(settings.auth), Talk(store, settings.talk), feed or settings.feed)
 
     @contextlib.asynccontextmanager
@@ -214,6 +216,8 @@ def create_app(settings: ServiceSettings, store: Store, *, feed: str | None = No
     app.include_router(admin_router)
     app.include_router(activity_router)
     app.include_router(introductions_router)
+    app.include_router(events_router)
+    app.include_router(learning_router)
     add_docs(app)
     # A post may have 10,000 characters (talk/markup.py): 64 KiB holds them JSON-encoded in any script.
     talk_body = max(settings.max_body, TALK_MAX_BODY)

@@ -37,7 +37,7 @@ async def poll_forever(ctx: Context, every: float) -> None:
             next_poll = time.monotonic() + every
             try:
                 found = await asyncio.to_thread(ingest_source, ctx.store, ctx.feed, utcnow(), ctx.rules)
-                log.log(logging.INFO if found.batch else logging.DEBUG, "%s", found)
+                log.log(logging.INFO if found.batch or found.announced else logging.DEBUG, "%s", found)
             except PracticaError as exc:
                 log.warning("could not ingest the feed (will try again in %.0f s): %s", every, exc)
             except Exception:  # the database went away mid-ingest (a restart): its transaction rolled back

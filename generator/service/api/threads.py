@@ -21,8 +21,9 @@ from .errors import ApiError, ErrorBody
 
 router = APIRouter(prefix="/api/v1", tags=["conversations"], responses=TALK_ERRORS)
 
-ItemId = Annotated[str, Field(pattern=r"^urn:practica:(lesson|video|faq|path):[a-z0-9][a-z0-9_.-]{0,150}$",
-                              examples=["urn:practica:lesson:sql-joins"], description="The item's feed id.")]
+ItemId = Annotated[str, Field(pattern=r"^urn:practica:(lesson|video|faq|path|event):[a-z0-9][a-z0-9_.-]{0,150}$",
+                              examples=["urn:practica:lesson:sql-joins"], description="The item's feed id (an "
+                              "event's discussion: `urn:practica:event:<event id>`).")]
 CommunityId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]{0,99}$", examples=["data"],
                                    description="The community's (topic's) id.")]
 Key = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{8,64}$", description="Made by the client for this post (8–64 "

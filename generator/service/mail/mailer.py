@@ -5,7 +5,8 @@ the same message again: at least once, with one Message-ID, so a rare resend is 
 
 `replies`: one mail per reply or mention, now. `digest`: one mail a day (PRACTICA_PUSH_DIGEST_TIME, UTC) with
 everything. Every mail is plain text (a post's words through `Rendered.text`, never HTML) and carries
-List-Unsubscribe and List-Unsubscribe-Post (RFC 8058) with a signed one-click link."""
+List-Unsubscribe and List-Unsubscribe-Post (RFC 8058) with a signed one-click link. Thank-you notes
+(`notes.py`) come written, through the same outbox."""
 
 from __future__ import annotations
 
@@ -117,20 +118,28 @@ def compose(mail: Mail, state: FeedState, settings: EmailSettings) -> EmailMessa
         subject = f"{state.title}: {len(activities)} new responses"
     blocks = [f"{notices.headline(a, state)}\n\n{_quoted(notices.text(a, state))}\n\n{notices.url(a, state)}"
               for a in activities]
-    link = f"{settings.service_url}/api/v1/unsubscribe/{token(mail.subject, settings.secret)}"
-    footer = (f"You get this because you chose email reminders on {state.title}. To stop them, turn email off in "
+    return envelope(mail.address, subject, "\n\n---\n\n".join(blocks), mail.subject, f"practica-mail-{mail.id}",
+                    state.title, settings)
+
+
+def envelope(address: str, subject: str, text: str, person: str, key: str, site: str, settings: EmailSettings
+             ) -> EmailMessage:
+    """A plain-text mail to `address` with its one-click unsubscribe headers (the person's signed link)."""
+    assert settings.secret is not None
+    link = f"{settings.service_url}/api/v1/unsubscribe/{token(person, settings.secret)}"
+    footer = (f"You get this because you chose email reminders on {site}. To stop them, turn email off in "
               f"your notification settings, or use your mail app's unsubscribe button.")
     message = EmailMessage(policy=policy.SMTP)
     message["From"] = settings.sender
-    message["To"] = mail.address
+    message["To"] = address
     message["Subject"] = _line(subject)
     message["Date"] = format_datetime(dt.datetime.now(UTC))
     domain = parseaddr(settings.sender)[1].rpartition("@")[2] or None
-    message["Message-ID"] = make_msgid(f"practica-mail-{mail.id}", domain=domain)
+    message["Message-ID"] = make_msgid(key, domain=domain)
     message["Auto-Submitted"] = "auto-generated"
     message["List-Unsubscribe"] = f"<{link}>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message.set_content("\n\n---\n\n".join(blocks) + f"\n\n-- \n{footer}\n")
+    message.set_content(text + f"\n\n-- \n{footer}\n")
     return message
 
 

@@ -126,6 +126,11 @@ class RouteRecord(BaseModel):
     routed_at: str
 
 
+class EventRecord(BaseModel):
+    occurrence: str = Field(description="The event date: <event id>@<local date>.")
+    at: str = Field(description="When you RSVP'd, or checked in.")
+
+
 class PhotoRecord(BaseModel):
     content_type: str = Field(description="image/webp: the photo as the service re-encoded and keeps it.")
     base64: str = Field(description="Its bytes, base64-encoded (save them as a .webp file to see it).")
@@ -139,6 +144,20 @@ class IntroductionRecord(BaseModel):
     photo: PhotoRecord | None
     created_at: str
     updated_at: str
+
+
+class CommitmentRecord(BaseModel):
+    id: str
+    item: str = Field(description="The lesson's or path's feed id.")
+    device: str | None = Field(description="The device it is held by, or null: yours, on all your devices.")
+    due_at: str = Field(description="When its one follow-up is (or was) sent.")
+    created_at: str
+    queued_at: str | None = Field(description="When the follow-up went into the outbox; null: not yet.")
+
+
+class ThanksRecord(BaseModel):
+    item: str = Field(description="The feed id of what you thanked its authors for.")
+    created_at: str
 
 
 class PersonalData(BaseModel):
@@ -158,11 +177,16 @@ class PersonalData(BaseModel):
     questions_routed: list[RouteRecord] = Field(default=[], description="Questions sent to you as an expert.")
     introduction: IntroductionRecord | None = Field(None, description="How you introduced yourself, with the "
                                                     "photo as stored.")
+    rsvps: list[EventRecord] = Field(default=[], description="Event dates you said \"I'll join\" to.")
+    attendance: list[EventRecord] = Field(default=[], description="Event dates you checked in to (\"I'm here\").")
+    commitments: list[CommitmentRecord] = Field(default=[], description="Follow-ups you asked for (your notes and "
+                                                "reflections stay on your device).")
+    thanks: list[ThanksRecord] = Field(default=[], description="Items whose authors you thanked.")
 
 
 def personal_data(store: Store, subject: str, now: dt.datetime) -> PersonalData:
     """Everything held about `subject`: their row, their linked devices and what was queued or sent to them,
-    their threads, posts, marks, flags and moderation."""
+    their threads, posts, marks, flags and moderation, their RSVPs and check-ins."""
     found = store.person(subject)
     if found is None:  # every other row hangs on the person's (foreign keys)
         return PersonalData(exported_at=now.isoformat(), data_map=DATA_MAP, subject=subject, person=None, devices=[],
@@ -180,7 +204,11 @@ def personal_data(store: Store, subject: str, now: dt.datetime) -> PersonalData:
                   for aid, kind, tid, pid, at, read in store.activity_held(subject)],
         questions_routed=[RouteRecord(thread=tid, asked=asked, routed_at=parse_iso(at).isoformat())
                           for tid, asked, at in (store.routes_to(found.person) if found.person else [])],
-        introduction=_introduction(store, subject))
+        introduction=_introduction(store, subject),
+        rsvps=[EventRecord(occurrence=oid, at=at.isoformat()) for oid, at in store.rsvps_of(subject)],
+        attendance=[EventRecord(occurrence=oid, at=at.isoformat()) for oid, at in store.attendance_of(subject)],
+        commitments=_commitments(store, subject),
+        thanks=[ThanksRecord(item=item, created_at=parse_iso(at).isoformat()) for item, at in store.thanks_by(subject)])
 
 
 def holds(data: PersonalData) -> list[str]:
@@ -204,13 +232,27 @@ def holds(data: PersonalData) -> list[str]:
                              (len(data.flags), "flag on a post", "flags on posts"),
                              (len(data.moderation), "moderation action", "moderation actions"),
                              (len(data.activity), "reminder of activity", "reminders of activity"),
-                             (len(data.questions_routed), "question routed to you", "questions routed to you")):
+                             (len(data.questions_routed), "question routed to you", "questions routed to you"),
+                             (len(data.rsvps), "RSVP to an event", "RSVPs to events"),
+                             (len(data.attendance), "check-in at an event", "check-ins at events"),
+                             (len(data.commitments), "follow-up you asked for (its day and item only)",
+                              "follow-ups you asked for (their day and item only)"),
+                             (len(data.thanks), "thanks you gave for an item", "thanks you gave for items")):
         if count:
             out.append(f"{count} {one if count == 1 else many}")
     if data.introduction:
         photo = " with a photo" if data.introduction.photo else ""
         out.append(f"Your introduction{photo}: motto, what you are learning, where you work, communities joined")
     return out
+
+
+def _commitments(store: Store, subject: str) -> list[CommitmentRecord]:
+    held = store.commitments_of(subject=subject)
+    for sub in store.owned_subscriptions(subject):
+        held += store.commitments_of(subscription=sub.id)
+    return [CommitmentRecord(id=c.id, item=c.item, device=c.subscription, due_at=c.due_at.isoformat(),
+                             created_at=c.created_at.isoformat(),
+                             queued_at=c.queued_at.isoformat() if c.queued_at else None) for c in held]
 
 
 def _introduction(store: Store, subject: str) -> IntroductionRecord | None:

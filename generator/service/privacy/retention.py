@@ -23,10 +23,13 @@ class Purged:
     moderation: int = 0
     flags: int = 0
     activity: int = 0
+    rsvps: int = 0
+    attendance: int = 0
+    commitments: int = 0
 
     def __bool__(self) -> bool:
         return bool(self.notifications or self.feedback or self.people or self.threads or self.moderation
-                    or self.flags or self.activity)
+                    or self.flags or self.activity or self.rsvps or self.attendance or self.commitments)
 
     def __str__(self) -> str:
         text = (f"purged {_count(self.notifications, 'finished notification')}, "
@@ -37,6 +40,10 @@ class Purged:
             text += f"; {_count(self.threads, 'quiet thread')}, {entries} and {_count(self.flags, 'resolved flag')}"
         if self.activity:
             text += f"; {_count(self.activity, 'old reminder')}"
+        if self.rsvps or self.attendance:
+            text += f"; {_count(self.rsvps, 'RSVP')} and {_count(self.attendance, 'check-in')} to past events"
+        if self.commitments:
+            text += f"; {_count(self.commitments, 'followed-up commitment')}"
         return text
 
 
@@ -47,7 +54,8 @@ def _count(n: int, one: str, many: str | None = None) -> str:
 def purge(store: Store, now: dt.datetime, settings: ServiceSettings) -> Purged:
     """Delete what has outlived its retention at `now`: finished outbox rows, feedback, people not seen (erased
     as PRACTICA_ERASE_POSTS says), threads whose last post is old (with their posts, marks and flags), moderation
-    log entries, resolved flags, old activity, and rate-limit windows that have ended."""
+    log entries, resolved flags, old activity, RSVPs to dates long over, old check-ins, the ledger of event notices,
+    commitments followed up long ago, and rate-limit windows that have ended."""
     keep = settings.retention
     notifications = store.prune(now - keep.notifications) + store.prune_mail(now - keep.notifications)
     feedback = store.prune_feedback((now - keep.feedback).date())
@@ -60,5 +68,10 @@ def purge(store: Store, now: dt.datetime, settings: ServiceSettings) -> Purged:
     moderation = store.prune_log(now - keep.moderation)
     flags = store.prune_flags(now - keep.flags)
     activity = store.prune_activity(now - keep.activity)
+    rsvps = store.prune_rsvps(now - keep.rsvps)
+    attendance = store.prune_attendance(now - keep.attendance)
+    store.prune_notices(now - keep.notifications)
+    commitments = store.prune_commitments(now - keep.activity)  # followed up: kept as long as reminders are
     store.prune_limits(now)
-    return Purged(notifications, feedback, people, devices, threads, moderation, flags, activity)
+    return Purged(notifications, feedback, people, devices, threads, moderation, flags, activity, rsvps, attendance,
+                  commitments)

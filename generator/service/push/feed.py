@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import urllib.error
@@ -9,12 +10,13 @@ import urllib.request
 from collections import Counter
 from pathlib import Path
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ... import __version__
 from ...errors import PracticaError
-from ..models import Feed, FeedItem, FeedState, ItemType, Ref, SkillRef
+from ..models import Event, Feed, FeedItem, FeedState, ItemType, Occurrence, OccurrenceStatus, Ref, SkillRef
 
 MAX_FEED_BYTES = 32 * 1024 * 1024
 MAX_REFS = 100  # a skill's or an item's experts and topics: ids only, a bounded list
@@ -53,12 +55,70 @@ class _Skill(BaseModel):
     experts: list[str] = Field([], max_length=MAX_REFS)
 
 
+EVENT_ID = r"[a-z0-9][a-z0-9_.-]{0,99}"
+OCCURRENCE_ID = re.compile(rf"({EVENT_ID})@(\d{{4}}-\d{{2}}-\d{{2}})")
+MAX_OCCURRENCES = 1000  # a weekly series of twenty years
+
+
+def _utc_text(value: str) -> str:
+    try:
+        _utc_time(value)
+    except ValueError:
+        raise ValueError("must be a UTC time like 2026-12-08T11:00:00Z") from None
+    return value
+
+
+def _utc_time(value: str) -> dt.datetime:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?Z", value):
+        raise ValueError(value)
+    return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def _zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{value!r} is not an IANA time zone") from None
+    return value
+
+
+class _Occurrence(BaseModel):
+    id: str = Field(pattern=f"^{OCCURRENCE_ID.pattern}$")
+    start: Annotated[str, AfterValidator(_utc_text)]
+    end: Annotated[str, AfterValidator(_utc_text)]
+    status: OccurrenceStatus
+    url: AbsoluteUrl
+
+
+class _Event(BaseModel):
+    id: str = Field(pattern=f"^{EVENT_ID}$")
+    url: AbsoluteUrl
+    title: str = Field(min_length=1, max_length=1000)
+    summary: str | None = Field(None, max_length=20_000)
+    topics: list[str] = Field([], max_length=MAX_REFS)
+    hosts: list[str] = Field([], max_length=MAX_REFS)
+    timezone: Annotated[str, AfterValidator(_zone)]
+    capacity: int | None = Field(None, ge=1, le=1_000_000)
+    sequence: int = Field(0, ge=0, le=2**31)
+    occurrences: list[_Occurrence] = Field(max_length=MAX_OCCURRENCES)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> _Event:
+        for n, occurrence in enumerate(self.occurrences):
+            if not occurrence.id.startswith(self.id + "@"):
+                raise ValueError(f"occurrences[{n}].id {occurrence.id!r} must start with the event's id and @")
+            if _utc_time(occurrence.end) <= _utc_time(occurrence.start):
+                raise ValueError(f"occurrences[{n}] ends before it starts")
+        return self
+
+
 class _SiteExtension(BaseModel):
     version: int
     site_url: AbsoluteUrl
     topics: list[_Named]
     people: list[_Named]
     skills: list[_Skill] = []  # optional: feeds from before "Ask an expert" have none
+    events: list[_Event] = []  # optional: feeds from before events have none
 
     @field_validator("version")
     @classmethod
@@ -114,6 +174,7 @@ def parse_feed(data: Any, source: str = "feed.json") -> Feed:
     _unique(source, "_practica.topics", [t.id for t in raw.ext.topics])
     _unique(source, "_practica.people", [p.id for p in raw.ext.people])
     _unique(source, "_practica.skills", [s.id for s in raw.ext.skills])
+    _unique(source, "_practica.events", [e.id for e in raw.ext.events])
     state = FeedState(title=raw.title, site_url=raw.ext.site_url, icon=raw.icon,
                       topics={t.id: Ref(t.id, t.name, t.url, None, tuple(t.stewards)) for t in raw.ext.topics},
                       people={p.id: Ref(p.id, p.name, p.url, p.email, (), tuple(p.available_for), tuple(p.topics))
@@ -124,7 +185,13 @@ def parse_feed(data: Any, source: str = "feed.json") -> Feed:
     items = tuple(FeedItem(id=i.id, type=i.ext.type, url=i.url, title=i.title, summary=i.summary or "",
                            topics=tuple(i.ext.topics), people=tuple(i.ext.people), experts=tuple(i.ext.experts))
                   for i in raw.items)
-    return Feed(state, items)
+    events = tuple(Event(e.id, e.url, e.title, e.summary or "", tuple(e.topics), tuple(e.hosts), e.timezone,
+                         e.capacity, e.sequence,
+                         tuple(Occurrence(o.id, _utc_time(o.start), _utc_time(o.end), o.status, o.url)
+                               for o in e.occurrences))
+                   for e in raw.ext.events)
+    _unique(source, "_practica.events[].occurrences", [o.id for e in events for o in e.occurrences])
+    return Feed(state, items, events)
 
 
 def site_path(site_url: str, url: str) -> str | None:

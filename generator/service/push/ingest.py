@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from ..events import notices as events
 from ..models import Feed, FeedItem, Subscription
 from ..store.base import Store
 from . import schedule
@@ -21,20 +22,24 @@ class IngestReport:
     batch: int | None
     initial: bool
     queued: int
+    announced: int = 0  # devices queued an announcement about an event (new, changed, cancelled)
 
     def __str__(self) -> str:
         if self.initial:
             return f"first ingest: recorded {self.new} existing items without notifying anyone"
+        events = f"; queued {self.announced} event announcements" if self.announced else ""
         if self.batch is None:
-            return f"feed has {self.items} items, none new"
-        return f"feed has {self.items} items, {self.new} new (batch {self.batch}); queued {self.queued} notifications"
+            return f"feed has {self.items} items, none new{events}"
+        return (f"feed has {self.items} items, {self.new} new (batch {self.batch}); queued {self.queued} "
+                f"notifications{events}")
 
 
 def ingest(store: Store, feed: Feed, now: dt.datetime, rules: Rules) -> IngestReport:
     """Record the feed's new items as one batch and queue one row per matching subscriber, atomically.
 
     The first ingest into an empty store only records what exists, so subscribers are not flooded with
-    the site's whole history. A crash mid-way rolls everything back; running again does the same work.
+    the site's whole history. Events are stored and announced as `events.notices.sync` says. A crash
+    mid-way rolls everything back; running again does the same work.
     """
     with store.transaction():
         seen = store.seen([item.id for item in feed.items])
@@ -42,12 +47,13 @@ def ingest(store: Store, feed: Feed, now: dt.datetime, rules: Rules) -> IngestRe
         initial = not store.has_batches()
         store.save_feed_state(feed.state, now)
         store.set_experts([item for item in feed.items if item.id in seen])  # new items are written with theirs
+        announced = events.sync(store, feed.events, feed.state, now, rules, initial)
         if not new and not initial:
-            report = IngestReport(len(feed.items), 0, None, False, 0)
+            report = IngestReport(len(feed.items), 0, None, False, 0, announced)
         else:
             batch = store.add_batch(now, new, initial)
             queued = 0 if initial else sum(_queue(store, sub, new, batch, now, rules) for sub in store.subscriptions())
-            report = IngestReport(len(feed.items), len(new), batch, initial, queued)
+            report = IngestReport(len(feed.items), len(new), batch, initial, queued, announced)
     return report
 
 

@@ -8,19 +8,31 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from ..models import UTC, Preferences, iso
+from ..models import UTC, LockScreen, Preferences, iso
+
+if TYPE_CHECKING:
+    from ..config import ServiceSettings
 
 MAX_CAP_DAYS = 7
 
 
 @dataclass(frozen=True)
 class Rules:
-    """Service-wide delivery rules (from settings): digest time and weekday, and the daily cap (0: none)."""
+    """Service-wide delivery rules (from settings): digest time and weekday, the daily cap (0: none), how long
+    before an event its reminders go (PRACTICA_EVENT_REMINDERS), and the default lock screen."""
 
     digest_time: dt.time = dt.time(9, 0)
     digest_weekday: int = 0
     daily_cap: int = 3
+    event_reminders: tuple[dt.timedelta, ...] = (dt.timedelta(days=1), dt.timedelta(minutes=15))
+    lock_screen: LockScreen = "full"
+
+    @classmethod
+    def of(cls, settings: ServiceSettings) -> Rules:
+        return cls(settings.digest_time, settings.digest_weekday, settings.daily_cap, settings.event_reminders,
+                   settings.lock_screen)
 
 
 @dataclass(frozen=True)

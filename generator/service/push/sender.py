@@ -18,11 +18,13 @@ from dataclasses import dataclass
 import aiohttp
 
 from ..config import ServiceSettings
+from ..events.notices import queue_reminders
 from ..models import UTC, Claim, FeedState, LockScreen, Subscription
 from ..security import Allowlist, CheckedOrigins, Refused
 from ..store.base import Store
 from . import webpush
 from .activity import queue_activity
+from .notes import queue_followups
 from .payload import activity_summary, encode, lock_screen, private_summary, summarise, tag_for, topic_for
 from .schedule import Rules
 from .vapid import VapidKey, VapidSigner
@@ -63,16 +65,21 @@ class Report:
     gone: int = 0
     requeued: int = 0
     activity: int = 0  # conversation activity queued to devices in this run
+    followups: int = 0  # commitments' follow-ups queued in this run
     mailed: int = 0  # reminder mails sent after it (`practica push send`)
+    events: int = 0  # event reminders queued to devices in this run
 
     def __bool__(self) -> bool:
-        return bool(self.sent or self.retry or self.fail or self.gone or self.requeued or self.activity)
+        return bool(self.sent or self.retry or self.fail or self.gone or self.requeued or self.activity
+                    or self.events or self.followups)
 
     def __str__(self) -> str:
         text = (f"sent {self.sent}, will retry {self.retry}, failed {self.fail}, "
                 f"removed {self.gone} expired subscriptions")
         text += f" (resent {self.requeued} left in flight by a stopped sender)" if self.requeued else ""
         text += f"; queued {self.activity} reminders of activity" if self.activity else ""
+        text += f"; queued {self.events} event reminders" if self.events else ""
+        text += f"; queued {self.followups} follow-ups of commitments" if self.followups else ""
         return text + (f"; mailed {self.mailed} reminders" if self.mailed else "")
 
 
@@ -96,7 +103,7 @@ class Sender:
         return cls(store, signer, Allowlist.build(settings.allow_hosts), ttl=settings.ttl,
                    concurrency=settings.concurrency, timeout=settings.timeout, max_attempts=settings.max_attempts,
                    backoff=settings.backoff, lock_screen=settings.lock_screen,
-                   rules=Rules(settings.digest_time, settings.digest_weekday, settings.daily_cap))
+                   rules=Rules.of(settings))
 
     async def __aenter__(self) -> Sender:
         self._session = webpush.session(self.concurrency, self.timeout)
@@ -237,13 +244,15 @@ class Sender:
 
 async def deliver(store: Store, sender: Sender, now: dt.datetime) -> Report:
     """One delivery run as the only sender: resend rows a dead sender left in flight, queue conversation activity
-    to its recipients' devices, then send everything due. Finished rows are forgotten by
+    to its recipients' devices and the event reminders now due, then send everything due. Finished rows are forgotten by
     `privacy.retention.purge` (PRACTICA_RETAIN_NOTIFICATIONS), not here."""
     with store.sender_lock():
         requeued = store.requeue_sending()
         activity = queue_activity(store, now, sender.rules)
+        events = queue_reminders(store, now, sender.rules)
+        followups = queue_followups(store, now, sender.rules, sender.lock_screen)
         report = await sender.deliver_due(now)
-        report.requeued, report.activity = requeued, activity
+        report.requeued, report.activity, report.events, report.followups = requeued, activity, events, followups
     return report
 
 

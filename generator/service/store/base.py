@@ -14,16 +14,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
-from typing import Protocol
+from typing import Literal, Protocol
 
 from ...errors import PracticaError
 from ..models import (
     Activity,
     ActivityKind,
     Claim,
+    Commitment,
     Delivery,
     Erased,
     ErasePosts,
+    Event,
     FeedItem,
     FeedState,
     Flag,
@@ -32,6 +34,7 @@ from ..models import (
     Introduction,
     LogEntry,
     Mail,
+    Occurrence,
     Person,
     Post,
     PostState,
@@ -255,6 +258,9 @@ class MailStore(Protocol):
 
     def queue_mail(self, aid: int, subject: str, slot: str, due: dt.datetime, at: dt.datetime) -> None: ...
 
+    def queue_written_mail(self, subject: str, slot: str, due: dt.datetime, message: str, at: dt.datetime) -> bool:
+        """A mail already written into the person's mail outbox, at most once per slot."""
+
     def skip_mail(self, aid: int, at: dt.datetime) -> None: ...
 
     def claim_mail(self, now: dt.datetime, limit: int) -> list[Mail]: ...
@@ -296,7 +302,84 @@ class AskStore(Protocol):
     def forget_routes_to(self, person: str) -> int: ...
 
 
-class Store(TalkStore, ActivityStore, IntroStore, MailStore, AskStore, Protocol):
+class LearningStore(Protocol):
+    """Learning that sticks (ARCHITECTURE.md, "Follow-ups and thanks"): commitments awaiting their one follow-up,
+    notes written ahead into the outbox, and readers' thanks for items."""
+
+    def learning_item(self, item_id: str) -> FeedItem | None:
+        """An ingested item's type, page, title and people; None if the service never ingested it."""
+
+    def commitment(self, cid: str) -> Commitment | None: ...
+
+    def save_commitment(self, c: Commitment) -> None:
+        """Insert, or move the due time of one whose follow-up is not queued yet."""
+
+    def delete_commitment(self, cid: str) -> bool: ...
+
+    def commitments_of(self, *, subject: str | None = None, subscription: str | None = None) -> list[Commitment]: ...
+
+    def due_commitments(self, now: dt.datetime, limit: int) -> list[Commitment]:
+        """Commitments due by `now` whose follow-up is not queued yet, oldest first."""
+
+    def set_queued(self, cid: str, at: dt.datetime) -> bool: ...
+
+    def prune_commitments(self, before: dt.datetime) -> int: ...
+
+    def add_thanks(self, subject: str, item: str, at: dt.datetime) -> bool: ...
+
+    def thanks_counts(self) -> dict[str, int]: ...
+
+    def thanked_items(self) -> list[tuple[str, int, tuple[str, ...]]]: ...
+
+    def thanks_by(self, subject: str) -> list[tuple[str, str]]: ...
+
+
+class EventStore(Protocol):
+    """Events (ARCHITECTURE.md, "Events"): the events and occurrences the feed lists, RSVPs, attendance and the
+    ledger of notices queued about them."""
+
+    def event(self, event_id: str) -> Event | None:
+        """The event with every occurrence the feed ever listed for it; None if the feed never listed it."""
+
+    def event_ids(self) -> set[str]: ...
+
+    def save_event(self, event: Event, at: dt.datetime) -> None: ...
+
+    def occurrence(self, occurrence_id: str) -> tuple[Event, Occurrence] | None: ...
+
+    def add_rsvp(self, occurrence_id: str, subject: str, capacity: int | None, at: dt.datetime
+                 ) -> Literal["joined", "again", "full"]:
+        """Add the person's RSVP unless `capacity` is reached, counting and adding in one statement."""
+
+    def remove_rsvp(self, occurrence_id: str, subject: str) -> bool: ...
+
+    def rsvp_counts(self, occurrence_ids: Sequence[str]) -> dict[str, int]: ...
+
+    def rsvp_subjects(self, occurrence_id: str) -> list[str]: ...
+
+    def rsvps_of(self, subject: str) -> list[tuple[str, dt.datetime]]: ...
+
+    def check_in(self, occurrence_id: str, subject: str, at: dt.datetime) -> bool: ...
+
+    def attendance_of(self, subject: str) -> list[tuple[str, dt.datetime]]: ...
+
+    def attendance_counts(self, occurrence_ids: Sequence[str]) -> dict[str, int]: ...
+
+    def upcoming_rsvps(self, now: dt.datetime, until: dt.datetime) -> list[tuple[str, str]]: ...
+
+    def note_notice(self, key: str, subject: str | None, at: dt.datetime) -> bool:
+        """Record the notice `key`; False if it was recorded before (then it must not be queued again)."""
+
+    def queue_notice(self, sid: str, slot: str, due: dt.datetime, payload: str, at: dt.datetime) -> bool: ...
+
+    def prune_rsvps(self, before: dt.datetime) -> int: ...
+
+    def prune_attendance(self, before: dt.datetime) -> int: ...
+
+    def prune_notices(self, before: dt.datetime) -> int: ...
+
+
+class Store(TalkStore, ActivityStore, IntroStore, MailStore, AskStore, EventStore, LearningStore, Protocol):
     """Subscriptions, the feed's history and the outbox. Methods outside `transaction()` commit on return."""
 
     claim_lease: float  # seconds a sender's claim holds without renewal (PRACTICA_PUSH_CLAIM_LEASE)

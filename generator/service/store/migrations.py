@@ -332,5 +332,79 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
         "CREATE INDEX emails_claim_order ON emails (state, due_at, id)",
         "DROP INDEX emails_due",
     )),
+    (11, "events: occurrences from the feed, RSVPs, attendance, and the notices sent about them", (
+        """CREATE TABLE events (
+            id TEXT PRIMARY KEY,                  -- the event file's id (events/<id>.md)
+            url TEXT NOT NULL,
+            title TEXT NOT NULL,
+            summary TEXT NOT NULL,
+            topics TEXT NOT NULL,                 -- JSON arrays: its communities, its hosts (person ids)
+            hosts TEXT NOT NULL,
+            timezone TEXT NOT NULL,
+            capacity INTEGER,                     -- NULL: no limit
+            sequence INTEGER NOT NULL,            -- the .ics SEQUENCE: raised when times or status change
+            updated_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE occurrences (
+            id TEXT PRIMARY KEY,                  -- <event id>@<local start date>
+            event_id TEXT NOT NULL REFERENCES events (id) ON DELETE CASCADE,
+            start_at TEXT NOT NULL,
+            end_at TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('scheduled', 'cancelled')),
+            url TEXT NOT NULL
+        )""",
+        "CREATE INDEX occurrences_event ON occurrences (event_id)",
+        "CREATE INDEX occurrences_start ON occurrences (start_at)",
+        # No foreign key to occurrences: an RSVP outlives an occurrence that left the feed, until retention.
+        """CREATE TABLE rsvps (
+            occurrence_id TEXT NOT NULL,
+            subject TEXT NOT NULL REFERENCES people (subject) ON DELETE CASCADE,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (occurrence_id, subject)  -- one per person per occurrence
+        )""",
+        "CREATE INDEX rsvps_subject ON rsvps (subject)",
+        """CREATE TABLE attendance (
+            occurrence_id TEXT NOT NULL,
+            subject TEXT NOT NULL REFERENCES people (subject) ON DELETE CASCADE,
+            at TEXT NOT NULL,                     -- when they checked in ("I'm here")
+            PRIMARY KEY (occurrence_id, subject)
+        )""",
+        "CREATE INDEX attendance_subject ON attendance (subject)",
+        "CREATE INDEX attendance_at ON attendance (at)",
+        # One row per notice ever queued (an announcement, a reminder, a cancellation notice): written in the
+        # transaction that queues it, so a re-poll, a restart or a second instance never queues it again.
+        """CREATE TABLE event_notices (
+            key TEXT PRIMARY KEY,                 -- e.g. new:<event>, remind:<occurrence>:<start>:<offset>:<subject>
+            subject TEXT REFERENCES people (subject) ON DELETE CASCADE,  -- a reminder's person; NULL: followers
+            at TEXT NOT NULL
+        )""",
+        "CREATE INDEX event_notices_at ON event_notices (at)",
+        "CREATE INDEX event_notices_subject ON event_notices (subject)",
+    )),
+    (13, "learning that sticks: follow-ups of commitments, and thanks", (
+        # Only what a follow-up needs (issue 23): when and about which item. The reader's note, the action they
+        # chose and their reflection stay on their device. A commitment belongs to one device (its subscription)
+        # or to a signed-in person (all their devices); either's deletion removes it.
+        """CREATE TABLE commitments (
+            id TEXT PRIMARY KEY,                  -- random, made by the browser: a resend is the same commitment
+            subscription_id TEXT REFERENCES subscriptions (id) ON DELETE CASCADE,
+            subject TEXT REFERENCES people (subject) ON DELETE CASCADE,
+            item TEXT NOT NULL,                   -- the feed id of the lesson or path, urn:practica:<type>:<id>
+            due_at TEXT NOT NULL,                 -- the follow-up's time: the chosen day at the digest time, local
+            created_at TEXT NOT NULL,
+            queued_at TEXT,                       -- when its follow-up went into the outbox (NULL: not yet)
+            CHECK ((subscription_id IS NULL) <> (subject IS NULL))
+        )""",
+        "CREATE INDEX commitments_due ON commitments (queued_at, due_at)",
+        "CREATE INDEX commitments_subscription ON commitments (subscription_id)",
+        "CREATE INDEX commitments_subject ON commitments (subject)",
+        """CREATE TABLE thanks (
+            subject TEXT NOT NULL REFERENCES people (subject) ON DELETE CASCADE,
+            item TEXT NOT NULL,                   -- the feed id of the lesson, video, answer or path thanked for
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (subject, item)           -- once per reader per item
+        )""",
+        "CREATE INDEX thanks_item ON thanks (item)",
+    )),
 )
 LATEST = MIGRATIONS[-1][0]

@@ -42,7 +42,9 @@ from .base import SenderBusy
 from .migrations import LATEST, MIGRATIONS
 from .sqlite_activity import ActivityTables
 from .sqlite_ask import AskTables
+from .sqlite_events import EventTables
 from .sqlite_intro import IntroTables
+from .sqlite_learning import LearningTables
 from .sqlite_mail import MailTables
 from .sqlite_talk import TalkTables
 
@@ -51,7 +53,7 @@ CLAIM_LEASE = 120.0
 log = logging.getLogger("practica.push")
 
 
-class SqliteStore(TalkTables, ActivityTables, IntroTables, MailTables, AskTables):
+class SqliteStore(TalkTables, ActivityTables, IntroTables, MailTables, AskTables, EventTables, LearningTables):
     """The Store protocol on an SQLite file. Safe to share between threads; each gets its own connection."""
 
     EXCLUSIVE_SENDER = True  # one sender at a time (`sender_lock`): whatever is 'sending' at its start was left
@@ -419,7 +421,10 @@ class SqliteStore(TalkTables, ActivityTables, IntroTables, MailTables, AskTables
                         (state, status, error, iso(at), row_id))
 
     def next_due(self) -> dt.datetime | None:
-        row = self.db.execute("SELECT min(due_at) FROM outbox WHERE state = 'pending'").fetchone()
+        # A commitment's follow-up is queued when it falls due, so its time counts as one (issue 23).
+        row = self.db.execute("SELECT min(d) FROM (SELECT min(due_at) AS d FROM outbox WHERE state = 'pending' "
+                              "UNION ALL SELECT min(due_at) AS d FROM commitments WHERE queued_at IS NULL) AS due"
+                              ).fetchone()
         return parse_iso(row[0]) if row[0] else None
 
     def outbox_counts(self) -> dict[str, int]:

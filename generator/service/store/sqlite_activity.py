@@ -14,10 +14,12 @@ from ..models import Activity, ActivityKind, iso, parse_iso
 # An activity with what the bell and a notification show, read from the thread, post and author as they are now:
 # a post hidden or deleted since drops out of the bell and of anything not yet sent.
 ACTIVITY = ("SELECT a.*, p.author AS actor, p.body, pe.name AS actor_name, pe.person AS actor_person, "
-            "t.kind AS thread_kind, t.target, t.title AS board_title, i.title AS item_title, i.url AS item_url "
+            "t.kind AS thread_kind, t.target, t.title AS board_title, coalesce(i.title, ev.title) AS item_title, "
+            "coalesce(i.url, ev.url) AS item_url "
             "FROM activity a JOIN posts p ON p.id = a.post_id AND p.state = 'visible' "
             "JOIN threads t ON t.id = a.thread_id "
-            "LEFT JOIN people pe ON pe.subject = p.author LEFT JOIN items i ON t.kind = 'item' AND i.id = t.target ")
+            "LEFT JOIN people pe ON pe.subject = p.author LEFT JOIN items i ON t.kind = 'item' AND i.id = t.target "
+            "LEFT JOIN events ev ON t.kind = 'item' AND 'urn:practica:event:' || ev.id = t.target ")
 GROUP = {"reply": "post", "thread_post": "post", "mention": "post", "question": "post", "flag": "flag",
          "invitation": "invitation"}
 

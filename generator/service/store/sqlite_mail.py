@@ -47,6 +47,13 @@ class MailTables:
             self.db.execute("INSERT INTO email_activity VALUES (?, ?) ON CONFLICT DO NOTHING", (row[0], aid))
         self.skip_mail(aid, at)
 
+    def queue_written_mail(self, subject: str, slot: str, due: dt.datetime, message: str, at: dt.datetime) -> bool:
+        """A mail already written (a thank-you) into the person's mail outbox; False if `slot` has one already."""
+        return self.db.execute(
+            "INSERT INTO emails (subject, slot, due_at, state, message, created_at, updated_at) VALUES (?, ?, ?, "
+            "'pending', ?, ?, ?) ON CONFLICT (subject, slot) DO NOTHING",
+            (subject, slot, iso(due), message, iso(at), iso(at))).rowcount > 0
+
     def skip_mail(self, aid: int, at: dt.datetime) -> None:
         self.db.execute("UPDATE activity SET mailed_at = ? WHERE id = ?", (iso(at), aid))
 

@@ -30,6 +30,9 @@ from .sqlite_ask import ROUTED, routed
 # hidden, is seen only by its authors and moderators.
 SHOWN = "SELECT count(*) FROM posts p WHERE p.thread_id = t.id AND p.state = 'visible'"
 THREAD = f"SELECT t.*, ({SHOWN}) AS shown, ({ROUTED}) AS routed FROM threads t "
+# An item's (or, `urn:practica:event:<id>`, an event's) column: events have discussions but are not feed items.
+ITEM_OR_EVENT = ("SELECT {column} FROM items WHERE id = ?1 UNION ALL SELECT {column} FROM events "
+                 "WHERE 'urn:practica:event:' || id = ?1")
 HELPFUL = "SELECT count(*) FROM helpful h WHERE h.post_id = posts.id"
 
 
@@ -43,11 +46,11 @@ class TalkTables:
         def transaction(self) -> AbstractContextManager[None]: ...
 
     def item_topics(self, item_id: str) -> tuple[str, ...] | None:
-        row = self.db.execute("SELECT topics FROM items WHERE id = ?", (item_id,)).fetchone()
+        row = self.db.execute(ITEM_OR_EVENT.format(column="topics"), (item_id,)).fetchone()
         return tuple(json.loads(row[0])) if row else None
 
     def item_url(self, item_id: str) -> str | None:
-        row = self.db.execute("SELECT url FROM items WHERE id = ?", (item_id,)).fetchone()
+        row = self.db.execute(ITEM_OR_EVENT.format(column="url"), (item_id,)).fetchone()
         return str(row[0]) if row else None
 
     # Threads

@@ -10,17 +10,20 @@ from collections.abc import Sequence
 from ..identity.principal import Principal
 from ..models import Feed, FeedItem, Ref
 from ..privacy.people import remember
+from ..store.sqlite_events import EVENT_ITEM
 from .ask import QUESTIONS, Target, ask
 from .moderation import note, set_thread
 from .policy import Talk
 from .reading import board
 from .threads import accept, add_post, mark, open_thread
 
+DEMO_EVENT = "sql-clinic-2026-11"  # the demo site's past event, with its recording
+
 
 def seed(talk: Talk, feed: Feed, now: dt.datetime) -> int:
-    """Write the demo threads and return how many (4, and a fifth, a question asked of an expert, when someone is
-    available for questions); 0 when the store already has a discussion or the feed has too little (a lesson
-    with an author in a community, and three people)."""
+    """Write the demo threads and return how many (4, and a question asked of an expert when someone is available
+    for questions, and a discussion of the past event DEMO_EVENT when the feed lists it); 0 when the store already
+    has a discussion or the feed has too little (a lesson with an author in a community, and three people)."""
     people = list(feed.state.people.values())
     lesson = next((i for i in feed.items if i.type == "lesson" and i.people and i.topics
                    and i.people[0] in feed.state.people), None)
@@ -34,7 +37,24 @@ def seed(talk: Talk, feed: Feed, now: dt.datetime) -> int:
     short = _board_question(talk, community, helper, asker, author, now)
     insight = _insight(talk, lesson, community, author, helper, now)
     _stewardship(talk, feed, community, insight, short, now)
-    return 4 + _asked(talk, people, community, helper, now)
+    return 4 + _asked(talk, people, community, helper, now) + _event_discussion(talk, feed, asker, author, now)
+
+
+def _event_discussion(talk: Talk, feed: Feed, asker: Principal, author: Principal, now: dt.datetime) -> int:
+    """A short discussion on the demo's past event (DEMO_EVENT), answered by its host: 1, or 0 when the feed
+    does not list that event."""
+    event = next((e for e in feed.events if e.id == DEMO_EVENT), None)
+    if event is None:
+        return 0
+    host = next((_demo(feed.state.people[h], talk, now) for h in event.hosts if h in feed.state.people), author)
+    if host.subject == asker.subject:
+        host = author
+    opened, _ = open_thread(talk, asker, "Thanks for the clinic! Fixing a real query together helped more than "
+                            "any slide. Where can I find the query we ended up with?", "demo-seed-11", now,
+                            item=f"{EVENT_ITEM}{event.id}")
+    add_post(talk, host, opened.thread.id, "It is in the recording at the end, and I added it to the lesson on "
+             "joins. Bring the next one to the clinic!", opened.post.id, "demo-seed-12", now)
+    return 1
 
 
 def _asked(talk: Talk, people: list[Ref], community: str, asker: Principal, now: dt.datetime) -> int:

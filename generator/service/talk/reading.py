@@ -29,7 +29,7 @@ def item_discussion(talk: Talk, item: str, principal: Principal | None) -> Discu
     feed = talk.feed()
     communities = talk.store.item_topics(item)
     if communities is None:
-        raise TalkError(404, "unknown_item", "the service knows no lesson, video, answer or path with this id "
+        raise TalkError(404, "unknown_item", "the service knows no lesson, video, answer, path or event with this id "
                         "(it may not have read the site's feed since it was published)", "item")
     thread = talk.store.item_thread(item)
     if thread is not None:

@@ -57,8 +57,8 @@ def open_thread(talk: Talk, principal: Principal, body: str, key: str, now: dt.d
     if item is not None:
         communities = talk.store.item_topics(item)
         if communities is None:
-            raise TalkError(404, "unknown_item", "the service knows no lesson, video, answer or path with this id",
-                            "item")
+            raise TalkError(404, "unknown_item", "the service knows no lesson, video, answer, path or event with "
+                            "this id", "item")
     elif community in feed.state.topics:
         communities = (community,)
     else:

@@ -68,14 +68,14 @@
     const pending = waiting(id);
     form.dataset.prPending = pending ? id : "";
     form.querySelector(".pr-feedback__status").textContent = pending ?
-      "Saved on this device. It will be sent when the connection is back." : sentText;
+      practica.tr("Saved on this device. It will be sent when the connection is back.") : sentText;
   }
 
   /* Back online: send what waited, and say so on the forms that were waiting. */
   function resend() {
     flush().then(() => {
       document.querySelectorAll("form.pr-feedback[data-pr-pending]").forEach((form) => {
-        if (form.dataset.prPending) report(form, form.dataset.prPending, "Sent. Thanks for your feedback.");
+        if (form.dataset.prPending) report(form, form.dataset.prPending, practica.tr("Sent. Thanks for your feedback."));
       });
     });
   }
@@ -93,7 +93,7 @@
     form.hidden = false;
     if (previous) {
       chosen(form, previous.helpful);
-      report(form, previous.id, "Thanks, you answered this one already.");
+      report(form, previous.id, practica.tr("Thanks, you answered this one already."));
     }
     form.querySelectorAll("[data-helpful]").forEach((button) => {
       button.addEventListener("click", () => {
@@ -105,7 +105,7 @@
         enqueue(vote);
         chosen(form, vote.helpful);
         more.hidden = false;
-        flush().then(() => { report(form, vote.id, "Thanks! Anything to add? (optional)"); });
+        flush().then(() => { report(form, vote.id, practica.tr("Thanks! Anything to add? (optional)")); });
       });
     });
     form.addEventListener("submit", (event) => {
@@ -115,11 +115,11 @@
       if (!vote) return;
       more.hidden = true;
       if (!comment) {
-        form.querySelector(".pr-feedback__status").textContent = "Thanks for your answer.";
+        form.querySelector(".pr-feedback__status").textContent = practica.tr("Thanks for your answer.");
         return;
       }
       enqueue({ id: vote.id, page, helpful: vote.helpful, comment });
-      flush().then(() => { report(form, vote.id, "Thanks for your comment."); });
+      flush().then(() => { report(form, vote.id, practica.tr("Thanks for your comment.")); });
     });
   }
 

@@ -57,7 +57,7 @@
         form.classList.add("pr-check--revealed");
         const label = answer && answer.parentNode;
         if (label && !label.classList.contains("pr-check__option--right")) {
-          markOption(label, "answer", "✓", "Right answer");
+          markOption(label, "answer", "✓", practica.tr("Right answer"));
         }
         if (explain) explain.hidden = false;
         if (show) show.hidden = true;
@@ -66,7 +66,7 @@
         event.preventDefault();
         const chosen = form.querySelector("input[type=radio]:checked");
         if (!chosen) {
-          say("", "Choose an answer first.");
+          say("", practica.tr("Choose an answer first."));
           form.querySelector("input[type=radio]").focus();
           return;
         }
@@ -74,28 +74,28 @@
         form.classList.toggle("pr-check--right", right);
         form.classList.toggle("pr-check--wrong", !right);
         if (right) {
-          markOption(chosen.parentNode, "right", "✓", "Correct");
-          say("✓", "Correct!");
+          markOption(chosen.parentNode, "right", "✓", practica.tr("Correct"));
+          say("✓", practica.tr("Correct!"));
           reveal();
           return;
         }
-        markOption(chosen.parentNode, "tried", "✗", "Not quite");
+        markOption(chosen.parentNode, "tried", "✗", practica.tr("Not quite"));
         if (form.classList.contains("pr-check--revealed")) {
-          say("✗", "Not quite. The answer is: " + answerText + ".");
+          say("✗", practica.tr("Not quite. The answer is: %(answer)s.", { answer: answerText }));
           return;
         }
         wrongs += 1;
         if (wrongs < 2) {
-          say("✗", "Not quite — try again.");
+          say("✗", practica.tr("Not quite — try again."));
           return;
         }
-        say("✗", "Not quite. The answer is: " + answerText + ".");
+        say("✗", practica.tr("Not quite. The answer is: %(answer)s.", { answer: answerText }));
         reveal();
       });
       if (show) {
         show.hidden = false;
         show.addEventListener("click", () => {
-          say("", "The answer is: " + answerText + ".");
+          say("", practica.tr("The answer is: %(answer)s.", { answer: answerText }));
           reveal();
           if (answer) answer.focus();
         });
@@ -177,6 +177,25 @@
   }
   onPage(localTimes);
   window.setInterval(localTimes, 30000);
+
+  /* An event's time in the reader's own zone, when it is not the event's (the page says the event's). */
+  onPage(() => {
+    each("[data-pr-when]", (el) => {
+      try {
+        const mine = Intl.DateTimeFormat().resolvedOptions().timeZone;
+        if (!mine || mine === el.dataset.zone) return;
+        const start = new Date(el.dataset.start);
+        const end = new Date(el.dataset.end);
+        const day = new Intl.DateTimeFormat(undefined, { weekday: "short", day: "numeric", month: "short",
+                                                         hour: "2-digit", minute: "2-digit", timeZoneName: "short" });
+        const hour = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
+        el.textContent = " Your time: " + day.format(start) + " – " + hour.format(end) + ".";
+        el.hidden = false;
+      } catch {
+        el.hidden = true;
+      }
+    });
+  });
 
   /* What's new: type filter chips work as links without JavaScript; with it they filter in place. */
   onPage(() => {
@@ -319,12 +338,47 @@
     ["ask", "[data-pr-ask]", "outbox"],
     ["intro", "[data-pr-intro], [data-pr-members]", null],
     ["moderationScript", "[data-pr-moderation]", null],
+    ["events", "[data-pr-events]", "outbox"],   // event pages mark it only when events.js exists (pages/events.py)
   ];
   onPage(() => {
     const service = document.querySelector('meta[name="practica:push"]');
     if (!service || !service.content) return;
     pageScripts.forEach(([name, selector, first]) => {
       if (document.querySelector(selector)) load(name, first);
+    });
+  });
+
+  /* A list row offers its item in other languages (data-pr-langs: {lang: {url, title, summary}}, written by the
+   * build): show the one this device's languages prefer (navigator.languages, in order; a language matches
+   * its regional forms), else leave the row as built (the page's or the site's language). */
+  function preferredLanguage(offered) {
+    const wanted = (navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language || ""]);
+    for (const tag of wanted) {
+      const lower = String(tag).toLowerCase();
+      const exact = offered.find((l) => l.toLowerCase() === lower);
+      if (exact) return exact;
+      const base = offered.find((l) => l.toLowerCase().split("-")[0] === lower.split("-")[0]);
+      if (base) return base;
+    }
+    return null;
+  }
+  onPage(() => {
+    const pageLang = document.documentElement.lang;
+    each("[data-pr-langs]", (row) => {
+      let offered;
+      try { offered = JSON.parse(row.dataset.prLangs); } catch { return; }
+      const title = row.querySelector(".pr-item__title");
+      const summary = row.querySelector(".pr-item__summary");
+      const pick = preferredLanguage(Object.keys(offered));
+      const shown = (title && title.getAttribute("lang")) || pageLang;
+      if (!pick || !title || pick === shown) return;
+      title.href = offered[pick].url;
+      title.textContent = offered[pick].title;
+      if (summary) summary.textContent = offered[pick].summary;
+      [title, summary].forEach((node) => {
+        if (!node) return;
+        if (pick === pageLang) { node.removeAttribute("lang"); node.removeAttribute("dir"); } else { node.lang = pick; node.dir = "auto"; }
+      });
     });
   });
 

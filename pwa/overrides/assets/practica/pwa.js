@@ -133,7 +133,9 @@
             }).catch(() => null)));
         });
       }).then(() => {
-        store.setItem(name, JSON.stringify({ savedAt: new Date().toISOString(), pages: urls.length, bytes }));
+        const heading = document.querySelector(".md-content h1");   // for "Saved for offline" on me/ (learning.js)
+        store.setItem(name, JSON.stringify({ savedAt: new Date().toISOString(), pages: urls.length, bytes,
+          title: heading ? heading.textContent.replace(/¶$/, "").trim() : document.title, url: location.pathname }));
         showSaved();
       }).catch((error) => {
         status.textContent = "Could not save everything (" + error.message + "). Check your connection and try again.";

@@ -142,6 +142,11 @@
     title.textContent = (r.meta && r.meta.title) || r.url;
     const excerpt = document.createElement("span");
     excerpt.className = "pr-search__excerpt";
+    const written = r.filters && r.filters.lang && r.filters.lang[0];
+    if (written && written !== pageLanguage()) {   // a result in another language says which, and is laid out as its own
+      kind.textContent += " · " + languageName(written);
+      [title, excerpt].forEach((node) => { node.lang = written; node.dir = "auto"; });
+    }
     if (r.text !== undefined) excerpt.textContent = r.text;
     else excerpt.append.apply(excerpt, excerptNodes(r.excerpt));
     a.append(kind, title, excerpt);
@@ -196,10 +201,25 @@
     const ranking = skill ? expertsFor(skill.id) : Promise.resolve({ people: [] });
     return ranking.then((ranked) => {
       if (!skill || !ranked) {  // no skill named, or its ranking is not on this device (offline): text matches
-        return pf.search(query).then((found) => ({ people: ranked && [], pages: found.results }));
+        return ownLanguageFirst(pf, query, []).then((pages) => ({ people: ranked && [], pages }));
       }
-      return pf.search(query, { filters: { not: { kind: "Person" } } }).then((found) => ({ people: ranked.people.map(expert), pages: found.results }));
+      return ownLanguageFirst(pf, query, [{ not: { kind: "Person" } }]).then((pages) => ({ people: ranked.people.map(expert), pages }));
     });
+  }
+
+  /* One index holds every language (generator/search.py): pages in the page's language first, then the rest,
+     so an item that exists only in another language is still found. */
+  function pageLanguage() { return document.documentElement.lang || "en"; }
+  function ownLanguageFirst(pf, query, filters) {
+    const here = pageLanguage();
+    return Promise.all([
+      pf.search(query, { filters: { all: filters.concat([{ lang: here }]) } }),
+      pf.search(query, { filters: { all: filters.concat([{ not: { lang: here } }]) } }),
+    ]).then((found) => found[0].results.concat(found[1].results));
+  }
+
+  function languageName(tag) {
+    try { return new Intl.DisplayNames([pageLanguage()], { type: "language" }).of(tag) || tag; } catch { return tag; }
   }
 
   function run() {

@@ -36,6 +36,7 @@ self.practica = {
     ask: "assets/practica/ask.js",         // loaded only on pages with an "ask an expert" control
     intro: "assets/practica/intro.js",     // loaded only on /me/ and community hubs
     moderationScript: "assets/practica/moderation.js",   // loaded only on the stewards' page
+    events: "assets/practica/events.js",   // RSVPs and check-in: loaded only on event pages (when it exists)
     moderation: "moderation/",             // the stewards' page
     notifications: "notifications/",
   }),
@@ -59,6 +60,9 @@ self.practica = {
     posts: "/posts",                // /posts/<id>, /helpful, /flags, /hide, /unhide, /note, /approve, /reject
     moderation: "/moderation",      // /queue, /flags, /log: the stewards' page
     flags: "/flags",                // /flags/<id>/resolve
+    commitments: "/commitments",    // after /subscriptions/<id>: this device's follow-ups (PUT, DELETE …/<id>)
+    meCommitments: "/me/commitments", // the signed-in reader's follow-ups, on all their devices
+    thanks: "/thanks",              // POST: thank an item's authors; GET: the counts (kept for offline)
   }),
 
   /* The request header that names the demo person (PRACTICA_AUTH_MODE=demo only). */
@@ -78,6 +82,8 @@ self.practica = {
     feedbackQueue: "practica:feedback:queue",
     demoPerson: "practica:demo-person",      // {api, id, name}: whom this browser is in the service's demo mode
     talkOutbox: "practica:talk:outbox",      // [{api, as, key, item?, thread?, parent?, ask?, body, at}]: not yet sent
+    learning: "practica:learning",           // {commitments: [{id, item, title, action, url, due, note, done, followUp}],
+                                             //  journal: [{id, at, item, title, url, text, shared}]}: learning.js
   }),
 
   /* The bytes of a base64url text (a VAPID public key). */
@@ -114,6 +120,19 @@ self.practica = {
     const date = new Date(iso);
     return isNaN(date) ? "" : date.toLocaleString(undefined,
       { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit" });
+  },
+
+  /* An interface string in the page's language: `text` is the English (and the catalogues' key, extracted by
+   * `make messages`), `values` fill its %(name)s places. The page carries its language's strings in
+   * <script type="application/json" id="pr-strings"> (generator/languages.py); English pages carry none. */
+  tr(text, values) {
+    const block = typeof document === "undefined" ? null : document.getElementById("pr-strings");
+    if (block !== practica.trBlock) {
+      practica.trBlock = block;
+      try { practica.trTable = block ? JSON.parse(block.textContent) : {}; } catch { practica.trTable = {}; }
+    }
+    const found = (practica.trTable || {})[text] || text;
+    return found.replace(/%\((\w+)\)s/g, (whole, name) => (values && name in values ? String(values[name]) : whole));
   },
 
   /* The site's root URL on a page, from Material's config (pages only). */
