@@ -49,12 +49,12 @@ from .headers import SecurityHeaders
 from .introductions import PHOTO_PATH, PHOTOS
 from .introductions import router as introductions_router
 from .learning import router as learning_router
-from .records import router as records_router
 from .me import router as me_router
 from .moderation import router as moderation_router
 from .poller import poll_forever
 from .posts import router as posts_router
 from .questions import router as questions_router
+from .records import router as records_router
 from .threads import router as threads_router
 
 log = logging.getLogger("practica.push.api")
