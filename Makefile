@@ -8,7 +8,7 @@ PUSH_PORT ?= 8001
 PUSH_DATA ?= push-data
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: demo test install chromium postgresql nginx lint typecheck pytest build serve bench clean messages
+.PHONY: demo test install ralph chromium postgresql nginx lint typecheck pytest build serve bench clean messages
 
 $(BIN)/practica: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,17 @@ $(BIN)/practica: pyproject.toml
 	touch $@
 
 install: $(BIN)/practica
+
+## make ralph: a real Learning Record Store for the learning-records tests (Ralph, in its own virtualenv: its
+# `lrs` extra pins an older FastAPI than ours). The tests start it with its file-system backend.
+RALPH_VENV := .ralph-venv
+$(RALPH_VENV)/bin/ralph:
+	$(PYTHON) -m venv $(RALPH_VENV)
+	$(RALPH_VENV)/bin/pip install --quiet --upgrade pip
+	$(RALPH_VENV)/bin/pip install --quiet 'ralph-malph[lrs,cli]==5.1.0' requests
+	touch $@
+
+ralph: $(RALPH_VENV)/bin/ralph
 
 ## make demo: build the demo community and serve the site (:8000) and the push service (:8001)
 # The push service starts once the site answers (it polls the site's feed). Ctrl+C reaches both servers, which
@@ -43,7 +54,7 @@ demo: install
 	[ -n "$$stop" ] || kill $$site $$push 2>/dev/null; wait; exit $$status
 
 ## make test: ruff, mypy, ESLint (eslint.config.js) and the whole pytest suite (browser tests in Debian's Chromium)
-test: install chromium postgresql nginx node_modules/axe-core/axe.min.js
+test: install ralph chromium postgresql nginx node_modules/axe-core/axe.min.js
 	$(BIN)/ruff check generator hooks tests bench
 	$(BIN)/mypy
 	node_modules/.bin/eslint .

@@ -83,21 +83,23 @@ def linearity(results: list[dict[str, object]]) -> dict[str, object]:
     return out
 
 
-_REBUILT = re.compile(r"Rebuilt \d+ pages in ([\d.]+) s")
+_UPDATED = re.compile(r"Updated \d+ file\(s\) in ([\d.]+) s")
 
 
 def serve_rebuild(case: Case, practica: bool, logs: Path, timeout: float = 900) -> dict[str, float]:
     """Start `practica serve` (or `mkdocs serve` on the baseline), change one file, time the rebuild.
 
-    Both rebuild the whole site on any change (`practica serve` runs a full, validated, atomic build);
-    this measures that, from the moment the file is written to the moment the server logs the rebuild
-    as done ("Rebuilt N pages" from Practica, "Reloading browsers" from MkDocs).
+    `mkdocs serve` rebuilds the whole site on any change; `practica serve` re-validates the community and
+    re-renders what the change touches (an incremental preview), then indexes search again. This measures
+    from the moment the file is written to the moment the server logs the changed page as served ("Updated
+    N file(s)" from Practica, "Reloading browsers" from MkDocs), and for Practica also until search has
+    caught up ("Search indexed again"), and the process's peak memory (VmHWM) at that point.
     """
     port = free_port()
     if practica:
         cmd = [str(BIN / "practica"), "serve", "--dev-addr", f"127.0.0.1:{port}", "--content", str(case.content),
                "--site-dir", str(case.root / "site-serve"), "--verbose"]
-        changed, done = sorted((case.content / "learn").glob("*.md"))[0], "Rebuilt "
+        changed, done = sorted((case.content / "learn").glob("*.md"))[0], "Updated "
     else:
         cmd = [str(BIN / "mkdocs"), "serve", "-a", f"127.0.0.1:{port}", "-f", str(case.plain_config)]
         changed, done = sorted((case.root / "plain" / "learn").glob("lesson-*.md"))[0], "Reloading browsers"
@@ -111,12 +113,17 @@ def serve_rebuild(case: Case, practica: bool, logs: Path, timeout: float = 900) 
         _wait_for(log, "Serving ", started + timeout, proc)
         first = time.monotonic() - started
         time.sleep(2)  # let the watcher settle
-        before = _count(log, done)
+        before, indexed = _count(log, done), _count(log, "Search indexed again")
         changed.write_text(original.replace("\n\n", "\n\nA sentence added by the rebuild benchmark.\n\n", 1),
                            encoding="utf-8")
         touched = time.monotonic()
         _wait_for(log, done, touched + timeout, proc, after=before)
         rebuild = time.monotonic() - touched
+        extra: dict[str, float] = {}
+        if practica:
+            _wait_for(log, "Search indexed again", touched + timeout, proc, after=indexed)
+            extra["search"] = time.monotonic() - touched
+        extra["peak_mb"] = _peak_mb(proc.pid)
     finally:
         changed.write_text(original, encoding="utf-8")
         proc.terminate()
@@ -125,8 +132,18 @@ def serve_rebuild(case: Case, practica: bool, logs: Path, timeout: float = 900) 
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-    reported = _REBUILT.findall(log.read_text(errors="replace"))
-    return {"startup": first, "rebuild": rebuild, **({"reported": float(reported[0])} if reported else {})}
+    reported = _UPDATED.findall(log.read_text(errors="replace"))
+    return {"startup": first, "rebuild": rebuild, **extra, **({"reported": float(reported[0])} if reported else {})}
+
+
+def _peak_mb(pid: int) -> float:
+    """The process's peak resident memory so far (VmHWM), in MB; 0 where /proc cannot say."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    found = re.search(r"VmHWM:\s+(\d+) kB", status)
+    return int(found[1]) / 1024 if found else 0.0
 
 
 def _count(log: Path, text: str) -> int:

@@ -210,11 +210,13 @@ def _send(db: str, senders: int, pem: Path, allow: str, receivers: list[subproce
     time.sleep(0.5)  # the senders' backends end and are reaped
     receiver_cpu = [round(_cpu(p.pid) - b, 2) for p, b in zip(receivers, receiver_before, strict=True)]
     accepted = sum(_get(_base_of(p) + "/_control/count")["accepted"] for p in receivers) - sum(counts_before)
-    sent, shares = _outcome(db)
+    sent, claimed = _outcome(db)
+    shares = sorted(claimed.values(), reverse=True)
     if any(codes):
         raise RuntimeError(f"{label}: a sender failed ({codes}); see {OUT / 'logs'}")
     return {"wall": wall, "ends": ends, "cpu": sum(cpu), "cpus": cpu, "sent": sent, "accepted": accepted,
-            "shares": shares, "per_s": sent / wall, "cpu_ms_per_msg": 1000 * sum(cpu) / max(sent, 1),
+            "shares": shares, "per_sender": [(c, claimed.get(str(p.pid), 0)) for c, p in zip(cpu, procs, strict=True)],
+            "per_s": sent / wall, "cpu_ms_per_msg": 1000 * sum(cpu) / max(sent, 1),
             "receiver_cpu": receiver_cpu, "receiver_busy": max(c / wall for c in receiver_cpu),
             "postgres_cpu": _postgres_cpu(cluster) - postgres_before if db.startswith("postgresql") else 0.0,
             "load_before": load, "backend_states": states}
@@ -256,8 +258,8 @@ class _Sampler:
         return dict(sorted(self.counts.items(), key=lambda kv: -kv[1]))
 
 
-def _outcome(db: str) -> tuple[int, list[int]]:
-    """Rows 'sent', and how many each sender process claimed."""
+def _outcome(db: str) -> tuple[int, dict[str, int]]:
+    """Rows 'sent', and how many each sender process (by pid) claimed."""
     from generator.service.store.backend import open_store
 
     store = open_store(db if db.startswith("postgresql") else Path(db), migrate=not db.startswith("postgresql"))
@@ -270,7 +272,7 @@ def _outcome(db: str) -> tuple[int, list[int]]:
     for holder, n in by:
         pid = str(holder).split(":")[1] if holder and ":" in str(holder) else str(holder)
         shares[pid] = shares.get(pid, 0) + n
-    return int(states.get("sent", 0)), sorted(shares.values(), reverse=True)
+    return int(states.get("sent", 0)), shares
 
 
 _bases: dict[int, str] = {}
@@ -320,7 +322,9 @@ PROFILED = ("_claim", "_record", "_deliver", "push", "transaction", "execute", "
 
 def _profiles(cluster: Cluster, pem: Path, subscriptions: int, receivers: int) -> dict[str, Any]:
     """PostgreSQL with 1 and with 2 senders, each under cProfile (its default wall-clock timer), on a fresh queue:
-    where each sender's wall time goes (cumulative seconds of the functions that matter)."""
+    where each sender's wall time goes (cumulative seconds of the functions that matter). cProfile sees the main
+    thread only: the store's work, in the sender's store thread, shows as the awaits for it; per-thread CPU is
+    bench/fanout_profile.py's."""
     with _receiving(receivers, subscriptions) as (_, bases, subs):
         from generator.service.store.backend import migrate_database
 
@@ -486,6 +490,17 @@ async def _load(bases: list[str], keys: list[dict[str, Any]]) -> dict[str, Any]:
 
 # --- report -----------------------------------------------------------------------------------------------------
 
+def per_message(run: dict[str, Any]) -> dict[str, Any]:
+    """CPU milliseconds per message sent: each sender process (by the rows it claimed), all senders, the receivers,
+    PostgreSQL, and everything together."""
+    sent = max(run["sent"], 1)
+    each = [1000 * cpu / max(claimed, 1) for cpu, claimed in run["per_sender"]]
+    out = {"each": each, "senders": 1000 * run["cpu"] / sent, "receivers": 1000 * sum(run["receiver_cpu"]) / sent,
+           "postgres": 1000 * run["postgres_cpu"] / sent}
+    out["all"] = out["senders"] + out["receivers"] + out["postgres"]
+    return out
+
+
 def markdown(results: dict[str, Any]) -> str:
     lines = [f"Run {results['date']} UTC, {results['cpus']} CPUs, load average before "
              f"{' / '.join(f'{x:.2f}' for x in results['load_before'])}, after "
@@ -505,6 +520,17 @@ def markdown(results: dict[str, Any]) -> str:
             lines.append(f"| {r['backend']} | {r['senders']} | {r['wall']:.2f} | {r['per_s']:,.0f} | {r['cpu']:.1f} | "
                          f"{r['cpu_ms_per_msg']:.2f} | {100 * r['receiver_busy']:.0f} % of a core | "
                          f"{r['postgres_cpu']:.1f} | {' / '.join(map(str, r['shares']))} | {r['load_before']:.2f} |")
+        lines += ["", "CPU per message, by process (ms; the receivers and PostgreSQL run beside the senders on the "
+                  "same cores), and the rate those CPUs allow on this machine (cores × 1,000 / all ms per message):",
+                  "",
+                  "| backend | senders | each sender | senders | receivers | PostgreSQL | all | CPU-bound ceiling/s | "
+                  "measured/s |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        for key in ("sqlite-1", *(f"postgresql-{n}" for n in SENDERS)):
+            r = best[key]
+            per = per_message(r)
+            lines.append(f"| {r['backend']} | {r['senders']} | {' / '.join(f'{x:.2f}' for x in per['each'])} | "
+                         f"{per['senders']:.2f} | {per['receivers']:.2f} | {per['postgres']:.2f} | {per['all']:.2f} | "
+                         f"{results['cpus'] * 1000 / per['all']:,.0f} | {r['per_s']:,.0f} |")
         p1, p2, sq = best["postgresql-1"]["per_s"], best["postgresql-2"]["per_s"], best["sqlite-1"]["per_s"]
         lines += ["", "Share of each sender's wall time its PostgreSQL connection spent (pg_stat_activity, sampled "
                   "every 20 ms; idle connections of the pool left out):", ""]

@@ -53,7 +53,7 @@ import generator.commands.build as command
 from generator.cli import main
 
 wrap(command, "load_community", "load and validate the content")
-wrap(adapter, "build_pages", "Practica's page builders (Jinja, experts, related items)")
+wrap(adapter, "on_config", "Practica's render phase (page builders, feeds, photos, icons)")
 wrap(mkdocs_build, "_populate_page", "MkDocs: Markdown to HTML, per page")
 wrap(mkdocs_build, "_build_page", "MkDocs: theme templates, per page")
 main(["build", "--content", sys.argv[1], "--site-dir", sys.argv[2]])

@@ -43,13 +43,23 @@ def _build(r: dict[str, Any]) -> str:
 
 
 def _serve(r: dict[str, Any]) -> str:
-    s = r["serve"]
-    return ("### Serve: rebuild after a one-line change to one lesson (`--only serve`)\n\n"
-            "| items | `practica serve` start | rebuild | `mkdocs serve` (baseline) start | rebuild | ratio |\n"
-            "|---:|---:|---:|---:|---:|---:|\n"
-            f"| {s['items']:,} | {q_s(s['practica']['startup'])} | {q_s(s['practica']['rebuild'])} | "
-            f"{q_s(s['plain']['startup'])} | {q_s(s['plain']['rebuild'])} | "
-            f"{s['practica']['rebuild'] / s['plain']['rebuild']:.2f}× |\n")
+    rows = ["### Preview after a one-line change to one lesson (`--only serve`)\n",
+            "`practica serve` updates incrementally; \"page served\" is until the changed page is written, \"search\" "
+            "until the search index has caught up. A full build is the build step's Practica wall time.\n",
+            "| items | `practica serve` start | page served | search caught up | serve peak RSS | `mkdocs serve` "
+            "start | rebuild | vs `mkdocs serve` | vs a full build |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    builds = {int(b["items"]): b for b in r.get("build", [])} if isinstance(r.get("build"), list) else {}
+    for n, s in r["serve"].items():
+        if not isinstance(s, dict) or "practica" not in s:
+            continue
+        p, b = s["practica"], s["plain"]
+        full = builds.get(int(n), {}).get("practica", {}).get("wall")
+        share = f"{p['rebuild'] / full:.1%}" if full else "—"
+        rows.append(f"| {int(n):,} | {q_s(p['startup'])} | {q_s(p['rebuild'])} | {q_s(p.get('search', 0))} | "
+                    f"{p.get('peak_mb', 0):.0f} MB | {q_s(b['startup'])} | {q_s(b['rebuild'])} | "
+                    f"{p['rebuild'] / b['rebuild']:.2f}× | {share} |")
+    return "\n".join(rows) + "\n"
 
 
 def _weight(r: dict[str, Any]) -> str:

@@ -81,6 +81,7 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--feedback", type=Path, help="a feedback export (default: extra.practica.feedback_file)")
     report.add_argument("--conversations", type=Path,
                         help="a conversations export (default: extra.practica.conversations_file)")
+    report.add_argument("--learning", type=Path, help="a learning-records export (`practica push export-learning`)")
     report.add_argument("--only", action="append", metavar="SECTION",
                         help="only this section (repeatable), e.g. due_for_review")
     report.add_argument("--out", type=Path, help="write to this file instead of printing")
@@ -150,7 +151,7 @@ def _serve(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from .commands.report import report
 
-    text = report(_settings_for(args), args.format, args.feedback, args.only, args.conversations)
+    text = report(_settings_for(args), args.format, args.feedback, args.only, args.conversations, args.learning)
     if args.out:
         args.out.write_text(text + "\n", encoding="utf-8")
     else:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import events, urls
 from .community import Community, Item, Person
-from .content.models import VideoMeta
+from .content.models import LessonMeta, VideoMeta
 from .pages.player import player
 
 if TYPE_CHECKING:
@@ -77,13 +77,17 @@ def _json_item(site: Site, item: Item) -> dict[str, Any]:
         if person.id in site.photos:
             author["avatar"] = _abs(site, site.photos[person.id].url(128))
         authors.append(author)
+    ext: dict[str, Any] = {"type": item.kind, "topics": item.topics, "people": item.people, "skills": item.skills,
+                           "minutes": item.minutes, "experts": [p.id for p in c.ask_experts(item, ITEM_EXPERTS)]}
+    if isinstance(item.meta, LessonMeta) and item.meta.check:  # what learning records' questions are made of
+        ext["check"] = [{"question": q.question, "options": list(q.options), "answer": q.answer}
+                        for q in item.meta.check]
     return {
         "id": item_id(item), "url": _abs(site, urls.page(item.kind, item.id)), "title": item.title,
         "summary": item.summary, "image": image(site, item),
         "date_published": _stamp(item.date), "date_modified": _stamp(item.updated),
         "authors": authors, "tags": [c.topics[t].title for t in item.topics if t in c.topics],
-        "_practica": {"type": item.kind, "topics": item.topics, "people": item.people, "skills": item.skills,
-                      "minutes": item.minutes, "experts": [p.id for p in c.ask_experts(item, ITEM_EXPERTS)]},
+        "_practica": ext,
     }
 
 

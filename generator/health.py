@@ -30,8 +30,10 @@ SECTIONS = {
     "unanswered_questions": N_("Unanswered questions"),
     "new_contributors": N_("New contributors this quarter (thank them)"),
     "found_helpful": N_("People whose content readers found helpful (invite them to do more)"),
+    "learning": N_("Learning records (xAPI)"),
 }
-OPTIONAL = ("feedback", "unanswered_questions", "found_helpful")  # sections from an export: left out of text when empty
+# sections from an export: left out of text when empty
+OPTIONAL = ("feedback", "unanswered_questions", "found_helpful", "learning")
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,7 @@ class Health:
 
 
 def health(community: Community, feedback: dict[str, Any] | None = None,
-           conversations: dict[str, Any] | None = None) -> Health:
+           conversations: dict[str, Any] | None = None, learning: dict[str, Any] | None = None) -> Health:
     c = community
     report = Health()
     s = report.sections
@@ -131,6 +133,7 @@ def health(community: Community, feedback: dict[str, Any] | None = None,
         _row(c, person, f"{votes} “helpful” on " + ", ".join(f"“{i.title}”" for i in items[:3])
              + (f" and {len(items) - 3} more" if len(items) > 3 else ""), (person.id,))
         for person, votes, items in recognition.found_helpful(c, feedback or {})]
+    s["learning"] = _learning(c, learning or {})
     report.communities = [_span(c, t) for t in sorted(c.topics.values(), key=lambda t: t.title)]
     report.conversation = _conversation(c, conversations) if conversations else []
     return report
@@ -147,6 +150,35 @@ def read_feedback(path: Path) -> dict[str, Any]:
     data = json.loads(path.read_text(encoding="utf-8"))
     pages = data.get("pages", data)
     return pages if isinstance(pages, dict) else {}
+
+
+def read_learning(path: Path) -> dict[str, Any]:
+    """An export written by `practica push export-learning` (page path → figures)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    pages = data.get("pages", {}) if isinstance(data, dict) else {}
+    return pages if isinstance(pages, dict) else {}
+
+
+def _learning(c: Community, pages: dict[str, Any]) -> list[Finding]:
+    """Per item, from learning records: people who read and completed it, its check's success rate, its video's
+    completion rate; the items most read first."""
+    by_url = {urls.page(e.kind, e.id): e for e in c.published}
+    rows = []
+    for url, n in pages.items():
+        if not isinstance(n, dict):
+            continue
+        figures = [f"{int(n.get('read', 0))} read", f"{int(n.get('completed', 0))} completed"]
+        if n.get("answers"):
+            figures.append(f"check {round(100 * int(n.get('answers_right', 0)) / int(n['answers']))}% right "
+                           f"({int(n['answers'])} answers)")
+        if n.get("video_started"):
+            figures.append(f"video finished by {int(n.get('video_completed', 0))} of {int(n['video_started'])}")
+        entry = by_url.get(str(url).strip("/") + "/")
+        where = (entry.title, entry.rel, entry.people, urls.page(entry.kind, entry.id)) if entry else \
+            (str(n.get("title", url)), str(url), (), None)
+        rows.append((int(n.get("read", 0)) + int(n.get("video_started", 0)),
+                     Finding(where[0], where[1], ", ".join(figures), None, _names(c, where[2]), where[3])))
+    return [f for _, f in sorted(rows, key=lambda r: (-r[0], r[1].title))]
 
 
 def conversations_for(settings: Settings, path: Path | None = None) -> dict[str, Any] | None:

@@ -73,6 +73,7 @@ def test_report_finds_each_problem_and_nothing_else(cli: Callable[..., CliResult
         "unanswered_questions": [],  # no conversations export given
         "new_contributors": [],  # everyone's first item is from before this quarter (tests/test_recognition.py)
         "found_helpful": [("people/ada.md", 1)],  # 6 "helpful" on Ada's items: thank her
+        "learning": [],  # no learning-records export given
     }
     due = sections["due_for_review"][0]
     assert due["who"] == ["Ada Okafor"] and "last reviewed on 2025-06-01" in due["detail"]

@@ -243,6 +243,19 @@ def test_feeds_have_stable_ids_types_topics_and_people(mini_site: Path) -> None:
     assert len(topic["items"]) == 7 and "_practica" not in topic
 
 
+def test_the_feed_carries_what_learning_records_need(mini_site: Path) -> None:
+    """A lesson's knowledge check (question, options, correct option) and the site's language, which the
+    community service turns into cmi.interaction activities; other items carry no `check`."""
+    feed = json.loads((mini_site / "feed.json").read_text())
+    assert feed["language"] == "en"
+    items = {i["id"]: i["_practica"] for i in feed["items"]}
+    assert items["urn:practica:lesson:forecast-basics"]["check"] == [
+        {"question": "A forecast is…", "options": ["A target", "An estimate with uncertainty"], "answer": 2}]
+    assert not any("check" in ext for item, ext in items.items() if not item.startswith("urn:practica:lesson:"))
+    lesson = page(mini_site, "learn/forecast-basics")
+    assert one(lesson, "[data-pr-learn]")["data-pr-learn"] == "urn:practica:lesson:forecast-basics"
+
+
 def test_search_indexes_what_readers_look_for_and_skips_the_rest(mini_site: Path) -> None:
     """What Pagefind indexes is chosen in the HTML (its queries are tested in Chromium, test_mobile.py)."""
     entry = json.loads((mini_site / "pagefind/pagefind-entry.json").read_text())

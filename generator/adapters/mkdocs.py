@@ -9,6 +9,7 @@ because MkDocs loads hook files once and `mkdocs serve` reuses them across build
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import posixpath
@@ -16,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import markdown
 from jinja2 import Environment
 from markupsafe import Markup, escape
 from mkdocs.commands.build import build as mkdocs_build
@@ -23,18 +25,27 @@ from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import ConfigurationError, MkDocsException, PluginError
 from mkdocs.structure.files import File, Files
-from mkdocs.structure.pages import Page
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import (
+    Page,
+    _ExtractAnchorsTreeprocessor,
+    _ExtractTitleTreeprocessor,
+    _RawHTMLPreprocessor,
+    _RelativePathTreeprocessor,
+)
+from mkdocs.structure.toc import get_toc
 
-from .. import csp, expertise, feeds, languages, pwa, sanitize, search, urls
+from .. import csp, languages, outputs, pwa, sanitize, search, urls
 from ..community import Community
 from ..content.files import HIDDEN, Policy
 from ..content.load import file_policy, load_community
 from ..content.problems import errors, format_text
 from ..errors import BuildError, ConfigError
 from ..health import conversations_for, feedback_for
-from ..images import PHOTO_WIDTHS, image_size, photos, square_webp
+from ..images import image_size, photos
 from ..kinds import KINDS
-from ..pages import GeneratedPage, Site, build_pages, icons
+from ..outputs import Output
+from ..pages import GeneratedPage, Site, icons
 from ..pages.html import point_images, set_language, size_images
 from ..pages.render import restore
 from ..settings import Settings, settings_from
@@ -51,11 +62,18 @@ SEARCH_KINDS: dict[str, str] = {**{kind.name: kind.label for kind in KINDS.value
 
 @dataclass
 class BuildState:
+    config: MkDocsConfig
     settings: Settings
     community: Community
     site: Site
     pages: dict[str, GeneratedPage] = field(default_factory=dict)
-    assets: dict[str, Path] = field(default_factory=dict)
+    outputs: dict[str, Output] = field(default_factory=dict)
+    keep: bool = False  # for an incremental preview: keep each output's digest and MkDocs' structures
+    digests: dict[str, str] = field(default_factory=dict)
+    files: Files | None = None
+    nav: Navigation | None = None
+    env: Environment | None = None
+    markdown: markdown.Markdown | None = None  # one instance for every generated page (`_render_shared`)
 
 
 def load_site_config(config_file: Path, settings: Settings, strict: bool = False) -> MkDocsConfig:
@@ -66,20 +84,23 @@ def load_site_config(config_file: Path, settings: Settings, strict: bool = False
         raise ConfigError(f"{config_file}: {exc}") from None
 
 
-def run_build(config: MkDocsConfig, settings: Settings, community: Community, site_dir: Path) -> None:
+def run_build(config: MkDocsConfig, settings: Settings, community: Community, site_dir: Path,
+              keep: bool = False) -> BuildState | None:
     """Build an already validated community into `site_dir` with MkDocs and Material; a BuildError (the
-    MkDocs or OS error as its cause) when MkDocs fails."""
+    MkDocs or OS error as its cause) when MkDocs fails. With `keep`, the build's state, holding what an
+    incremental preview needs (adapters/preview.py)."""
     config.site_dir = str(site_dir)
-    preload(config, settings, community)
+    preload(config, settings, community, keep)
     try:
         mkdocs_build(config)
     except (MkDocsException, OSError) as exc:
         raise BuildError(str(exc)) from exc
+    return _state(config) if keep else None
 
 
-def preload(config: MkDocsConfig, settings: Settings, community: Community) -> None:
+def preload(config: MkDocsConfig, settings: Settings, community: Community, keep: bool = False) -> None:
     """Hand an already validated community to the build, so it is not loaded twice."""
-    setattr(config, PRELOADED, (settings, community))
+    setattr(config, PRELOADED, (settings, community, keep))
 
 
 def settings_of(config: MkDocsConfig) -> Settings:
@@ -88,7 +109,7 @@ def settings_of(config: MkDocsConfig) -> Settings:
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
-    settings, community = getattr(config, PRELOADED, None) or _load(config)
+    settings, community, keep = getattr(config, PRELOADED, None) or (*_load(config), False)
     if not config.use_directory_urls:
         raise PluginError("Practica needs use_directory_urls: true (its URLs are /people/<id>/ and so on)")
     if icons.CSS_FILE not in config.extra_css:
@@ -97,13 +118,13 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
         config.nav = [{title: urls.source_uri(url)} for title, url in NAV]
     site = Site(community, photos(community), _topic_icons(config, community), feedback_for(settings),
                 conversations_for(settings))
-    state = BuildState(settings, community, site)
-    state.pages = {page.src_uri: page for page in build_pages(site)}
-    cache = settings.cache_dir
-    for photo in site.photos.values():
-        for width in PHOTO_WIDTHS:
-            state.assets[photo.url(width)] = square_webp(photo.source, width, cache / "photos", photo.digest)
-    state.assets.update(pwa.icon_files(settings, cache / "icons"))
+    state = BuildState(config, settings, community, site, keep=keep)
+    for output in outputs.render(site, settings):
+        state.outputs[output.path] = output
+        if output.page is not None:
+            state.pages[output.path] = output.page
+        if keep:
+            state.digests[output.path] = output.digest
     setattr(config, _STATE, state)
     return config
 
@@ -130,22 +151,25 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     for file in list(files):
         if _replaced(file, photo_sources, policy):
             files.remove(file)
-    for page in state.pages.values():
-        files.append(File.generated(config, page.src_uri, content=page.markdown))
-        for companion, text in page.files.items():
-            files.append(File.generated(config, companion, content=text))
-    for src_uri, path in state.assets.items():
-        files.append(File.generated(config, src_uri, abs_src_path=str(path)))
-    if state.community.media is not None:
-        for src_uri, path in state.community.media.published().items():
-            files.append(File.generated(config, src_uri, abs_src_path=str(path)))
-    for src_uri, content in feeds.files(state.community, state.site).items():
-        files.append(File.generated(config, src_uri, content=content))
-    for src_uri, content in expertise.files(state.community).items():
-        files.append(File.generated(config, src_uri, content=content))
-    files.append(File.generated(config, urls.MANIFEST, content=pwa.manifest(state.settings)))
-    files.append(File.generated(config, icons.CSS_FILE, content=icons.stylesheet()))
+    for output in state.outputs.values():
+        if output.page is not None:
+            files.append(File.generated(config, output.path, content=output.page.markdown))
+            output.page.markdown = ""  # MkDocs' File holds it now
+        elif output.text is not None:
+            files.append(File.generated(config, output.path, content=output.text))
+            output.text = None
+        elif output.file is not None:
+            files.append(File.generated(config, output.path, abs_src_path=str(output.file)))
+    if state.keep:
+        state.files = files
     return files
+
+
+def on_nav(nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
+    state = _state(config)
+    if state.keep:
+        state.nav = nav
+    return nav
 
 
 def _replaced(file: File, photo_sources: set[Path], policy: Policy) -> bool:
@@ -163,6 +187,44 @@ def _replaced(file: File, photo_sources: set[Path], policy: Policy) -> bool:
     if refused is not None and refused is not HIDDEN:
         log.warning("%s: not published: %s (fix: %s)", file.src_uri, refused.message, refused.hint)
     return refused is not None or Path(file.abs_src_path).resolve() in photo_sources
+
+
+def on_pre_page(page: Page, config: MkDocsConfig, files: Files) -> Page:
+    """Practica's pages are rendered with one Markdown instance for the whole build (see `_render_shared`)."""
+    if page.file.src_uri in _state(config).pages:
+        page.render = functools.partial(_render_shared, page)  # type: ignore[method-assign]
+    return page
+
+
+def _render_shared(page: Page, config: MkDocsConfig, files: Files) -> None:
+    """`Page.render` (MkDocs 1.6) with one Markdown instance per build instead of one per page.
+
+    Setting up Python-Markdown with mkdocs.yml's extensions costs about as much as converting a generated
+    page's skeleton (placeholders, a few headings and the contributor's body): cProfile of a 1,000-item build
+    put a third of the Markdown phase in `Markdown.__init__`. `reset()` clears what one conversion leaves
+    (stash, references, footnotes, the TOC); MkDocs' per-page processors (raw-HTML anchors, anchors, relative
+    links, the title) are registered afresh for each page under their names, replacing the last page's.
+    """
+    state = _state(config)
+    md = state.markdown
+    if md is None:
+        md = state.markdown = markdown.Markdown(extensions=config["markdown_extensions"],
+                                                extension_configs=config["mdx_configs"] or {})
+    md.reset()
+    raw_html = _RawHTMLPreprocessor()
+    raw_html._register(md)
+    anchors = _ExtractAnchorsTreeprocessor(page.file, files, config)
+    anchors._register(md)
+    relative = _RelativePathTreeprocessor(page.file, files, config)
+    relative._register(md)
+    title = _ExtractTitleTreeprocessor()
+    title._register(md)
+    page.content = md.convert(page.markdown or "")
+    page.toc = get_toc(getattr(md, "toc_tokens", []))
+    page._title_from_render = title.title
+    page.present_anchor_ids = anchors.present_anchor_ids | raw_html.present_anchor_ids
+    if logging.getLogger("mkdocs.structure.pages").getEffectiveLevel() > logging.DEBUG:
+        page.links_to_anchors = relative.links_to_anchors
 
 
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
@@ -213,7 +275,7 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
     generated = state.pages.get(page.file.src_uri)
     if generated is not None:
         html = restore(html, generated.blocks)
-
+        generated.blocks = {}  # the page's HTML is not kept once it is in MkDocs' hands
     def size_of(src: str) -> tuple[int, int] | None:
         if "://" in src or src.startswith(("/", "data:")):
             return None
@@ -224,15 +286,20 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
 
 
 def on_post_build(config: MkDocsConfig) -> None:
-    search.index(Path(config.site_dir), _state(config).settings.language)
-    shell = pwa.write_service_worker(Path(config.site_dir), _pwa_dir(config) / "sw.js",
-                                     _state(config).settings.practica.push_url)
+    on_post_build_at(config, Path(config.site_dir))
+
+
+def on_post_build_at(config: MkDocsConfig, site_dir: Path) -> None:
+    search.index(site_dir, _state(config).settings.language)
+    shell = pwa.write_service_worker(site_dir, _pwa_dir(config) / "sw.js", _state(config).settings.practica.push_url)
     log.info("Service worker %s precaches %d files (%d bytes)", shell.version, len(shell.entries), shell.total_bytes)
 
 
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
     """Every page gets a Content-Security-Policy meta (with hashes of the theme's inline scripts in it); a page
-    in another language than the site's says so (html lang and dir)."""
+    in another language than the site's says so (html lang and dir). MkDocs writes the page next and has no
+    further use of its Markdown or HTML: they are let go."""
+    page.markdown = page.content = None
     lang = page.meta.get("lang")
     if lang:
         site = _state(config).settings.language
@@ -280,6 +347,8 @@ def on_env(env: Environment, config: MkDocsConfig, files: Files) -> Environment:
     env.globals["practica"] = {"theme_color": settings.theme_color, "push_url": settings.practica.push_url,
                                "short_name": settings.practica.short_name or settings.site_name[:12],
                                "kinds": SEARCH_KINDS}
+    if _state(config).keep:
+        _state(config).env = env
     return env
 
 
@@ -301,4 +370,3 @@ def _topic_icons(config: MkDocsConfig, community: Community) -> dict[str, Markup
         else:
             log.warning("%s: icon '%s' is not in the theme's icon set", topic.rel, name)
     return out
-

@@ -16,12 +16,16 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..community import Community
 from ..content.load import load_community
 from ..content.problems import errors
 from ..errors import BuildError, ConfigError, ContentError
 from ..settings import Settings
+
+if TYPE_CHECKING:
+    from ..adapters.preview import Preview
 
 log = logging.getLogger("practica")
 
@@ -31,10 +35,11 @@ class BuildResult:
     site_dir: Path
     pages: int
     seconds: float
+    preview: Preview | None = None  # with `keep`: what an incremental rebuild of this site needs (serve.py)
 
 
-def build(config_file: Path, settings: Settings, site_dir: Path | None = None, strict: bool = False
-          ) -> BuildResult:
+def build(config_file: Path, settings: Settings, site_dir: Path | None = None, strict: bool = False,
+          keep: bool = False) -> BuildResult:
     started = time.monotonic()
     _require(config_file)  # before validating: a missing config should not cost a whole validation first
     community = load_community(settings)
@@ -42,17 +47,18 @@ def build(config_file: Path, settings: Settings, site_dir: Path | None = None, s
         raise ContentError(community.problems)
     for problem in community.problems:
         log.warning("%s: %s (fix: %s)", problem.where, problem.message, problem.hint)
-    return build_site(config_file, settings, community, site_dir, strict, started)
+    return build_site(config_file, settings, community, site_dir, strict, started, keep)
 
 
 def build_site(config_file: Path, settings: Settings, community: Community, site_dir: Path | None = None,
-               strict: bool = False, started: float | None = None) -> BuildResult:
+               strict: bool = False, started: float | None = None, keep: bool = False) -> BuildResult:
     """Build an already validated community (tests also hand it one whose problems were ignored, to show
     that what validation would miss is still never published)."""
     started = time.monotonic() if started is None else started
     # MkDocs (~0.3 s to import) only once there is something to build: `practica build` reports content
     # errors, and `practica validate` runs, without loading it. Only the adapter imports MkDocs.
     from ..adapters.mkdocs import load_site_config, run_build
+    from ..adapters.preview import Preview
 
     _require(config_file)
     config = load_site_config(config_file, settings, strict)
@@ -62,7 +68,7 @@ def build_site(config_file: Path, settings: Settings, community: Community, site
     # The builder's pid in the name lets a later build tell a folder a killed build left from one in progress.
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-building-{os.getpid()}-", dir=target.parent))
     try:
-        run_build(config, settings, community, staging)
+        state = run_build(config, settings, community, staging, keep)
     except BuildError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         raise BuildError(f"the site build failed; {target} was left as it was: {exc}") from exc.__cause__
@@ -71,8 +77,9 @@ def build_site(config_file: Path, settings: Settings, community: Community, site
         raise
     os.chmod(staging, 0o755)
     swap_in(staging, target)
+    preview = Preview(state, target) if state is not None else None
     pages = sum(1 for _ in target.rglob("index.html"))
-    return BuildResult(target, pages, time.monotonic() - started)
+    return BuildResult(target, pages, time.monotonic() - started, preview)
 
 
 def _require(config_file: Path) -> None:

@@ -9,7 +9,17 @@ from pathlib import Path
 
 from ..community import Community
 from ..content.load import load_community
-from ..health import OPTIONAL, SECTIONS, Conversation, Finding, Health, conversations_for, feedback_for, health
+from ..health import (
+    OPTIONAL,
+    SECTIONS,
+    Conversation,
+    Finding,
+    Health,
+    conversations_for,
+    feedback_for,
+    health,
+    read_learning,
+)
 from ..settings import Settings
 from .validate import display_path
 
@@ -17,9 +27,10 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#!|~@:])")
 
 
 def report(settings: Settings, fmt: str = "text", feedback: Path | None = None, only: list[str] | None = None,
-           conversations: Path | None = None) -> str:
+           conversations: Path | None = None, learning: Path | None = None) -> str:
     community = load_community(settings)
-    result = health(community, feedback_for(settings, feedback), conversations_for(settings, conversations))
+    result = health(community, feedback_for(settings, feedback), conversations_for(settings, conversations),
+                    read_learning(learning) if learning else None)
     if only:
         result.sections = {k: v for k, v in result.sections.items() if k in only}
         result.communities = [] if "communities" not in only else result.communities

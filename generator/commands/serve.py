@@ -1,9 +1,13 @@
 """`practica serve`: build, serve the site folder as a static host would, and rebuild on every change.
 
-Each rebuild is a full `practica build`: it validates first and swaps the new site in only when
-everything succeeded, so a change that breaks the content is reported and the last good site keeps
-being served. (MkDocs' own live-reload server stops answering after a failed rebuild; this one does not.)
-Open pages reload after each successful rebuild (livereload.py).
+A change to contributed Markdown files (people, communities, items) is previewed incrementally: the
+community is loaded and validated again, and only the outputs the change touches are rendered again
+(`adapters.preview.Preview`, `outputs.py`); files are rewritten only where their bytes changed, then search is
+indexed again while the changed pages are already served. Any other change (mkdocs.yml, a template, skills.yml,
+curation files, an image), or a file added, removed or renamed, is a full `practica build`: it validates first
+and swaps the new site in only when everything succeeded. Either way a change that breaks the content is
+reported and the last good site keeps being served. (MkDocs' own live-reload server stops answering after a
+failed rebuild; this one does not.) Open pages reload after each successful rebuild (livereload.py).
 """
 
 from __future__ import annotations
@@ -14,13 +18,15 @@ import io
 import logging
 import sys
 import threading
+import time
 import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
 from .. import csp
-from ..content.problems import format_text
+from ..content.load import load_community
+from ..content.problems import errors, format_text
 from ..errors import ContentError, PracticaError
 from ..settings import Settings
 from . import livereload
@@ -34,7 +40,7 @@ def serve(config_file: Path, load: Callable[[], Settings], dev_addr: str, site_d
           watch: bool = True) -> int:
     """Serve until interrupted. `load` reads the settings afresh, so a changed mkdocs.yml is picked up."""
     settings = load()
-    result = build(config_file, settings, site_dir=site_dir)
+    result = build(config_file, settings, site_dir=site_dir, keep=watch)
     host, _, port = dev_addr.rpartition(":")
     builds = livereload.Builds() if watch else None
     server = site_server(result.site_dir, host or "127.0.0.1", int(port), settings.base_path, builds)
@@ -42,7 +48,7 @@ def serve(config_file: Path, load: Callable[[], Settings], dev_addr: str, site_d
     log.info("Serving %s at http://%s%s (Ctrl+C to stop)", result.site_dir, dev_addr, settings.base_path)
     try:
         if watch:
-            _watch(config_file, load, site_dir, settings, result.site_dir, builds or livereload.Builds())
+            _watch(config_file, load, site_dir, settings, result, builds or livereload.Builds())
         else:
             threading.Event().wait()
     except KeyboardInterrupt:
@@ -140,20 +146,95 @@ class _SiteHandler(http.server.SimpleHTTPRequestHandler):
 
 
 def _watch(config_file: Path, load: Callable[[], Settings], site_dir: Path | None, settings: Settings,
-           built: Path, builds: livereload.Builds) -> None:
-    def rebuild(changed: list[str]) -> None:
-        if _rebuild(config_file, load, site_dir, changed) is not None:
-            builds.bump()  # a failed rebuild keeps the open pages as they are
+           built: BuildResult, builds: livereload.Builds) -> None:
+    previewer = Previewer(config_file, load, site_dir, settings, built)
 
-    paths = Filter([settings.content_dir, settings.root / "pwa"], [config_file], [built, settings.root / ".cache"])
+    def rebuild(changed: list[str]) -> None:
+        previewer.rebuild(changed, builds.bump)  # a failed rebuild keeps the open pages as they are
+
+    paths = Filter([settings.content_dir, settings.root / "pwa"], [config_file],
+                   [built.site_dir, settings.root / ".cache"])
     watch(paths, rebuild, threading.Event())
+
+
+class Previewer:
+    """What `practica serve` keeps between rebuilds: the settings and the last good build (with its
+    Preview, for incremental rebuilds)."""
+
+    def __init__(self, config_file: Path, load: Callable[[], Settings], site_dir: Path | None, settings: Settings,
+                 built: BuildResult) -> None:
+        self.config_file, self.load, self.site_dir = config_file, load, site_dir
+        self.settings, self.built = settings, built
+
+    def rebuild(self, changed: list[str], done: Callable[[], None]) -> bool:
+        """Rebuild after `changed` (absolute paths); call `done` once the changed pages are served."""
+        names = ", ".join(Path(p).name for p in changed[:3]) + " …" * (len(changed) > 3)
+        rels = self._contributed(changed)
+        if rels is not None and self.built.preview is not None:
+            log.info("Changed %s: updating", names)
+            try:
+                outcome = self._update(rels, done)
+            except ContentError as exc:
+                log.error("The change breaks the content; still serving the last good build.\n%s",
+                          format_text(exc.problems))
+                return False
+            except PracticaError as exc:
+                log.error("%s; still serving the last good build.", exc)
+                return False
+            except Exception:  # the in-memory site may be half updated: a full build starts afresh
+                log.exception("The incremental update failed; building the whole site instead")
+                outcome = False
+            if outcome:
+                return True
+            self.built.preview = None  # perhaps half updated: only the full build's own may follow
+        log.info("Changed %s: rebuilding", names)
+        result = _rebuild(self.config_file, self.load, self.site_dir, changed)
+        if result is None:
+            return False
+        self.built = result
+        self.settings = result.preview.state.settings if result.preview is not None else self.settings
+        done()
+        return True
+
+    def _contributed(self, changed: list[str]) -> set[str] | None:
+        """The changed files as content paths, when every one is a contributed Markdown file (else None)."""
+        content = self.settings.content_dir.resolve()
+        rels = set()
+        for raw in changed:
+            path = Path(raw).resolve()
+            if path.suffix != ".md" or not path.is_relative_to(content):
+                return None
+            rels.add(path.relative_to(content).as_posix())
+        return rels
+
+    def _update(self, rels: set[str], done: Callable[[], None]) -> bool:
+        """An incremental rebuild; False when the change needs a full build."""
+        preview = self.built.preview
+        assert preview is not None
+        started = time.monotonic()
+        community = load_community(self.settings)
+        if errors(community.problems):
+            raise ContentError(community.problems)
+        update = preview.update(community, rels)
+        if update is None:
+            return False
+        for problem in community.problems:
+            log.warning("%s: %s (fix: %s)", problem.where, problem.message, problem.hint)
+        if update.written:
+            done()
+        log.info("Updated %d file(s) in %.2f s (%d output(s) rendered again): %s", len(update.written),
+                 time.monotonic() - started, update.rendered, ", ".join(update.written[:5]) or "no page changed")
+        if update.written:
+            began = time.monotonic()
+            preview.reindex()
+            log.info("Search indexed again in %.1f s", time.monotonic() - began)
+        return True
 
 
 def _rebuild(config_file: Path, load: Callable[[], Settings], site_dir: Path | None,
              changed: list[str]) -> BuildResult | None:
-    log.info("Changed %s: rebuilding", ", ".join(Path(p).name for p in changed[:3]) + " …" * (len(changed) > 3))
     try:
-        result = build(config_file, load(), site_dir=site_dir)
+        result = build(config_file, load(), site_dir=site_dir, keep=True)
     except ContentError as exc:
         log.error("The change breaks the content; still serving the last good build.\n%s",
                   format_text(exc.problems))

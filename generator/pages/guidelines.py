@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from .. import urls
 from ..content.guidelines import SITE
-from .render import GeneratedPage, markdown_block
+from .render import GeneratedPage
 from .site import Site
 
 
@@ -15,5 +15,5 @@ def build(site: Site) -> Iterator[GeneratedPage]:
     for scope, found in sorted(c.guidelines.items()):
         topic = c.topics.get(scope)
         yield site.page("guidelines.md.j2", urls.guidelines(scope), found.title, guidelines=found, topic=topic,
-                        site_wide=c.guidelines.get(SITE) if scope else None, text=markdown_block(found.body),
+                        site_wide=c.guidelines.get(SITE) if scope else None, text=site.body(found),
                         meta={"description": found.meta.summary})

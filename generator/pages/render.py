@@ -48,6 +48,9 @@ class GeneratedPage:
     source: str | None = None  # content file it comes from, for the edit link
     files: dict[str, str] = field(default_factory=dict)  # companion files (site path → text), e.g. lists
     blocks: dict[str, str] = field(default_factory=dict)  # placeholder id → HTML (see `split`)
+    # Content files whose body the page shows (its own source's, and any `Site.body` rendered for it): what,
+    # beyond every entry's facts (titles, summaries, dates, credits…), a change must re-render it for.
+    depends: frozenset[str] = frozenset()
 
     @property
     def src_uri(self) -> str:

@@ -12,6 +12,7 @@ from markupsafe import Markup
 
 from .. import languages, urls
 from ..community import AnyEntry, Community, Item, LearningPath
+from ..content.guidelines import Guidelines
 from ..content.models import PathMeta, VideoMeta
 from ..images import PHOTO_WIDTHS, Photo
 from ..settings import Settings
@@ -26,6 +27,8 @@ class Site:
     topic_icons: dict[str, Markup] = field(default_factory=dict)
     feedback: dict[str, Any] | None = None  # a reader-feedback export, when the build is given one
     conversations: dict[str, Any] | None = None  # a conversations export (unanswered questions), likewise
+    # Bodies rendered since the last page was made (`body`): the next page made depends on them.
+    _bodies: set[str] = field(default_factory=set, repr=False)
 
     @property
     def settings(self) -> Settings:
@@ -59,9 +62,14 @@ class Site:
         if languages.script_strings(lang):
             page_meta["strings"] = languages.script_strings(lang)
         skeleton, blocks = split(markdown)
-        return GeneratedPage(url, title, skeleton, page_meta, source.rel if source else None, blocks=blocks)
+        depends = frozenset(self._bodies | ({source.rel} if source else set()))
+        self._bodies.clear()
+        return GeneratedPage(url, title, skeleton, page_meta, source.rel if source else None, blocks=blocks,
+                             depends=depends)
 
-    def body(self, entry: AnyEntry) -> Markup:
+    def body(self, entry: AnyEntry | Guidelines) -> Markup:
+        """An entry's Markdown body for the page being made (which then depends on its file)."""
+        self._bodies.add(entry.rel)
         return markdown_block(entry.body)
 
     def ask_communities(self, topic_ids: list[str]) -> list[tuple[str, str]]:

@@ -1,4 +1,5 @@
-"""`practica push …`: keys, serve, ingest, seed-demo, send, export-feedback, export-thread, export-conversations,
+"""`practica push …`: keys, serve, ingest, seed-demo, send, export-feedback, export-learning, xapi-rejected,
+export-thread, export-conversations,
 purge, person export|erase, migrate, copy-store. Settings: PRACTICA_* variables and `.env`."""
 
 from __future__ import annotations
@@ -45,6 +46,14 @@ def add_parser(sub: Any) -> None:
     export = _command(commands, "export-feedback", "write readers' feedback per page as JSON (for practica report)",
                       _export_feedback)
     export.add_argument("--out", type=Path, help="file to write (default: standard output)")
+
+    learning = _command(commands, "export-learning", "write learning-record figures per page as JSON (for "
+                        "practica report --learning)", _export_learning)
+    learning.add_argument("--out", type=Path, help="file to write (default: standard output)")
+    rejected = _command(commands, "xapi-rejected", "list the learning records (xAPI statements) the LRS rejected, "
+                        "with its answer", _xapi_rejected)
+    rejected.add_argument("--limit", type=int, default=100, help="at most this many, newest first (default "
+                          "%(default)s)")
 
     thread = _command(commands, "export-thread", "write one board thread and its accepted answer as JSON (for "
                       "practica faq from-thread)", _export_thread)
@@ -159,6 +168,22 @@ def _export_feedback(args: argparse.Namespace) -> int:
     text = export_feedback(_settings(args), args.out)
     if args.out is None:
         sys.stdout.write(text)
+    return 0
+
+
+def _export_learning(args: argparse.Namespace) -> int:
+    from .commands import export_learning
+
+    text = export_learning(_settings(args), args.out)
+    if args.out is None:
+        sys.stdout.write(text)
+    return 0
+
+
+def _xapi_rejected(args: argparse.Namespace) -> int:
+    from .commands import xapi_rejected
+
+    sys.stdout.write(xapi_rejected(_settings(args), args.limit))
     return 0
 
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import ConfigError, PracticaError
 from .config import ServiceSettings
 from .mail.mailer import mail, mailer_for
-from .models import Erased, utcnow
+from .models import Erased, iso, utcnow
 from .privacy.export import personal_data
 from .privacy.people import erase
 from .privacy.retention import Purged, purge
@@ -128,6 +128,11 @@ def send_once(settings: ServiceSettings) -> Report:
         mailer = mailer_for(settings.email, rules(settings))
         if mailer is not None:
             report.mailed = (await mail(store, mailer, utcnow()))[1]
+        if settings.xapi.on:  # learning records, for a deployment that sends from cron rather than `serve`
+            from .records.sender import deliver_statements
+
+            report.recorded = (await deliver_statements(store, settings.xapi, backoff=settings.backoff,
+                                                        timeout=settings.timeout)).sent
         return report
 
     try:
@@ -171,6 +176,34 @@ def export_feedback(settings: ServiceSettings, out: Path | None) -> str:
         write_whole(out, text)
         log.info("wrote feedback on %d pages to %s", len(json.loads(text)["pages"]), out)
     return text
+
+
+def export_learning(settings: ServiceSettings, out: Path | None) -> str:
+    """Learning-record figures per page as JSON (`records.export`); also written to `out` (atomically) when given."""
+    from .records.export import export_text
+
+    store = _open(settings)
+    try:
+        text = export_text(store, utcnow())
+    finally:
+        store.close()
+    if out is not None:
+        write_whole(out, text)
+        log.info("wrote learning figures on %d pages to %s", len(json.loads(text)["pages"]), out)
+    return text
+
+
+def xapi_rejected(settings: ServiceSettings, limit: int) -> str:
+    """The statements the LRS rejected, newest first, with its answer: one block each."""
+    store = _open(settings)
+    try:
+        rejected = store.rejected_statements(limit)
+    finally:
+        store.close()
+    if not rejected:
+        return "no learning record was rejected by the LRS\n"
+    return "".join(f"{iso(at)}  {sid}  {verb} {obj}\n  the LRS answered {status}: {' '.join(answer.split())}\n"
+                   for sid, verb, obj, status, answer, at in rejected)
 
 
 def export_thread(settings: ServiceSettings, tid: int, out: Path | None) -> str:

@@ -21,7 +21,7 @@ from .models import LOCK_SCREENS, ErasePosts, LockScreen
 log = logging.getLogger("practica.push")
 PREFIX = "PRACTICA_"
 # Unknown names in these groups get a did-you-mean warning.
-GROUPS = ("PRACTICA_PUSH_", "PRACTICA_AUTH_", "PRACTICA_RETAIN_", "PRACTICA_TALK_", "PRACTICA_SMTP_")
+GROUPS = ("PRACTICA_PUSH_", "PRACTICA_AUTH_", "PRACTICA_RETAIN_", "PRACTICA_TALK_", "PRACTICA_SMTP_", "PRACTICA_XAPI_")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -107,6 +107,8 @@ SETTINGS = (
     Setting("SMTP_SERVICE_URL", "", "The service's public URL (e.g. https://community.example.org), for the one-click "
             "unsubscribe link every mail carries."),
     Setting("SMTP_SECRET", "", "Key that signs unsubscribe links (HMAC-SHA256; 32+ random characters). Never logged."),
+    Setting("RETAIN_RECORDS", "30d", "How long learning records the LRS took or rejected are kept here (the LRS keeps "
+            "its own copy): rejected ones for an admin to see, sent ones for `push export-learning`'s figures."),
     Setting("EVENT_REMINDERS", "1d,15m", "When people who RSVP'd to an event are reminded by push, before its "
             "start: comma-separated durations (e.g. `1d,15m`), or `off`."),
     Setting("RETAIN_RSVPS", "365d", "How long an RSVP (\"I'll join\") is kept after its event date ended."),
@@ -147,6 +149,16 @@ SETTINGS = (
             "`X-Forwarded-User`; empty: the email is the key."),
     Setting("AUTH_NAME_HEADER", "", "header: the header holding the display name, e.g. "
             "`X-Forwarded-Preferred-Username` (optional)."),
+    Setting("XAPI_ENDPOINT", "", "Learning records: the Learning Record Store's xAPI base URL (e.g. "
+            "`https://lrs.example.org/xAPI/`); empty: nothing is recorded and the site shows nothing about it."),
+    Setting("XAPI_USERNAME", "", "Learning records: the LRS's HTTP Basic user (its key)."),
+    Setting("XAPI_PASSWORD", "", "Learning records: the LRS's HTTP Basic password (its secret). Never logged, never "
+            "sent to browsers."),
+    Setting("XAPI_LEVEL", "aggregate", "Learning records: `aggregate` (the actor is a pseudonymous key per person, "
+            "deleted with them; no fine-grained events) or `person` (the signed-in person as an xAPI account; video "
+            "seeks and answers' responses too). Document the lawful basis you rely on (DATA.md)."),
+    Setting("XAPI_HOMEPAGE", "", "Learning records, `person` level: the SSO's URL, the account's `homePage` "
+            "(e.g. `https://sso.example.org`)."),
     Setting("TRUSTED_PROXIES", "", "Reverse proxies whose X-Forwarded-For is believed, as comma-separated "
             "CIDRs (e.g. `127.0.0.1/32, 10.0.0.0/8`); empty: the socket's peer is the client. The same proxies "
             "are the only ones whose identity header (AUTH_MODE=header) is believed."),
@@ -194,6 +206,7 @@ class Retention:
     moderation: dt.timedelta = dt.timedelta(days=730)
     flags: dt.timedelta = dt.timedelta(days=180)
     activity: dt.timedelta = dt.timedelta(days=180)
+    records: dt.timedelta = dt.timedelta(days=30)
     rsvps: dt.timedelta = dt.timedelta(days=365)
     attendance: dt.timedelta = dt.timedelta(days=365)
 
@@ -238,6 +251,24 @@ def database(value: str) -> Path | str:
     return Path(value)
 
 
+XAPI_LEVELS = ("aggregate", "person")
+
+
+@dataclass(frozen=True)
+class XapiSettings:
+    """Learning records (PRACTICA_XAPI_*): off unless `endpoint` is set."""
+
+    endpoint: str = ""
+    username: str = ""
+    password: Secret | None = None
+    level: str = "aggregate"
+    homepage: str = ""
+
+    @property
+    def on(self) -> bool:
+        return bool(self.endpoint)
+
+
 @dataclass(frozen=True)
 class ServiceSettings:
     """Every push-service setting, parsed and checked. Build with `load_settings`."""
@@ -269,6 +300,7 @@ class ServiceSettings:
     retention: Retention = Retention()
     talk: TalkSettings = TalkSettings()
     email: EmailSettings = EmailSettings()
+    xapi: XapiSettings = XapiSettings()
     event_reminders: tuple[dt.timedelta, ...] = (dt.timedelta(days=1), dt.timedelta(minutes=15))
 
     def vapid(self) -> tuple[Secret, str]:
@@ -310,8 +342,28 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         feedback_rate_limit=_rate(get("FEEDBACK_RATE_LIMIT"), "FEEDBACK_RATE_LIMIT"),
         trusted_proxies=_networks(get("TRUSTED_PROXIES")), auth=_auth(get),
         lock_screen=_lock_screen(get("LOCK_SCREEN")), retention=_retention(get), talk=_talk(get),
-        email=_email(get), event_reminders=_reminders(get("EVENT_REMINDERS")),
+        email=_email(get), xapi=_xapi(get), event_reminders=_reminders(get("EVENT_REMINDERS")),
     )
+
+
+def _xapi(get: Callable[[str], str]) -> XapiSettings:
+    """The XAPI_* settings: an http(s) endpoint with its credentials, a known level (person needs a homepage)."""
+    endpoint, level = get("XAPI_ENDPOINT"), get("XAPI_LEVEL").lower() or "aggregate"
+    if level not in XAPI_LEVELS:
+        raise _bad("XAPI_LEVEL", level, "aggregate or person")
+    if not endpoint:
+        return XapiSettings(level=level)
+    if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", endpoint):
+        raise _bad("XAPI_ENDPOINT", endpoint, "the LRS's xAPI base URL, e.g. https://lrs.example.org/xAPI/")
+    for name in ("XAPI_USERNAME", "XAPI_PASSWORD"):
+        if not get(name):
+            raise _missing(name, "the LRS's Basic credentials are needed once PRACTICA_XAPI_ENDPOINT is set")
+    homepage = get("XAPI_HOMEPAGE").rstrip("/")
+    if level == "person" and not re.fullmatch(r"https?://\S+", homepage):
+        raise _missing("XAPI_HOMEPAGE", "XAPI_LEVEL=person needs it: set it to your SSO's URL (the account's "
+                       "homePage)")
+    return XapiSettings(endpoint.rstrip("/") + "/", get("XAPI_USERNAME"), Secret(get("XAPI_PASSWORD")), level,
+                        homepage)
 
 
 def _reminders(text: str) -> tuple[dt.timedelta, ...]:
@@ -361,7 +413,8 @@ def _retention(get: Callable[[str], str]) -> Retention:
         return dt.timedelta(seconds=seconds)
     return Retention(days("RETAIN_NOTIFICATIONS"), days("RETAIN_FEEDBACK"), days("RETAIN_PEOPLE"),
                      days("RETAIN_POSTS"), days("RETAIN_MODERATION"), days("RETAIN_FLAGS"),
-                     days("RETAIN_ACTIVITY"), days("RETAIN_RSVPS"), days("RETAIN_ATTENDANCE"))
+                     days("RETAIN_ACTIVITY"), days("RETAIN_RECORDS"), days("RETAIN_RSVPS"),
+                     days("RETAIN_ATTENDANCE"))
 
 
 def _talk(get: Callable[[str], str]) -> TalkSettings:

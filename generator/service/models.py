@@ -138,6 +138,15 @@ class FeedItem:
 
 
 @dataclass(frozen=True)
+class Check:
+    """One knowledge-check question of a lesson, as the feed publishes it (`_practica.check`)."""
+
+    question: str
+    options: tuple[str, ...]
+    answer: int  # the correct option, counting from 1
+
+
+@dataclass(frozen=True)
 class FeedState:
     """What the last ingested feed said about the site: the names subscribers may follow, and how to link."""
 
@@ -148,6 +157,8 @@ class FeedState:
     people: dict[str, Ref]
     pages: frozenset[str] = frozenset()  # item URLs relative to site_url (`learn/x/`): what readers may rate
     skills: dict[str, SkillRef] = field(default_factory=dict)  # who knows what (older feeds: none)
+    language: str = "en"  # the site's language (the feed's top-level `language`): learning records' language maps
+    checks: dict[str, tuple[Check, ...]] = field(default_factory=dict)  # lessons' knowledge checks by item id
 
 
 @dataclass(frozen=True)
@@ -207,6 +218,17 @@ class Claim:
     items: tuple[FeedItem, ...]
     owner_lock_screen: LockScreen | None = None  # the linked person's choice, if any
     activities: tuple[Activity, ...] = ()  # a row about conversation activity holds these instead of items
+
+
+@dataclass(frozen=True)
+class Finished:
+    """What to record for one claimed outbox row: 'sent', 'failed', or 'pending' again (a retry, due at `due`)."""
+
+    id: int
+    state: str
+    status: int | None
+    error: str | None = None
+    due: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -418,6 +440,16 @@ class Activity:
     thread_title: str | None  # a board thread's title, else the item's title
     item_url: str | None  # an item thread's page
     body: str | None  # the post's Markdown-lite source, None once deleted
+
+
+@dataclass(frozen=True)
+class QueuedStatement:
+    """An `xapi_statements` row a sender holds ('sending'): its row id, statement id, frozen JSON, attempt."""
+
+    id: int
+    statement_id: str
+    body: str
+    attempts: int
 
 
 @dataclass(frozen=True)

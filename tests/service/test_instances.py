@@ -3,13 +3,16 @@ dies; claims are a sender's own until their lease ends, renewed while it works a
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import time
 
 import psycopg
 import pytest
 
-from generator.service.models import Preferences, Subscription, utcnow
+from generator.service.config import ServiceSettings
+from generator.service.models import Claim, Finished, Preferences, Subscription, utcnow
+from generator.service.push.sender import Outcome, Report, Sender
 from generator.service.store.backend import open_store
 from generator.service.store.postgres import PostgresStore
 from generator.service.store.sqlite import SqliteStore
@@ -94,3 +97,43 @@ def test_health_says_when_the_database_takes_no_writes(database: str, pg_cluster
         assert problem is not None and "password" not in problem
     finally:
         writable.close()
+
+
+def test_a_sender_whose_claim_was_taken_over_writes_neither_payload_nor_outcome_over_the_new_holder(
+        database: str, settings: ServiceSettings) -> None:
+    first, second = _two(database)
+    try:
+        _queued(first, 3)
+        now = utcnow() + dt.timedelta(minutes=1)
+        with first.transaction():
+            mine = [c.id for c in first.claim(now, 3)]
+        first.claim_lease = 0.0
+        first.renew_claims()  # the first sender stalls past its lease...
+        assert second.requeue_sending() == 3  # ...and the second takes its rows back and claims them
+        with second.transaction():
+            assert sorted(c.id for c in second.claim(now, 3)) == sorted(mine)
+            assert second.set_payloads([(i, f'{{"by": "second", "id": {i}}}') for i in mine]) == 3
+        assert first.set_payloads([(i, '{"by": "first"}') for i in mine]) == 0  # the first wakes up: not its rows
+        later = now + dt.timedelta(hours=1)
+        assert second.record_outcomes([Finished(mine[0], "sent", 201),
+                                       Finished(mine[1], "pending", 503, "HTTP 503", later)], now) == set(mine[:2])
+        assert first.record_outcomes([Finished(i, "failed", 400, "HTTP 400") for i in mine], now) == set()
+        assert first.record_outcomes([Finished(mine[2], "sent", 201)], now) == set()
+
+        async def stalled_sender_records() -> Report:  # the whole sender, as `_record` runs after its pushes
+            report = Report()
+            async with Sender.from_settings(first, settings) as sender:
+                claims = [Claim(i, Subscription("https://push.example.net/d/x", "p" * 87, "a" * 22, Preferences()),
+                                "now", 1, "{}", ()) for i in mine]
+                sender._record([(c, Outcome(201)) for c in claims], now, report)
+            return report
+
+        assert asyncio.run(stalled_sender_records()).sent == 0  # not counted as its own sends either
+        rows = {r[0]: tuple(r)[1:] for r in first.db.execute(
+            "SELECT id, state, status, payload, claimed_by FROM outbox WHERE id IN (?, ?, ?)", mine)}
+        assert rows[mine[0]] == ("sent", 201, f'{{"by": "second", "id": {mine[0]}}}', second.owner)
+        assert rows[mine[1]] == ("pending", 503, f'{{"by": "second", "id": {mine[1]}}}', second.owner)
+        assert rows[mine[2]] == ("sending", None, f'{{"by": "second", "id": {mine[2]}}}', second.owner)
+    finally:
+        first.close()
+        second.close()

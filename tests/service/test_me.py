@@ -110,7 +110,7 @@ def test_export_and_erasure_round_trip_leave_nothing_of_the_person(tmp_path: Pat
         data = response.json()
         assert set(data) == {"exported_at", "data_map", "subject", "person", "devices", "threads", "posts",
                              "helpful", "flags", "moderation", "activity", "questions_routed", "introduction",
-                             "rsvps", "attendance", "commitments", "thanks"}
+                             "rsvps", "attendance", "commitments", "thanks", "learning_records"}
         assert data["introduction"]["motto"] == "Robert's motto" and data["introduction"]["photo"]["base64"]
         assert [(t["id"], t["title"]) for t in data["threads"]] == [(tid, "Robert's question about joins"),
                                                                       (tid + 1, None)]

@@ -54,6 +54,7 @@ from .moderation import router as moderation_router
 from .poller import poll_forever
 from .posts import router as posts_router
 from .questions import router as questions_router
+from .records import router as records_router
 from .threads import router as threads_router
 
 log = logging.getLogger("practica.push.api")
@@ -78,7 +79,11 @@ def health(ctx: Ctx) -> Health:  # not async: FastAPI runs it in a worker thread
         log.error("health: the database cannot be written: %s", problem)
         raise ApiError(503, "database_unwritable", "the service cannot write to its database; its log says why")
     found = ctx.store.feed_state()
-    return Health(status="ok", version=__version__, feed_ingested_at=found.ingested_at.isoformat() if found else None)
+    lrs = ctx.lrs.state if ctx.settings.xapi.on else None
+    if lrs == "credentials_refused":
+        log.error("health: %s", ctx.lrs.detail)
+    return Health(status="ok", version=__version__, feed_ingested_at=found.ingested_at.isoformat() if found else None,
+                  learning_records=lrs, learning_records_problem=ctx.lrs.detail or None if lrs else None)
 
 
 @router.get("/options", response_model=Options, summary="Topics, people, types and frequencies one can follow")
@@ -216,8 +221,9 @@ def create_app(settings: ServiceSettings, store: Store, *, feed: str | None = No
     app.include_router(admin_router)
     app.include_router(activity_router)
     app.include_router(introductions_router)
-    app.include_router(events_router)
     app.include_router(learning_router)
+    app.include_router(events_router)
+    app.include_router(records_router)
     add_docs(app)
     # A post may have 10,000 characters (talk/markup.py): 64 KiB holds them JSON-encoded in any script.
     talk_body = max(settings.max_body, TALK_MAX_BODY)

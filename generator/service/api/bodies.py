@@ -153,6 +153,9 @@ class Health(BaseModel):
     status: str = Field(examples=["ok"])
     version: str
     feed_ingested_at: str | None = Field(description="When the site's feed was last read; null if never.")
+    learning_records: str | None = Field(None, description="The LRS as the last delivery found it: unknown, ok, "
+                                         "unreachable or credentials_refused; null when learning records are off.")
+    learning_records_problem: str | None = Field(None, description="What went wrong with the LRS, if anything.")
 
 
 class TrialResult(BaseModel):

@@ -6,7 +6,7 @@ Routers import these from here, not from `api.py`, which assembles the app out o
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request
@@ -17,6 +17,7 @@ from ..models import Subscription
 from ..push.schedule import Rules
 from ..push.sender import Sender
 from ..push.vapid import VapidKey
+from ..records.sender import LrsState
 from ..security import Allowlist, same_secret
 from ..store.base import Store
 from ..talk.policy import Talk
@@ -52,6 +53,9 @@ class Context:
     talk: Talk
     feed: str | None = None
     sender: Sender | None = None
+    lrs: LrsState = field(default_factory=LrsState)  # what the last delivery of learning records found
+    # learning-event reports (of up to 20 events) per signed-in reader per hour: a video sends a few a minute
+    learning_limiter: RateLimiter = field(default_factory=lambda: RateLimiter(300, 3600.0))
 
 
 # Routes and dependencies are all `async def`: FastAPI would run plain `def` ones in a thread pool, and the

@@ -16,6 +16,7 @@ from ..events.attendance import Found
 from ..identity.principal import Principal
 from ..models import iso, utcnow
 from ..privacy.people import remember
+from ..records.attendance import record_attendance
 from ..talk.policy import TalkError
 from .auth import Reader, SignedIn
 from .context import TALK_ERRORS, Ctx
@@ -122,6 +123,8 @@ def join(oid: OccurrenceId, response: Response, ctx: Ctx, principal: SignedIn) -
     remember(ctx.store, principal, now)  # the limit's count and the RSVP hang on the person's row
     _limit(ctx, principal, now)
     response.status_code = 201 if attendance.register(ctx.store, principal.subject, found, now) else 200
+    if response.status_code == 201:
+        record_attendance(ctx.store, ctx.settings.xapi, principal, "registered", found.event, found.occurrence, now)
     return view(ctx, found, principal, now)
 
 
@@ -147,6 +150,8 @@ def check_in(oid: OccurrenceId, response: Response, ctx: Ctx, principal: SignedI
     remember(ctx.store, principal, now)
     _limit(ctx, principal, now)
     response.status_code = 201 if attendance.attend(ctx.store, principal.subject, found, now) else 200
+    if response.status_code == 201:
+        record_attendance(ctx.store, ctx.settings.xapi, principal, "attended", found.event, found.occurrence, now)
     return view(ctx, found, principal, now)
 
 

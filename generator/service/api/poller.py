@@ -13,6 +13,7 @@ from ..models import utcnow
 from ..privacy.retention import purge
 from ..push.ingest import ingest_source
 from ..push.sender import deliver
+from ..records.sender import deliver_statements
 from ..store.base import SenderBusy
 from .context import Context
 
@@ -57,6 +58,13 @@ async def poll_forever(ctx: Context, every: float) -> None:
                 log.info("%s", exc)
             except Exception:
                 log.exception("a mail run failed; trying again in %.0f s", every)
+        if ctx.settings.xapi.on:
+            try:
+                delivered = await deliver_statements(ctx.store, ctx.settings.xapi, backoff=ctx.settings.backoff,
+                                                     timeout=ctx.settings.timeout, health=ctx.lrs)
+                log.log(logging.INFO if delivered.sent or delivered.rejected else logging.DEBUG, "%s", delivered)
+            except Exception:
+                log.exception("a learning-records run failed; trying again in %.0f s", every)
         if time.monotonic() >= next_purge:
             next_purge = time.monotonic() + PURGE_EVERY
             await _purge(ctx)

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from ..models import utcnow
+from ..records.talk import record_post
 from ..talk import ask as talk
 from ..talk.ask import Asked, Target
 from .auth import SignedIn
@@ -57,7 +58,10 @@ class NewQuestion(BaseModel):
              response_description="The thread (`routed_to`: whom it was sent to, empty when nobody was "
              "available), its first post and its board's community.")
 def ask(body: NewQuestion, response: Response, ctx: Ctx, principal: SignedIn) -> Asked:
+    now = utcnow()
     asked, created = talk.ask(ctx.talk, principal, body.ask.target(), body.community, body.title, body.body,
-                              body.idempotency_key, utcnow())
+                              body.idempotency_key, now)
     response.status_code = 201 if created else 200
+    if created:
+        record_post(ctx.store, ctx.settings.xapi, principal, asked.thread.id, asked.post.id, now, opened=True)
     return asked

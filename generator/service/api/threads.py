@@ -11,6 +11,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 from pydantic_core import PydanticCustomError
 
 from ..models import ThreadType, utcnow
+from ..records.talk import record_post
 from ..talk import reading
 from ..talk import threads as talk
 from ..talk.threads import Opened
@@ -99,17 +100,24 @@ def thread(tid: ThreadId, ctx: Ctx, principal: DiscussionReader) -> Discussion:
 @router.post("/threads", response_model=Opened, status_code=201, responses=CREATED,
              summary="Open a board thread, or post on an item's discussion (made by its first post)")
 def open_thread(body: NewThread, response: Response, ctx: Ctx, principal: SignedIn) -> Opened:
-    opened, created = talk.open_thread(ctx.talk, principal, body.body, body.idempotency_key, utcnow(),
+    now = utcnow()
+    opened, created = talk.open_thread(ctx.talk, principal, body.body, body.idempotency_key, now,
                                        community=body.community, item=body.item, type=body.type, title=body.title)
     response.status_code = 201 if created else 200
+    if created:
+        record_post(ctx.store, ctx.settings.xapi, principal, opened.thread.id, opened.post.id, now,
+                    opened=opened.thread.posts <= 1 and body.community is not None)
     return opened
 
 
 @router.post("/threads/{tid}/posts", response_model=PostView, status_code=201, responses=CREATED,
              summary="Post in a thread, or reply to one of its top-level posts")
 def post(tid: ThreadId, body: NewPost, response: Response, ctx: Ctx, principal: SignedIn) -> PostView:
-    made, created = talk.add_post(ctx.talk, principal, tid, body.body, body.parent, body.idempotency_key, utcnow())
+    now = utcnow()
+    made, created = talk.add_post(ctx.talk, principal, tid, body.body, body.parent, body.idempotency_key, now)
     response.status_code = 201 if created else 200
+    if created:
+        record_post(ctx.store, ctx.settings.xapi, principal, tid, made.id, now)
     return made
 
 

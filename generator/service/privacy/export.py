@@ -160,6 +160,13 @@ class ThanksRecord(BaseModel):
     created_at: str
 
 
+class LearningRecord(BaseModel):
+    verb: str = Field(description="What you did: experienced, completed, answered, attempted, asked, commented, …")
+    object: str = Field(description="The item's (or question's) URL.")
+    state: str = Field(description="pending, sending, sent (to the organisation's LRS) or rejected (by it)")
+    recorded_at: str
+
+
 class PersonalData(BaseModel):
     """Everything the service holds about one signed-in person."""
 
@@ -177,6 +184,8 @@ class PersonalData(BaseModel):
     questions_routed: list[RouteRecord] = Field(default=[], description="Questions sent to you as an expert.")
     introduction: IntroductionRecord | None = Field(None, description="How you introduced yourself, with the "
                                                     "photo as stored.")
+    learning_records: list[LearningRecord] = Field(default=[], description="Learning records about you still kept "
+                                                   "here (sent to, waiting for, or rejected by the LRS).")
     rsvps: list[EventRecord] = Field(default=[], description="Event dates you said \"I'll join\" to.")
     attendance: list[EventRecord] = Field(default=[], description="Event dates you checked in to (\"I'm here\").")
     commitments: list[CommitmentRecord] = Field(default=[], description="Follow-ups you asked for (your notes and "
@@ -205,6 +214,8 @@ def personal_data(store: Store, subject: str, now: dt.datetime) -> PersonalData:
         questions_routed=[RouteRecord(thread=tid, asked=asked, routed_at=parse_iso(at).isoformat())
                           for tid, asked, at in (store.routes_to(found.person) if found.person else [])],
         introduction=_introduction(store, subject),
+        learning_records=[LearningRecord(verb=v, object=o, state=st, recorded_at=at.isoformat())
+                          for v, o, st, at in store.statements_of(subject)],
         rsvps=[EventRecord(occurrence=oid, at=at.isoformat()) for oid, at in store.rsvps_of(subject)],
         attendance=[EventRecord(occurrence=oid, at=at.isoformat()) for oid, at in store.attendance_of(subject)],
         commitments=_commitments(store, subject),
@@ -240,6 +251,10 @@ def holds(data: PersonalData) -> list[str]:
                              (len(data.thanks), "thanks you gave for an item", "thanks you gave for items")):
         if count:
             out.append(f"{count} {one if count == 1 else many}")
+    records = len(data.learning_records)
+    if records:
+        out.append(f"{records} learning record{'s' * (records != 1)} (what you read, completed, answered or "
+                   "watched here, and your posts), sent to your organisation's learning record store")
     if data.introduction:
         photo = " with a photo" if data.introduction.photo else ""
         out.append(f"Your introduction{photo}: motto, what you are learning, where you work, communities joined")

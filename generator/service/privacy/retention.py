@@ -68,6 +68,7 @@ def purge(store: Store, now: dt.datetime, settings: ServiceSettings) -> Purged:
     moderation = store.prune_log(now - keep.moderation)
     flags = store.prune_flags(now - keep.flags)
     activity = store.prune_activity(now - keep.activity)
+    store.prune_statements(now - keep.records)  # learning records the LRS took or refused; it keeps its own
     rsvps = store.prune_rsvps(now - keep.rsvps)
     attendance = store.prune_attendance(now - keep.attendance)
     store.prune_notices(now - keep.notifications)

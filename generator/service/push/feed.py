@@ -16,7 +16,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from ... import __version__
 from ...errors import PracticaError
-from ..models import Event, Feed, FeedItem, FeedState, ItemType, Occurrence, OccurrenceStatus, Ref, SkillRef
+from ..models import Check, Event, Feed, FeedItem, FeedState, ItemType, Occurrence, OccurrenceStatus, Ref, SkillRef
 
 MAX_FEED_BYTES = 32 * 1024 * 1024
 MAX_REFS = 100  # a skill's or an item's experts and topics: ids only, a bounded list
@@ -128,11 +128,24 @@ class _SiteExtension(BaseModel):
         return value
 
 
+class _Check(BaseModel):
+    question: str = Field(min_length=1, max_length=2000)
+    options: list[str] = Field(min_length=2, max_length=6)
+    answer: int = Field(ge=1, le=6)
+
+    @model_validator(mode="after")
+    def _answer_is_an_option(self) -> _Check:
+        if self.answer > len(self.options):
+            raise ValueError(f"answer {self.answer} is not one of the {len(self.options)} options")
+        return self
+
+
 class _ItemExtension(BaseModel):
     type: ItemType
     topics: list[str] = []
     people: list[str] = []
     experts: list[str] = Field([], max_length=MAX_REFS)  # optional: who to ask about it, best first
+    check: list[_Check] = Field([], max_length=50)  # lessons: their knowledge check (learning records)
 
 
 class _Item(BaseModel):
@@ -149,6 +162,7 @@ class _Feed(BaseModel):
     version: str = Field(pattern=r"^https://jsonfeed\.org/version/1(\.1)?$")
     title: str
     icon: str | None = None
+    language: str = Field("en", pattern=r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
     ext: _SiteExtension = Field(alias="_practica")
     items: list[_Item]
 
@@ -181,7 +195,10 @@ def parse_feed(data: Any, source: str = "feed.json") -> Feed:
                               for p in raw.ext.people},
                       pages=frozenset(filter(None, (site_path(raw.ext.site_url, i.url) for i in raw.items))),
                       skills={s.id: SkillRef(s.id, s.name, s.url, tuple(s.topics), tuple(s.experts))
-                              for s in raw.ext.skills})
+                              for s in raw.ext.skills},
+                      language=raw.language,
+                      checks={i.id: tuple(Check(c.question, tuple(c.options), c.answer) for c in i.ext.check)
+                              for i in raw.items if i.ext.check})
     items = tuple(FeedItem(id=i.id, type=i.ext.type, url=i.url, title=i.title, summary=i.summary or "",
                            topics=tuple(i.ext.topics), people=tuple(i.ext.people), experts=tuple(i.ext.experts))
                   for i in raw.items)

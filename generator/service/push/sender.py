@@ -13,13 +13,14 @@ import datetime as dt
 import email.utils
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import aiohttp
 
 from ..config import ServiceSettings
 from ..events.notices import queue_reminders
-from ..models import UTC, Claim, FeedState, LockScreen, Subscription
+from ..models import UTC, Claim, FeedState, Finished, LockScreen, Subscription
 from ..security import Allowlist, CheckedOrigins, Refused
 from ..store.base import Store
 from . import webpush
@@ -67,6 +68,7 @@ class Report:
     activity: int = 0  # conversation activity queued to devices in this run
     followups: int = 0  # commitments' follow-ups queued in this run
     mailed: int = 0  # reminder mails sent after it (`practica push send`)
+    recorded: int = 0  # learning records sent to the LRS after it (`practica push send`)
     events: int = 0  # event reminders queued to devices in this run
 
     def __bool__(self) -> bool:
@@ -80,7 +82,8 @@ class Report:
         text += f"; queued {self.activity} reminders of activity" if self.activity else ""
         text += f"; queued {self.events} event reminders" if self.events else ""
         text += f"; queued {self.followups} follow-ups of commitments" if self.followups else ""
-        return text + (f"; mailed {self.mailed} reminders" if self.mailed else "")
+        text += f"; mailed {self.mailed} reminders" if self.mailed else ""
+        return text + (f"; sent {self.recorded} learning records" if self.recorded else "")
 
 
 class Sender:
@@ -95,6 +98,9 @@ class Sender:
         self.rules = rules or Rules()
         self._session: aiohttp.ClientSession | None = None
         self._slots: asyncio.Semaphore | None = None
+        # The store's reads and writes of a delivery run (claims, payloads, outcomes) run in this one thread, off
+        # the event loop, so pushes go on while the database answers; one thread, so never two at once.
+        self._store_thread = ThreadPoolExecutor(1, thread_name_prefix="practica-sender-store")
 
     @classmethod
     def from_settings(cls, store: Store, settings: ServiceSettings) -> Sender:
@@ -108,12 +114,14 @@ class Sender:
     async def __aenter__(self) -> Sender:
         self._session = webpush.session(self.concurrency, self.timeout)
         self._slots = asyncio.Semaphore(self.concurrency)
+        self._store_thread = ThreadPoolExecutor(1, thread_name_prefix="practica-sender-store")
         return self
 
     async def __aexit__(self, *exc: object) -> None:
         if self._session is not None:
             await self._session.close()
             self._session = None
+        self._store_thread.shutdown(wait=True)
 
     async def push(self, sub: Subscription, payload: str, topic: str, urgency: str = "normal") -> Outcome:
         """Encrypt and POST one message to the subscription's push service; never raises for HTTP trouble."""
@@ -143,21 +151,32 @@ class Sender:
         done: list[tuple[Claim, Outcome]] = []
         committed = time.monotonic()
 
+        loop = asyncio.get_running_loop()
+
         async def produce() -> None:
-            while rows := self._claim(now, state):
+            while rows := await loop.run_in_executor(self._store_thread, self._claim, now, state):
                 for claimed in rows:
                     await queue.put(claimed)
             for _ in range(self.concurrency):
                 await queue.put(None)
 
-        async def work() -> None:
+        async def record() -> None:
             nonlocal committed
+            batch = done[:]  # the rows finished so far; those finishing meanwhile wait for the next commit
+            del done[:len(batch)]
+            committed = time.monotonic()
+            try:
+                await loop.run_in_executor(self._store_thread, self._record, batch, now, report)
+            except BaseException:
+                done.extend(batch)  # not committed: recorded by the last attempt below, or resent after a crash
+                raise
+
+        async def work() -> None:
             while (claimed := await queue.get()) is not None:
                 row, unbuilt = claimed
                 done.append((row, unbuilt if unbuilt is not None else await self._deliver(row)))
                 if len(done) >= self.concurrency or time.monotonic() - committed >= COMMIT_EVERY:
-                    self._record(done, now, report)
-                    committed = time.monotonic()
+                    await record()
 
         try:
             async with asyncio.TaskGroup() as group:  # one failing task cancels the rest, none is left running
@@ -165,17 +184,22 @@ class Sender:
                 for _ in range(self.concurrency):
                     group.create_task(work())
         finally:
-            self._record(done, now, report)
+            # in the store thread too, after any write still running there (one thread: never two at once)
+            await asyncio.shield(loop.run_in_executor(self._store_thread, self._record, done, now, report))
         return report
 
     def _claim(self, now: dt.datetime, state: FeedState) -> list[tuple[Claim, Outcome | None]]:
-        """The next due rows, now 'sending', each payload built and stored in the same transaction: committed
-        before any request, so every attempt sends the same notification. A row whose payload cannot be built
-        comes with the outcome to record instead."""
+        """The next due rows, now 'sending', each payload built and stored (one statement) in the same
+        transaction: committed before any request, so every attempt sends the same notification. A row whose
+        payload cannot be built comes with the outcome to record instead."""
         # Not serialised with other writers: the claim locks its own rows (FOR UPDATE … SKIP LOCKED on PostgreSQL),
         # so several senders claim side by side (bench/BENCHMARKS.md, "Fan-out on PostgreSQL").
         with self.store.transaction(serialised=False):
-            return [self._freeze(row, state) for row in self.store.claim(now, self.concurrency)]
+            rows = self.store.claim(now, self.concurrency)
+            claimed = [self._freeze(row, state) for row in rows]
+            self.store.set_payloads([(frozen.id, frozen.payload) for row, (frozen, _) in zip(rows, claimed, strict=True)
+                                     if row.payload is None and frozen.payload is not None])
+        return claimed
 
     def _freeze(self, row: Claim, state: FeedState) -> tuple[Claim, Outcome | None]:
         if row.payload is not None:
@@ -194,7 +218,6 @@ class Sender:
             log.error("delivery %d to subscription %s failed unexpectedly: %s", row.id, sub.id, _describe(exc, sub))
             log.debug("traceback of that failure", exc_info=True)
             return row, Outcome(None, error=_describe(exc, sub))
-        self.store.set_payload(row.id, payload)
         return Claim(row.id, sub, row.slot, row.attempts, payload, row.items, row.owner_lock_screen,
                      row.activities), None
 
@@ -210,36 +233,42 @@ class Sender:
             return Outcome(None, error=_describe(exc, sub))
 
     def _record(self, done: list[tuple[Claim, Outcome]], now: dt.datetime, report: Report) -> None:
-        """Commit the outcomes of finished rows: one transaction, one statement per row. Until then a row stays
-        'sending', so a crash before this commit resends it (the same payload, tag and Topic: shown once)."""
+        """Commit the outcomes of finished rows: one transaction, one statement for the sent rows of a group. Until
+        then a row stays 'sending', so a crash before this commit resends it (the same payload, tag and Topic:
+        shown once). A row this sender no longer holds (its lease ended and another sender took it back) is
+        that sender's to record: its outcome here is dropped, not written over the other's."""
         if not done:
             return
         with self.store.transaction(serialised=False):  # the rows this sender claimed (and locks as it writes them)
-            verdicts = [self._finish(row, outcome, now) for row, outcome in done]
+            recorded = [(row, self._finish(row, outcome, now)) for row, outcome in done]
+            written = self.store.record_outcomes([f for _, (_, f) in recorded if f is not None], now)
             self.store.renew_claims()  # still working on the rest of this run's claims
         done.clear()
-        for verdict in verdicts:
+        for row, (verdict, finished) in recorded:
+            if finished is not None and row.id not in written:
+                log.warning("delivery %d: its claim was taken over by another sender (lease ended); this sender's "
+                            "outcome (%s) is not recorded", row.id, verdict)
+                continue
             setattr(report, verdict, getattr(report, verdict) + 1)
 
-    def _finish(self, row: Claim, outcome: Outcome, now: dt.datetime) -> str:
+    def _finish(self, row: Claim, outcome: Outcome, now: dt.datetime) -> tuple[str, Finished | None]:
+        """The verdict on a row and what to record for it (None: its subscription is gone, and the row with it)."""
         verdict = outcome.verdict
         if verdict == "sent":
-            self.store.mark_sent(row.id, outcome.status or 201, now)
-            return verdict
+            return verdict, Finished(row.id, "sent", outcome.status or 201)
         sid = row.subscription.id
         if verdict == "retry" and row.attempts >= self.max_attempts:
             verdict = "fail"
         if verdict == "gone":
             dropped = self.store.delete_subscription(sid)
             log.info("subscription %s is gone (HTTP %s): removed with %d undelivered", sid, outcome.status, dropped)
-        elif verdict == "retry":
+            return verdict, None
+        if verdict == "retry":
             due = now + dt.timedelta(seconds=retry_delay(row.attempts, outcome.retry_after, self.backoff))
-            self.store.mark_retry(row.id, outcome.status, outcome.error or "", due, now)
             log.info("delivery %d to %s: %s; retrying at %s", row.id, sid, outcome.error, due.isoformat())
-        else:
-            self.store.mark_failed(row.id, outcome.status, outcome.error or "", now)
-            log.warning("delivery %d to %s failed after %d attempts: %s", row.id, sid, row.attempts, outcome.error)
-        return verdict
+            return verdict, Finished(row.id, "pending", outcome.status, outcome.error or "", due)
+        log.warning("delivery %d to %s failed after %d attempts: %s", row.id, sid, row.attempts, outcome.error)
+        return verdict, Finished(row.id, "failed", outcome.status, outcome.error or "")
 
 
 async def deliver(store: Store, sender: Sender, now: dt.datetime) -> Report:

@@ -28,6 +28,7 @@ from ..models import (
     Event,
     FeedItem,
     FeedState,
+    Finished,
     Flag,
     FlagReason,
     IngestedFeed,
@@ -38,6 +39,7 @@ from ..models import (
     Person,
     Post,
     PostState,
+    QueuedStatement,
     Subscription,
     Thread,
     ThreadKind,
@@ -334,6 +336,34 @@ class LearningStore(Protocol):
     def thanks_by(self, subject: str) -> list[tuple[str, str]]: ...
 
 
+class RecordsStore(Protocol):
+    """Learning records (ARCHITECTURE.md, "Learning records"): the xAPI outbox and each person's pseudonym."""
+
+    def feed_item(self, item_id: str) -> FeedItem | None: ...
+
+    def actor_key(self, subject: str) -> str | None: ...
+
+    def queue_statement(self, statement_id: str, subject: str, verb: str, obj: str, body: str,
+                        at: dt.datetime) -> bool: ...
+
+    def claim_statements(self, now: dt.datetime, limit: int) -> list[QueuedStatement]: ...
+
+    def finish_statements(self, ids: Sequence[int], state: str, status: int | None, error: str | None,
+                          due: dt.datetime | None, at: dt.datetime) -> None: ...
+
+    def requeue_statements(self) -> int: ...
+
+    def rejected_statements(self, limit: int = 100) -> list[tuple[str, str, str, int | None, str, dt.datetime]]: ...
+
+    def statement_counts(self) -> dict[str, int]: ...
+
+    def learning_rows(self) -> list[tuple[str, str, str, str]]: ...
+
+    def statements_of(self, subject: str) -> list[tuple[str, str, str, dt.datetime]]: ...
+
+    def prune_statements(self, before: dt.datetime) -> int: ...
+
+
 class EventStore(Protocol):
     """Events (ARCHITECTURE.md, "Events"): the events and occurrences the feed lists, RSVPs, attendance and the
     ledger of notices queued about them."""
@@ -379,7 +409,8 @@ class EventStore(Protocol):
     def prune_notices(self, before: dt.datetime) -> int: ...
 
 
-class Store(TalkStore, ActivityStore, IntroStore, MailStore, AskStore, EventStore, LearningStore, Protocol):
+class Store(TalkStore, ActivityStore, IntroStore, MailStore, AskStore, EventStore, LearningStore, RecordsStore,
+            Protocol):
     """Subscriptions, the feed's history and the outbox. Methods outside `transaction()` commit on return."""
 
     claim_lease: float  # seconds a sender's claim holds without renewal (PRACTICA_PUSH_CLAIM_LEASE)
@@ -482,15 +513,14 @@ class Store(TalkStore, ActivityStore, IntroStore, MailStore, AskStore, EventStor
         """Whether this instance is the one that polls and ingests the feed now (always, on SQLite; on PostgreSQL
         the holder of an advisory lock, which passes to another instance when its holder dies)."""
 
-    def set_payload(self, row_id: int, payload: str) -> None:
-        """Freeze what the row sends, so a resend after a crash is byte-for-byte the same notification."""
+    def set_payloads(self, payloads: Sequence[tuple[int, str]]) -> int:
+        """Freeze what each (row id, payload) sends, so a resend after a crash is byte-for-byte the same
+        notification; only rows this sender still holds and that have none yet. One statement: how many were set."""
 
-    def mark_sent(self, row_id: int, status: int, at: dt.datetime) -> None: ...
-
-    def mark_retry(self, row_id: int, status: int | None, error: str, due: dt.datetime, at: dt.datetime) -> None:
-        """Back to pending, due again at `due`."""
-
-    def mark_failed(self, row_id: int, status: int | None, error: str, at: dt.datetime) -> None: ...
+    def record_outcomes(self, outcomes: Sequence[Finished], at: dt.datetime) -> set[int]:
+        """Record how each claimed row ended ('sent', 'failed', or 'pending' again due at `due`), in few statements.
+        Only rows this sender still holds are written (a row whose lease ended and that another sender took back
+        is that sender's now); the ids written are returned."""
 
     def next_due(self) -> dt.datetime | None:
         """When the earliest pending row falls due."""

@@ -381,6 +381,29 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
         "CREATE INDEX event_notices_at ON event_notices (at)",
         "CREATE INDEX event_notices_subject ON event_notices (subject)",
     )),
+    (12, "learning records: the xAPI statements outbox", (
+        # Migration 11 is the events' (RSVP and check-in), built beside this one. The actor at the `aggregate`
+        # level is `people.pseudonym` (migration 3), random and deleted with the person.
+        """CREATE TABLE xapi_statements (
+            id INTEGER PRIMARY KEY,               -- sending order: a person's statements arrive in it
+            statement_id TEXT NOT NULL UNIQUE,    -- UUIDv5 of actor, verb, object and attempt: a resend is the same
+            subject TEXT NOT NULL REFERENCES people (subject) ON DELETE CASCADE,
+            verb TEXT NOT NULL,                   -- the ADL or video verb's last segment: completed, answered, …
+            object TEXT NOT NULL,                 -- the activity id (the item's canonical URL)
+            body TEXT NOT NULL,                   -- the statement's JSON, frozen when recorded; resends reuse it
+            state TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'sent', 'rejected')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            due_at TEXT NOT NULL,
+            status INTEGER,                       -- the LRS's last HTTP status
+            error TEXT,                           -- the LRS's answer to a rejection, for an admin
+            claimed_by TEXT,
+            claimed_until TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX xapi_statements_claim_order ON xapi_statements (state, due_at, id)",
+        "CREATE INDEX xapi_statements_subject ON xapi_statements (subject)",
+    )),
     (13, "learning that sticks: follow-ups of commitments, and thanks", (
         # Only what a follow-up needs (issue 23): when and about which item. The reader's note, the action they
         # chose and their reflection stay on their device. A commitment belongs to one device (its subscription)

@@ -20,12 +20,14 @@ from typing import Any
 
 from ...errors import ConfigError
 from ..models import (
+    Check,
     Claim,
     Delivery,
     Erased,
     ErasePosts,
     FeedItem,
     FeedState,
+    Finished,
     IngestedFeed,
     Person,
     Preferences,
@@ -46,14 +48,17 @@ from .sqlite_events import EventTables
 from .sqlite_intro import IntroTables
 from .sqlite_learning import LearningTables
 from .sqlite_mail import MailTables
+from .sqlite_records import RecordsTables
 from .sqlite_talk import TalkTables
 
 CHUNK = 500  # ids per IN (…) list
 CLAIM_LEASE = 120.0
+CLAIMED = ("outbox", "emails", "xapi_statements")  # the outboxes whose rows senders claim
 log = logging.getLogger("practica.push")
 
 
-class SqliteStore(TalkTables, ActivityTables, IntroTables, MailTables, AskTables, EventTables, LearningTables):
+class SqliteStore(TalkTables, ActivityTables, IntroTables, MailTables, AskTables, EventTables, LearningTables,
+                  RecordsTables):
     """The Store protocol on an SQLite file. Safe to share between threads; each gets its own connection."""
 
     EXCLUSIVE_SENDER = True  # one sender at a time (`sender_lock`): whatever is 'sending' at its start was left
@@ -287,8 +292,10 @@ class SqliteStore(TalkTables, ActivityTables, IntroTables, MailTables, AskTables
         people = {p[0]: Ref(p[0], p[1], p[2], p[3], (), *(tuple(x) for x in (p[4:6] if len(p) > 4 else ((), ()))))
                   for p in data["people"]}
         skills = {k[0]: SkillRef(k[0], k[1], k[2], tuple(k[3]), tuple(k[4])) for k in data.get("skills", ())}
+        checks = {item: tuple(Check(c[0], tuple(c[1]), c[2]) for c in found)
+                  for item, found in data.get("checks", {}).items()}
         state = FeedState(data["title"], data["site_url"], data["icon"], topics, people,
-                          frozenset(data.get("pages", ())), skills)
+                          frozenset(data.get("pages", ())), skills, data.get("language", "en"), checks)
         return IngestedFeed(state, parse_iso(row["ingested_at"]))
 
     def save_feed_state(self, state: FeedState, at: dt.datetime) -> None:
@@ -297,7 +304,10 @@ class SqliteStore(TalkTables, ActivityTables, IntroTables, MailTables, AskTables
                 "people": [[r.id, r.name, r.url, r.email, list(r.available_for), list(r.topics)]
                            for r in state.people.values()],
                 "pages": sorted(state.pages),
-                "skills": [[k.id, k.name, k.url, list(k.topics), list(k.experts)] for k in state.skills.values()]}
+                "skills": [[k.id, k.name, k.url, list(k.topics), list(k.experts)] for k in state.skills.values()],
+                "language": state.language,
+                "checks": {item: [[c.question, list(c.options), c.answer] for c in found]
+                           for item, found in state.checks.items()}}
         self.db.execute("INSERT INTO feed_state VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE "
                         "SET data = excluded.data, ingested_at = excluded.ingested_at", (json.dumps(data), iso(at)))
 
@@ -376,11 +386,11 @@ class SqliteStore(TalkTables, ActivityTables, IntroTables, MailTables, AskTables
 
     def release(self) -> int:
         """This sender's claims it did not finish (it is stopping): back to pending for another sender."""
-        return sum(self._unclaim(table, "claimed_by = ?", (self.owner,)) for table in ("outbox", "emails"))
+        return sum(self._unclaim(table, "claimed_by = ?", (self.owner,)) for table in CLAIMED)
 
     def renew_claims(self) -> None:
         """Keep this sender's claims its own while it is still working on them."""
-        for table in ("outbox", "emails"):
+        for table in CLAIMED:
             self.db.execute(f"UPDATE {table} SET claimed_until = ? WHERE state = 'sending' AND claimed_by = ?",
                             (iso(self._lease_end()), self.owner))
 
@@ -392,7 +402,7 @@ class SqliteStore(TalkTables, ActivityTables, IntroTables, MailTables, AskTables
         return self._unclaim(table, "(claimed_until IS NULL OR claimed_until <= ?)", (iso(utcnow()),))
 
     def _unclaim(self, table: str, which: str, args: tuple[str, ...]) -> int:
-        """Rows of `table` ('outbox' or 'emails') 'sending' and matching `which`: back to pending, unclaimed."""
+        """Rows of `table` (one of CLAIMED) 'sending' and matching `which`: back to pending, unclaimed."""
         return int(self.db.execute(f"UPDATE {table} SET state = 'pending', claimed_by = NULL, claimed_until = NULL "
                                    f"WHERE state = 'sending' AND {which}", args).rowcount)
 
@@ -402,23 +412,41 @@ class SqliteStore(TalkTables, ActivityTables, IntroTables, MailTables, AskTables
     def _lease_end(self) -> dt.datetime:
         return utcnow() + dt.timedelta(seconds=self.claim_lease)
 
-    def set_payload(self, row_id: int, payload: str) -> None:
-        self.db.execute("UPDATE outbox SET payload = ? WHERE id = ? AND payload IS NULL", (payload, row_id))
+    # Payloads and outcomes touch a row only while this sender still holds it ('sending', claimed_by = owner): a
+    # sender whose lease ended (it stalled) and whose row another sender took back must not overwrite that
+    # sender's payload or result (ARCHITECTURE.md, "The outbox"). Each is one statement for a whole batch.
+    HELD = "state = 'sending' AND claimed_by = ?"
 
-    def mark_sent(self, row_id: int, status: int, at: dt.datetime) -> None:
-        self._finish(row_id, "sent", status, None, at)
+    def set_payloads(self, payloads: Sequence[tuple[int, str]]) -> int:
+        if not payloads:
+            return 0
+        rows = ", ".join("(?, ?)" for _ in payloads)
+        return int(self.db.execute(
+            f"UPDATE outbox SET payload = v.column2 FROM (VALUES {rows}) AS v WHERE outbox.id = v.column1 "
+            f"AND outbox.payload IS NULL AND outbox.{self.HELD.replace(' AND ', ' AND outbox.')}",
+            (*(value for pair in payloads for value in pair), self.owner)).rowcount)
 
-    def mark_retry(self, row_id: int, status: int | None, error: str, due: dt.datetime, at: dt.datetime) -> None:
-        self.db.execute("UPDATE outbox SET state = 'pending', status = ?, error = ?, updated_at = ?, due_at = ? "
-                        "WHERE id = ?", (status, error, iso(at), iso(due), row_id))
-
-    def mark_failed(self, row_id: int, status: int | None, error: str, at: dt.datetime) -> None:
-        self._finish(row_id, "failed", status, error, at)
-
-    def _finish(self, row_id: int, state: str, status: int | None, error: str | None, at: dt.datetime) -> None:
-        # due_at stays out of the SET list: naming it would rewrite both of its index entries for nothing
-        self.db.execute("UPDATE outbox SET state = ?, status = ?, error = ?, updated_at = ? WHERE id = ?",
-                        (state, status, error, iso(at), row_id))
+    def record_outcomes(self, outcomes: Sequence[Finished], at: dt.datetime) -> set[int]:
+        written: set[int] = set()
+        sent: dict[int | None, list[int]] = {}
+        for outcome in outcomes:
+            if outcome.state == "sent":
+                sent.setdefault(outcome.status, []).append(outcome.id)
+            elif outcome.state == "pending":  # a retry
+                written.update(row[0] for row in self.db.execute(
+                    f"UPDATE outbox SET state = 'pending', status = ?, error = ?, updated_at = ?, due_at = ? "
+                    f"WHERE id = ? AND {self.HELD} RETURNING id",
+                    (outcome.status, outcome.error, iso(at), iso(outcome.due or at), outcome.id, self.owner)))
+            else:
+                written.update(row[0] for row in self.db.execute(
+                    f"UPDATE outbox SET state = ?, status = ?, error = ?, updated_at = ? WHERE id = ? AND {self.HELD} "
+                    "RETURNING id", (outcome.state, outcome.status, outcome.error, iso(at), outcome.id, self.owner)))
+        # due_at stays out of the SET list of finished rows: naming it would rewrite its index entries for nothing
+        for status, ids in sent.items():
+            written.update(row[0] for row in self.db.execute(
+                f"UPDATE outbox SET state = 'sent', status = ?, error = NULL, updated_at = ? WHERE id IN "
+                f"({_marks(ids)}) AND {self.HELD} RETURNING id", (status, iso(at), *ids, self.owner)))
+        return written
 
     def next_due(self) -> dt.datetime | None:
         # A commitment's follow-up is queued when it falls due, so its time counts as one (issue 23).

@@ -79,12 +79,15 @@ class MailTables:
                      tuple(found[row["id"]])) for row in rows]
 
     def set_message(self, mid: int, message: str) -> None:
-        self.db.execute("UPDATE emails SET message = ? WHERE id = ?", (message, mid))
+        # as the outbox's payloads and outcomes: only a mail this mailer still holds (its lease not taken over)
+        self.db.execute("UPDATE emails SET message = ? WHERE id = ? AND state = 'sending' AND claimed_by = ?",
+                        (message, mid, self.owner))
 
     def finish_mail(self, mid: int, state: str, error: str | None, due: dt.datetime | None, at: dt.datetime) -> None:
         """sent, failed, or back to pending (due again at `due`)."""
         self.db.execute("UPDATE emails SET state = ?, error = ?, due_at = coalesce(?, due_at), updated_at = ? "
-                        "WHERE id = ?", (state, error, iso(due) if due else None, iso(at), mid))
+                        "WHERE id = ? AND state = 'sending' AND claimed_by = ?",
+                        (state, error, iso(due) if due else None, iso(at), mid, self.owner))
 
     def requeue_mail(self) -> int:
         """Mails left 'sending' by a mailer that stopped: back to pending (see `_requeue`)."""

@@ -315,7 +315,7 @@
   /* Scripts that only some pages use load only there, and only with a community service (a few KB the other
    * pages do not pay for): a discussion's (talk.js) and the "ask an expert" form's (ask.js), after the outbox they
    * share (outbox.js); introductions' (intro.js) on /me/ and community hubs; the stewards' page's
-   * (moderation.js). Each then runs on every page change itself. The site's root is read once: instant
+   * (moderation.js); learning records' (records.js) on items' pages. Each then runs on every page change itself. The site's root is read once: instant
    * navigation changes location but keeps the first page's config (its relative base). */
   const root = practica.siteRoot();
   const loaded = {};
@@ -338,6 +338,7 @@
     ["ask", "[data-pr-ask]", "outbox"],
     ["intro", "[data-pr-intro], [data-pr-members]", null],
     ["moderationScript", "[data-pr-moderation]", null],
+    ["records", "[data-pr-learn]", null],
     ["events", "[data-pr-events]", "outbox"],   // event pages mark it only when events.js exists (pages/events.py)
   ];
   onPage(() => {

@@ -34,6 +34,7 @@ self.practica = {
     talk: "assets/practica/talk.js",       // loaded by practica.js only on pages with a discussion
     outbox: "assets/practica/outbox.js",   // before talk.js and ask.js: what waits to be sent
     ask: "assets/practica/ask.js",         // loaded only on pages with an "ask an expert" control
+    records: "assets/practica/records.js",   // loaded only on items' pages: learning records (issue 21)
     intro: "assets/practica/intro.js",     // loaded only on /me/ and community hubs
     moderationScript: "assets/practica/moderation.js",   // loaded only on the stewards' page
     events: "assets/practica/events.js",   // RSVPs and check-in: loaded only on event pages (when it exists)
@@ -63,6 +64,7 @@ self.practica = {
     commitments: "/commitments",    // after /subscriptions/<id>: this device's follow-ups (PUT, DELETE …/<id>)
     meCommitments: "/me/commitments", // the signed-in reader's follow-ups, on all their devices
     thanks: "/thanks",              // POST: thank an item's authors; GET: the counts (kept for offline)
+    learning: "/learning",          // learning events → xAPI statements (404 learning_records_off: none kept)
   }),
 
   /* The request header that names the demo person (PRACTICA_AUTH_MODE=demo only). */
@@ -84,6 +86,8 @@ self.practica = {
     talkOutbox: "practica:talk:outbox",      // [{api, as, key, item?, thread?, parent?, ask?, body, at}]: not yet sent
     learning: "practica:learning",           // {commitments: [{id, item, title, action, url, due, note, done, followUp}],
                                              //  journal: [{id, at, item, title, url, text, shared}]}: learning.js
+    learningQueue: "practica:learning:queue", // [{api, as, event}]: learning events not yet sent (records.js)
+    learningOff: "practica:learning:off",     // sessionStorage: the service's API that records no learning
   }),
 
   /* The bytes of a base64url text (a VAPID public key). */
