@@ -58,7 +58,7 @@ class Site:
         markdown = render(template, lang, here=url, frag=self.fragments.at(url, lang), **shared, **context)
         page_meta = {"title": title, **(meta or {})}
         if lang != self.settings.language:
-            page_meta["lang"] = lang
+            page_meta["lang"], page_meta["dir"] = lang, languages.direction(lang)
         if languages.script_strings(lang):
             page_meta["strings"] = languages.script_strings(lang)
         skeleton, blocks = split(markdown)

@@ -71,6 +71,17 @@ def test_each_language_links_to_the_others(phone: Page, demo_server: StaticServe
     phone.locator(".pr-translations").get_by_role("link", name="العربية").click()
     expect(phone).to_have_url(demo_server.url + ARABIC)
     expect(phone.locator("article h1")).to_contain_text("عبارات المرور")
+    # Loaded in full or swapped in by instant navigation (which keeps the <html> it came from, so practica.js sets
+    # it), the page ends in its own language and direction.
+    expect(phone.locator("html")).to_have_attribute("lang", "ar")
+    assert phone.evaluate("() => [document.documentElement.dir, getComputedStyle(document.querySelector('article h1'))"
+                          ".direction, document.querySelector('header.md-header').lang]") == ["rtl", "rtl", "en"]
+    phone.locator(".pr-translations").get_by_role("link", name="English").click()
+    expect(phone).to_have_url(demo_server.url + ENGLISH)
+    expect(phone.locator("html")).to_have_attribute("lang", "en")
+    assert phone.evaluate("() => [document.documentElement.dir, getComputedStyle(document.querySelector('article h1'))"
+                          ".direction, document.querySelector('header.md-header').hasAttribute('lang')]") == \
+        ["", "ltr", False]
 
 
 def test_lists_show_the_reader_s_language_when_the_device_prefers_it(arabic_reader: BrowserContext,

@@ -16,6 +16,30 @@
       fn(el);
     });
   }
+  /* A page in another language than the site's carries [data-pr-lang] (main.html). The build writes its <html lang
+   * dir> for a first load; Material's instant navigation swaps the content but keeps the <html> and <body> of the
+   * page it came from, so set them here on every page: the page's language, or the site's (what the header
+   * says: the build marks Material's chrome with the site's language on pages in another). */
+  const site = (() => {
+    const header = document.querySelector("header.md-header[lang]");
+    const root = document.documentElement;
+    return header ? { lang: header.getAttribute("lang"), dir: header.getAttribute("dir") || "ltr" }
+      : { lang: root.lang, dir: root.dir || document.body.dir || "ltr" };
+  })();
+  const CHROME = "header.md-header, footer.md-footer, .md-sidebar--primary";
+  onPage(() => {
+    const marker = document.querySelector("[data-pr-lang]");
+    const page = marker ? { lang: marker.dataset.prLang, dir: marker.dataset.prDir || "ltr" } : site;
+    const root = document.documentElement;
+    if (root.lang === page.lang && document.body.dir === page.dir) return;
+    root.lang = page.lang;
+    if (marker) root.dir = page.dir; else root.removeAttribute("dir");
+    document.body.dir = page.dir;
+    document.querySelectorAll(CHROME).forEach((el) => {
+      if (marker) { el.lang = site.lang; el.dir = site.dir; } else { el.removeAttribute("lang"); el.removeAttribute("dir"); }
+    });
+  });
+
   function storage() {
     try { return window.localStorage; } catch { return null; }
   }
