@@ -10,6 +10,7 @@ with Babel (`make messages`) and read as they are (no compiled .mo files in the 
 from __future__ import annotations
 
 import io
+import json
 import re
 from functools import cache
 from gettext import NullTranslations
@@ -95,6 +96,20 @@ def translations(tag: str) -> NullTranslations:
     write_mo(compiled, catalog)
     compiled.seek(0)
     return Translations(compiled, domain=DOMAIN)
+
+
+def strings_file(tag: str) -> str:
+    """Where the site serves the scripts' strings in `tag`: one file per language, not in every page; beside the
+    scripts, so the service worker precaches it with them (pages in that language work offline)."""
+    return f"assets/practica/strings-{tag}.js"
+
+
+def strings_script(tag: str) -> str:
+    """That file: it adds the language's table to `practicaStrings`, which `practica.tr` (shared.js) reads for pages
+    whose <html lang> is `tag`. JSON is valid JavaScript; `<` is escaped so the text can never close a tag."""
+    table = json.dumps({tag: script_strings(tag)}, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return ("self.practicaStrings = Object.assign(self.practicaStrings || {}, " + table.replace("<", "\\u003c")
+            + ");\n")
 
 
 @cache

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import expertise, feeds, pwa
+from . import expertise, feeds, languages, pwa
 from .community import AnyEntry, Community
 from .images import PHOTO_WIDTHS, square_webp
 from .pages import GeneratedPage, Site, iter_pages
@@ -84,6 +84,9 @@ def files(site: Site, settings: Settings) -> Iterator[Output]:
         yield Output(path, text=content)
     for path, content in expertise.files(community).items():
         yield Output(path, text=content)
+    for lang in sorted({settings.language, *(community.language_of(i) for i in community.published)}):
+        if languages.script_strings(lang):  # the scripts' strings in a page's language (languages.py)
+            yield Output(languages.strings_file(lang), text=languages.strings_script(lang))
     yield Output(MANIFEST, text=pwa.manifest(settings))
     yield Output(page_icons.CSS_FILE, text=page_icons.stylesheet())
     cache = settings.cache_dir

@@ -60,7 +60,7 @@ class Site:
         if lang != self.settings.language:
             page_meta["lang"], page_meta["dir"] = lang, languages.direction(lang)
         if languages.script_strings(lang):
-            page_meta["strings"] = languages.script_strings(lang)
+            page_meta["strings"] = languages.strings_file(lang)
         skeleton, blocks = split(markdown)
         depends = frozenset(self._bodies | ({source.rel} if source else set()))
         self._bodies.clear()

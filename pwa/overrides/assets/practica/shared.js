@@ -127,15 +127,12 @@ self.practica = {
   },
 
   /* An interface string in the page's language: `text` is the English (and the catalogues' key, extracted by
-   * `make messages`), `values` fill its %(name)s places. The page carries its language's strings in
-   * <script type="application/json" id="pr-strings"> (generator/languages.py); English pages carry none. */
+   * `make messages`), `values` fill its %(name)s places. A page not in English loads its language's table first
+   * (assets/practica/strings-<lang>.js sets `practicaStrings[lang]`: generator/languages.py); English pages load
+   * none, and a string a table lacks stays English. */
   tr(text, values) {
-    const block = typeof document === "undefined" ? null : document.getElementById("pr-strings");
-    if (block !== practica.trBlock) {
-      practica.trBlock = block;
-      try { practica.trTable = block ? JSON.parse(block.textContent) : {}; } catch { practica.trTable = {}; }
-    }
-    const found = (practica.trTable || {})[text] || text;
+    const table = (typeof document !== "undefined" && (self.practicaStrings || {})[document.documentElement.lang]) || {};
+    const found = table[text] || text;
     return found.replace(/%\((\w+)\)s/g, (whole, name) => (values && name in values ? String(values[name]) : whole));
   },
 
