@@ -82,10 +82,14 @@ async def _page(lrs: Lrs, url: str, params: dict[str, str] | None) -> dict[str, 
         if response.status in (401, 403):
             raise LrsReadError(f"the LRS refused the credentials ({response.status}): check "
                                "PRACTICA_XAPI_USERNAME and PRACTICA_XAPI_PASSWORD (the user needs read rights)")
-        body = await response.content.read(PAGE_BYTES + 1)
+        body = bytearray()
+        async for chunk in response.content.iter_chunked(65536):
+            body.extend(chunk)
+            if len(body) > PAGE_BYTES:
+                break
         if response.status != 200:
             raise LrsReadError(f"the LRS answered {response.status} to GET {url}: "
-                               + " ".join(body[:200].decode(errors="replace").split()))
+                               + " ".join(bytes(body[:200]).decode(errors="replace").split()))
     if len(body) > PAGE_BYTES:
         raise LrsReadError(f"the LRS answered a page over {PAGE_BYTES // 1_000_000} MB to GET {url}: not read")
     try:
