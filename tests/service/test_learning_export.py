@@ -10,6 +10,7 @@ import datetime as dt
 import http.server
 import json
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -274,3 +275,18 @@ def test_statements_an_lrs_should_have_filtered_out_are_left_out(fake: Callable[
     server = fake(lambda _: page("", [good, *junk]))
     [seen] = read_statements(lrs(server.endpoint), verbs=("completed",))
     assert (seen.verb, seen.obj, seen.success, seen.sid) == ("completed", "https://s/learn/a/", True, "1")
+
+
+def test_a_slow_lrs_stops_at_the_time_limit(fake: Callable[..., FakeLrs]) -> None:
+    def slow(_: str) -> tuple[int, bytes]:
+        time.sleep(1.5)
+        return page()
+    server = fake(slow)
+    started = time.monotonic()
+    with pytest.raises(LrsReadError, match=r"longer than the time limit \(0.5 s\).*--local"):
+        read_statements(lrs(server.endpoint), verbs=("completed",), seconds=0.5)
+    assert time.monotonic() - started < 1.4
+    dripping = fake(lambda p: (time.sleep(0.2), page(f"/xAPI/statements?after={len(p)}"))[1])
+    with pytest.raises(LrsReadError, match=r"longer than the time limit \(0.5 s\)"):
+        read_statements(lrs(dripping.endpoint), verbs=("completed",), seconds=0.5)
+    assert 2 <= len(dripping.asked) <= 4  # each page in time, the whole read not

@@ -51,7 +51,9 @@ async def _read(xapi: XapiSettings, verbs: tuple[str, ...], pages: int, seconds:
             lrs = Lrs(xapi, session)
             for name in verbs:
                 found += await _verb(lrs, xapi.endpoint, name, pages, deadline, seconds)
-    except (aiohttp.ClientError, TimeoutError) as exc:
+    except TimeoutError:
+        raise LrsReadError(_too_long(seconds)) from None
+    except aiohttp.ClientError as exc:
         raise LrsReadError(f"the LRS at {xapi.endpoint} is unreachable: {exc or type(exc).__name__}") from None
     return found
 
@@ -65,8 +67,7 @@ async def _verb(lrs: Lrs, endpoint: str, name: str, pages: int, deadline: float,
         if url is None:
             return found
         if time.monotonic() > deadline:
-            raise LrsReadError(f"reading the LRS took longer than the time limit ({seconds:g} s): try again later, "
-                               "or export from this service's records with --local")
+            raise LrsReadError(_too_long(seconds))
         page = await _page(lrs, url, params)
         found += [s for s in (_seen(one, name, iri) for one in page["statements"]) if s]
         url, params = _more(endpoint, page.get("more")), None
@@ -101,6 +102,11 @@ async def _page(lrs: Lrs, url: str, params: dict[str, str] | None) -> dict[str, 
         raise LrsReadError(f"the LRS answered GET {url} with JSON that is not a StatementResult "
                            "(an object with a 'statements' list and a 'more' link)")
     return page
+
+
+def _too_long(seconds: float) -> str:
+    return (f"reading the LRS took longer than the time limit ({seconds:g} s): try again later, or export from this "
+            "service's records with --local")
 
 
 def _more(endpoint: str, more: str | None) -> str | None:
