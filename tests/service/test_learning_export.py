@@ -286,7 +286,10 @@ def test_a_slow_lrs_stops_at_the_time_limit(fake: Callable[..., FakeLrs]) -> Non
     with pytest.raises(LrsReadError, match=r"longer than the time limit \(0.5 s\).*--local"):
         read_statements(lrs(server.endpoint), verbs=("completed",), seconds=0.5)
     assert time.monotonic() - started < 1.4
-    dripping = fake(lambda p: (time.sleep(0.2), page(f"/xAPI/statements?after={len(p)}"))[1])
+    def drip(path: str) -> tuple[int, bytes]:
+        time.sleep(0.2)
+        return page(f"/xAPI/statements?after={len(path)}")
+    dripping = fake(drip)
     with pytest.raises(LrsReadError, match=r"longer than the time limit \(0.5 s\)"):
         read_statements(lrs(dripping.endpoint), verbs=("completed",), seconds=0.5)
     assert 2 <= len(dripping.asked) <= 4  # each page in time, the whole read not
