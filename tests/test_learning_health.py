@@ -76,3 +76,11 @@ def test_report_shows_the_learning_file_and_a_broken_one_names_file_line_and_fix
     assert wrong.code == 1 and "field 'pages' must be an object" in wrong.err
     missing = cli("report", "--config-file", config, "--content", mini, "--learning", folder / "nope.json")
     assert missing.code == 1 and "nope.json: the learning-records export does not exist" in missing.err
+
+
+def test_a_build_with_a_broken_learning_file_stops_and_says_why(cli: Callable[..., CliResult], mini: Path) -> None:
+    folder = mini.parent
+    config = site_with(folder, '{\n "pages": [\n')
+    built = cli("build", "--config-file", config, "--site-dir", folder / "site")
+    assert built.code == 1 and not (folder / "site/health/index.html").exists()
+    assert "learning.json, line 3: not a learning-records export" in built.err
