@@ -165,7 +165,12 @@ def test_an_unreachable_lrs_fails_from_lrs_and_falls_back_by_default(store: Sqli
 def test_local_export_has_the_same_shape(store: SqliteStore, ralph: Ralph) -> None:
     joins, video, secrets = site_of(store)
     learn(store, lrs(ralph.endpoint), joins, video, secrets)
+    thread = f"{SITE}topics/data/?thread=7"  # an answer on a board is not an answer to a knowledge check
+    sid = str(uuid.uuid4())
+    board = {"id": sid, "object": {"id": thread, "definition": {"name": {"en": "A question"}}}}
+    store.queue_statement(sid, READERS[0].subject, "answered", thread, json.dumps(board), utcnow())
     data = learning_export(store, utcnow())
+    assert set(data["pages"]) == {path(joins), path(video), path(secrets)}
     assert data["source"] == "local"
     assert data["pages"][path(video)] == {"title": "Window functions", "read": 0, "completed": 0, "answers": 0,
                                           "answers_right": 0, "video_started": 2, "video_completed": 1}

@@ -63,7 +63,8 @@ def aggregate(seen: Iterable[Seen], items: Iterable[FeedItem], site: str, now: d
     for s in seen:
         page = s.obj.split("#")[0]
         item = by_url.get(page)
-        if (item is None and only_known) or s.sid in done or s.verb not in (*COUNTED, "answered"):
+        if (item is None and only_known) or s.sid in done or s.verb not in (*COUNTED, "answered") or \
+                (s.verb == "answered" and "#" not in s.obj):  # an answer on a board, not to a check's question
             continue
         done.add(s.sid)
         if "#" not in s.obj and s.name:
@@ -72,8 +73,7 @@ def aggregate(seen: Iterable[Seen], items: Iterable[FeedItem], site: str, now: d
             videos.add(page)
         for tally in (pages[page], *(communities[t] for t in (item.topics if item else ()))):
             if s.verb == "answered":
-                if "#" in s.obj:
-                    tally.answers[s.sid] = s.success
+                tally.answers[s.sid] = s.success
             else:
                 tally.people[s.verb].add(s.actor)
     for page in list(pages):  # a video's `completed` is its video's, not a lesson's
