@@ -81,7 +81,8 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--feedback", type=Path, help="a feedback export (default: extra.practica.feedback_file)")
     report.add_argument("--conversations", type=Path,
                         help="a conversations export (default: extra.practica.conversations_file)")
-    report.add_argument("--learning", type=Path, help="a learning-records export (`practica push export-learning`)")
+    report.add_argument("--learning", type=Path, help="a learning-records export (`practica push "
+                        "export-learning`; default: extra.practica.learning_file)")
     report.add_argument("--only", action="append", metavar="SECTION",
                         help="only this section (repeatable), e.g. due_for_review")
     report.add_argument("--out", type=Path, help="write to this file instead of printing")

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from . import events, recognition, urls
 from .community import AnyEntry, Community, Item, Topic
 from .content.models import ItemMeta
+from .errors import ConfigError
 from .languages import N_
 from .settings import Settings
 
@@ -152,33 +153,72 @@ def read_feedback(path: Path) -> dict[str, Any]:
     return pages if isinstance(pages, dict) else {}
 
 
+def learning_for(settings: Settings, path: Path | None = None) -> dict[str, Any] | None:
+    """The learning-records export given on the command line, else the one `extra.practica.learning_file` names."""
+    name = settings.practica.learning_file
+    chosen = path or (settings.root / name if name else None)
+    return read_learning(chosen) if chosen else None
+
+
 def read_learning(path: Path) -> dict[str, Any]:
-    """An export written by `practica push export-learning` (page path → figures)."""
-    data = json.loads(path.read_text(encoding="utf-8"))
-    pages = data.get("pages", {}) if isinstance(data, dict) else {}
-    return pages if isinstance(pages, dict) else {}
+    """An export written by `practica push export-learning`: {"pages": {page path → figures}, "communities":
+    {topic id → figures}, "source"}; a ConfigError naming the file, line and fix if it is not one."""
+    fix = "write it again with `practica push export-learning --out FILE`"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: the learning-records export does not exist: {fix}") from None
+    except (UnicodeDecodeError, ValueError) as exc:
+        line = f", line {exc.lineno}" if isinstance(exc, json.JSONDecodeError) else ""
+        raise ConfigError(f"{path}{line}: not a learning-records export ({exc}): {fix}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: not a learning-records export (a JSON object with 'pages'): {fix}")
+    found = {}
+    for field_name in ("pages", "communities"):
+        part = data.get(field_name, {})
+        if not isinstance(part, dict):
+            raise ConfigError(f"{path}: field '{field_name}' must be an object of figures: {fix}")
+        found[field_name] = {str(k): v for k, v in part.items() if isinstance(v, dict)}
+    return found | {"source": str(data.get("source", "local"))}
 
 
-def _learning(c: Community, pages: dict[str, Any]) -> list[Finding]:
+def _figures(n: dict[str, Any]) -> str:
+    """"3 read, 2 completed, check 50% right (4 answers), video finished by 1 of 2" (numbers that are not: 0)."""
+    def number(key: str) -> int:
+        return _count(n, key)
+    figures = [f"{number('read')} read", f"{number('completed')} completed"]
+    if number("answers"):
+        figures.append(f"check {round(100 * min(number('answers_right'), number('answers')) / number('answers'))}% "
+                       f"right ({number('answers')} answers)")
+    if number("video_started"):
+        figures.append(f"video finished by {number('video_completed')} of {number('video_started')}")
+    return ", ".join(figures)
+
+
+def _learning(c: Community, data: dict[str, Any]) -> list[Finding]:
     """Per item, from learning records: people who read and completed it, its check's success rate, its video's
-    completion rate; the items most read first."""
+    completion rate, the items most read first; then per community (people counted once across its items)."""
     by_url = {urls.page(e.kind, e.id): e for e in c.published}
     rows = []
-    for url, n in pages.items():
-        if not isinstance(n, dict):
-            continue
-        figures = [f"{int(n.get('read', 0))} read", f"{int(n.get('completed', 0))} completed"]
-        if n.get("answers"):
-            figures.append(f"check {round(100 * int(n.get('answers_right', 0)) / int(n['answers']))}% right "
-                           f"({int(n['answers'])} answers)")
-        if n.get("video_started"):
-            figures.append(f"video finished by {int(n.get('video_completed', 0))} of {int(n['video_started'])}")
+    for url, n in data.get("pages", {}).items():
         entry = by_url.get(str(url).strip("/") + "/")
         where = (entry.title, entry.rel, entry.people, urls.page(entry.kind, entry.id)) if entry else \
             (str(n.get("title", url)), str(url), (), None)
-        rows.append((int(n.get("read", 0)) + int(n.get("video_started", 0)),
-                     Finding(where[0], where[1], ", ".join(figures), None, _names(c, where[2]), where[3])))
-    return [f for _, f in sorted(rows, key=lambda r: (-r[0], r[1].title))]
+        rows.append((_count(n, "read") + _count(n, "video_started"),
+                     Finding(where[0], where[1], _figures(n), None, _names(c, where[2]), where[3])))
+    communities = []
+    for topic_id, n in data.get("communities", {}).items():
+        topic = c.topics.get(topic_id)
+        communities.append((_count(n, "read") + _count(n, "video_started"), Finding(
+            f"Community: {topic.title if topic else topic_id}", topic.rel if topic else topic_id, _figures(n), None,
+            _names(c, topic.meta.stewards) if topic else (), urls.page("topic", topic.id) if topic else None)))
+    return [f for _, f in sorted(rows, key=lambda r: (-r[0], r[1].title))] + \
+        [f for _, f in sorted(communities, key=lambda r: (-r[0], r[1].title))]
+
+
+def _count(n: dict[str, Any], key: str) -> int:
+    value = n.get(key, 0)
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
 
 
 def conversations_for(settings: Settings, path: Path | None = None) -> dict[str, Any] | None:

@@ -54,6 +54,8 @@ class PracticaConfig(BaseModel):
     feedback_file: str | None = Field(None, description="Feedback export (JSON) shown on /health/ and in reports.")
     conversations_file: str | None = Field(None, description="Conversations export (JSON: unanswered questions) "
                                                              "shown on /health/ and in reports.")
+    learning_file: str | None = Field(None, description="Learning-records export (JSON: `practica push "
+                                                        "export-learning`) shown on /health/ and in reports.")
     media: MediaConfig = MediaConfig()
 
 

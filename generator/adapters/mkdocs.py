@@ -41,7 +41,7 @@ from ..content.files import HIDDEN, Policy
 from ..content.load import file_policy, load_community
 from ..content.problems import errors, format_text
 from ..errors import BuildError, ConfigError
-from ..health import conversations_for, feedback_for
+from ..health import conversations_for, feedback_for, learning_for
 from ..images import image_size, photos
 from ..kinds import KINDS
 from ..outputs import Output
@@ -117,7 +117,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     if not config.nav:
         config.nav = [{title: urls.source_uri(url)} for title, url in NAV]
     site = Site(community, photos(community), _topic_icons(config, community), feedback_for(settings),
-                conversations_for(settings))
+                conversations_for(settings), learning_for(settings))
     state = BuildState(config, settings, community, site, keep=keep)
     for output in outputs.render(site, settings):
         state.outputs[output.path] = output

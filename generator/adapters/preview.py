@@ -59,7 +59,7 @@ class Preview:
         old_site = state.site
         everything = facts.changed(self.facts)
         site = Site(community, photos(community) if everything else old_site.photos, old_site.topic_icons,
-                    old_site.feedback, old_site.conversations)
+                    old_site.feedback, old_site.conversations, old_site.learning)
         own: list[Output] = []
         if not everything:
             for rel in sorted(changed):

@@ -18,7 +18,7 @@ from ..health import (
     conversations_for,
     feedback_for,
     health,
-    read_learning,
+    learning_for,
 )
 from ..settings import Settings
 from .validate import display_path
@@ -30,7 +30,7 @@ def report(settings: Settings, fmt: str = "text", feedback: Path | None = None, 
            conversations: Path | None = None, learning: Path | None = None) -> str:
     community = load_community(settings)
     result = health(community, feedback_for(settings, feedback), conversations_for(settings, conversations),
-                    read_learning(learning) if learning else None)
+                    learning_for(settings, learning))
     if only:
         result.sections = {k: v for k, v in result.sections.items() if k in only}
         result.communities = [] if "communities" not in only else result.communities

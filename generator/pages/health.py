@@ -11,7 +11,7 @@ from .site import Site
 
 
 def build(site: Site) -> Iterator[GeneratedPage]:
-    report = health(site.community, site.feedback, site.conversations)
+    report = health(site.community, site.feedback, site.conversations, site.learning)
     yield site.page("health.md.j2", urls.HEALTH, site.gettext("Content health"), report=report, titles=SECTIONS,
                     optional=OPTIONAL, today=site.settings.today, edit_url=site.settings.edit_url,
                     meta={"search": {"exclude": True}, "hide": ["navigation"],

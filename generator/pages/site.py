@@ -27,6 +27,7 @@ class Site:
     topic_icons: dict[str, Markup] = field(default_factory=dict)
     feedback: dict[str, Any] | None = None  # a reader-feedback export, when the build is given one
     conversations: dict[str, Any] | None = None  # a conversations export (unanswered questions), likewise
+    learning: dict[str, Any] | None = None  # a learning-records export (per item and community), likewise
     # Bodies rendered since the last page was made (`body`): the next page made depends on them.
     _bodies: set[str] = field(default_factory=set, repr=False)
 

@@ -47,9 +47,15 @@ def add_parser(sub: Any) -> None:
                       _export_feedback)
     export.add_argument("--out", type=Path, help="file to write (default: standard output)")
 
-    learning = _command(commands, "export-learning", "write learning-record figures per page as JSON (for "
-                        "practica report --learning)", _export_learning)
+    learning = _command(commands, "export-learning", "write learning-record figures per page and community as JSON "
+                        "(for practica report --learning and extra.practica.learning_file)", _export_learning)
     learning.add_argument("--out", type=Path, help="file to write (default: standard output)")
+    source = learning.add_mutually_exclusive_group()
+    source.add_argument("--from-lrs", dest="source", action="store_const", const="lrs",
+                        help="read the LRS's statements (PRACTICA_XAPI_*) and fail if it cannot be read (default: "
+                        "the LRS when PRACTICA_XAPI_ENDPOINT is set, else or when unreachable this service's records)")
+    source.add_argument("--local", dest="source", action="store_const", const="local",
+                        help="count only the learning records this service still keeps (PRACTICA_RETAIN_RECORDS)")
     rejected = _command(commands, "xapi-rejected", "list the learning records (xAPI statements) the LRS rejected, "
                         "with its answer", _xapi_rejected)
     rejected.add_argument("--limit", type=int, default=100, help="at most this many, newest first (default "
@@ -174,7 +180,7 @@ def _export_feedback(args: argparse.Namespace) -> int:
 def _export_learning(args: argparse.Namespace) -> int:
     from .commands import export_learning
 
-    text = export_learning(_settings(args), args.out)
+    text = export_learning(_settings(args), args.out, args.source or "auto")
     if args.out is None:
         sys.stdout.write(text)
     return 0

@@ -178,18 +178,44 @@ def export_feedback(settings: ServiceSettings, out: Path | None) -> str:
     return text
 
 
-def export_learning(settings: ServiceSettings, out: Path | None) -> str:
-    """Learning-record figures per page as JSON (`records.export`); also written to `out` (atomically) when given."""
-    from .records.export import export_text
+def export_learning(settings: ServiceSettings, out: Path | None, source: str = "auto") -> str:
+    """Learning-record figures per page and per community as JSON (`records.export`); also written to `out`
+    (atomically) when given. `source`: "lrs" (the LRS's statements API; an LrsReadError if it cannot be read),
+    "local" (the records this service keeps), "auto" (the LRS when PRACTICA_XAPI_ENDPOINT is set, else, or when
+    it cannot be read, the local records, saying so in the log and in the file's `lrs_problem`)."""
+    from .records.export import aggregate, learning_export
+    from .records.lrs_read import LrsReadError, read_statements
 
+    if source == "lrs" and not settings.xapi.on:
+        raise ConfigError("--from-lrs: PRACTICA_XAPI_ENDPOINT is not set, so there is no LRS to read")
     store = _open(settings)
     try:
-        text = export_text(store, utcnow())
+        data: dict[str, Any] | None = None
+        problem = None
+        if source != "local" and settings.xapi.on:
+            try:
+                seen = read_statements(settings.xapi)
+            except LrsReadError as exc:
+                if source == "lrs":
+                    raise
+                problem = str(exc)
+                log.warning("%s; exporting the learning records this service keeps instead", problem)
+            else:
+                found = store.feed_state()
+                data = aggregate(seen, store.feed_items(), found.state.site_url if found else "", utcnow(), "lrs",
+                                 only_known=True)
+        if data is None:
+            data = learning_export(store, utcnow())
+            if problem:
+                data["lrs_problem"] = problem
     finally:
         store.close()
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     if out is not None:
         write_whole(out, text)
-        log.info("wrote learning figures on %d pages to %s", len(json.loads(text)["pages"]), out)
+        log.info("wrote learning figures (from %s) on %d pages and %d communities to %s",
+                 "the LRS" if data["source"] == "lrs" else "this service's records", len(data["pages"]),
+                 len(data["communities"]), out)
     return text
 
 

@@ -21,15 +21,20 @@ import httpx
 ROOT = Path(__file__).resolve().parents[2]
 VENV = ROOT / ".ralph-venv" / "bin"
 USER, PASSWORD = "practica-lrs", "lrs-secret-for-tests"
-# Ralph's API on uvicorn, with one correction: Ralph 5.x's file-system LRS backend writes each request's statements
+# Ralph's API on uvicorn, with two corrections: Ralph 5.x's file-system LRS backend writes each request's statements
 # in "create" mode, which refuses to write to its statements file once it exists (every POST or PUT after the
-# first answers 500). Appending is what an LRS file needs; validation, ids and duplicates stay Ralph's own.
+# first answers 500). Appending is what an LRS file needs; validation, ids and duplicates stay Ralph's own. And its
+# `verb` filter compares the parsed IRI object with the stored string, so `GET /statements?verb=` never matched
+# anything: the filter gets the string (its `activity` filter has the same fault and is left as it is, so the
+# export's own filtering by object id is exercised).
 SERVE = """
 import sys
 import uvicorn
 from ralph.backends.data.base import BaseOperationType
 from ralph.backends.lrs.fs import FSLRSBackend
 FSLRSBackend.default_operation_type = BaseOperationType.APPEND
+_by_verb = FSLRSBackend._add_filter_by_verb
+FSLRSBackend._add_filter_by_verb = staticmethod(lambda filters, verb: _by_verb(filters, str(verb) if verb else verb))
 uvicorn.run("ralph.api:app", host="127.0.0.1", port=int(sys.argv[1]), log_level="info")
 """
 

@@ -39,6 +39,12 @@ class RecordsTables:
         return FeedItem(row["id"], row["type"], row["url"], row["title"], row["summary"],
                         tuple(json.loads(row["topics"])))
 
+    def feed_items(self) -> list[FeedItem]:
+        """Every ingested item (what learning figures are counted for), by id."""
+        return [FeedItem(row["id"], row["type"], row["url"], row["title"], row["summary"],
+                         tuple(json.loads(row["topics"])))
+                for row in self.db.execute("SELECT id, type, url, title, summary, topics FROM items ORDER BY id")]
+
     def actor_key(self, subject: str) -> str | None:
         """The person's pseudonym (`people.pseudonym`): random, it stands for them in learning records at the
         `aggregate` level and goes with their row, after which nothing links the LRS's statements to them."""
