@@ -365,6 +365,14 @@
     ["records", "[data-pr-learn]", null],
     ["events", "[data-pr-events]", "outbox"],   // event pages mark it only when events.js exists (pages/events.py)
   ];
+  /* Scripts some pages need with or without a community service (they say so themselves when there is none). */
+  const localScripts = [
+    ["notificationsScript", "[data-push-page]"],
+    ["learning", "form[data-commit], [data-thanks], [data-thanks-person], section[data-learning]"],
+  ];
+  onPage(() => {
+    localScripts.forEach(([name, selector]) => { if (document.querySelector(selector)) load(name); });
+  });
   onPage(() => {
     const service = document.querySelector('meta[name="practica:push"]');
     if (!service || !service.content) return;

@@ -31,6 +31,8 @@ self.practica = {
     me: "me/",
     mePeople: "me/people/",       // + person id + ".json": {url, photo?, photo_large?}, one per person
     people: "people/",            // + person id + "/": a profile page
+    notificationsScript: "assets/practica/notifications.js",  // loaded by practica.js only on the notifications page
+    learning: "assets/practica/learning.js",  // only where there is a commitment form, a thanks box or "My learning"
     talk: "assets/practica/talk.js",       // loaded by practica.js only on pages with a discussion
     outbox: "assets/practica/outbox.js",   // before talk.js and ask.js: what waits to be sent
     ask: "assets/practica/ask.js",         // loaded only on pages with an "ask an expert" control
