@@ -13,6 +13,7 @@ import secrets
 import socket
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -64,6 +65,7 @@ class SqliteStore(TalkTables, ActivityTables, IntroTables, MailTables, AskTables
     EXCLUSIVE_SENDER = True  # one sender at a time (`sender_lock`): whatever is 'sending' at its start was left
     CLAIM_LOCK = ""  # what a claim's SELECT adds to lock its rows ({table}: the outbox's alias)
     claim_lease = CLAIM_LEASE  # seconds a claim stays this sender's without being renewed (PRACTICA_PUSH_CLAIM_LEASE)
+    _lease_started: float | None = None  # monotonic time the oldest lease this sender holds began (renew_claims)
 
     def __init__(self, path: Path, *, read_only: bool = False) -> None:
         """`read_only` opens the file as SQLite opens one it may not write (reads work, writes fail)."""
@@ -389,7 +391,14 @@ class SqliteStore(TalkTables, ActivityTables, IntroTables, MailTables, AskTables
         return sum(self._unclaim(table, "claimed_by = ?", (self.owner,)) for table in CLAIMED)
 
     def renew_claims(self) -> None:
-        """Keep this sender's claims its own while it is still working on them."""
+        """Keep this sender's claims its own while it is still working on them: once a third of a lease has gone
+        by since the oldest claim not yet renewed. Renewing rewrites every row this sender holds, so renewing on
+        every commit of a fan-out wrote each row once more for nothing (bench/BENCHMARKS.md, "Fan-out on
+        PostgreSQL"); a third leaves two thirds of a lease for the commits between renewals."""
+        started = self._lease_started
+        if started is not None and time.monotonic() - started < self.claim_lease / 3:
+            return
+        self._lease_started = None
         for table in CLAIMED:
             self.db.execute(f"UPDATE {table} SET claimed_until = ? WHERE state = 'sending' AND claimed_by = ?",
                             (iso(self._lease_end()), self.owner))
@@ -410,6 +419,9 @@ class SqliteStore(TalkTables, ActivityTables, IntroTables, MailTables, AskTables
         return True  # one process polls an SQLite file's feed (`make demo`, one `serve`)
 
     def _lease_end(self) -> dt.datetime:
+        """The end of a lease starting now (a claim's or a renewal's), noting when the oldest one still held began."""
+        if self._lease_started is None:
+            self._lease_started = time.monotonic()
         return utcnow() + dt.timedelta(seconds=self.claim_lease)
 
     # Payloads and outcomes touch a row only while this sender still holds it ('sending', claimed_by = owner): a
