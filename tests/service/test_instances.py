@@ -76,6 +76,38 @@ def test_claims_are_shared_not_doubled_and_taken_back_only_after_their_lease(dat
         second.close()
 
 
+def test_claims_are_renewed_once_a_third_of_their_lease_has_gone_by(database: str,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    store = open_store(database)
+    assert isinstance(store, SqliteStore)
+    clock = [1000.0]
+    monkeypatch.setattr("generator.service.store.sqlite.time.monotonic", lambda: clock[0])
+
+    def lease_ends() -> set[str]:
+        return {str(r[0]) for r in store.db.execute("SELECT claimed_until FROM outbox WHERE state = 'sending'")}
+
+    try:
+        _queued(store, 4)
+        store.claim_lease = 90.0
+        with store.transaction():
+            store.claim(utcnow() + dt.timedelta(minutes=1), 4)
+        marked = "2000-01-01T00:00:00Z"  # a lease end no renewal writes: shows whether one was written
+        store.db.execute("UPDATE outbox SET claimed_until = ? WHERE state = 'sending'", (marked,))
+        clock[0] += 29  # under a third of the lease: renewing would rewrite every held row for nothing
+        store.renew_claims()
+        assert lease_ends() == {marked}
+        clock[0] += 2  # past a third: every held row's lease starts again
+        store.renew_claims()
+        renewed = lease_ends()
+        assert len(renewed) == 1 and renewed.pop() > marked
+        store.db.execute("UPDATE outbox SET claimed_until = ? WHERE state = 'sending'", (marked,))
+        clock[0] += 29  # counted from the renewal now, not from the claim
+        store.renew_claims()
+        assert lease_ends() == {marked}
+    finally:
+        store.close()
+
+
 def test_health_says_when_the_database_takes_no_writes(database: str, pg_cluster: Cluster) -> None:
     open_store(database).close()  # migrated
     name = database.rsplit("/", 1)[1]
