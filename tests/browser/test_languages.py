@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
 from tests.browser.conftest import StaticServer, checked_page
 
@@ -17,6 +17,7 @@ pytestmark = pytest.mark.browser
 ARABIC = "learn/passphrases-and-mfa-ar/"
 FRENCH = "learn/passphrases-and-mfa-fr/"
 ENGLISH = "learn/passphrases-and-mfa/"
+SITE_URL = "http://127.0.0.1:8000/"  # mkdocs.yml
 
 
 @pytest.fixture
@@ -66,18 +67,32 @@ def test_the_knowledge_check_answers_in_the_page_s_language(phone: Page, demo_se
     expect(form.locator(".pr-check__result")).to_have_text("Choisissez d’abord une réponse.")
 
 
+def served_at_its_url(page: Page, server: StaticServer) -> None:
+    """Material navigates instantly only to pages its sitemap lists, by absolute URL: the demo's sitemap names
+    mkdocs.yml's site_url, so it is rewritten to the test server's, as if the site were deployed there."""
+    def sitemap(route: Route) -> None:
+        response = route.fetch()
+        route.fulfill(response=response, body=response.text().replace(SITE_URL, server.url))
+    page.route("**/sitemap.xml", sitemap)
+
+
 def test_each_language_links_to_the_others(phone: Page, demo_server: StaticServer) -> None:
+    served_at_its_url(phone, demo_server)
     phone.goto(demo_server.url + ENGLISH)
+    phone.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15_000)
+    phone.evaluate("window.__sameDocument = true")
     phone.locator(".pr-translations").get_by_role("link", name="العربية").click()
     expect(phone).to_have_url(demo_server.url + ARABIC)
     expect(phone.locator("article h1")).to_contain_text("عبارات المرور")
-    # Loaded in full or swapped in by instant navigation (which keeps the <html> it came from, so practica.js sets
-    # it), the page ends in its own language and direction.
+    # Instant navigation swaps the content but keeps the <html> and <body> of the English page: practica.js
+    # sets the page's language and direction on them.
+    assert phone.evaluate("window.__sameDocument === true"), "Material's instant navigation swapped the pages"
     expect(phone.locator("html")).to_have_attribute("lang", "ar")
     assert phone.evaluate("() => [document.documentElement.dir, getComputedStyle(document.querySelector('article h1'))"
                           ".direction, document.querySelector('header.md-header').lang]") == ["rtl", "rtl", "en"]
     phone.locator(".pr-translations").get_by_role("link", name="English").click()
     expect(phone).to_have_url(demo_server.url + ENGLISH)
+    assert phone.evaluate("window.__sameDocument === true"), "back by instant navigation too"
     expect(phone.locator("html")).to_have_attribute("lang", "en")
     assert phone.evaluate("() => [document.documentElement.dir, getComputedStyle(document.querySelector('article h1'))"
                           ".direction, document.querySelector('header.md-header').hasAttribute('lang')]") == \
