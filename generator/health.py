@@ -148,9 +148,25 @@ def feedback_for(settings: Settings, path: Path | None = None) -> dict[str, Any]
 
 def read_feedback(path: Path) -> dict[str, Any]:
     """An export written by `practica push export-feedback` (page path → counts and comments)."""
-    data = json.loads(path.read_text(encoding="utf-8"))
+    data = _read_export(path, "feedback export", "practica push export-feedback --out FILE")
     pages = data.get("pages", data)
     return pages if isinstance(pages, dict) else {}
+
+
+def _read_export(path: Path, what: str, command: str) -> dict[str, Any]:
+    """A JSON object exported by the community service, or a ConfigError naming the file (and line) and the fix:
+    a report or a build must not end in a traceback because an export was cut short or edited by hand."""
+    fix = f"write it again with `{command}`"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: the {what} does not exist: {fix}") from None
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        line = f", line {exc.lineno}" if isinstance(exc, json.JSONDecodeError) else ""
+        raise ConfigError(f"{path}{line}: not a {what} ({exc}): {fix}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: not a {what} (a JSON object): {fix}")
+    return data
 
 
 def learning_for(settings: Settings, path: Path | None = None) -> dict[str, Any] | None:
@@ -163,16 +179,9 @@ def learning_for(settings: Settings, path: Path | None = None) -> dict[str, Any]
 def read_learning(path: Path) -> dict[str, Any]:
     """An export written by `practica push export-learning`: {"pages": {page path → figures}, "communities":
     {topic id → figures}, "source"}; a ConfigError naming the file, line and fix if it is not one."""
-    fix = "write it again with `practica push export-learning --out FILE`"
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: the learning-records export does not exist: {fix}") from None
-    except (UnicodeDecodeError, ValueError) as exc:
-        line = f", line {exc.lineno}" if isinstance(exc, json.JSONDecodeError) else ""
-        raise ConfigError(f"{path}{line}: not a learning-records export ({exc}): {fix}") from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: not a learning-records export (a JSON object with 'pages'): {fix}")
+    command = "practica push export-learning --out FILE"
+    data = _read_export(path, "learning-records export", command)
+    fix = f"write it again with `{command}`"
     found = {}
     for field_name in ("pages", "communities"):
         part = data.get(field_name, {})
@@ -227,8 +236,7 @@ def conversations_for(settings: Settings, path: Path | None = None) -> dict[str,
     chosen = path or (settings.root / name if name else None)
     if chosen is None:
         return None
-    data = json.loads(chosen.read_text(encoding="utf-8"))
-    return data if isinstance(data, dict) else {}
+    return _read_export(chosen, "conversations export", "practica push export-conversations --out FILE")
 
 
 E = TypeVar("E", bound=Item)

@@ -84,3 +84,24 @@ def test_a_build_with_a_broken_learning_file_stops_and_says_why(cli: Callable[..
     built = cli("build", "--config-file", config, "--site-dir", folder / "site")
     assert built.code == 1 and not (folder / "site/health/index.html").exists()
     assert "learning.json, line 3: not a learning-records export" in built.err
+
+
+def test_a_broken_feedback_or_conversations_export_names_file_line_and_fix(cli: Callable[..., CliResult],
+                                                                           mini: Path) -> None:
+    """The other two exports `practica report` and /health/ read fail the same way: no traceback."""
+    folder = mini.parent
+    config = write_config(folder, docs_dir="content")
+    cut = folder / "cut.json"
+    cut.write_text('{\n  "pages": {\n    "learn/x/": {"helpful": 1,\n')
+    listed = folder / "listed.json"
+    listed.write_text("[1, 2]")
+    for option, what, command in (("--feedback", "feedback export", "practica push export-feedback --out FILE"),
+                                  ("--conversations", "conversations export",
+                                   "practica push export-conversations --out FILE")):
+        broken = cli("report", "--config-file", config, "--content", mini, option, cut)
+        assert broken.code == 1 and "Traceback" not in broken.err
+        assert f"cut.json, line 4: not a {what}" in broken.err and command in broken.err
+        wrong = cli("report", "--config-file", config, "--content", mini, option, listed)
+        assert wrong.code == 1 and f"listed.json: not a {what} (a JSON object)" in wrong.err
+        missing = cli("report", "--config-file", config, "--content", mini, option, folder / "nope.json")
+        assert missing.code == 1 and f"nope.json: the {what} does not exist" in missing.err
