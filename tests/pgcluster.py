@@ -20,6 +20,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 SUPERUSER = "practica"
+PREFIX = "practica-pg-"
+OWNER = "owner.pid"  # the test run (pytest's pid) that made the cluster
 
 
 def binaries() -> Path | None:
@@ -55,9 +57,11 @@ class Cluster:
         if bindir is None:
             raise RuntimeError("PostgreSQL is not installed: `make test` installs Debian's postgresql package")
         self.bin = bindir
+        self._sweep()
         self.port = _free_port()
         # Under /tmp itself, not pytest's 0700 folder: the postgres user must be able to reach it.
-        self.root = Path(tempfile.mkdtemp(prefix="practica-pg-"))
+        self.root = Path(tempfile.mkdtemp(prefix=PREFIX))
+        (self.root / OWNER).write_text(str(os.getpid()))
         self._drop, uid, gid = _as_owner()
         if uid is not None and gid is not None:
             os.chown(self.root, uid, gid)
@@ -72,6 +76,23 @@ class Cluster:
         except RuntimeError:
             shutil.rmtree(self.root, ignore_errors=True)
             raise
+
+    def _sweep(self) -> None:
+        """Stop and remove the clusters of test runs that died without stopping theirs (a SIGKILLed pytest leaves
+        its server running and its folder in /tmp); a cluster whose run is still alive is left alone."""
+        for root in Path(tempfile.gettempdir()).glob(PREFIX + "*"):
+            try:
+                owner = int((root / OWNER).read_text())
+                os.kill(owner, 0)
+                continue  # its test run is alive
+            except ProcessLookupError:
+                pass
+            except (OSError, ValueError):
+                continue  # being made, or not ours to judge
+            if (root / "data" / "postmaster.pid").exists():
+                subprocess.run([str(self.bin / "pg_ctl"), "-D", str(root / "data"), "-m", "immediate", "-w", "stop"],
+                               preexec_fn=_as_owner()[0], capture_output=True, timeout=60, check=False)
+            shutil.rmtree(root, ignore_errors=True)
 
     def start(self) -> None:
         """Start the server (again, after `halt`), on the same port; returns once it accepts connections."""
