@@ -109,7 +109,7 @@ def seed_demo(settings: ServiceSettings, feed: str) -> int:
     try:
         now = utcnow()
         ingest_source(store, feed, now, rules(settings))
-        written = seed(Talk(store, settings.talk), read_feed(feed), now)
+        written = seed(Talk(store, settings.talk), read_feed(feed), now, rules(settings))
     finally:
         store.close()
     log.info("seed-demo: %s", f"{written} demo threads written" if written else "discussions exist; nothing written")

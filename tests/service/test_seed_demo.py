@@ -3,6 +3,7 @@ shown by the API to a demo reader as the service renders it."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -33,6 +34,13 @@ def test_seeds_once_and_every_seeded_post_renders(tmp_path: Path, vapid_pem: Pat
         tids = [row[0] for row in store.db.execute("SELECT id FROM threads ORDER BY id")]  # type: ignore[attr-defined]
         authors = {row[0] for row in store.db.execute("SELECT author FROM posts")}  # type: ignore[attr-defined]
         assert len(tids) == 4 and all(a.startswith("demo:") for a in authors) and len(authors) == 3
+        # what readers did with the lesson: one commitment to try it, followed up in three days; two thanks
+        [(lesson, thanked)] = store.thanks_counts().items()
+        assert thanked == 2 and lesson.startswith("urn:practica:lesson:")
+        [commitment] = [c for row in store.db.execute("SELECT DISTINCT subject FROM commitments")  # type: ignore[attr-defined]
+                        for c in store.commitments_of(subject=row[0])]
+        assert commitment.item == lesson and commitment.subject in authors and commitment.queued_at is None
+        assert commitment.due_at > commitment.created_at + dt.timedelta(days=2)
         with serving(create_app(settings, store)) as base, httpx.Client(base_url=f"{base}/api/v1") as api:
             seen = [api.get(f"/threads/{tid}", headers={"X-Practica-Demo-Person": "alan"}).json() for tid in tids]
     finally:

@@ -8,8 +8,10 @@ import datetime as dt
 from collections.abc import Sequence
 
 from ..identity.principal import Principal
-from ..models import Feed, FeedItem, Ref
+from ..models import Commitment, Feed, FeedItem, Ref
 from ..privacy.people import remember
+from ..push.notes import due_time
+from ..push.schedule import Rules
 from ..store.sqlite_events import EVENT_ITEM
 from .ask import QUESTIONS, Target, ask
 from .moderation import note, set_thread
@@ -20,10 +22,11 @@ from .threads import accept, add_post, mark, open_thread
 DEMO_EVENT = "sql-clinic-2026-11"  # the demo site's past event, with its recording
 
 
-def seed(talk: Talk, feed: Feed, now: dt.datetime) -> int:
+def seed(talk: Talk, feed: Feed, now: dt.datetime, rules: Rules) -> int:
     """Write the demo threads and return how many (4, and a question asked of an expert when someone is available
-    for questions, and a discussion of the past event DEMO_EVENT when the feed lists it); 0 when the store already
-    has a discussion or the feed has too little (a lesson with an author in a community, and three people)."""
+    for questions, and a discussion of the past event DEMO_EVENT when the feed lists it), with a commitment to try
+    the lesson and two thanks for it; 0 when the store already has a discussion or the feed has too little (a
+    lesson with an author in a community, and three people)."""
     people = list(feed.state.people.values())
     lesson = next((i for i in feed.items if i.type == "lesson" and i.people and i.topics
                    and i.people[0] in feed.state.people), None)
@@ -37,7 +40,20 @@ def seed(talk: Talk, feed: Feed, now: dt.datetime) -> int:
     short = _board_question(talk, community, helper, asker, author, now)
     insight = _insight(talk, lesson, community, author, helper, now)
     _stewardship(talk, feed, community, insight, short, now)
+    _learning(talk, lesson, asker, helper, now, rules)
     return 4 + _asked(talk, people, community, helper, now) + _event_discussion(talk, feed, asker, author, now)
+
+
+def _learning(talk: Talk, lesson: FeedItem, asker: Principal, helper: Principal, now: dt.datetime,
+              rules: Rules) -> None:
+    """What readers did with the lesson: the asker means to try it at work within three days (the follow-up
+    comes to their linked devices on that day's digest time; their data export lists it), and both thanked its
+    author (the author is told; the thanks count on the lesson's page)."""
+    with talk.store.transaction():
+        due = due_time((now + dt.timedelta(days=3)).date(), dt.UTC, rules)
+        talk.store.save_commitment(Commitment("demo-seed-commitment-1", None, asker.subject, lesson.id, due, now))
+        for reader in (asker, helper):
+            talk.store.add_thanks(reader.subject, lesson.id, now)
 
 
 def _event_discussion(talk: Talk, feed: Feed, asker: Principal, author: Principal, now: dt.datetime) -> int:
