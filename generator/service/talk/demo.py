@@ -48,7 +48,7 @@ def _learning(talk: Talk, lesson: FeedItem, asker: Principal, helper: Principal,
               rules: Rules) -> None:
     """What readers did with the lesson: the asker means to try it at work within three days (the follow-up
     comes to their linked devices on that day's digest time; their data export lists it), and both thanked its
-    author (the author is told; the thanks count on the lesson's page)."""
+    author (counted on the lesson's page)."""
     with talk.store.transaction():
         due = due_time((now + dt.timedelta(days=3)).date(), dt.UTC, rules)
         talk.store.save_commitment(Commitment("demo-seed-commitment-1", None, asker.subject, lesson.id, due, now))
