@@ -128,10 +128,9 @@ def test_a_local_video_watched_to_the_end_follows_the_video_profile(context: Bro
     page.wait_for_function(f"() => localStorage.getItem('{QUEUE}') === '[]'")
     video = stack.url(VIDEO)
     verbs = [v for v, o in recorded(stack) if o == video]
-    # Every verb of the profile, in its order. The second "played" (after the seek) was missing once in about
-    # ten runs on CI, cause not found yet (ARCHITECTURE.md notes it): the test asks for at least one.
-    assert verbs[:5] == ["experienced", "initialized", "played", "paused", "seeked"] and verbs[-1] == "completed"
-    assert set(verbs[5:-1]) <= {"played"} and len(verbs) in (6, 7)
+    # Every verb of the profile, in its order, both plays. Under load the video may not have moved before the pause
+    # nor the seek landed past 0 s: the two plays are then at the same position, and are still two statements.
+    assert verbs == ["experienced", "initialized", "played", "paused", "seeked", "played", "completed"]
     assert deliver(stack, ralph).rejected == 0
     ext = "https://w3id.org/xapi/video/extensions/"
     [done] = [s for s in ralph.statements(activity=video) if s["verb"]["id"].endswith("/completed")]

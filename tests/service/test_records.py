@@ -110,6 +110,22 @@ def test_statements_arrive_in_the_lrs_valid_and_in_the_sites_words(store: Sqlite
     assert store.statement_counts()["sent"] == len(ids)
 
 
+def test_playing_twice_at_one_position_is_two_statements_and_a_resend_is_none(store: SqliteStore) -> None:
+    """Play, pause at once, play again: both plays at 0 s. Keyed by position, the second had the first's id (one
+    statement in the LRS); numbered in the session (records.js's `seq`), they are two, and a resend of either is
+    the same statement again. Events from a page before the numbering keep the old key."""
+    _, video = lesson_and_video(store)
+    xapi = XapiSettings("http://127.0.0.1:9/xapi/", level="person", homepage="https://sso.example.org")
+
+    def play(seq: int | None, session: str = "s-2") -> str | None:
+        return record_event(store, xapi, ROBERT, Event("video", video["id"], "visit-3", utcnow(),
+                                                       video=Video("played", session, 90.0, 0.0, seq=seq)))
+    first, second = play(0), play(2)
+    assert first and second and first != second
+    assert play(2) is None  # the same event sent again (a lost response): recorded once
+    assert play(None, "s-old") and play(None, "s-old") is None  # numberless: one per position, as before
+
+
 def test_a_resend_after_a_crash_adds_no_duplicate(store: SqliteStore, ralph: Ralph) -> None:
     lesson, video = lesson_and_video(store)
     xapi = lrs(ralph)

@@ -39,6 +39,8 @@ class VideoBody(BaseModel):
     start: Seconds = Field(0.0, description="seeked: where the seek started.")
     progress: float = Field(0.0, ge=0, le=1)
     segments: list[tuple[Seconds, Seconds]] = Field([], max_length=200, description="Played segments [from, to].")
+    seq: int | None = Field(None, ge=0, le=100_000, description="The event's number in its playback session, from 0: "
+                            "two plays at the same position are two statements, a resend of one is the same.")
 
 
 class EventBody(BaseModel):
@@ -71,7 +73,8 @@ class EventBody(BaseModel):
         if not now - MAX_AGE <= at <= now + dt.timedelta(minutes=5):
             raise ApiError(422, "invalid_time", "`at` must be within the last 7 days, and not in the future", "at")
         v = self.video
-        video = Video(v.event, v.session, v.length, v.time, v.start, v.progress, tuple(v.segments)) if v else None
+        video = Video(v.event, v.session, v.length, v.time, v.start, v.progress, tuple(v.segments), v.seq) \
+            if v else None
         return Event(self.kind, self.item, self.visit, at, self.question, self.choice, self.correct, video)
 
 

@@ -35,6 +35,7 @@ class Video:
     start: float = 0.0  # seeked: time-from
     progress: float = 0.0
     segments: tuple[tuple[float, float], ...] = ()
+    seq: int | None = None  # its number in the session (records.js counts them); None from sites before it did
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,17 @@ def _video(store: Store, xapi: XapiSettings, principal: Principal, event: Event,
         result = {"completion": True, "duration": f"PT{watched:.2f}S",
                   "extensions": {EXT + "time": round(video.time, 3), EXT + "progress": round(video.progress, 3),
                                  EXT + "played-segments": segments}}
-    key = video.session if video.event in ("initialized", "completed") else \
-        f"{video.session}/{video.event}/{video.start:.3f}/{video.time:.3f}"
-    return record(store, xapi, principal, video.event, target, attempt=key, at=event.at,  # type: ignore[arg-type]
+    return record(store, xapi, principal, video.event, target, attempt=_video_attempt(video), at=event.at,  # type: ignore[arg-type]
                   result=result, extensions=context, video=True)
+
+
+def _video_attempt(video: Video) -> str:
+    """One `initialized` and one `completed` per playback session; the other verbs once per event: by its number
+    in the session, so a play, a pause and a play again at the same second are three statements (keyed by
+    position alone, the second play had the first's id and the LRS kept one), and a resend is the same one.
+    Events from a page that predates the numbering keep the old key (the position)."""
+    if video.event in ("initialized", "completed"):
+        return video.session
+    if video.seq is not None:
+        return f"{video.session}/{video.seq}"
+    return f"{video.session}/{video.event}/{video.start:.3f}/{video.time:.3f}"

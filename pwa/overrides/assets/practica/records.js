@@ -144,8 +144,9 @@
       spans.forEach(([a, b]) => { seen += Math.max(0, b - Math.max(a, reach)); reach = Math.max(reach, b); });
       return length() ? Math.min(1, round(seen / length())) : 0;
     }
+    let seq = 0;            // each event's number in the session: two plays at one position are two statements
     function send(event, fields) {
-      report("video", item, { video: Object.assign({ event, session, length: round(length()) }, fields) });
+      report("video", item, { video: Object.assign({ event, session, seq: seq++, length: round(length()) }, fields) });
     }
     video.addEventListener("play", () => {
       if (!started) { started = true; send("initialized", {}); }
