@@ -111,6 +111,9 @@ HOSTILE: list[tuple[Any, int, str]] = [
                        video={"event": "played", "session": "s" * 8, "length": -1})]}, 422, "invalid"),
     ({"events": [event("video", "{lesson}", video={"event": "played", "session": "s" * 8, "length": 9})]}, 422,
      "not_a_video"),
+    *[({"events": [event("video", "urn:practica:video:window-functions",
+                         video={"event": "played", "session": "s" * 8, "length": 9, "seq": seq})]}, 422, "invalid")
+      for seq in (-1, 100_001, "1; DROP TABLE", 1.5)],
     ({"events": "read"}, 422, "invalid"),
     ([1, 2, 3], 422, "invalid"),
 ]
