@@ -56,6 +56,8 @@ class PracticaConfig(BaseModel):
                                                              "shown on /health/ and in reports.")
     learning_file: str | None = Field(None, description="Learning-records export (JSON: `practica push "
                                                         "export-learning`) shown on /health/ and in reports.")
+    search_part_pages: int = Field(2000, ge=1, description="Most pages one search indexing run holds; a site "
+                                   "with more is indexed in parts (bounds the build's peak memory).")
     media: MediaConfig = MediaConfig()
 
 

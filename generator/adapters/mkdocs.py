@@ -290,8 +290,9 @@ def on_post_build(config: MkDocsConfig) -> None:
 
 
 def on_post_build_at(config: MkDocsConfig, site_dir: Path) -> None:
-    search.index(site_dir, _state(config).settings.language)
-    shell = pwa.write_service_worker(site_dir, _pwa_dir(config) / "sw.js", _state(config).settings.practica.push_url)
+    settings = _state(config).settings
+    search.index(site_dir, settings.language, settings.practica.search_part_pages)
+    shell = pwa.write_service_worker(site_dir, _pwa_dir(config) / "sw.js", settings.practica.push_url)
     log.info("Service worker %s precaches %d files (%d bytes)", shell.version, len(shell.entries), shell.total_bytes)
 
 
