@@ -14,6 +14,7 @@ import logging
 import os
 import posixpath
 import re
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +35,7 @@ from mkdocs.structure.pages import (
     _RelativePathTreeprocessor,
 )
 from mkdocs.structure.toc import get_toc
+from mkdocs.utils.templates import TemplateContext
 
 from .. import csp, languages, outputs, pwa, sanitize, search, urls
 from ..community import Community
@@ -74,6 +76,7 @@ class BuildState:
     nav: Navigation | None = None
     env: Environment | None = None
     markdown: markdown.Markdown | None = None  # one instance for every generated page (`_render_shared`)
+    held: dict[str, bytes] = field(default_factory=dict)  # each page's HTML, compressed, until its template (`_hold`)
 
 
 def load_site_config(config_file: Path, settings: Settings, strict: bool = False) -> MkDocsConfig:
@@ -282,7 +285,27 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
         target = posixpath.normpath(posixpath.join(posixpath.dirname(page.file.dest_uri), src))
         file = files.get_file_from_path(target) if not target.startswith("..") else None
         return image_size(Path(file.abs_src_path)) if file and file.abs_src_path else None
-    return size_images(html, size_of)
+    return _hold(state, page, size_images(html, size_of))
+
+
+def _hold(state: BuildState, page: Page, html: str) -> str:
+    """Keep the page's HTML compressed until its template renders it (`on_page_context`); MkDocs holds the empty
+    string meanwhile.
+
+    MkDocs converts every page's Markdown before it writes any, so each page's HTML waits in memory for all the
+    others: at 10,000 items 180 million characters, 350 MB as Python strings (two bytes a character: nearly
+    every page has one past U+00FF, such as "…"). That was most of the build process's peak (bench/BENCHMARKS.md,
+    "Search in parts"). Compressed (zlib level 1, ≈ 0.1 ms a page each way) it is a few tens of MB."""
+    state.held[page.file.src_uri] = zlib.compress(html.encode("utf-8"), 1)
+    return ""
+
+
+def on_page_context(context: TemplateContext, page: Page, config: MkDocsConfig, nav: Navigation) -> TemplateContext:
+    """The page's HTML back, just before its template renders it (see `_hold`)."""
+    held = _state(config).held.pop(page.file.src_uri, None)
+    if held is not None:
+        page.content = zlib.decompress(held).decode("utf-8")
+    return context
 
 
 def on_post_build(config: MkDocsConfig) -> None:
