@@ -285,7 +285,17 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
         target = posixpath.normpath(posixpath.join(posixpath.dirname(page.file.dest_uri), src))
         file = files.get_file_from_path(target) if not target.startswith("..") else None
         return image_size(Path(file.abs_src_path)) if file and file.abs_src_path else None
+    _release_markdown(page)
     return _hold(state, page, size_images(html, size_of))
+
+
+def _release_markdown(page: Page) -> None:
+    """Let the page's Markdown go once it is HTML: MkDocs would keep it (on the page, and for a generated page in
+    its File) until the end of the build, though nothing reads it again; a preview hands the File a page's new
+    Markdown before it renders the page again (adapters/preview.py)."""
+    page.markdown = None
+    if page.file.abs_src_path is None:  # generated: the File holds the text itself
+        page.file.content_string = ""
 
 
 def _hold(state: BuildState, page: Page, html: str) -> str:
@@ -322,8 +332,8 @@ def on_post_build_at(config: MkDocsConfig, site_dir: Path) -> None:
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
     """Every page gets a Content-Security-Policy meta (with hashes of the theme's inline scripts in it); a page
     in another language than the site's says so (html lang and dir). MkDocs writes the page next and has no
-    further use of its Markdown or HTML: they are let go."""
-    page.markdown = page.content = None
+    further use of its HTML: it is let go (its Markdown went once rendered, `_release_markdown`)."""
+    page.content = None
     lang = page.meta.get("lang")
     if lang:
         site = _state(config).settings.language
