@@ -10,6 +10,7 @@ because MkDocs loads hook files once and `mkdocs serve` reuses them across build
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import os
 import posixpath
@@ -76,6 +77,7 @@ class BuildState:
     nav: Navigation | None = None
     env: Environment | None = None
     markdown: markdown.Markdown | None = None  # one instance for every generated page (`_render_shared`)
+    packed: dict[str, bytes] = field(default_factory=dict)  # each page's Markdown and blocks, compressed (`_pack`)
     held: dict[str, bytes] = field(default_factory=dict)  # each page's HTML, compressed, until its template (`_hold`)
 
 
@@ -124,12 +126,30 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     state = BuildState(config, settings, community, site, keep=keep)
     for output in outputs.render(site, settings):
         state.outputs[output.path] = output
-        if output.page is not None:
-            state.pages[output.path] = output.page
         if keep:
             state.digests[output.path] = output.digest
+        if output.page is not None:
+            state.pages[output.path] = output.page
+            _pack(state, output.path, output.page)
     setattr(config, _STATE, state)
     return config
+
+
+def _pack(state: BuildState, path: str, page: GeneratedPage) -> None:
+    """Keep a generated page's Markdown and HTML blocks compressed until MkDocs reads the page (`on_pre_page`).
+
+    The render phase makes every page before MkDocs reads any: at 10,000 items their Markdown and blocks were
+    ≈ 260 MB of the build process's peak as Python strings (most of them two bytes a character), a few tens of
+    MB compressed. `Output.digest` has read them already."""
+    state.packed[path] = zlib.compress(json.dumps([page.markdown, page.blocks]).encode("utf-8"), 1)
+    page.markdown, page.blocks = "", {}
+
+
+def _unpack(state: BuildState, page: Page) -> None:
+    """A packed page's Markdown into its File, for MkDocs to read next, and its blocks back for `restore`."""
+    packed = state.packed.pop(page.file.src_uri, None)
+    if packed is not None:
+        page.file.content_string, state.pages[page.file.src_uri].blocks = json.loads(zlib.decompress(packed))
 
 
 def _load(config: MkDocsConfig) -> tuple[Settings, Community]:
@@ -155,9 +175,8 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         if _replaced(file, photo_sources, policy):
             files.remove(file)
     for output in state.outputs.values():
-        if output.page is not None:
+        if output.page is not None:  # its Markdown comes from `_unpack` when MkDocs reads the page
             files.append(File.generated(config, output.path, content=output.page.markdown))
-            output.page.markdown = ""  # MkDocs' File holds it now
         elif output.text is not None:
             files.append(File.generated(config, output.path, content=output.text))
             output.text = None
@@ -193,8 +212,11 @@ def _replaced(file: File, photo_sources: set[Path], policy: Policy) -> bool:
 
 
 def on_pre_page(page: Page, config: MkDocsConfig, files: Files) -> Page:
-    """Practica's pages are rendered with one Markdown instance for the whole build (see `_render_shared`)."""
-    if page.file.src_uri in _state(config).pages:
+    """Practica's pages: their Markdown and blocks unpacked (`_pack`), rendered with one Markdown instance for the
+    whole build (see `_render_shared`)."""
+    state = _state(config)
+    if page.file.src_uri in state.pages:
+        _unpack(state, page)
         page.render = functools.partial(_render_shared, page)  # type: ignore[method-assign]
     return page
 
