@@ -114,8 +114,9 @@ def glob(pages: list[str]) -> str:
 @contextmanager
 def runs(site_dir: Path, bundle: Path, language: str = "en", most: int = PART_PAGES) -> Iterator[list[Run]]:
     """The Pagefind runs that index `site_dir` into `bundle`: one for a site of at most `most` searchable
-    pages, else one per part. A part's pages go to Pagefind in a pagefind.json (its glob outgrows a command
-    line) in a scratch folder, which lives as long as this context."""
+    pages, else one per part. A part's pages go to Pagefind in a pagefind.json in a scratch folder, which lives
+    as long as this context: their glob (≈ 40 bytes a page) outgrows a command-line argument (128 KB) past
+    ≈ 3,000 pages."""
     pages = searchable(site_dir)
     split = parts(pages, most) if len(pages) > most else [[]]
     with tempfile.TemporaryDirectory(prefix="practica-search-") as scratch:
