@@ -113,6 +113,8 @@ def _search(r: dict[str, Any]) -> str:
                     f"({kb(offline['save_bytes'])} fetched to save it): **{offline['saved_new_word']}**.")
     rows.append("\nPagefind indexing (part of `practica build`), wall / CPU: " + ", ".join(
         f"{int(n):,} items {q_s(s['pagefind_index']['seconds'])} / {q_s(s['pagefind_index'].get('cpu', 0))}"
+        f" in {s['pagefind_index'].get('parts', 1)} part(s), largest run's peak "
+        f"{s['pagefind_index'].get('peak_mb', 0):,.0f} MB"
         for n, s in r["search"].items()) + "; \"save search for offline\" downloads " + ", ".join(
         f"{kb(s['pagefind_index'].get('offline_bytes', 0))} at {int(n):,}" for n, s in r["search"].items()) + ".")
     return "\n".join(rows) + "\n"

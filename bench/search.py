@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -66,20 +67,25 @@ def index_sizes(site: Path) -> dict[str, int | None]:
 
 
 def pagefind_index(site: Path, scratch: Path, logs: Path) -> dict[str, Any]:
-    """The Pagefind bundle Practica's build wrote into `site`, and the time Pagefind takes to index that site
-    (the build's own command, timed again into a scratch folder so the site stays as built)."""
+    """The Pagefind bundle Practica's build wrote into `site`, and what indexing that site costs (the build's
+    own runs, one per part, timed again into a scratch folder so the site stays as built): wall and CPU
+    summed over the runs, peak memory the largest run's."""
     bundle = site / practica_search.BUNDLE
     if not (bundle / "pagefind-entry.json").is_file():
         raise RuntimeError(f"no Pagefind bundle in {site}: was it built by practica build?")
     out = scratch / "pagefind-timing"
-    done = run(practica_search.pagefind_command(site, "--output-path", str(out)),
-               logs / f"pagefind-{site.parent.name}.log", timeout=900)
-    if done.returncode != 0:
-        raise RuntimeError(f"pagefind failed:\n{done.tail()}")
+    shutil.rmtree(out, ignore_errors=True)
+    with practica_search.runs(site, out) as planned:
+        done = [run(r.command, logs / f"pagefind-{site.parent.name}-{n}.log", cwd=r.cwd, timeout=900)
+                for n, r in enumerate(planned, 1)]
+    failed = [d for d in done if d.returncode != 0]
+    if failed:
+        raise RuntimeError(f"pagefind failed:\n{failed[0].tail()}")
     files = [p for p in bundle.rglob("*") if p.is_file()]
-    chunks = [p for p in files if p.parent.name in ("index", "fragment")]
-    return {"seconds": done.wall, "cpu": done.cpu, "files": len(files), "bytes": sum(p.stat().st_size for p in files),
-            "offline_bytes": sum(p.stat().st_size for p in chunks)}
+    chunks = [p for p in files if p.parent.name in practica_search.CHUNKS]
+    return {"seconds": sum(d.wall for d in done), "cpu": sum(d.cpu for d in done),
+            "peak_mb": max(d.peak_mb for d in done), "parts": len(done), "files": len(files),
+            "bytes": sum(p.stat().st_size for p in files), "offline_bytes": sum(p.stat().st_size for p in chunks)}
 
 
 def queries(content: Path) -> dict[str, str]:
@@ -189,8 +195,12 @@ def material_worker(browser: Any, base: str, site: Path, q: dict[str, str]) -> d
 _PAGEFIND = """async ([q, n, noWorker]) => {
   const t0 = performance.now();
   if (!window.__pf) {
-    window.__pf = await import(new URL('pagefind/pagefind.js', document.baseURI).href);
-    if (noWorker) await window.__pf.options({noWorker: true});
+    const bundle = new URL('pagefind/', document.baseURI);
+    const [pf, listing] = await Promise.all([import(new URL('pagefind.js', bundle).href),
+                                             fetch(new URL('parts.json', bundle)).then(r => r.json())]);
+    if (noWorker) await pf.options({noWorker: true});
+    await Promise.all(listing.parts.map(part => pf.mergeIndex(new URL(part, bundle).pathname)));
+    window.__pf = pf;
   }
   const search = await window.__pf.search(q);
   const data = await Promise.all(search.results.slice(0, n).map(r => r.data()));

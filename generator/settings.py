@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from . import languages
 from .errors import ConfigError
 from .media import MediaPolicy
+from .search import PART_PAGES
 
 CACHE_DIR = ".cache/practica"  # under the site's root: resized photos and icons, downloaded media
 
@@ -56,6 +57,8 @@ class PracticaConfig(BaseModel):
                                                              "shown on /health/ and in reports.")
     learning_file: str | None = Field(None, description="Learning-records export (JSON: `practica push "
                                                         "export-learning`) shown on /health/ and in reports.")
+    search_part_pages: int = Field(PART_PAGES, ge=1, description="Most pages one search indexing run holds; a site "
+                                   "with more is indexed in parts (bounds the build's peak memory).")
     media: MediaConfig = MediaConfig()
 
 

@@ -4,6 +4,7 @@ full build of the same content writes, and it re-renders only what the edit touc
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import re
 import shutil
@@ -36,6 +37,9 @@ def tree(folder: Path) -> dict[str, str]:
             out[re.sub(r"en_[0-9a-f]+", "en_*", rel)] = "unordered"
             continue
         data = path.read_bytes()
+        if rel == "pagefind/offline.json":  # it lists the filter files too, sorted by their names
+            listed = (re.sub(r"en_[0-9a-f]+\.pf_filter", "en_*.pf_filter", f) for f in json.loads(data)["files"])
+            data = json.dumps(sorted(listed)).encode()
         if rel in ("sw.js", "precache.json"):
             text = _LISTED.sub(r'\1"*"', data.decode())
             text = re.sub(r"en_[0-9a-f]+", "en_*", text)

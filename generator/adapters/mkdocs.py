@@ -10,10 +10,12 @@ because MkDocs loads hook files once and `mkdocs serve` reuses them across build
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import os
 import posixpath
 import re
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +36,7 @@ from mkdocs.structure.pages import (
     _RelativePathTreeprocessor,
 )
 from mkdocs.structure.toc import get_toc
+from mkdocs.utils.templates import TemplateContext
 
 from .. import csp, languages, outputs, pwa, sanitize, search, urls
 from ..community import Community
@@ -74,6 +77,8 @@ class BuildState:
     nav: Navigation | None = None
     env: Environment | None = None
     markdown: markdown.Markdown | None = None  # one instance for every generated page (`_render_shared`)
+    packed: dict[str, bytes] = field(default_factory=dict)  # each page's Markdown and blocks, compressed (`_pack`)
+    held: dict[str, bytes] = field(default_factory=dict)  # each page's HTML, compressed, until its template (`_hold`)
 
 
 def load_site_config(config_file: Path, settings: Settings, strict: bool = False) -> MkDocsConfig:
@@ -121,12 +126,30 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     state = BuildState(config, settings, community, site, keep=keep)
     for output in outputs.render(site, settings):
         state.outputs[output.path] = output
-        if output.page is not None:
-            state.pages[output.path] = output.page
         if keep:
             state.digests[output.path] = output.digest
+        if output.page is not None:
+            state.pages[output.path] = output.page
+            _pack(state, output.path, output.page)
     setattr(config, _STATE, state)
     return config
+
+
+def _pack(state: BuildState, path: str, page: GeneratedPage) -> None:
+    """Keep a generated page's Markdown and HTML blocks compressed until MkDocs reads the page (`on_pre_page`).
+
+    The render phase makes every page before MkDocs reads any: at 10,000 items their Markdown and blocks were
+    ≈ 260 MB of the build process's peak as Python strings (most of them two bytes a character), a few tens of
+    MB compressed. `Output.digest` has read them already."""
+    state.packed[path] = zlib.compress(json.dumps([page.markdown, page.blocks]).encode("utf-8"), 1)
+    page.markdown, page.blocks = "", {}
+
+
+def _unpack(state: BuildState, page: Page) -> None:
+    """A packed page's Markdown into its File, for MkDocs to read next, and its blocks back for `restore`."""
+    packed = state.packed.pop(page.file.src_uri, None)
+    if packed is not None:
+        page.file.content_string, state.pages[page.file.src_uri].blocks = json.loads(zlib.decompress(packed))
 
 
 def _load(config: MkDocsConfig) -> tuple[Settings, Community]:
@@ -152,9 +175,8 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         if _replaced(file, photo_sources, policy):
             files.remove(file)
     for output in state.outputs.values():
-        if output.page is not None:
+        if output.page is not None:  # its Markdown comes from `_unpack` when MkDocs reads the page
             files.append(File.generated(config, output.path, content=output.page.markdown))
-            output.page.markdown = ""  # MkDocs' File holds it now
         elif output.text is not None:
             files.append(File.generated(config, output.path, content=output.text))
             output.text = None
@@ -190,8 +212,11 @@ def _replaced(file: File, photo_sources: set[Path], policy: Policy) -> bool:
 
 
 def on_pre_page(page: Page, config: MkDocsConfig, files: Files) -> Page:
-    """Practica's pages are rendered with one Markdown instance for the whole build (see `_render_shared`)."""
-    if page.file.src_uri in _state(config).pages:
+    """Practica's pages: their Markdown and blocks unpacked (`_pack`), rendered with one Markdown instance for the
+    whole build (see `_render_shared`)."""
+    state = _state(config)
+    if page.file.src_uri in state.pages:
+        _unpack(state, page)
         page.render = functools.partial(_render_shared, page)  # type: ignore[method-assign]
     return page
 
@@ -282,7 +307,37 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
         target = posixpath.normpath(posixpath.join(posixpath.dirname(page.file.dest_uri), src))
         file = files.get_file_from_path(target) if not target.startswith("..") else None
         return image_size(Path(file.abs_src_path)) if file and file.abs_src_path else None
-    return size_images(html, size_of)
+    _release_markdown(page)
+    return _hold(state, page, size_images(html, size_of))
+
+
+def _release_markdown(page: Page) -> None:
+    """Let the page's Markdown go once it is HTML: MkDocs would keep it (on the page, and for a generated page in
+    its File) until the end of the build, though nothing reads it again; a preview hands the File a page's new
+    Markdown before it renders the page again (adapters/preview.py)."""
+    page.markdown = None
+    if page.file.abs_src_path is None:  # generated: the File holds the text itself
+        page.file.content_string = ""
+
+
+def _hold(state: BuildState, page: Page, html: str) -> str:
+    """Keep the page's HTML compressed until its template renders it (`on_page_context`); MkDocs holds the empty
+    string meanwhile.
+
+    MkDocs converts every page's Markdown before it writes any, so each page's HTML waits in memory for all the
+    others: at 10,000 items 180 million characters, 350 MB as Python strings (two bytes a character: nearly
+    every page has one past U+00FF, such as "…"). That was most of the build process's peak (bench/BENCHMARKS.md,
+    "Search in parts"). Compressed (zlib level 1, ≈ 0.1 ms a page each way) it is a few tens of MB."""
+    state.held[page.file.src_uri] = zlib.compress(html.encode("utf-8"), 1)
+    return ""
+
+
+def on_page_context(context: TemplateContext, page: Page, config: MkDocsConfig, nav: Navigation) -> TemplateContext:
+    """The page's HTML back, just before its template renders it (see `_hold`)."""
+    held = _state(config).held.pop(page.file.src_uri, None)
+    if held is not None:
+        page.content = zlib.decompress(held).decode("utf-8")
+    return context
 
 
 def on_post_build(config: MkDocsConfig) -> None:
@@ -290,16 +345,17 @@ def on_post_build(config: MkDocsConfig) -> None:
 
 
 def on_post_build_at(config: MkDocsConfig, site_dir: Path) -> None:
-    search.index(site_dir, _state(config).settings.language)
-    shell = pwa.write_service_worker(site_dir, _pwa_dir(config) / "sw.js", _state(config).settings.practica.push_url)
+    settings = _state(config).settings
+    search.index(site_dir, settings.language, settings.practica.search_part_pages)
+    shell = pwa.write_service_worker(site_dir, _pwa_dir(config) / "sw.js", settings.practica.push_url)
     log.info("Service worker %s precaches %d files (%d bytes)", shell.version, len(shell.entries), shell.total_bytes)
 
 
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
     """Every page gets a Content-Security-Policy meta (with hashes of the theme's inline scripts in it); a page
     in another language than the site's says so (html lang and dir). MkDocs writes the page next and has no
-    further use of its Markdown or HTML: they are let go."""
-    page.markdown = page.content = None
+    further use of its HTML: it is let go (its Markdown went once rendered, `_release_markdown`)."""
+    page.content = None
     lang = page.meta.get("lang")
     if lang:
         site = _state(config).settings.language

@@ -7,7 +7,6 @@ generator/adapters/ imports MkDocs.
 from __future__ import annotations
 
 import os
-import shutil
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -15,7 +14,7 @@ from pathlib import Path
 
 from mkdocs.commands.build import _populate_page, get_context
 
-from .. import outputs, search
+from .. import outputs
 from ..community import Community
 from ..errors import BuildError
 from ..images import photos
@@ -132,6 +131,4 @@ class Preview:
     def reindex(self) -> None:
         """Index the site for search again and render the service worker (which lists the index and the app
         shell), as a full build does last. Run after the changed pages are served: search catches up."""
-        bundle = self.site_dir / search.BUNDLE
-        shutil.rmtree(bundle, ignore_errors=True)
         on_post_build_at(self.config, self.site_dir)

@@ -35,10 +35,19 @@
 
   const root = practica.siteRoot();  // the header, and this script, outlive instant navigation: fix the root once
 
+  /* A large site's index comes in parts (generator/search.py): the bundle at pagefind/ and the others listed in
+     its parts.json, merged into it. Results, filters and "Show more" then span every part, ranked together;
+     each part costs its own metadata and chunks on a first query. */
   function load() {
     if (!pagefind) {
-      pagefind = import(new URL(practica.urls.pagefind + "pagefind.js", root).href)
-        .then((pf) => pf.options({ baseUrl: root.pathname, excerptLength: 24 }).then(() => pf));
+      const bundle = new URL(practica.urls.pagefind, root);
+      const options = { baseUrl: root.pathname, excerptLength: 24 };
+      const parts = fetch(new URL("parts.json", bundle)).then((r) => r.ok ? r.json() : Promise.reject(new Error(r.status)));
+      pagefind = Promise.all([import(new URL("pagefind.js", bundle).href), parts])
+        .then(([pf, listing]) => pf.options(options)
+          .then(() => Promise.all(listing.parts.map((part) => pf.mergeIndex(new URL(part, bundle).pathname, options))))
+          // A part that failed to merge stays in Pagefind's instance: start afresh on the next attempt.
+          .then(() => pf, (error) => pf.destroy().then(() => { throw error; })));
       pagefind.catch(() => { pagefind = null; });
     }
     return pagefind;
@@ -262,7 +271,7 @@
     });
   }
 
-  /* "Save search for offline": every index chunk and page fragment, listed at build time. */
+  /* "Save search for offline": every part's index, filter and fragment chunks, listed at build time. */
   function showSaveOffer() {
     if (!window.caches) return;
     caches.has(SAVED).then((saved) => {
