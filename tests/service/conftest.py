@@ -35,7 +35,6 @@ from generator.service.store.backend import open_store
 from generator.service.store.sqlite import SqliteStore
 from tests.pgcluster import Cluster
 
-from .ralph import Ralph, running_ralph
 from .receiver import ThreadedReceiver
 
 SITE = "https://learn.example.org/"
@@ -120,13 +119,6 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     chosen = any("backend" in str(m.args[0]) for m in metafunc.definition.iter_markers("parametrize"))
     if "backend" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_backends") and not chosen:
         metafunc.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
-
-
-@pytest.fixture(scope="session")
-def ralph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ralph]:
-    """One real Learning Record Store (Ralph) for the whole run; tests tell their statements apart by activity."""
-    with running_ralph(tmp_path_factory.mktemp("ralph")) as found:
-        yield found
 
 
 @pytest.fixture(scope="session")
