@@ -190,6 +190,8 @@ class Stack:
 
 
 def build(folder: Path, server: StaticServer, push_url: str | None) -> None:
+    """Build the mini community (copied into `folder` once) for `server`, its pages asking the community service
+    at `push_url` (None: a site without one)."""
     if not (folder / "content").exists():
         shutil.copytree(MINI, folder / "content")
     config = write_config(folder, docs_dir="content", site_url=server.url, practica={"push_url": push_url})
