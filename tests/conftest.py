@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import yaml
 
 from generator.cli import main
+from tests.service.ralph import Ralph, running_ralph
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -76,6 +77,14 @@ def mini_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     config = write_config(folder, docs_dir="content")
     assert main(["build", "--config-file", str(config), "--site-dir", str(folder / "site")]) == 0
     return folder / "site"
+
+
+@pytest.fixture(scope="session")
+def ralph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ralph]:
+    """One real Learning Record Store (Ralph) for the whole run, the service's tests and the browser's; tests tell
+    their statements apart by activity."""
+    with running_ralph(tmp_path_factory.mktemp("ralph")) as found:
+        yield found
 
 
 HOSTILE = FIXTURES / "hostile"

@@ -1,7 +1,7 @@
 """Accessibility of the parts that need the push service: the notifications page (its form, shown once the
 service answers) and the "Was this helpful?" form — axe-core in light and dark, and the keyboard alone.
 
-The site, the push service and the receiver come from test_push.py's fixtures; as there, only the
+The site, the push service and the receiver are test_push.py's (its `stack`); as there, only the
 browser's `pushManager.subscribe` is replaced, because it would need a vendor push service."""
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from tests.browser.conftest import Stack
 from tests.browser.test_accessibility import axe, tab_to
-from tests.browser.test_push import FAKE_SUBSCRIBE, LESSON, Stack, context, page, stack  # noqa: F401 (fixtures)
+from tests.browser.test_push import FAKE_SUBSCRIBE, LESSON, stack  # noqa: F401 (the fixture: the service without sign-in)
 
 pytestmark = pytest.mark.browser
 

@@ -5,8 +5,6 @@ Data & Analytics board, routed to Ada, whose name the board shows; axe finds not
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
@@ -14,35 +12,12 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from generator.service.identity.principal import Principal
 from generator.service.models import utcnow
 from generator.service.privacy.people import remember
-from tests.browser.conftest import StaticServer, checked_page, reader_context
+from tests.browser.conftest import Stack, StaticServer, controlled
 from tests.browser.test_accessibility import axe, tab_to
 from tests.browser.test_bell import activity, bell
-from tests.browser.test_me import _closed_port
-from tests.browser.test_push import Stack, build, controlled, running
-from tests.browser.test_talk import be, forget_discussions
+from tests.browser.test_talk import be
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    with running(tmp_path_factory.mktemp("ask-site"), auth_mode="demo") as started:
-        yield started
-
-
-@pytest.fixture
-def context(browser: Browser, stack: Stack) -> Iterator[BrowserContext]:
-    context = reader_context(browser)
-    yield context
-    context.close()
-    stack.store.db.execute("DELETE FROM routes")
-    forget_discussions(stack)
-
-
-@pytest.fixture
-def page(context: BrowserContext) -> Iterator[Page]:
-    with checked_page(context) as page:
-        yield page
 
 
 def test_ask_from_a_profile_with_the_keyboard_lands_on_the_board_routed_to_them(
@@ -127,25 +102,21 @@ def test_a_question_asked_offline_waits_and_is_sent_once(context: BrowserContext
     assert [row[0] for row in stack.store.db.execute("SELECT person FROM routes")] == ["ada"]
 
 
-def test_with_the_service_down_asking_says_so_and_without_one_no_control_shows(browser: Browser,
-                                                                               tmp_path: Path) -> None:
-    server = StaticServer(tmp_path / "site")
+def test_with_the_service_down_asking_says_so_and_without_one_no_control_shows(
+        browser: Browser, service_down: StaticServer, no_service: StaticServer) -> None:
     context = browser.new_context(viewport={"width": 360, "height": 740})
     try:
-        build(tmp_path, server, f"http://127.0.0.1:{_closed_port()}/api/v1")
         page = context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.goto(server.url + "people/ada/")
+        page.goto(service_down.url + "people/ada/")
         page.get_by_role("button", name="Ask Ada").click()
         expect(page.locator("[data-pr-ask]")).to_contain_text(
             "Asking is unavailable right now: the community service cannot be reached.")
-        build(tmp_path, server, None)  # no community service: the contact actions stay, no ask control
-        page.goto(server.url + "people/ada/")
+        page.goto(no_service.url + "people/ada/")  # no community service: the contact actions stay, no ask control
         expect(page.locator("[data-pr-ask]")).to_be_hidden()
         expect(page.locator(".pr-available")).to_be_visible()
         assert page.locator("script[src$='ask.js']").count() == 0
         assert errors == []
     finally:
         context.close()
-        server.stop()

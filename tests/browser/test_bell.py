@@ -5,26 +5,18 @@ count on the header's bell and the reply listed on the notifications page, which
 from __future__ import annotations
 
 import re
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
+from tests.browser.conftest import Stack, running
 from tests.browser.test_accessibility import Scheme, axe
-from tests.browser.test_me import _closed_port
-from tests.browser.test_push import Stack, running
 from tests.browser.test_talk import LESSON, article, be, post, status, talk
 
 pytestmark = pytest.mark.browser
-
-TABLES = ("activity", "follows", "helpful", "flags", "moderation_log", "limits", "posts", "threads")
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    with running(tmp_path_factory.mktemp("bell-site"), auth_mode="demo") as started:
-        yield started
 
 
 def new_page(browser: Browser, stack: Stack, person: str | None,
@@ -39,13 +31,10 @@ def new_page(browser: Browser, stack: Stack, person: str | None,
 
 @pytest.fixture
 def reader(browser: Browser, stack: Stack) -> Iterator[Page]:
-    """Bo, who asks; no JavaScript error on any page he opens. The discussions are gone after each test."""
+    """Bo, who asks; no JavaScript error on any page he opens."""
     context, page, errors = new_page(browser, stack, "bo")
     yield page
     context.close()
-    for table in TABLES:
-        stack.store.db.execute(f"DELETE FROM {table}")  # the names are the constants above
-    stack.store.db.commit()
     assert errors == [], f"JavaScript errors: {errors}"
 
 
@@ -141,9 +130,6 @@ def test_the_activity_list_has_no_violations_at_360_px(browser: Browser, stack: 
         assert errors == []
     finally:
         context.close()
-        for table in TABLES:
-            stack.store.db.execute(f"DELETE FROM {table}")
-        stack.store.db.commit()
 
 
 def test_follow_and_stop_following_a_discussion(reader: Page, browser: Browser, stack: Stack) -> None:
@@ -169,6 +155,12 @@ def test_email_reminders_are_not_offered_without_a_mail_server(reader: Page, sta
     reader.goto(stack.url("me/"))
     expect(reader.locator("[data-me-signed-in]")).to_be_visible()
     expect(reader.locator("[data-me-reminders]")).to_be_hidden()
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def test_email_reminders_can_be_chosen_when_the_service_mails(browser: Browser, tmp_path: Path) -> None:

@@ -10,10 +10,11 @@ import re
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.browser.test_push import FAKE_SUBSCRIBE, FAQ, LESSON, Stack, context, controlled, page, stack
+from tests.browser.conftest import Stack, controlled
+from tests.browser.test_push import FAKE_SUBSCRIBE, FAQ, LESSON, stack
 
 pytestmark = pytest.mark.browser
-__all__ = ["context", "page", "stack"]  # the fixtures, shared with test_push.py
+__all__ = ["stack"]  # the fixture, shared with test_push.py: the service without sign-in
 
 HUB = "topics/data/"
 

@@ -17,9 +17,8 @@ from generator.service.models import iso, utcnow
 from generator.service.push.feed import parse_feed
 from generator.service.push.ingest import ingest
 from generator.service.push.schedule import Rules
-from tests.browser.conftest import checked_page, reader_context
+from tests.browser.conftest import Stack, checked_page, reader_context, running
 from tests.browser.test_accessibility import axe
-from tests.browser.test_push import Stack, running
 from tests.browser.test_talk import LESSON, be
 
 pytestmark = pytest.mark.browser

@@ -16,8 +16,8 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
+from tests.browser.conftest import Stack, running
 from tests.browser.test_accessibility import axe
-from tests.browser.test_push import Stack, running
 
 pytestmark = pytest.mark.browser
 

@@ -8,47 +8,20 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.browser.conftest import checked_page, reader_context
+from tests.browser.conftest import Stack, controlled
 from tests.browser.test_accessibility import Scheme, axe
-from tests.browser.test_me import ADA, be, subscribe_this_device
-from tests.browser.test_push import Stack, controlled, running
+from tests.browser.test_me import be, subscribe_this_device
 
 pytestmark = pytest.mark.browser
 LESSON = "learn/forecast-basics/"
 LESSON_ID = "urn:practica:lesson:forecast-basics"
 BO = "demo:bo"
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    with running(tmp_path_factory.mktemp("learning-site"), auth_mode="demo") as started:
-        yield started
-
-
-@pytest.fixture
-def context(browser: Browser, stack: Stack) -> Iterator[BrowserContext]:
-    context = reader_context(browser, accept_downloads=True)
-    context.grant_permissions(["notifications"], origin=stack.server.origin)
-    yield context
-    context.close()
-
-
-@pytest.fixture
-def page(context: BrowserContext, stack: Stack) -> Iterator[Page]:
-    with checked_page(context) as page:
-        yield page
-    for sub in list(stack.store.subscriptions()):  # each test starts with a service that holds nothing
-        stack.store.delete_subscription(sub.id)
-    for subject in (ADA, BO):
-        if stack.store.person(subject):
-            stack.store.delete_person(subject)
 
 
 def kept(page: Page) -> dict[str, Any]:
@@ -240,5 +213,3 @@ def test_the_new_controls_have_no_violations_at_360_px(browser: Browser, stack: 
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
     finally:
         context.close()
-        if stack.store.person(BO):
-            stack.store.delete_person(BO)

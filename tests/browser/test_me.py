@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -20,38 +18,14 @@ from generator.service.api.app import create_app
 from generator.service.config import load_settings
 from generator.service.push.vapid import write_keys
 from generator.service.store.backend import open_store
-from tests.browser.conftest import StaticServer, checked_page, reader_context
+from tests.browser.conftest import Stack, StaticServer, build, controlled
 from tests.browser.test_accessibility import Scheme, axe, tab_to
-from tests.browser.test_push import FAKE_SUBSCRIBE, Stack, build, controlled, running
+from tests.browser.test_push import FAKE_SUBSCRIBE
 from tests.service.conftest import environment, serving
 
 pytestmark = pytest.mark.browser
 
 ADA = "demo:ada"  # the service's subject for the demo person Ada Okafor (mini content: a photo and an email)
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    with running(tmp_path_factory.mktemp("me-site"), auth_mode="demo") as started:  # demo people come from the feed
-        yield started
-
-
-@pytest.fixture
-def context(browser: Browser, stack: Stack) -> Iterator[BrowserContext]:
-    context = reader_context(browser, accept_downloads=True)
-    context.grant_permissions(["notifications"], origin=stack.server.origin)
-    yield context
-    context.close()
-
-
-@pytest.fixture
-def page(context: BrowserContext, stack: Stack) -> Iterator[Page]:
-    with checked_page(context) as page:
-        yield page
-        for sub in list(stack.store.subscriptions()):  # each test starts with a service that holds nothing
-            stack.store.delete_subscription(sub.id)
-        if stack.store.person(ADA):
-            stack.store.delete_person(ADA)
 
 
 def header(page: Page) -> Locator:
@@ -255,30 +229,18 @@ def test_me_has_no_violations_at_360_px(browser: Browser, stack: Stack, scheme: 
         expect(page.locator("[data-me-status]")).to_have_text(re.compile("^Erased"))
     finally:
         context.close()
-        if stack.store.person(ADA):
-            stack.store.delete_person(ADA)
 
 
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def test_with_the_service_down_there_is_no_header_control_and_no_error(phone: Page, tmp_path: Path) -> None:
-    server = StaticServer(tmp_path / "site")
-    try:
-        build(tmp_path, server, f"http://127.0.0.1:{_closed_port()}/api/v1")
-        for path in ("", "me/", "people/ada/"):
-            phone.goto(server.url + path)
-            phone.wait_for_load_state("networkidle")
-            expect(header(phone)).to_be_hidden()
-            expect(header(phone)).to_have_text("")
-        expect(phone.locator('[data-me-view="unreachable"]')).to_be_hidden()  # people/ada/ is not me/
-        phone.goto(server.url + "me/")
-        expect(phone.locator('[data-me-view="unreachable"]')).to_contain_text("cannot be reached")
-    finally:
-        server.stop()
+def test_with_the_service_down_there_is_no_header_control_and_no_error(phone: Page,
+                                                                      service_down: StaticServer) -> None:
+    for path in ("", "me/", "people/ada/"):
+        phone.goto(service_down.url + path)
+        phone.wait_for_load_state("networkidle")
+        expect(header(phone)).to_be_hidden()
+        expect(header(phone)).to_have_text("")
+    expect(phone.locator('[data-me-view="unreachable"]')).to_be_hidden()  # people/ada/ is not me/
+    phone.goto(service_down.url + "me/")
+    expect(phone.locator('[data-me-view="unreachable"]')).to_contain_text("cannot be reached")
 
 
 def test_a_service_without_sign_in_shows_no_header_control(phone: Page, tmp_path: Path) -> None:

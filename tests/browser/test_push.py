@@ -18,31 +18,13 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import socket
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, CDPSession, Page, expect
 
-from generator.cli import main
-from generator.service.api.app import create_app
-from generator.service.config import load_settings
-from generator.service.models import utcnow
-from generator.service.push.ingest import ingest_source
-from generator.service.push.schedule import Rules
-from generator.service.push.vapid import write_keys
-from generator.service.store.backend import open_store
-from generator.service.store.sqlite import SqliteStore
-from tests.browser.conftest import StaticServer, checked_page, reader_context
-from tests.conftest import MINI, write_config
-from tests.service.conftest import ReceiverClient, environment, serving
-from tests.service.receiver import ThreadedReceiver
+from tests.browser.conftest import Stack, StaticServer, controlled
 
 pytestmark = pytest.mark.browser
 
@@ -62,77 +44,11 @@ FAKE_SUBSCRIBE = """((subscription) => {
 })(%s);"""
 
 
-@dataclass
-class Stack:
-    """The mini community built with push_url set, served; the push API with the site's feed ingested."""
-
-    server: StaticServer
-    receiver: ReceiverClient
-    store: SqliteStore
-    api: str
-
-    def url(self, path: str = "") -> str:
-        return self.server.url + path
-
-    def votes(self, page: str) -> list[Any]:
-        return [v for v in self.store.votes() if v.page == page]
-
-
-def build(folder: Path, server: StaticServer, push_url: str | None) -> None:
-    if not (folder / "content").exists():
-        shutil.copytree(MINI, folder / "content")
-    config = write_config(folder, docs_dir="content", site_url=server.url, practica={"push_url": push_url})
-    assert main(["build", "--config-file", str(config), "--site-dir", str(folder / "site")]) == 0
-
-
-@contextmanager
-def running(folder: Path, **extra: str) -> Iterator[Stack]:
-    """Build the mini site into `folder` with push_url set to a service started with `extra` settings, serve both,
-    and ingest the site's feed (its topics, people and items come from it)."""
-    server = StaticServer(folder / "site")
-    threaded = ThreadedReceiver()
-    receiver = ReceiverClient(threaded.start())
-    pem = write_keys(folder / "keys")[0]
-    settings = load_settings(environment(folder / "service.sqlite3", pem, receiver.base, site_origin=server.origin,
-                                         **extra), env_file=None)
-    store = open_store(settings.db)
-    assert isinstance(store, SqliteStore)
-    try:
-        with serving(create_app(settings, store)) as base:
-            build(folder, server, f"{base}/api/v1")
-            ingest_source(store, str(folder / "site" / "feed.json"), utcnow(), Rules())
-            yield Stack(server, receiver, store, f"{base}/api/v1")
-    finally:
-        store.close()
-        receiver.http.close()
-        threaded.stop()
-        server.stop()
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    with running(tmp_path_factory.mktemp("push-site")) as started:
-        yield started
-
-
 @pytest.fixture
-def context(browser: Browser, stack: Stack) -> Iterator[BrowserContext]:
-    context = reader_context(browser)
-    context.grant_permissions(["notifications"], origin=stack.server.origin)
-    yield context
-    context.close()
-
-
-@pytest.fixture
-def page(context: BrowserContext) -> Iterator[Page]:
-    with checked_page(context) as page:
-        yield page
-
-
-def controlled(page: Page, url: str) -> None:
-    """Open `url` and wait until the service worker controls the page."""
-    page.goto(url)
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15_000)
+def stack(push_stack: Stack) -> Stack:
+    """The service without sign-in, as it started (test_continue.py and test_accessibility_push.py use it too)."""
+    push_stack.reset()
+    return push_stack
 
 
 def registration_id(session: CDPSession, page: Page, scope: str) -> str:
@@ -265,31 +181,21 @@ def test_the_settings_page_says_when_the_service_cannot_be_reached(context: Brow
     context.set_offline(False)
 
 
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.mark.parametrize("push", ["unreachable", "not configured"])
-def test_the_page_explains_a_missing_service(browser: Browser, tmp_path: Path, push: str) -> None:
-    server = StaticServer(tmp_path / "site")
-    try:
-        build(tmp_path, server, f"http://127.0.0.1:{_closed_port()}/api/v1" if push == "unreachable" else None)
-        page = browser.new_page()
-        page.goto(server.url + "notifications/")
-        if push == "unreachable":
-            expect(page.locator('[data-push-view="unreachable"]')).to_contain_text("cannot be reached right now")
-        else:
-            expect(page.locator('[data-push-view="off"]')).to_contain_text("not set up for this site")
-            page.goto(server.url + "topics/data/")  # no service: no follow button, no feedback form
-            expect(page.locator("a.pr-follow")).to_be_hidden()
-            page.goto(server.url + LESSON)
-            expect(page.locator("form.pr-feedback")).to_be_hidden()
-        expect(page.locator("a.pr-bell")).to_have_attribute("href", re.compile("notifications/$"))
-        page.close()
-    finally:
-        server.stop()
+def test_the_page_explains_a_missing_service(browser: Browser, request: pytest.FixtureRequest, push: str) -> None:
+    server: StaticServer = request.getfixturevalue("service_down" if push == "unreachable" else "no_service")
+    page = browser.new_page()
+    page.goto(server.url + "notifications/")
+    if push == "unreachable":
+        expect(page.locator('[data-push-view="unreachable"]')).to_contain_text("cannot be reached right now")
+    else:
+        expect(page.locator('[data-push-view="off"]')).to_contain_text("not set up for this site")
+        page.goto(server.url + "topics/data/")  # no service: no follow button, no feedback form
+        expect(page.locator("a.pr-follow")).to_be_hidden()
+        page.goto(server.url + LESSON)
+        expect(page.locator("form.pr-feedback")).to_be_hidden()
+    expect(page.locator("a.pr-bell")).to_have_attribute("href", re.compile("notifications/$"))
+    page.close()
 
 
 def test_feedback_given_offline_is_sent_once_when_back_online(context: BrowserContext, page: Page,

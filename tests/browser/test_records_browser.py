@@ -16,10 +16,9 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from generator.service.config import Secret, XapiSettings
 from generator.service.records.sender import Delivered, deliver_statements
-from tests.browser.conftest import checked_page, reader_context
-from tests.browser.test_push import Stack, controlled, running
+from tests.browser.conftest import Stack, checked_page, controlled, reader_context, running
 from tests.browser.test_talk import be
-from tests.service.ralph import PASSWORD, USER, Ralph, running_ralph
+from tests.service.ralph import PASSWORD, USER, Ralph
 
 pytestmark = pytest.mark.browser
 
@@ -30,32 +29,18 @@ QUEUE = "practica:learning:queue"
 
 
 @pytest.fixture(scope="module")
-def ralph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ralph]:
-    with running_ralph(tmp_path_factory.mktemp("ralph")) as found:
-        yield found
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory, ralph: Ralph) -> Iterator[Stack]:
-    with running(tmp_path_factory.mktemp("learning-site"), auth_mode="demo", xapi_endpoint=ralph.endpoint,
+def records_stack(tmp_path_factory: pytest.TempPathFactory, ralph: Ralph) -> Iterator[Stack]:
+    """The service in demo mode, sending signed-in readers' learning records to the run's LRS."""
+    with running(tmp_path_factory.mktemp("records-site"), auth_mode="demo", xapi_endpoint=ralph.endpoint,
                  xapi_username=USER, xapi_password=PASSWORD, xapi_level="person",
                  xapi_homepage="https://sso.example.org") as started:
         yield started
 
 
 @pytest.fixture
-def context(browser: Browser, stack: Stack) -> Iterator[BrowserContext]:
-    context = reader_context(browser)
-    yield context
-    context.close()
-
-
-@pytest.fixture
-def page(context: BrowserContext, stack: Stack) -> Iterator[Page]:
-    with checked_page(context) as page:
-        yield page
-        stack.store.db.execute("DELETE FROM xapi_statements")
-        stack.store.db.commit()
+def stack(records_stack: Stack) -> Stack:
+    records_stack.reset()
+    return records_stack
 
 
 def recorded(stack: Stack) -> list[tuple[str, str]]:
@@ -162,21 +147,20 @@ def test_nobody_signed_in_leaves_nothing(context: BrowserContext, page: Page, st
 
 
 
-def test_where_records_are_off_the_device_keeps_nothing(browser: Browser,
-                                                        tmp_path_factory: pytest.TempPathFactory) -> None:
-    with running(tmp_path_factory.mktemp("no-records-site"), auth_mode="demo") as off:
-        context = reader_context(browser)
-        try:
-            be(context, off, "ada")
-            with checked_page(context) as page:
-                page.goto(off.url(LESSON))
-                answer(page, "An estimate with uncertainty")
-                expect(page.locator("form.pr-check").first.locator(".pr-check__result")).to_contain_text("Correct")
-                # the service answers 404 learning_records_off: what waited is dropped, and nothing more is queued
-                page.wait_for_function(f"() => localStorage.getItem('{QUEUE}') === '[]'")
-                page.reload()
-                page.wait_for_timeout(500)
-                assert page.evaluate(f"localStorage.getItem('{QUEUE}')") in ("[]", None)
-            assert off.store.statement_counts() == {"pending": 0, "sending": 0, "sent": 0, "rejected": 0}
-        finally:
-            context.close()
+def test_where_records_are_off_the_device_keeps_nothing(browser: Browser, demo_stack: Stack) -> None:
+    demo_stack.reset()  # the demo stack sends no records
+    context = reader_context(browser)
+    try:
+        be(context, demo_stack, "ada")
+        with checked_page(context) as page:
+            page.goto(demo_stack.url(LESSON))
+            answer(page, "An estimate with uncertainty")
+            expect(page.locator("form.pr-check").first.locator(".pr-check__result")).to_contain_text("Correct")
+            # the service answers 404 learning_records_off: what waited is dropped, and nothing more is queued
+            page.wait_for_function(f"() => localStorage.getItem('{QUEUE}') === '[]'")
+            page.reload()
+            page.wait_for_timeout(500)
+            assert page.evaluate(f"localStorage.getItem('{QUEUE}')") in ("[]", None)
+        assert demo_stack.store.statement_counts() == {"pending": 0, "sending": 0, "sent": 0, "rejected": 0}
+    finally:
+        context.close()

@@ -13,10 +13,9 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.browser.conftest import checked_page, reader_context
+from tests.browser.conftest import Stack, running
 from tests.browser.test_accessibility import Scheme, axe, tab_to
-from tests.browser.test_push import Stack, running
-from tests.browser.test_talk import article, be, forget_discussions, status, talk
+from tests.browser.test_talk import article, be, status, talk
 from tests.conftest import MINI
 from tests.test_guidelines import DATA, SITE_WIDE
 
@@ -27,9 +26,10 @@ HUB = "topics/data/"
 HOSTILE = "<img src=x onerror=alert(1)> [x](javascript:alert(1))"
 
 
-
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def stewards_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The mini community with guidelines and a second community (Cy's), and a service that holds first posts in
+    `data` for a steward (Ada, also an admin)."""
     folder = tmp_path_factory.mktemp("stewards-site")
     shutil.copytree(MINI, folder / "content")
     (folder / "content" / "guidelines.md").write_text(SITE_WIDE, encoding="utf-8")
@@ -46,19 +46,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 
 
 @pytest.fixture
-def context(browser: Browser, stack: Stack) -> Iterator[BrowserContext]:
-    context = reader_context(browser)
-    yield context
-    context.close()
-
-
-@pytest.fixture
-def page(context: BrowserContext, stack: Stack) -> Iterator[Page]:
-    with checked_page(context, dialogs=True) as page:
-        yield page
-        forget_discussions(stack)
-        stack.store.db.execute("DELETE FROM people")
-        stack.store.db.commit()
+def stack(stewards_stack: Stack) -> Stack:
+    stewards_stack.reset()
+    return stewards_stack
 
 
 def call(stack: Stack, person: str, method: str, path: str, body: Any = None) -> Any:
@@ -279,9 +269,6 @@ def test_the_stewards_page_has_no_violations_at_360_px(browser: Browser, stack: 
         page.screenshot(path=f"/tmp/stewards-{scheme}.png", full_page=True)
     finally:
         context.close()
-        forget_discussions(stack)
-        stack.store.db.execute("DELETE FROM people")
-        stack.store.db.commit()
 
 
 def test_an_admin_pages_through_the_log_with_the_keyboard(context: BrowserContext, page: Page,

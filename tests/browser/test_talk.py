@@ -6,48 +6,17 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
-from tests.browser.conftest import StaticServer, checked_page, landed, reader_context
+from tests.browser.conftest import Stack, StaticServer, controlled, landed
 from tests.browser.test_accessibility import Scheme, axe, tab_to
-from tests.browser.test_me import _closed_port
-from tests.browser.test_push import Stack, build, controlled, running
 
 pytestmark = pytest.mark.browser
 
 LESSON = "learn/forecast-basics/"
 HOSTILE = "<img src=x onerror=alert(1)> and [x](javascript:alert(1))"
-TALK_TABLES = ("helpful", "flags", "moderation_log", "limits", "posts", "threads")
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    with running(tmp_path_factory.mktemp("talk-site"), auth_mode="demo") as started:
-        yield started
-
-
-@pytest.fixture
-def context(browser: Browser, stack: Stack) -> Iterator[BrowserContext]:
-    context = reader_context(browser)
-    yield context
-    context.close()
-
-
-@pytest.fixture
-def page(context: BrowserContext, stack: Stack) -> Iterator[Page]:
-    with checked_page(context, dialogs=True) as page:
-        yield page
-        forget_discussions(stack)  # each test starts with none
-
-
-def forget_discussions(stack: Stack) -> None:
-    for table in TALK_TABLES:
-        stack.store.db.execute(f"DELETE FROM {table}")  # the names are the constants above
-    stack.store.db.commit()
 
 
 def be(context: BrowserContext, stack: Stack, person: str | None) -> None:
@@ -244,18 +213,15 @@ def test_the_discussion_has_no_violations_at_360_px(browser: Browser, stack: Sta
         page.screenshot(path=f"/tmp/talk-{scheme}.png", full_page=True)
     finally:
         context.close()
-        forget_discussions(stack)
 
 
-def test_with_the_service_down_the_discussion_says_so(browser: Browser, tmp_path: Path) -> None:
-    server = StaticServer(tmp_path / "site")
+def test_with_the_service_down_the_discussion_says_so(browser: Browser, service_down: StaticServer) -> None:
     context = browser.new_context(viewport={"width": 360, "height": 740})
     try:
-        build(tmp_path, server, f"http://127.0.0.1:{_closed_port()}/api/v1")
         page = context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.goto(server.url + LESSON)
+        page.goto(service_down.url + LESSON)
         expect(status(page)).to_have_text("Discussion is unavailable right now.")
         expect(page.get_by_role("heading", name="Forecast basics", level=1)).to_be_visible()
         expect(page.locator(".pr-check").first).to_be_visible()  # the rest of the page works
@@ -263,7 +229,6 @@ def test_with_the_service_down_the_discussion_says_so(browser: Browser, tmp_path
         assert errors == []
     finally:
         context.close()
-        server.stop()
 
 
 def test_a_hub_board_asks_opens_in_place_answers_and_accepts(context: BrowserContext, page: Page, stack: Stack,
