@@ -66,9 +66,13 @@ def serve(settings: ServiceSettings, host: str, port: int, feed: str | None, eve
     try:
         uvicorn.Server(server_config(app, host, port)).run()
     except KeyboardInterrupt:  # uvicorn re-raises Ctrl-C and SIGTERM after its graceful shutdown: a normal stop
-        log.info("push service stopped")
+        pass
     finally:
         store.close()
+    # Said whether or not the interrupt came back: uvicorn re-raises it inside asyncio.run, whose own SIGINT
+    # handler turns it into a cancellation, and now and then the server's task had already finished (a test saw
+    # a clean exit without this line).
+    log.info("push service stopped")
     return 0
 
 
