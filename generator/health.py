@@ -156,7 +156,7 @@ def read_feedback(path: Path) -> dict[str, Any]:
 def _read_export(path: Path, what: str, command: str) -> dict[str, Any]:
     """A JSON object exported by the community service, or a ConfigError naming the file (and line) and the fix:
     a report or a build must not end in a traceback because an export was cut short or edited by hand."""
-    fix = f"write it again with `{command}`"
+    fix = _rewrite(command)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -167,6 +167,11 @@ def _read_export(path: Path, what: str, command: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: not a {what} (a JSON object): {fix}")
     return data
+
+
+def _rewrite(command: str) -> str:
+    """How to mend a broken export: write it again."""
+    return f"write it again with `{command}`"
 
 
 def learning_for(settings: Settings, path: Path | None = None) -> dict[str, Any] | None:
@@ -181,7 +186,7 @@ def read_learning(path: Path) -> dict[str, Any]:
     {topic id → figures}, "source"}; a ConfigError naming the file, line and fix if it is not one."""
     command = "practica push export-learning --out FILE"
     data = _read_export(path, "learning-records export", command)
-    fix = f"write it again with `{command}`"
+    fix = _rewrite(command)
     found = {}
     for field_name in ("pages", "communities"):
         part = data.get(field_name, {})

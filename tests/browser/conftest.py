@@ -184,9 +184,9 @@ class Stack:
         wrote is gone) and rate limits with nothing counted, so tests sharing the stack do not see each other."""
         self.started.backup(self.store.db)
         ctx = self.app.state.ctx
-        for name in ("limiter", "feedback_limiter", "learning_limiter"):
-            counted: RateLimiter = getattr(ctx, name)
-            setattr(ctx, name, RateLimiter(counted.limit, counted.window))
+        for name, counted in list(vars(ctx).items()):
+            if isinstance(counted, RateLimiter):
+                setattr(ctx, name, RateLimiter(counted.limit, counted.window))
 
 
 def build(folder: Path, server: StaticServer, push_url: str | None) -> None:

@@ -81,7 +81,7 @@ def test_claims_are_renewed_once_a_third_of_their_lease_has_gone_by(database: st
     store = open_store(database)
     assert isinstance(store, SqliteStore)
     clock = [1000.0]
-    monkeypatch.setattr("generator.service.store.sqlite.time.monotonic", lambda: clock[0])
+    monkeypatch.setattr("generator.service.store.sqlite.monotonic", lambda: clock[0])  # the store's clock only
 
     def lease_ends() -> set[str]:
         return {str(r[0]) for r in store.db.execute("SELECT claimed_until FROM outbox WHERE state = 'sending'")}

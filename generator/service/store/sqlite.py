@@ -13,10 +13,10 @@ import secrets
 import socket
 import sqlite3
 import threading
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from time import monotonic
 from typing import Any
 
 from ...errors import ConfigError
@@ -396,7 +396,7 @@ class SqliteStore(TalkTables, ActivityTables, IntroTables, MailTables, AskTables
         every commit of a fan-out wrote each row once more for nothing (bench/BENCHMARKS.md, "Fan-out on
         PostgreSQL"); a third leaves two thirds of a lease for the commits between renewals."""
         started = self._lease_started
-        if started is not None and time.monotonic() - started < self.claim_lease / 3:
+        if started is not None and monotonic() - started < self.claim_lease / 3:
             return
         self._lease_started = None
         for table in CLAIMED:
@@ -421,7 +421,7 @@ class SqliteStore(TalkTables, ActivityTables, IntroTables, MailTables, AskTables
     def _lease_end(self) -> dt.datetime:
         """The end of a lease starting now (a claim's or a renewal's), noting when the oldest one still held began."""
         if self._lease_started is None:
-            self._lease_started = time.monotonic()
+            self._lease_started = monotonic()
         return utcnow() + dt.timedelta(seconds=self.claim_lease)
 
     # Payloads and outcomes touch a row only while this sender still holds it ('sending', claimed_by = owner): a
